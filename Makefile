@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+export PYTHONUNBUFFERED := 1
+
+.PHONY: install run test model lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,dask,postgres]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the product with its test tools
+
+run: $(STAMP)  ## start the product on its embedded defaults
+	$(BIN)/recommender demo
+
+test: $(STAMP)  ## run the whole test suite
+	$(BIN)/python -m pytest
+
+model: $(STAMP)  ## rebuild the shipped demo model (models/demo-v1, champion)
+	$(BIN)/recommender build-demo-model
+
+lint: $(STAMP)
+	$(BIN)/ruff check recommender api training tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/train.py
+
+clean:
+	rm -rf var/*.db var/demo build *.egg-info

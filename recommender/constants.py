@@ -1,0 +1,75 @@
+"""Names and enums of the data contract (``docs/contract.md``), in one place.
+
+Everything that spells a column name, an enum value or a default lives here so the
+rest of the code refers to it by name.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+REGIONS: Final[tuple[str, ...]] = (
+    "seoul", "busan", "daegu", "incheon", "gwangju", "daejeon", "ulsan", "sejong",
+    "gyeonggi", "gangwon", "chungbuk", "chungnam", "jeonbuk", "jeonnam",
+    "gyeongbuk", "gyeongnam", "jeju",
+)
+SECTORS: Final[tuple[str, ...]] = (
+    "mfg_high_tech", "mfg_mid_tech", "mfg_low_tech",
+    "kbs_ict", "kbs_professional", "kbs_content", "other_services",
+)
+# Types the ranker scores; ``other`` is listed and filtered but carries no fit score.
+SCORED_TYPES: Final[tuple[str, ...]] = (
+    "consulting", "rnd_planning", "education", "industry_academic",
+    "commercialization", "globalization",
+)
+OTHER_TYPE: Final[str] = "other"
+PROGRAMME_TYPES: Final[tuple[str, ...]] = (*SCORED_TYPES, OTHER_TYPE)
+
+# The twelve-item management-of-technology self-diagnosis, 1 = very weak, 5 = very strong.
+CAPABILITIES: Final[tuple[str, ...]] = (
+    "cap_tech_planning", "cap_rnd_execution", "cap_commercialization", "cap_marketing",
+    "cap_hr_skills", "cap_funding_access", "cap_internal_coordination",
+    "cap_nontech_innovation", "cap_tech_acquisition", "cap_feedback",
+    "cap_global_orientation", "cap_global_partnerships",
+)
+CAP_MIN: Final[int] = 1
+CAP_MAX: Final[int] = 5
+
+OUTCOME_MIN: Final[int] = 0
+OUTCOME_MAX: Final[int] = 3
+
+ALL: Final[str] = "*"       # wildcard in programmes.sectors / programmes.regions
+LIST_SEP: Final[str] = ";"  # separator of list-valued programme columns
+
+# --- column names -------------------------------------------------------------------
+FIRM_ID: Final[str] = "firm_id"
+PROGRAMME_ID: Final[str] = "programme_id"
+YEAR: Final[str] = "year"
+OUTCOME: Final[str] = "outcome"
+
+FIRM_COLUMNS: Final[tuple[str, ...]] = (
+    "firm_id", "year", "region", "sector", "founded_year", "employees", "revenue_krw_m",
+    "revenue_growth", "export_share", "rnd_spend_krw_m", "researchers", "patents",
+    "has_rnd_lab", *CAPABILITIES,
+)
+PROGRAMME_COLUMNS: Final[tuple[str, ...]] = (
+    "programme_id", "name", "programme_type", "agency", "targets", "year",
+    "min_employees", "max_employees", "min_firm_age", "max_firm_age", "sectors",
+    "regions", "requires_rnd_lab", "max_revenue_krw_m", "support_krw_m",
+    "duration_months", "capacity",
+)
+OPTIONAL_PROGRAMME_COLUMNS: Final[tuple[str, ...]] = (
+    "apply_start", "apply_end", "url", "description", "source",
+)
+OUTCOME_COLUMNS: Final[tuple[str, ...]] = ("firm_id", "year", "programme_id", "outcome")
+
+TABLES: Final[tuple[str, ...]] = ("firms", "programmes", "outcomes")
+
+# --- firm size bands (peer groups are sector x size band) ----------------------------
+SIZE_BAND_EDGES: Final[tuple[int, ...]] = (1, 10, 50, 300)
+SIZE_BANDS: Final[tuple[str, ...]] = ("micro", "small", "medium", "large")
+
+# --- defaults -----------------------------------------------------------------------
+DEFAULT_K: Final[int] = 5
+DEFAULT_SEED: Final[int] = 42
+CHAMPION: Final[str] = "champion"

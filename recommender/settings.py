@@ -1,0 +1,63 @@
+"""One settings object, read from ``RECOMMENDER_*`` environment variables.
+
+Reach it through :func:`get_settings` (cached); tests replace it by clearing the cache
+after changing the environment, or by passing a ``Settings`` explicitly.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Unsafe values are refused at start-up, not at first use."""
+
+    model_config = SettingsConfigDict(env_prefix="RECOMMENDER_", extra="ignore")
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    models_dir: Path = PROJECT_ROOT / "models"
+    database_url: str = ""  # empty: SQLite file under var_dir
+    signing_key: str = ""  # HMAC key for model manifests; empty = hashes only
+    default_k: int = Field(default=5, ge=1, le=100)
+    max_batch: int = Field(default=1000, ge=1, le=10_000)
+    max_body_bytes: int = Field(default=5_000_000, ge=1_000)
+    rate_limit_per_minute: int = Field(default=600, ge=1)
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    num_threads: int = Field(default=1, ge=0, le=64)  # LightGBM threads per process at serve time
+    champion_poll_seconds: float = Field(default=2.0, gt=0)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_cors(cls, value: list[str]) -> list[str]:
+        if "*" in value:
+            raise ValueError("cors_origins may not contain '*': name the partner origins")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"log_level must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
+        return level
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL in force: the configured one or SQLite under ``var_dir``."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'recommender.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
