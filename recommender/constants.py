@@ -73,3 +73,38 @@ SIZE_BANDS: Final[tuple[str, ...]] = ("micro", "small", "medium", "large")
 DEFAULT_K: Final[int] = 5
 DEFAULT_SEED: Final[int] = 42
 CHAMPION: Final[str] = "champion"
+
+# --- human labels (English; the portal carries its own translations) -----------------
+SECTOR_LABELS: Final[dict[str, str]] = {
+    "mfg_high_tech": "high-tech manufacturing",
+    "mfg_mid_tech": "medium-tech manufacturing",
+    "mfg_low_tech": "low-tech manufacturing",
+    "kbs_ict": "ICT services",
+    "kbs_professional": "professional services",
+    "kbs_content": "content services",
+    "other_services": "other services",
+}
+REGION_LABELS: Final[dict[str, str]] = {r: r.capitalize() for r in REGIONS}
+CAPABILITY_LABELS: Final[dict[str, str]] = {
+    "cap_tech_planning": "technology / R&D planning",
+    "cap_rnd_execution": "running development projects",
+    "cap_commercialization": "commercialization",
+    "cap_marketing": "marketing and sales channels",
+    "cap_hr_skills": "technical and managerial staff",
+    "cap_funding_access": "access to innovation finance",
+    "cap_internal_coordination": "internal coordination",
+    "cap_nontech_innovation": "non-technical innovation",
+    "cap_tech_acquisition": "technology acquisition",
+    "cap_feedback": "learning from finished projects",
+    "cap_global_orientation": "global orientation",
+    "cap_global_partnerships": "global partnerships",
+}
+TYPE_LABELS: Final[dict[str, str]] = {
+    "consulting": "technology consulting",
+    "rnd_planning": "R&D planning",
+    "education": "MOT education",
+    "industry_academic": "industry-academic cooperation",
+    "commercialization": "commercialization",
+    "globalization": "globalization",
+    "other": "other support",
+}
