@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from recommender.errors import RecommenderError
 
@@ -33,7 +34,8 @@ def friendly(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RecommenderError as exc:
-            err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False,
+                      soft_wrap=True)  # escape: data values like '[/x]' are not markup
             raise typer.Exit(code=2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -58,6 +60,134 @@ def validate(data: DataDir) -> None:
 # --- section: simulate (demo world) ---------------------------------------------------
 
 # --- section: training, scoring, evaluation, models -----------------------------------
+def _registry() -> Any:
+    from recommender.registry import Registry
+    from recommender.settings import get_settings
+
+    s = get_settings()
+    return Registry(s.models_dir, signing_key=s.signing_key)
+
+
+def _oracle(data: Path) -> Any:
+    import pandas as pd
+
+    path = data / "oracle.csv"
+    return pd.read_csv(path, dtype={"firm_id": str, "programme_id": str}) if path.exists() else None
+
+
+def _progress() -> Callable[[str], None]:
+    return lambda message: err.print(f"[dim]…[/] {message}", highlight=False)
+
+
+@app.command()
+@friendly
+def train(data: DataDir,
+          version: Annotated[str | None, typer.Option(help="name of the new version")] = None,
+          objective: Annotated[str, typer.Option(help="auto or a ranker objective")] = "auto",
+          seed: Annotated[int, typer.Option()] = 42,
+          threads: Annotated[int, typer.Option(help="LightGBM threads")] = 2,
+          evaluation: Annotated[bool, typer.Option(help="evaluate against baselines first")] = True,
+          ) -> None:
+    """Train a new model version from a data directory (written under models/)."""
+    from recommender.dataio import read_data_dir
+    from training.train import train_version
+
+    ds = read_data_dir(data, require_outcomes=True)
+    registry = _registry()
+    with err.status("training…"):
+        name = train_version(ds, registry=registry, version=version, oracle=_oracle(data),
+                             objective=objective, seed=seed, num_threads=threads,
+                             run_evaluation=evaluation, progress=_progress())
+    champion = " (champion)" if registry.champion() == name else ""
+    out.print(f"wrote model version {name}{champion}: {registry.root / name}")
+
+
+@app.command()
+@friendly
+def score(data: DataDir,
+          model: Annotated[str, typer.Option(help="version name or champion")],
+          out_file: Annotated[Path, typer.Option("--out", help="CSV file to write")],
+          year: Annotated[int | None, typer.Option(help="only firm rows of this year")] = None,
+          ) -> None:
+    """Rank every programme of the same year for every firm row of a data directory."""
+    import os
+    import tempfile
+
+    from recommender.dataio import read_data_dir
+    from recommender.recommend import Recommender
+
+    ds = read_data_dir(data)
+    firms = ds.firms if year is None else ds.firms[ds.firms["year"] == year]
+    rec = Recommender.load(_registry(), model, programmes=ds.programmes, num_threads=2)
+    with err.status("scoring…"):
+        scored = rec.score(firms, outcomes=ds.outcomes)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out_file.parent, suffix=".tmp")
+    os.close(fd)
+    scored.to_csv(tmp, index=False)
+    os.replace(tmp, out_file)
+    out.print(f"scored {len(firms)} firm rows x programmes -> {len(scored)} rows in {out_file} "
+              f"(model {rec.version})")
+
+
+@app.command()
+@friendly
+def evaluate(data: DataDir,
+             model: Annotated[str, typer.Option(help="version whose procedure to re-run")] = "champion",
+             seed: Annotated[int, typer.Option()] = 42,
+             threads: Annotated[int, typer.Option()] = 2) -> None:
+    """Evaluate the training procedure of a version on a data directory, beside baselines."""
+    from recommender.dataio import read_data_dir
+    from training.evaluate import evaluate as run
+
+    manifest = _registry().verify(model)
+    ds = read_data_dir(data, require_outcomes=True)
+    result = run(ds, oracle=_oracle(data), objective=manifest["params"]["objective"], seed=seed,
+                 num_threads=threads, compare_objectives=False, progress=_progress())
+    from rich.table import Table
+
+    table = Table(title=f"{manifest['version']} procedure on {data}")
+    cols = [c for c in result.metrics.columns]
+    for c in cols:
+        table.add_column(c)
+    for row in result.metrics.itertuples(index=False):
+        table.add_row(*[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row])
+    out.print(table)
+
+
+models_app = typer.Typer(help="List, promote and roll back model versions.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+@friendly
+def models_list() -> None:
+    """Every version with its headline metrics; * marks the champion."""
+    for v in _registry().versions():
+        metrics = v.get("metrics") or {}
+        shown = ", ".join(f"{k}={metrics[k]:.4f}" for k in ("oracle_ndcg@3", "regret",
+                                                             "validation_score")
+                          if isinstance(metrics.get(k), (int, float)))
+        mark = "*" if v.get("is_champion") else " "
+        out.print(f"{mark} {v['version']}  {v.get('created_at', '')}  {shown}", highlight=False)
+
+
+@models_app.command("promote")
+@friendly
+def models_promote(version: str,
+                   force: Annotated[bool, typer.Option(help="promote even if worse")] = False,
+                   ) -> None:
+    """Make VERSION the champion (refused when worse than the champion, unless --force)."""
+    _registry().promote(version, force=force)
+    out.print(f"champion is now {version}")
+
+
+@models_app.command("rollback")
+@friendly
+def models_rollback() -> None:
+    """Return to the previous champion."""
+    out.print(f"champion is now {_registry().rollback()}")
+
 
 # --- section: store, keys, import/export ----------------------------------------------
 

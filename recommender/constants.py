@@ -108,3 +108,14 @@ TYPE_LABELS: Final[dict[str, str]] = {
     "globalization": "globalization",
     "other": "other support",
 }
+
+# --- domain: what lets a firm absorb each type of support (docs/causal-model.md) ------
+# Own self-ratings averaged into the "readiness" pair feature of each programme type.
+TYPE_READINESS_CAPS: Final[dict[str, tuple[str, ...]]] = {
+    "consulting": ("cap_hr_skills", "cap_internal_coordination"),
+    "rnd_planning": ("cap_hr_skills", "cap_rnd_execution", "cap_internal_coordination"),
+    "education": ("cap_hr_skills", "cap_internal_coordination", "cap_feedback"),
+    "industry_academic": ("cap_hr_skills", "cap_rnd_execution", "cap_tech_acquisition"),
+    "commercialization": ("cap_hr_skills", "cap_rnd_execution", "cap_funding_access"),
+    "globalization": ("cap_hr_skills", "cap_global_orientation", "cap_global_partnerships"),
+}

@@ -83,6 +83,34 @@ def _lab_required(programmes: pd.DataFrame) -> np.ndarray:
     return np.array([v is True or v == 1 for v in programmes["requires_rnd_lab"]], dtype=bool)
 
 
+class EligibilityIndex:
+    """A catalogue's rules as arrays, computed once, to test many firms quickly.
+
+    Parameters
+    ----------
+    programmes
+        Canonical programme frame; its row order is the mask's column order.
+    """
+
+    def __init__(self, programmes: pd.DataFrame) -> None:
+        self.years = programmes["year"].to_numpy()
+        self.limits = [programmes[rule.column].to_numpy(float)[None, :] for rule in RULES]
+        self.allowed = {column: _allowed_matrix(programmes[column + "s"], universe)
+                        for column, universe in (("sector", SECTORS), ("region", REGIONS))}
+        self.lab_required = _lab_required(programmes)
+
+    def mask(self, firms: pd.DataFrame) -> np.ndarray:
+        """Booleans ``(len(firms), n_programmes)``: same year and every non-null rule holds."""
+        mask = firms["year"].to_numpy()[:, None] == self.years[None, :]
+        for rule, limits in zip(RULES, self.limits, strict=True):
+            mask &= rule.passes(rule.quantity(firms)[:, None], limits)
+        for column, universe in (("sector", SECTORS), ("region", REGIONS)):
+            codes = _codes(firms[column], universe)
+            mask &= self.allowed[column][:, np.maximum(codes, 0)].T & (codes >= 0)[:, None]
+        mask &= ~(self.lab_required[None, :] & ~firms["has_rnd_lab"].to_numpy(bool)[:, None])
+        return mask
+
+
 def eligibility_mask(firms: pd.DataFrame, programmes: pd.DataFrame) -> np.ndarray:
     """Whether each firm profile may join each programme.
 
@@ -97,17 +125,7 @@ def eligibility_mask(firms: pd.DataFrame, programmes: pd.DataFrame) -> np.ndarra
         Booleans of shape ``(len(firms), len(programmes))``; True where the years match
         and every non-null rule holds.
     """
-    mask = firms["year"].to_numpy()[:, None] == programmes["year"].to_numpy()[None, :]
-    for rule in RULES:
-        limits = programmes[rule.column].to_numpy(float)[None, :]
-        mask &= rule.passes(rule.quantity(firms)[:, None], limits)
-    for column, universe in (("sector", SECTORS), ("region", REGIONS)):
-        allowed = _allowed_matrix(programmes[column + "s"], universe)  # (m, u)
-        codes = _codes(firms[column], universe)
-        firm_ok = allowed[:, np.maximum(codes, 0)].T & (codes >= 0)[:, None]
-        mask &= firm_ok
-    mask &= ~(_lab_required(programmes)[None, :] & ~firms["has_rnd_lab"].to_numpy(bool)[:, None])
-    return mask
+    return EligibilityIndex(programmes).mask(firms)
 
 
 def eligible_pairs(firms: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFrame:

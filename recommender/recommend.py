@@ -1,0 +1,379 @@
+"""The :class:`Recommender` facade: firm profile in, ranked and explained programmes out.
+
+It holds one verified model version and a catalogue (precomputed per year), and serves
+the API, the portal, the CLI's ``score`` and batch jobs through the same code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from recommender.constants import CAPABILITIES, CHAMPION, FIRM_COLUMNS, OTHER_TYPE
+from recommender.eligibility import EligibilityIndex, reasons
+from recommender.errors import DataValidationError, NotFoundError, Problem
+from recommender.explain import Contribution, Explanation, contrast, explain_row
+from recommender.explain import factor_contributions as group_factors
+from recommender.features import PAIR_FEATURES, FeaturePipeline, ProgrammeTable, with_history
+from recommender.ranker import Ranker
+from recommender.registry import Registry
+
+MODEL_FILE = "model.txt"
+PIPELINE_FILE = "pipeline.joblib"
+Explain = Literal["top", "all", "none"]
+
+_INT_COLUMNS = ("year", "founded_year", "employees", "researchers", "patents")
+_FLOAT_COLUMNS = ("revenue_krw_m", "revenue_growth", "export_share", "rnd_spend_krw_m",
+                  *CAPABILITIES)
+
+
+@dataclass(frozen=True)
+class RecommendedItem:
+    """One programme in a firm's list (``score`` is None for unscored ``other`` ones)."""
+
+    rank: int | None
+    programme_id: str
+    name: str
+    programme_type: str
+    score: float | None
+    explanation: Explanation | None
+    agency: str | None = None
+    url: str | None = None
+    apply_start: str | None = None
+    apply_end: str | None = None
+    days_left: int | None = None
+
+
+@dataclass(frozen=True)
+class IneligibleItem:
+    """A programme the firm cannot join, and why."""
+
+    programme_id: str
+    name: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class CapabilityGap:
+    """The firm's own rating of one capability beside its peers' benchmark."""
+
+    capability: str
+    own: float | None
+    peers: float
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A firm-year's ranked, explained programmes."""
+
+    firm_id: str
+    year: int
+    model_version: str
+    items: list[RecommendedItem]
+    unscored: list[RecommendedItem]
+    ineligible: list[IneligibleItem] | None
+    contrast: list[Contribution] = field(default_factory=list)
+    profile: list[CapabilityGap] = field(default_factory=list)
+
+
+def profile_frame(profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame
+                  ) -> pd.DataFrame:
+    """Canonical firm rows from profile dicts (already validated at the edge)."""
+    df = pd.DataFrame([profiles] if isinstance(profiles, Mapping) else profiles)
+    missing = [c for c in FIRM_COLUMNS if c not in df and not c.startswith("cap_")
+               and c != "revenue_growth"]
+    if missing:
+        raise DataValidationError([Problem("profile", None, c, None, "a value") for c in missing])
+    out = pd.DataFrame(index=df.index)
+    for col in FIRM_COLUMNS:
+        values = df[col] if col in df else pd.Series(np.nan, index=df.index)
+        if col in _INT_COLUMNS:
+            out[col] = pd.to_numeric(values).astype(np.int64)
+        elif col in _FLOAT_COLUMNS:
+            out[col] = pd.to_numeric(values, errors="coerce").astype(float)
+        elif col == "has_rnd_lab":
+            out[col] = values.astype(bool)
+        else:
+            out[col] = values.astype(str)
+    return out.reset_index(drop=True)
+
+
+class _YearCatalogue:
+    """One year's programmes with everything precomputed for fast per-request use."""
+
+    def __init__(self, programmes: pd.DataFrame) -> None:
+        self.programmes = programmes.reset_index(drop=True)
+        self.table = ProgrammeTable(self.programmes)
+        self.eligibility = EligibilityIndex(self.programmes)
+        self.records = self.programmes.to_dict("records")
+        self.apply_start = pd.to_datetime(self.programmes["apply_start"], errors="coerce")
+        self.apply_end = pd.to_datetime(self.programmes["apply_end"], errors="coerce")
+
+    def open_on(self, day: date | None) -> np.ndarray:
+        """Programmes whose application window (where known) includes ``day``."""
+        if day is None:
+            return np.ones(len(self.programmes), dtype=bool)
+        ts = pd.Timestamp(day)
+        closed = (self.apply_end.notna() & (self.apply_end < ts)) | (
+            self.apply_start.notna() & (self.apply_start > ts))
+        return ~closed.to_numpy()
+
+
+class Recommender:
+    """Ranks the eligible programmes of a firm's year and explains the ranking.
+
+    Parameters
+    ----------
+    ranker, pipeline
+        A trained :class:`Ranker` and its fitted :class:`FeaturePipeline`.
+    programmes
+        The catalogue (canonical programme frame, any number of years).
+    version
+        Name of the model version, reported with every recommendation.
+    """
+
+    def __init__(self, ranker: Ranker, pipeline: FeaturePipeline, programmes: pd.DataFrame, *,
+                 version: str) -> None:
+        self.ranker = ranker
+        self.pipeline = pipeline
+        self.version = version
+        self.programmes = programmes.reset_index(drop=True)
+        self._years = {int(y): _YearCatalogue(g) for y, g in self.programmes.groupby("year")}
+
+    @classmethod
+    def load(cls, registry: Registry, name: str = CHAMPION, *, programmes: pd.DataFrame,
+             num_threads: int = 1) -> Recommender:
+        """Load a version after verifying every file of it against its manifest."""
+        version = registry.resolve(name)
+        text = registry.read_bytes(version, MODEL_FILE).decode("utf-8")
+        pipeline = registry.load_joblib(version, PIPELINE_FILE)
+        return cls(Ranker.from_text(text, num_threads=num_threads), pipeline, programmes,
+                   version=version)
+
+    def with_programmes(self, programmes: pd.DataFrame) -> Recommender:
+        """The same model over another catalogue."""
+        return Recommender(self.ranker, self.pipeline, programmes, version=self.version)
+
+    def years(self) -> list[int]:
+        """Years the catalogue has programmes for."""
+        return sorted(self._years)
+
+    # --- one firm -------------------------------------------------------------------
+    def recommend(self, profile: Mapping[str, Any] | pd.DataFrame, *, k: int = 5,
+                  explain: Explain = "top", include_ineligible: bool = False,
+                  programme_types: Iterable[str] | None = None,
+                  outcomes: pd.DataFrame | None = None, as_of: date | None = None,
+                  ) -> Recommendation:
+        """Ranked eligible programmes of the profile's year, the top ``k`` explained.
+
+        Parameters
+        ----------
+        profile
+            One firm profile (contract firm columns).
+        k
+            How many ranked programmes to return (and explain, with ``explain="top"``).
+        explain
+            ``"top"`` explains the returned ``k``, ``"all"`` every eligible programme
+            (all are then returned), ``"none"`` none.
+        include_ineligible
+            Also list the programmes the firm cannot join, with the reasons.
+        programme_types
+            Only these programme types.
+        outcomes
+            The firm's past participations (contract outcome rows), if known.
+        as_of
+            Only programmes whose application window (where known) is open that day.
+        """
+        return self.recommend_batch(profile_frame(profile) if not isinstance(profile, pd.DataFrame)
+                                    else profile, k=k, explain=explain,
+                                    include_ineligible=include_ineligible,
+                                    programme_types=programme_types, outcomes=outcomes,
+                                    as_of=as_of)[0]
+
+    # --- many firms -----------------------------------------------------------------
+    def recommend_batch(self, profiles: pd.DataFrame | Sequence[Mapping[str, Any]], *,
+                        k: int = 5, explain: Explain = "top", explain_k: int | None = None,
+                        include_ineligible: bool = False,
+                        programme_types: Iterable[str] | None = None,
+                        outcomes: pd.DataFrame | None = None, as_of: date | None = None,
+                        ) -> list[Recommendation]:
+        """:meth:`recommend` for many profiles, scoring each year's pairs in one call."""
+        firms = profiles if isinstance(profiles, pd.DataFrame) else profile_frame(profiles)
+        firms = with_history(firms.reset_index(drop=True), outcomes, self.programmes)
+        types = set(programme_types) if programme_types is not None else None
+        firm_feats = self.pipeline.profiler.transform(firms)
+        peers = self.pipeline.profiler.peer_benchmarks(firms)
+        caps = firms[list(CAPABILITIES)].to_numpy(float)
+        results: list[Recommendation | None] = [None] * len(firms)
+        n_explain = k if explain_k is None else explain_k
+        for year, rows in firms.groupby("year").indices.items():
+            cat = self._years.get(int(year))
+            for i, rec in zip(rows, self._year_batch(cat, firms, firm_feats, caps, peers, rows,
+                                                     k=k, explain=explain, n_explain=n_explain,
+                                                     include_ineligible=include_ineligible,
+                                                     types=types, as_of=as_of), strict=True):
+                results[i] = rec
+        return [r for r in results if r is not None]
+
+    def _year_batch(self, cat: _YearCatalogue | None, firms: pd.DataFrame,
+                    firm_feats: pd.DataFrame, caps: np.ndarray, peers: np.ndarray,
+                    rows: np.ndarray, *, k: int, explain: Explain, n_explain: int,
+                    include_ineligible: bool, types: set[str] | None, as_of: date | None,
+                    ) -> list[Recommendation]:
+        sub = firms.iloc[rows]
+        firm_records = sub.to_dict("records")
+        profiles = [self._profile(caps[i], peers[i]) for i in rows]
+        if cat is None:
+            return [Recommendation(str(f["firm_id"]), int(f["year"]), self.version, [], [],
+                                   [] if include_ineligible else None, [], prof)
+                    for f, prof in zip(firm_records, profiles, strict=True)]
+        eligible = cat.eligibility.mask(sub)
+        wanted = cat.open_on(as_of)
+        if types is not None:
+            wanted &= cat.programmes["programme_type"].isin(types).to_numpy()
+        usable = eligible & wanted[None, :]
+        scored_mask = usable & cat.table.scored[None, :]
+        fi, pj = np.nonzero(scored_mask)
+        X = self.pipeline.pairs.transform(firm_feats.iloc[rows], caps[rows], cat.table, fi, pj)
+        scores = self.ranker.predict(X) if len(X) else np.empty(0)
+        out = []
+        for local, firm in enumerate(firm_records):
+            sel = np.flatnonzero(fi == local)
+            order = sel[np.argsort(-scores[sel], kind="stable")]
+            shown = order if explain == "all" else order[:k]
+            to_explain = shown if explain == "all" else (shown[:n_explain] if explain == "top"
+                                                         else shown[:0])
+            explanations = self._explain(X[to_explain], scores[to_explain], firm, cat,
+                                         pj[to_explain], peers[rows[local]])
+            items = [self._item(cat, pj[p], rank + 1, float(scores[p]), explanations.get(p_i), as_of)
+                     for rank, (p_i, p) in enumerate(zip(range(len(shown)), shown, strict=True))]
+            unscored = [self._item(cat, j, None, None, None, as_of)
+                        for j in np.flatnonzero(usable[local] & ~cat.table.scored)]
+            ineligible = None
+            if include_ineligible:
+                ineligible = self._ineligible(firm, cat, eligible[local], wanted, as_of)
+            why = (contrast(items[0].explanation, items[1].explanation)
+                   if len(items) > 1 and items[0].explanation and items[1].explanation else [])
+            out.append(Recommendation(str(firm["firm_id"]), int(firm["year"]), self.version,
+                                      items, unscored, ineligible, why, profiles[local]))
+        return out
+
+    def _explain(self, X: np.ndarray, scores: np.ndarray, firm: Mapping[str, Any],
+                 cat: _YearCatalogue, prog_rows: np.ndarray,
+                 peers: np.ndarray) -> dict[int, Explanation]:
+        if len(X) == 0:
+            return {}
+        factors, base = group_factors(self.ranker.contributions(X))
+        peer_map = dict(zip(CAPABILITIES, peers.tolist(), strict=True))
+        return {i: explain_row(factors[i], base[i], firm=firm, programme=cat.records[prog_rows[i]],
+                               peers=peer_map,
+                               features=dict(zip(PAIR_FEATURES, X[i].tolist(), strict=True)))
+                for i in range(len(X))}
+
+    @staticmethod
+    def _profile(caps: np.ndarray, peers: np.ndarray) -> list[CapabilityGap]:
+        return [CapabilityGap(c, None if np.isnan(o) else float(o), float(p),
+                              None if np.isnan(o) else float(p - o))
+                for c, o, p in zip(CAPABILITIES, caps, peers, strict=True)]
+
+    @staticmethod
+    def _item(cat: _YearCatalogue, row: int, rank: int | None, score: float | None,
+              explanation: Explanation | None, as_of: date | None) -> RecommendedItem:
+        p = cat.records[row]
+        end = cat.apply_end.iloc[row]
+        days_left = None
+        if as_of is not None and pd.notna(end):
+            days_left = int((end - pd.Timestamp(as_of)).days)
+        return RecommendedItem(rank, str(p["programme_id"]), str(p["name"]),
+                               str(p["programme_type"]), score, explanation,
+                               p.get("agency"), p.get("url"), p.get("apply_start"),
+                               p.get("apply_end"), days_left)
+
+    @staticmethod
+    def _ineligible(firm: Mapping[str, Any], cat: _YearCatalogue, eligible: np.ndarray,
+                    wanted: np.ndarray, as_of: date | None) -> list[IneligibleItem]:
+        out = []
+        for j in np.flatnonzero(~eligible | ~wanted):
+            p = cat.records[j]
+            why = reasons(firm, p) if not eligible[j] else []
+            if not wanted[j] and eligible[j]:
+                if as_of is not None and not cat.open_on(as_of)[j]:
+                    why.append(f"applications are open {p.get('apply_start') or '?'} to "
+                               f"{p.get('apply_end') or '?'}, not on {as_of.isoformat()}")
+                else:
+                    continue  # filtered out by type, not a reason the firm cannot join
+            out.append(IneligibleItem(str(p["programme_id"]), str(p["name"]), why))
+        return out
+
+    # --- outreach and bulk scoring --------------------------------------------------
+    def rank_firms_for(self, programme_id: str, firms: pd.DataFrame, *, k: int = 20,
+                       outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Stored firms ranked by fit for one offering, eligible ones only (outreach list)."""
+        match = self.programmes.index[self.programmes["programme_id"] == programme_id]
+        if len(match) == 0:
+            raise NotFoundError(f"programme {programme_id!r} is not in the catalogue")
+        prog = self.programmes.iloc[[match[0]]].reset_index(drop=True)
+        year = int(prog["year"].iloc[0])
+        firms = firms[firms["year"] == year].reset_index(drop=True)
+        columns = ["firm_id", "year", "score", "rank"]
+        if firms.empty or prog["programme_type"].iloc[0] == OTHER_TYPE:
+            return pd.DataFrame(columns=columns)
+        firms = with_history(firms, outcomes, self.programmes)
+        ok = EligibilityIndex(prog).mask(firms)[:, 0]
+        rows = np.flatnonzero(ok)
+        X = self.pipeline.matrix(firms, ProgrammeTable(prog), rows, np.zeros(len(rows), int))
+        scores = self.ranker.predict(X) if len(rows) else np.empty(0)
+        ranked = pd.DataFrame({"firm_id": firms["firm_id"].to_numpy()[rows], "year": year,
+                               "score": scores}).sort_values(["score", "firm_id"],
+                                                             ascending=[False, True])
+        ranked = ranked.head(k).reset_index(drop=True)
+        ranked["rank"] = np.arange(1, len(ranked) + 1)
+        return ranked[columns]
+
+    def score(self, firms: pd.DataFrame, *, outcomes: pd.DataFrame | None = None,
+              chunk: int = 20_000) -> pd.DataFrame:
+        """Every firm row x every programme of its year: the contract's score output.
+
+        Columns ``firm_id, year, programme_id, eligible, score, rank``; ``score`` is
+        empty for unscored (``other``) programmes, ``rank`` for ineligible or unscored ones.
+        """
+        parts = []
+        firms = with_history(firms.reset_index(drop=True), outcomes, self.programmes)
+        for year, idx in firms.groupby("year").indices.items():
+            cat = self._years.get(int(year))
+            if cat is None:
+                continue
+            for start in range(0, len(idx), chunk):
+                sub = firms.iloc[idx[start:start + chunk]].reset_index(drop=True)
+                parts.append(self._score_chunk(sub, cat))
+        columns = ["firm_id", "year", "programme_id", "eligible", "score", "rank"]
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        return pd.concat(parts, ignore_index=True)[columns]
+
+    def _score_chunk(self, firms: pd.DataFrame, cat: _YearCatalogue) -> pd.DataFrame:
+        n, m = len(firms), len(cat.programmes)
+        eligible = cat.eligibility.mask(firms)
+        fi, pj = np.nonzero(np.broadcast_to(cat.table.scored[None, :], (n, m)))
+        X = self.pipeline.matrix(firms, cat.table, fi, pj)
+        score = np.full((n, m), np.nan)
+        if len(X):
+            score[fi, pj] = self.ranker.predict(X)
+        ranked = np.where(eligible & ~np.isnan(score), score, -np.inf)
+        order = np.argsort(-ranked, axis=1, kind="stable")
+        rank = np.empty((n, m))
+        rank[np.arange(n)[:, None], order] = np.arange(1, m + 1)[None, :]
+        rank = np.where(np.isfinite(ranked), rank, np.nan)
+        return pd.DataFrame({
+            "firm_id": np.repeat(firms["firm_id"].to_numpy(), m),
+            "year": np.repeat(firms["year"].to_numpy(), m),
+            "programme_id": np.tile(cat.programmes["programme_id"].to_numpy(), n),
+            "eligible": eligible.ravel(), "score": score.ravel(),
+            "rank": pd.array(rank.ravel(), dtype="Int64"),
+        })

@@ -1,0 +1,121 @@
+"""The capability-gap profiler honours the scikit-learn contract and says what a gap is."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+
+from recommender.constants import CAPABILITIES
+from recommender.errors import NotFittedError
+from recommender.features import (
+    FIRM_FEATURES,
+    PAIR_FEATURES,
+    CapabilityProfiler,
+    FeaturePipeline,
+    ProgrammeTable,
+    history_features,
+    size_band,
+)
+from tests.data.factories import firms_frame, outcomes_frame, programmes_frame
+
+
+def population(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    base = firms_frame().iloc[[0]]
+    df = pd.concat([base] * n, ignore_index=True)
+    df["firm_id"] = [f"F{i}" for i in range(n)]
+    df["sector"] = rng.choice(["mfg_high_tech", "kbs_ict"], n)
+    df["employees"] = rng.choice([5, 30, 120], n)
+    for cap in CAPABILITIES:
+        df[cap] = rng.integers(1, 6, n).astype(float)
+    return df
+
+
+def test_profiler_follows_the_estimator_contract() -> None:
+    firms = population()
+    prof = CapabilityProfiler(prior_weight=5.0)
+    assert prof.get_params() == {"prior_weight": 5.0}
+    assert prof.fit(firms) is prof
+    out = prof.transform(firms)
+    assert list(out.columns) == list(prof.get_feature_names_out()) == list(FIRM_FEATURES)
+    again = pickle.loads(pickle.dumps(prof)).transform(firms)
+    pd.testing.assert_frame_equal(out, again)
+    assert not hasattr(clone(prof), "benchmarks_")
+    piped = Pipeline([("profile", CapabilityProfiler())]).fit(firms).transform(firms)
+    assert piped.shape == out.shape
+
+
+def test_unfitted_profiler_raises_a_specific_error() -> None:
+    with pytest.raises(NotFittedError, match="fit"):
+        CapabilityProfiler().transform(population(10))
+
+
+def test_gap_is_peer_benchmark_minus_own_rating() -> None:
+    firms = population()
+    prof = CapabilityProfiler().fit(firms)
+    out = prof.transform(firms)
+    peers = prof.peer_benchmarks(firms)
+    cap = CAPABILITIES[0]
+    np.testing.assert_allclose(out[f"gap_{cap}"], peers[:, 0] - firms[cap])
+
+
+def test_a_lower_own_rating_means_a_larger_gap() -> None:
+    firms = population()
+    prof = CapabilityProfiler().fit(firms)
+    low, high = firms.iloc[[0]].copy(), firms.iloc[[0]].copy()
+    low[CAPABILITIES[3]], high[CAPABILITIES[3]] = 1.0, 5.0
+    gap = f"gap_{CAPABILITIES[3]}"
+    assert prof.transform(low)[gap].iloc[0] > prof.transform(high)[gap].iloc[0]
+
+
+def test_missing_answers_stay_missing_and_are_counted() -> None:
+    firms = population()
+    prof = CapabilityProfiler().fit(firms)
+    blank = firms.iloc[[0]].copy()
+    blank[list(CAPABILITIES)] = np.nan
+    out = prof.transform(blank).iloc[0]
+    assert out["n_caps_missing"] == 12
+    assert np.isnan(out["self_mean"]) and np.isnan(out[f"gap_{CAPABILITIES[0]}"])
+
+
+def test_thin_cells_lean_on_their_sector() -> None:
+    firms = population()
+    lone = firms.iloc[[0]].copy()
+    lone["employees"] = 1000  # the only firm in its size band
+    lone[list(CAPABILITIES)] = 5.0
+    prof = CapabilityProfiler(prior_weight=20.0).fit(pd.concat([firms, lone], ignore_index=True))
+    bench = prof.peer_benchmarks(lone)[0]
+    assert (bench < 4.0).all(), "one firm must not become its own peer group"
+
+
+def test_size_bands_follow_the_documented_edges() -> None:
+    assert list(size_band(np.array([1, 9, 10, 49, 50, 299, 300]))) == [0, 0, 1, 1, 2, 2, 3]
+
+
+def test_history_uses_only_earlier_years() -> None:
+    firms, outcomes, programmes = firms_frame(), outcomes_frame(), programmes_frame()
+    hist = history_features(firms, outcomes, programmes)
+    f001_2023 = (firms["firm_id"] == "F001") & (firms["year"] == 2023)
+    f001_2024 = (firms["firm_id"] == "F001") & (firms["year"] == 2024)
+    assert hist.loc[f001_2023, "hist_n_total"].iloc[0] == 0
+    assert hist.loc[f001_2024, "hist_n_total"].iloc[0] == 1
+    assert hist.loc[f001_2024, "hist_n_consulting"].iloc[0] == 1
+    assert hist.loc[f001_2024, "hist_last_type"].notna().iloc[0]
+
+
+def test_pair_features_never_include_programme_ids_and_reflect_target_gaps() -> None:
+    firms = population()
+    programmes = programmes_frame()
+    pipe = FeaturePipeline().fit(firms)
+    table = ProgrammeTable(programmes)
+    X = pipe.matrix(firms.iloc[:5], table, np.arange(5), np.zeros(5, int))
+    assert X.shape == (5, len(PAIR_FEATURES))
+    assert not any("programme_id" in f for f in PAIR_FEATURES)
+    targets = programmes.iloc[0]["targets"].split(";")
+    gaps = pipe.profiler.transform(firms.iloc[:5])[[f"gap_{t}" for t in targets]].mean(1)
+    np.testing.assert_allclose(X[:, PAIR_FEATURES.index("target_gap_mean")], gaps)

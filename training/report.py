@@ -1,0 +1,100 @@
+"""The model report of a version: metrics, baselines, segments, SHAP importance plots."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shap  # noqa: E402
+
+from recommender.ranker import Ranker  # noqa: E402
+from training.evaluate import Evaluation  # noqa: E402
+
+SELECTION_BIAS_NOTE = (
+    "Outcomes exist only for programmes firms actually joined, and who joined what was not "
+    "random: larger firms, popular programmes and firms repeating a familiar type are over-"
+    "represented. The observed metrics (NDCG@k, MAP) therefore describe how the model orders "
+    "*chosen* programmes, mostly one per firm-year, and say little about programmes nobody "
+    "like the firm chose. The model learns E[outcome | features] among participants; where "
+    "selection depends on what the features do not show, its scores inherit that bias. On the "
+    "demo world the oracle metrics measure the ranking over *all* eligible programmes and are "
+    "the ones to judge by; on real data, treat the observed metrics as a floor on evidence, "
+    "not as the expected benefit of a recommendation."
+)
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "_(not available for this data)_\n"
+    cols = list(df.columns)
+    fmt = [[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row] for row in df.to_numpy()]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(r) + " |" for r in fmt]
+    return "\n".join(lines) + "\n"
+
+
+def shap_plots(ranker: Ranker, X: np.ndarray, feature_names: list[str], folder: Path, *,
+               seed: int = 0, sample: int = 2000) -> list[str]:
+    """Global importance plots made with ``shap.TreeExplainer`` (bar and beeswarm PNGs)."""
+    rng = np.random.default_rng(seed)
+    rows = X[rng.choice(len(X), size=min(sample, len(X)), replace=False)] if len(X) else X
+    explanation = shap.TreeExplainer(ranker.booster)(rows)
+    explanation.feature_names = feature_names
+    files = []
+    for name, draw in (("shap_importance.png", shap.plots.bar),
+                       ("shap_beeswarm.png", shap.plots.beeswarm)):
+        plt.figure()
+        draw(explanation, max_display=15, show=False)
+        plt.tight_layout()
+        plt.savefig(folder / name, dpi=90)
+        plt.close("all")
+        files.append(name)
+    return files
+
+
+def write_report(folder: Path, *, version: str, evaluation: Evaluation | None,
+                 summary: dict[str, object], plots: list[str]) -> None:
+    """Write ``report.md`` and ``report.html`` into ``folder``."""
+    parts: list[tuple[str, str | pd.DataFrame]] = [
+        ("Summary", pd.DataFrame([{"field": k, "value": v} for k, v in summary.items()])),
+    ]
+    if evaluation is not None:
+        parts += [
+            ("Model and baselines on the same splits", evaluation.metrics),
+            ("Objectives compared (time split; chosen by validation peer NDCG@3, no oracle)",
+             evaluation.objectives),
+            ("Observable ceiling (oracle-fitted model on half the held-out firms)",
+             evaluation.ceiling),
+            ("Segments: who the model serves worse", evaluation.segments),
+        ]
+    parts.append(("Selection bias", SELECTION_BIAS_NOTE))
+    md = [f"# Model report: {version}\n"]
+    body = [f"<h1>Model report: {html.escape(version)}</h1>"]
+    for title, content in parts:
+        md.append(f"\n## {title}\n")
+        body.append(f"<h2>{html.escape(title)}</h2>")
+        if isinstance(content, str):
+            md.append(content + "\n")
+            body.append(f"<p>{html.escape(content)}</p>")
+        else:
+            md.append(_md_table(content))
+            body.append(content.to_html(index=False, float_format=lambda v: f"{v:.4f}",
+                                        na_rep="", border=0))
+    if plots:
+        md.append("\n## Global feature importance (SHAP)\n")
+        body.append("<h2>Global feature importance (SHAP)</h2>")
+        for p in plots:
+            md.append(f"![{p}]({p})\n")
+            body.append(f'<img src="{html.escape(p)}" alt="{html.escape(p)}">')
+    (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
+    style = ("body{font-family:sans-serif;max-width:960px;margin:auto}table{border-collapse:"
+             "collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}")
+    (folder / "report.html").write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(version)}</title>"
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>", encoding="utf-8")
