@@ -3,7 +3,7 @@
 A *query* is one firm profile (``firm_id, year`` by default) and its rows are the
 programmes it was scored against; ``score`` ranks them, higher first. Every metric is
 the mean over queries of a per-query value, computed with NumPy over the whole frame
-(about a second for a million rows).
+(about half a second for a million rows on two cores).
 
 Ties in ``score`` are never broken by row order or by an id. With ``ties="average"``
 (the default) a metric is its *expected value when tied items are ordered at random*
