@@ -190,6 +190,109 @@ def models_rollback() -> None:
 
 
 # --- section: store, keys, import/export ----------------------------------------------
+def _store_engine() -> Any:
+    """The configured database, migrated to the current schema."""
+    from recommender.store import get_engine, upgrade_database
+
+    upgrade_database()
+    return get_engine()
+
+
+@app.command("import")
+@friendly
+def import_data(data: DataDir) -> None:
+    """Validate a data directory and store it (all or nothing; re-importing is harmless)."""
+    from recommender.dataio import read_data_dir
+    from recommender.store import import_dataset, summarise_counts
+
+    ds = read_data_dir(data)
+    counts = import_dataset(_store_engine(), ds)
+    out.print(f"imported {data}: {summarise_counts(counts)}", highlight=False)
+
+
+@app.command("export")
+@friendly
+def export_data(
+    out_dir: Annotated[Path, typer.Option("--out", help="data directory to write")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+) -> None:
+    """Write everything stored (outcomes posted via the API included) as a data directory."""
+    from recommender.dataio import FORMATS, write_data_dir
+    from recommender.store import export_dataset
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}",
+                                 param_hint="'--format'")
+    ds = export_dataset(_store_engine())
+    write_data_dir(ds, out_dir, fmt=fmt)  # type: ignore[arg-type]
+    n_out = 0 if ds.outcomes is None else len(ds.outcomes)
+    out.print(f"exported {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
+              f"{n_out} outcomes to {out_dir}", highlight=False)
+
+
+keys_app = typer.Typer(help="Create, revoke and list API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+@friendly
+def keys_create(
+    role: Annotated[str, typer.Option(help="caseworker, partner or analyst")],
+    name: Annotated[str, typer.Option(help="unique name of the key's holder")],
+) -> None:
+    """Create an API key; it is printed once, as the last line, and never shown again."""
+    from recommender.store import ROLES, create_key, session_scope
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"{role!r} is not one of {', '.join(ROLES)}",
+                                 param_hint="'--role'")
+    with session_scope(_store_engine()) as session:
+        key = create_key(session, name=name, role=role)
+    out.print(f"created {role} key {name!r}; store it now, it cannot be shown again:",
+              highlight=False)
+    typer.echo(key)
+
+
+@keys_app.command("revoke")
+@friendly
+def keys_revoke(name: str) -> None:
+    """Revoke the key called NAME; it stops working at once."""
+    from recommender.store import revoke_key, session_scope
+
+    with session_scope(_store_engine()) as session:
+        revoke_key(session, name)
+    out.print(f"revoked key {name!r}", highlight=False)
+
+
+@keys_app.command("list")
+@friendly
+def keys_list() -> None:
+    """Every key's name, role and state (never the keys themselves)."""
+    from recommender.store import list_keys, session_scope
+
+    with session_scope(_store_engine()) as session:
+        keys = list_keys(session)
+    if not keys:
+        out.print("no API keys; create one with: recommender keys create --role ROLE --name NAME")
+    for k in keys:
+        state = "active" if k.active else f"revoked {k.revoked_at:%Y-%m-%d %H:%M}"
+        out.print(f"{k.name}  {k.role}  created {k.created_at:%Y-%m-%d %H:%M}  {state}",
+                  highlight=False, markup=False)
+
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+@friendly
+def db_upgrade() -> None:
+    """Migrate the configured database to the current schema (safe to repeat)."""
+    from recommender.store import current_revision, get_engine, upgrade_database
+
+    upgrade_database()
+    out.print(f"database at revision {current_revision(get_engine())}", highlight=False)
+
 
 # --- section: catalogue (bizinfo) ------------------------------------------------------
 
