@@ -1,0 +1,115 @@
+"""Small queries the HTTP API needs beside the store's own repository functions.
+
+Each takes the open ``Session`` it works on; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, insert, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from recommender.constants import OUTCOME_COLUMNS
+from recommender.store.activity import AuditRecord
+from recommender.store.frames import outcomes_frame
+from recommender.store.tables import AuditEntry, Firm, Outcome, Programme, TypeOverride, utcnow
+from recommender.store.upsert import chunks
+
+_OUTCOME_COLUMNS = [Outcome.__table__.c[c] for c in OUTCOME_COLUMNS]
+
+
+def ping(session: Session) -> None:
+    """Run a trivial query; raises if the database cannot be reached."""
+    session.execute(text("SELECT 1")).scalar_one()
+
+
+def store_is_empty(session: Session) -> bool:
+    """``True`` when no firm profile and no programme is stored."""
+    firms = session.execute(select(func.count()).select_from(Firm)).scalar_one()
+    programmes = session.execute(select(func.count()).select_from(Programme)).scalar_one()
+    return firms == 0 and programmes == 0
+
+
+def catalogue_token(session: Session) -> tuple[Any, ...]:
+    """A cheap change detector for the stored catalogue.
+
+    Changes when programmes are added or removed, when a row's identifying or
+    scheduling values change, and when a type override is set or cleared.
+    """
+    prog = session.execute(select(
+        func.count(), func.min(Programme.programme_id), func.max(Programme.programme_id),
+        func.sum(Programme.year), func.sum(func.length(Programme.name)),
+        func.sum(func.length(Programme.programme_type)), func.sum(Programme.capacity),
+        func.sum(Programme.support_krw_m), func.max(Programme.apply_end),
+    )).one()
+    over = session.execute(select(
+        func.count(), func.max(TypeOverride.set_at),
+        func.sum(func.length(TypeOverride.programme_type)),
+    )).one()
+    return (*(str(v) for v in prog), *(str(v) for v in over))
+
+
+def firm_outcomes(session: Session, firm_id: str) -> pd.DataFrame:
+    """Every stored outcome of one firm, as the canonical outcomes frame."""
+    stmt = (select(*_OUTCOME_COLUMNS).where(Outcome.firm_id == firm_id)
+            .order_by(Outcome.year, Outcome.programme_id))
+    return outcomes_frame(session.execute(stmt).all())
+
+
+def stored_outcome_keys(session: Session,
+                        keys: Iterable[tuple[str, int, str]]) -> set[tuple[str, int, str]]:
+    """Which ``(firm_id, year, programme_id)`` keys already have a stored outcome."""
+    wanted = sorted({(str(f), int(y), str(p)) for f, y, p in keys})
+    found: set[tuple[str, int, str]] = set()
+    key = tuple_(Outcome.firm_id, Outcome.year, Outcome.programme_id)
+    for part in chunks(wanted, 300):
+        rows = session.execute(select(Outcome.firm_id, Outcome.year, Outcome.programme_id)
+                               .where(key.in_(list(part))))
+        found.update((str(f), int(y), str(p)) for f, y, p in rows)
+    return found
+
+
+def find_audit(session: Session, request_id: str) -> AuditRecord | None:
+    """The audit entry of one served recommendation, by its request id."""
+    e = session.execute(select(AuditEntry).where(AuditEntry.request_id == request_id)
+                        .order_by(AuditEntry.id).limit(1)).scalar_one_or_none()
+    if e is None:
+        return None
+    return AuditRecord(id=e.id, at=e.at, key_name=e.key_name, role=e.role,
+                       request_id=e.request_id, firm_id=e.firm_id, year=e.year,
+                       model_version=e.model_version, endpoint=e.endpoint, items=list(e.items))
+
+
+def write_audit_many(session: Session, entries: Sequence[Mapping[str, Any]], *,
+                     at: datetime | None = None) -> int:
+    """Record many served lists in one statement (a batch); returns how many.
+
+    Each entry holds ``key_name, role, request_id, endpoint, model_version, firm_id,
+    year`` and ``items`` (mappings with ``programme_id`` and ``rank``), as for
+    :func:`recommender.store.activity.write_audit`.
+    """
+    if not entries:
+        return 0
+    when = at or utcnow()
+    rows = [{"at": when, "key_name": e["key_name"], "role": e["role"],
+             "request_id": e["request_id"], "endpoint": e["endpoint"],
+             "model_version": e["model_version"],
+             "firm_id": None if e.get("firm_id") is None else str(e["firm_id"]),
+             "year": None if e.get("year") is None else int(e["year"]),
+             "items": [{"programme_id": str(i["programme_id"]),
+                        "rank": None if i.get("rank") is None else int(i["rank"])}
+                       for i in e["items"]]}
+            for e in entries]
+    session.execute(insert(AuditEntry), rows)
+    return len(rows)
+
+
+def first_firm(session: Session) -> tuple[str, int] | None:
+    """Some stored firm and its latest profile year (for examples), or ``None``."""
+    row = session.execute(select(Firm.firm_id, func.max(Firm.year)).group_by(Firm.firm_id)
+                          .order_by(Firm.firm_id).limit(1)).first()
+    return None if row is None else (str(row[0]), int(row[1]))

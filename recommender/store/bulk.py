@@ -1,0 +1,95 @@
+"""Whole data directories in and out of the store (``docs/contract.md``).
+
+:func:`import_dataset` writes a validated :class:`~recommender.dataio.Dataset` in one
+transaction: if anything fails, nothing is kept. Rows are matched by key, so importing
+the same directory twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+
+from recommender.errors import ConflictError
+from recommender.store.catalogue import load_programmes, upsert_programmes
+from recommender.store.db import session_scope
+from recommender.store.firms import load_firms, upsert_firms
+from recommender.store.outcomes import load_outcomes, upsert_outcomes
+
+if TYPE_CHECKING:  # dataio pulls in pandera: imported where used, not with the store
+    from recommender.dataio import Dataset
+
+
+def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
+    """Store a validated dataset's firms, programmes and outcomes, all or nothing.
+
+    Parameters
+    ----------
+    engine
+        The database (already migrated).
+    ds
+        A dataset from :func:`recommender.dataio.read_data_dir` (validated, canonical).
+
+    Returns
+    -------
+    dict
+        Per table, ``{"added": n, "updated": n, "unchanged": n}``.
+
+    Raises
+    ------
+    ConflictError
+        The database refused a row (e.g. an outcome of an unknown programme); the
+        whole import was rolled back.
+    """
+    counts: dict[str, dict[str, int]] = {}
+    try:
+        with session_scope(engine) as session:
+            counts["firms"] = upsert_firms(session, ds.firms)
+            counts["programmes"] = upsert_programmes(session, ds.programmes)
+            if ds.outcomes is not None:
+                counts["outcomes"] = upsert_outcomes(session, ds.outcomes, source="import")
+            else:
+                counts["outcomes"] = {"added": 0, "updated": 0, "unchanged": 0}
+    except IntegrityError as exc:
+        raise ConflictError(f"the database refused the import, nothing was changed: "
+                            f"{exc.orig}") from exc
+    return counts
+
+
+def export_dataset(engine: Engine, *, year: int | None = None) -> Dataset:
+    """Everything stored, as a dataset: firms, programmes (type overrides applied) and
+    every outcome, imported or posted through the API.
+
+    Parameters
+    ----------
+    engine
+        The database.
+    year
+        Only this year's profiles, offerings and outcomes.
+
+    Returns
+    -------
+    Dataset
+        Canonical frames; ``outcomes`` is ``None`` when no outcome is stored.
+    """
+    from recommender.dataio import (
+        Dataset,
+        canonical_firms,
+        canonical_outcomes,
+        canonical_programmes,
+    )
+
+    with session_scope(engine) as session:
+        firms = load_firms(session, year=year)
+        programmes = load_programmes(session, year=year)
+        outcomes = load_outcomes(session, year=year)
+    return Dataset(firms=canonical_firms(firms), programmes=canonical_programmes(programmes),
+                   outcomes=None if outcomes.empty else canonical_outcomes(outcomes))
+
+
+def summarise_counts(counts: dict[str, dict[str, Any]]) -> str:
+    """``firms: 3 added, 1 updated, 0 unchanged; ...`` for people."""
+    return "; ".join(f"{table}: {c['added']} added, {c['updated']} updated, "
+                     f"{c['unchanged']} unchanged" for table, c in counts.items())

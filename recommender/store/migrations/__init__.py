@@ -1,0 +1,1 @@
+"""Alembic migrations of the store, run by ``recommender.store.migrate.upgrade_database``."""
