@@ -58,6 +58,61 @@ def validate(data: DataDir) -> None:
 
 
 # --- section: simulate (demo world) ---------------------------------------------------
+def _year_span(text: str) -> tuple[int, int]:
+    """``2022-2024`` (or a single ``2024``) as a (first, last) pair."""
+    parts = text.strip().split("-")
+    try:
+        years = [int(p) for p in parts]
+    except ValueError:
+        raise typer.BadParameter(f"expected FROM-TO such as 2022-2024, not {text!r}") from None
+    if len(years) not in (1, 2):
+        raise typer.BadParameter(f"expected FROM-TO such as 2022-2024, not {text!r}")
+    return years[0], years[-1]
+
+
+@app.command()
+@friendly
+def simulate(out_dir: Annotated[Path, typer.Option("--out", help="data directory to write")],
+             firms: Annotated[int, typer.Option("--firms", help="distinct firms")] = 2000,
+             years: Annotated[str, typer.Option(help="profile years FROM-TO")] = "2022-2024",
+             seed: Annotated[int, typer.Option()] = 42,
+             fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+             partitions: Annotated[int, typer.Option(
+                 help="large worlds: simulate and write N chunks of firms one at a time "
+                      "(Parquet, one row group per chunk)")] = 0,
+             ) -> None:
+    """Write a simulated demo world (firms, programmes, outcomes) plus its oracle.csv."""
+    from recommender.simulate import ORACLE_FILE, simulate_world, write_world
+
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter(f"expected csv or parquet, not {fmt!r}", param_hint="--format")
+    first, last = _year_span(years)
+    if partitions:
+        from recommender.simulate.chunked import write_partitioned_world
+
+        if fmt != "parquet":
+            raise typer.BadParameter("--partitions writes Parquet: add --format parquet",
+                                     param_hint="--partitions")
+        with err.status("simulating…") as status:
+            done = write_partitioned_world(out_dir, n_firms=firms, partitions=partitions,
+                                           years=(first, last), seed=seed,
+                                           progress=lambda m: status.update(f"{m}…"))
+        out.print(f"wrote {done.firm_rows} firm profiles, {done.programmes} programmes, "
+                  f"{done.outcomes} outcomes and {done.oracle_rows} oracle pairs "
+                  f"({ORACLE_FILE}) to {out_dir} in {done.partitions} partitions",
+                  highlight=False)
+        return
+    with err.status("simulating…") as status:
+        world = simulate_world(n_firms=firms, years=(first, last), seed=seed,
+                               progress=lambda message: status.update(f"{message}…"))
+        status.update(f"writing {out_dir}…")
+        write_world(world, out_dir, fmt="parquet" if fmt == "parquet" else "csv")
+    ds = world.dataset
+    n_out = 0 if ds.outcomes is None else len(ds.outcomes)
+    out.print(f"wrote {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
+              f"{n_out} outcomes and {len(world.oracle)} oracle pairs ({ORACLE_FILE}) "
+              f"to {out_dir}", highlight=False)
+
 
 # --- section: training, scoring, evaluation, models -----------------------------------
 def _registry() -> Any:
@@ -66,6 +121,13 @@ def _registry() -> Any:
 
     s = get_settings()
     return Registry(s.models_dir, signing_key=s.signing_key)
+
+
+def _engine(name: str) -> str:
+    """``local`` or ``dask``; anything else is a usage error."""
+    if name not in ("local", "dask"):
+        raise typer.BadParameter(f"expected local or dask, not {name!r}", param_hint="'--engine'")
+    return name
 
 
 def _oracle(data: Path) -> Any:
@@ -83,21 +145,40 @@ def _progress() -> Callable[[str], None]:
 @friendly
 def train(data: DataDir,
           version: Annotated[str | None, typer.Option(help="name of the new version")] = None,
-          objective: Annotated[str, typer.Option(help="auto or a ranker objective")] = "auto",
+          objective: Annotated[str, typer.Option(help="a ranker objective, or auto to choose by validation")] = "regression",
           seed: Annotated[int, typer.Option()] = 42,
           threads: Annotated[int, typer.Option(help="LightGBM threads")] = 2,
           evaluation: Annotated[bool, typer.Option(help="evaluate against baselines first")] = True,
+          engine: Annotated[str, typer.Option(help="local (one process) or dask")] = "local",
+          scheduler: Annotated[str | None, typer.Option(
+              help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")
+          ] = None,
+          workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
           ) -> None:
     """Train a new model version from a data directory (written under models/)."""
-    from recommender.dataio import read_data_dir
-    from training.train import train_version
-
-    ds = read_data_dir(data, require_outcomes=True)
     registry = _registry()
-    with err.status("training…"):
-        name = train_version(ds, registry=registry, version=version, oracle=_oracle(data),
-                             objective=objective, seed=seed, num_threads=threads,
-                             run_evaluation=evaluation, progress=_progress())
+    if _engine(engine) == "dask":
+        from training.dask_train import train_version_dask
+
+        if objective not in ("auto", "regression"):
+            raise typer.BadParameter("the dask engine trains the regression objective only",
+                                     param_hint="'--objective'")
+        if evaluation:
+            err.print("[dim]…[/] the dask engine skips the baseline evaluation "
+                      "(run `recommender evaluate` for it)", highlight=False)
+        with err.status("training on Dask…"):
+            name = train_version_dask(data, registry=registry, version=version,
+                                      scheduler=scheduler, n_workers=workers,
+                                      objective="regression", seed=seed, progress=_progress())
+    else:
+        from recommender.dataio import read_data_dir
+        from training.train import train_version
+
+        ds = read_data_dir(data, require_outcomes=True)
+        with err.status("training…"):
+            name = train_version(ds, registry=registry, version=version, oracle=_oracle(data),
+                                 objective=objective, seed=seed, num_threads=threads,
+                                 run_evaluation=evaluation, progress=_progress())
     champion = " (champion)" if registry.champion() == name else ""
     out.print(f"wrote model version {name}{champion}: {registry.root / name}")
 
@@ -106,10 +187,29 @@ def train(data: DataDir,
 @friendly
 def score(data: DataDir,
           model: Annotated[str, typer.Option(help="version name or champion")],
-          out_file: Annotated[Path, typer.Option("--out", help="CSV file to write")],
+          out_file: Annotated[Path, typer.Option(
+              "--out", help="CSV file to write (a directory of Parquet parts with dask)")],
           year: Annotated[int | None, typer.Option(help="only firm rows of this year")] = None,
+          engine: Annotated[str, typer.Option(help="local (one process) or dask")] = "local",
+          scheduler: Annotated[str | None, typer.Option(
+              help="Dask scheduler address (default: a local cluster)")] = None,
+          workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
+          explain_top: Annotated[int, typer.Option(
+              help="dask: add the reasons of each firm's top N programmes")] = 0,
           ) -> None:
     """Rank every programme of the same year for every firm row of a data directory."""
+    if _engine(engine) == "dask":
+        from training.dask_score import score_dask
+
+        with err.status("scoring on Dask…"):
+            run = score_dask(data, registry=_registry(), out_dir=out_file, model=model,
+                             scheduler=scheduler, n_workers=workers, year=year,
+                             explain_top=explain_top, progress=_progress())
+        out.print(f"scored {run.firm_rows} firm rows x programmes -> {run.rows} rows in "
+                  f"{run.files} Parquet parts under {run.out_dir} (model {run.version})")
+        return
+    if explain_top:
+        raise typer.BadParameter("--explain-top needs --engine dask", param_hint="'--explain-top'")
     import os
     import tempfile
 
@@ -153,6 +253,42 @@ def evaluate(data: DataDir,
     for row in result.metrics.itertuples(index=False):
         table.add_row(*[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row])
     out.print(table)
+
+
+@app.command("build-demo-model")
+@friendly
+def build_demo_model(
+    threads: Annotated[int, typer.Option(help="LightGBM threads")] = 2,
+) -> None:
+    """Rebuild the shipped demo model (models/demo-v1) from the demo world; make it champion."""
+    import shutil
+    import uuid
+
+    from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
+    from recommender.registry import Registry
+    from recommender.simulate import simulate_world
+    from training.train import train_version
+
+    registry = _registry()
+    world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
+    # Train into a scratch registry (ignored by the real one: "_tmp-" prefix), then swap
+    # folders, so a failed rebuild leaves the shipped version as it was.
+    scratch = registry.root / f"_tmp-demo-{uuid.uuid4().hex}"
+    old = registry.root / f"_tmp-old-{uuid.uuid4().hex}"
+    try:
+        with err.status("training the demo model…"):
+            train_version(world.dataset, registry=Registry(scratch, signing_key=registry.signing_key),
+                          version=DEMO_MODEL_VERSION, oracle=world.oracle, num_threads=threads,
+                          progress=_progress())
+        target = registry.root / DEMO_MODEL_VERSION
+        if target.exists():
+            target.rename(old)
+        (scratch / DEMO_MODEL_VERSION).rename(target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    registry.promote(DEMO_MODEL_VERSION, force=True)
+    out.print(f"rebuilt {target} and made it the champion")
 
 
 models_app = typer.Typer(help="List, promote and roll back model versions.", no_args_is_help=True)
@@ -295,8 +431,87 @@ def db_upgrade() -> None:
 
 
 # --- section: catalogue (bizinfo) ------------------------------------------------------
+catalogue_app = typer.Typer(help="Import and curate support-programme catalogues (Bizinfo).",
+                            no_args_is_help=True)
+app.add_typer(catalogue_app, name="catalogue")
+CatalogueDir = Annotated[Path, typer.Option("--out", help="catalogue directory (programmes.csv, "
+                                                         "bizinfo_evidence.csv, overrides.csv)")]
+
+
+@catalogue_app.command("import-bizinfo")
+@friendly
+def catalogue_import_bizinfo(
+    file: Annotated[Path, typer.Argument(help="Bizinfo announcements CSV")],
+    out_dir: CatalogueDir,
+) -> None:
+    """Import (or re-import) Bizinfo announcements as contract programme rows."""
+    # --into-store goes here (the database-backed catalogue, written by the store section):
+    # read_announcements -> announcements_to_programmes(overrides from the store) ->
+    # merge_catalogue(stored programmes, new) -> validate_programmes -> save.
+    from recommender.bizinfo.filestore import EVIDENCE_FILE, PROGRAMMES_FILE, import_into_dir
+
+    with err.status("importing…"):
+        report = import_into_dir(file, out_dir)
+    c = report.counts
+    out.print(f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged; "
+              f"{report.overrides} overrides applied", highlight=False, soft_wrap=True)
+    out.print(f"{report.total} programmes in {out_dir / PROGRAMMES_FILE}, evidence in "
+              f"{out_dir / EVIDENCE_FILE}; by type:", highlight=False, soft_wrap=True)
+    for kind, n in report.type_counts.items():
+        out.print(f"  {kind:<18} {n:>5}", highlight=False)
+
+
+@catalogue_app.command("set-type")
+@friendly
+def catalogue_set_type(
+    programme_id: Annotated[str, typer.Argument(metavar="ID", help="programme id (PBLN_...)")],
+    programme_type: Annotated[str, typer.Argument(metavar="TYPE", help="programme type")],
+    out_dir: CatalogueDir,
+) -> None:
+    """Correct a programme's type; the override is kept in overrides.csv across re-imports."""
+    from recommender.bizinfo.filestore import set_type_in_dir
+
+    row = set_type_in_dir(out_dir, programme_id, programme_type)
+    out.print(f"{programme_id} is now {row['programme_type']} (override; targets: "
+              f"{row['targets'] or 'none'})", highlight=False, soft_wrap=True)
+
 
 # --- section: serving -----------------------------------------------------------------
+@app.command()
+@friendly
+def serve(host: Annotated[str | None, typer.Option(help="address to bind [127.0.0.1]")] = None,
+          port: Annotated[int | None, typer.Option(help="port [8000]")] = None,
+          workers: Annotated[int | None, typer.Option(help="worker processes [1]")] = None,
+          access_log: Annotated[bool, typer.Option(help="log each request line")] = True,
+          ) -> None:
+    """Serve the HTTP API (uvicorn); the model follows the registry's champion."""
+    from api.server import run_server
+
+    run_server(host=host, port=port, workers=workers, access_log=access_log)
+
+
+@app.command()
+@friendly
+def demo(host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+         port: Annotated[int, typer.Option(help="port")] = 8000) -> None:
+    """First start on embedded defaults: store the demo world, check the model, serve."""
+    from api.demo import prepare_demo
+    from api.server import run_server
+    from recommender.settings import get_settings
+    from recommender.store import summarise_counts
+
+    with err.status("preparing the demo…") as status:
+        state = prepare_demo(get_settings(), progress=lambda m: status.update(f"{m}…"))
+    if state.imported is not None:
+        out.print(f"stored the demo world: {summarise_counts(state.imported)}", highlight=False)
+    base = f"http://{host}:{port}"
+    firm = f"{state.example_firm[0]}/recommendations?year={state.example_firm[1]}" \
+        if state.example_firm else "FIRM_ID/recommendations"
+    out.print(f"serving model {state.champion} on {base} (API docs: {base}/docs)\n"
+              "create a key:   recommender keys create --role caseworker --name me\n"
+              f"then try:       curl -s -H \"X-API-Key: $KEY\" \"{base}/v1/firms/{firm}\"",
+              highlight=False, markup=False, soft_wrap=True)
+    run_server(host=host, port=port, workers=1)
 
 
 def main() -> None:  # pragma: no cover - entry point

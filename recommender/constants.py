@@ -119,3 +119,7 @@ TYPE_READINESS_CAPS: Final[dict[str, tuple[str, ...]]] = {
     "commercialization": ("cap_hr_skills", "cap_rnd_execution", "cap_funding_access"),
     "globalization": ("cap_hr_skills", "cap_global_orientation", "cap_global_partnerships"),
 }
+
+# --- the demo world the product starts with (make run) and its shipped model ----------
+DEMO_WORLD: Final[dict[str, object]] = {"n_firms": 5000, "years": (2022, 2024), "seed": 42}
+DEMO_MODEL_VERSION: Final[str] = "demo-v1"

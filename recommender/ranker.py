@@ -29,6 +29,10 @@ from recommender.errors import NotFittedError
 OBJECTIVES: tuple[str, ...] = ("regression", "lambdarank", "lambdarank_peer",
                                "regression+lambdarank")
 
+# Domain knowledge the model must respect: a larger gap in what a programme targets never
+# lowers its fit for an otherwise equal firm (tests/model/test_behaviour.py).
+MONOTONE_INCREASING: tuple[str, ...] = ("target_gap_mean", "target_gap_max")
+
 BASE_PARAMS: dict[str, Any] = {
     "learning_rate": 0.05,
     "num_leaves": 15,
@@ -93,6 +97,7 @@ class Ranker:
         """
         names = list(feature_names)
         cats = [c for c in categorical if c in names]
+        monotone = [1 if n in MONOTONE_INCREASING else 0 for n in names]
 
         def data(Xa: np.ndarray, ya: np.ndarray, g: np.ndarray | None,
                  ref: lgb.Dataset | None = None) -> lgb.Dataset:
@@ -115,7 +120,9 @@ class Ranker:
             valid = [data(X_val, y_val, g_val, train)] if X_val is not None else []
             callbacks = [lgb.early_stopping(30, verbose=False)] if valid else []
             # A second stage continues from the first's trees: one booster, one explanation.
-            booster = lgb.train(self._params(objective), train, num_boost_round=self.max_rounds,
+            params = {**self._params(objective), "monotone_constraints": monotone,
+                      "monotone_constraints_method": "advanced"}
+            booster = lgb.train(params, train, num_boost_round=self.max_rounds,
                                 valid_sets=valid, callbacks=callbacks, init_model=booster,
                                 keep_training_booster=booster is None and len(stages) > 1)
         self.booster_ = booster

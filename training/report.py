@@ -67,7 +67,8 @@ def write_report(folder: Path, *, version: str, evaluation: Evaluation | None,
     if evaluation is not None:
         parts += [
             ("Model and baselines on the same splits", evaluation.metrics),
-            ("Objectives compared (time split; chosen by validation peer NDCG@3, no oracle)",
+            ("Objectives compared on the time split (validation peer NDCG@3 uses no oracle; "
+             "the default objective was chosen on the tuning world, docs/ranker.md)",
              evaluation.objectives),
             ("Observable ceiling (oracle-fitted model on half the held-out firms)",
              evaluation.ceiling),

@@ -1,0 +1,30 @@
+"""A small world and a model trained on it, shared by the model tests (seeded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from recommender.recommend import Recommender
+from recommender.registry import Registry
+from recommender.simulate import World, simulate_world
+from training.train import train_version
+
+
+@pytest.fixture(scope="session")
+def small_world() -> World:
+    return simulate_world(n_firms=1500, years=(2022, 2024), seed=11)
+
+
+@pytest.fixture(scope="session")
+def small_registry(small_world: World, tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    registry = Registry(Path(tmp_path_factory.mktemp("models")))
+    train_version(small_world.dataset, registry=registry, version="small",
+                  objective="regression", run_evaluation=False)
+    return registry
+
+
+@pytest.fixture(scope="session")
+def small_recommender(small_world: World, small_registry: Registry) -> Recommender:
+    return Recommender.load(small_registry, programmes=small_world.dataset.programmes)
