@@ -1,0 +1,220 @@
+"""Programme type and targets of an announcement, by transparent keyword rules.
+
+The rules live in ``type_rules.toml`` (a file a caseworker can read and edit); this
+module only loads, checks and applies them. Every decision carries its evidence (which
+rule fired on which keywords in which part) and a confidence, so a person can see why a
+row got its type and correct it with an override.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from recommender.bizinfo.text import Sections
+from recommender.constants import CAPABILITIES, OTHER_TYPE, PROGRAMME_TYPES
+from recommender.errors import DataValidationError, Problem
+
+RULES_PATH = Path(__file__).with_name("type_rules.toml")
+FIELDS: tuple[str, ...] = ("title", "support", "text")
+METHOD_RULES = "rules"
+_ASCII_WORD = re.compile(r"[A-Za-z0-9&]+")
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    """One ``[[rule]]`` of the rules file: keywords that vote for one type."""
+
+    name: str
+    type: str
+    weight: float
+    keywords: tuple[str, ...]
+    targets: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    fields: tuple[str, ...] = FIELDS
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts = []
+        for word in sorted(self.keywords, key=len, reverse=True):  # longest first
+            escaped = re.escape(word)
+            if _ASCII_WORD.fullmatch(word):  # Latin keywords match as whole words, any case
+                escaped = rf"(?i:(?<![A-Za-z]){escaped}(?![A-Za-z]))"
+            parts.append(escaped)
+        object.__setattr__(self, "pattern", re.compile("|".join(parts)))
+
+    def matches(self, text: str) -> list[str]:
+        """The keywords found in ``text`` (after blanking ``unless``), in file order."""
+        for phrase in self.unless:
+            text = text.replace(phrase, " ")
+        found = {m.group(0).lower() for m in self.pattern.finditer(text)}
+        return [w for w in self.keywords if w.lower() in found]
+
+
+@dataclass(frozen=True)
+class TypeRules:
+    """The whole rules file, checked."""
+
+    rules: tuple[KeywordRule, ...]
+    field_weights: Mapping[str, float]
+    category_prior: Mapping[str, tuple[str, float]]
+    default_targets: Mapping[str, tuple[str, ...]]
+    type_order: tuple[str, ...]
+    strong_score: float
+    source: str = "type_rules.toml"
+
+
+@dataclass(frozen=True)
+class TypeDecision:
+    """The outcome for one announcement."""
+
+    programme_type: str
+    targets: tuple[str, ...]
+    confidence: float
+    evidence: str
+    scores: Mapping[str, float]
+
+
+def _problem(file: str, where: str | None, value: object, expected: str) -> Problem:
+    return Problem(file, None, where, value, expected)
+
+
+def _strings(raw: Mapping[str, object], key: str, default: tuple[str, ...], where: str,
+             file: str, problems: list[Problem]) -> tuple[str, ...]:
+    """A list-of-text entry of a rule, or a problem (and ``default``) when it is not one."""
+    value = raw.get(key, list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(_problem(file, where, value, f"{key} as a list of texts"))
+        return default
+    return tuple(value)
+
+
+def _check_rule(raw: Mapping[str, object], index: int, file: str,
+                problems: list[Problem]) -> KeywordRule | None:
+    where = f"rule {index + 1} ({raw.get('name', '?')})"
+    kind = raw.get("type")
+    if kind not in PROGRAMME_TYPES:
+        problems.append(_problem(file, where, kind, f"type one of {', '.join(PROGRAMME_TYPES)}"))
+        return None
+    keywords = _strings(raw, "keywords", (), where, file, problems)
+    if not keywords:
+        problems.append(_problem(file, where, raw.get("keywords"), "at least one keyword"))
+        return None
+    targets = _strings(raw, "targets", (), where, file, problems)
+    unknown = [t for t in targets if t not in CAPABILITIES]
+    if unknown:
+        problems.append(_problem(file, where, unknown, "targets among the cap_* names"))
+    fields = _strings(raw, "fields", FIELDS, where, file, problems)
+    if not set(fields) <= set(FIELDS):
+        problems.append(_problem(file, where, list(fields), f"fields among {', '.join(FIELDS)}"))
+    weight = raw.get("weight", 1.0)
+    if not isinstance(weight, int | float) or weight <= 0:
+        problems.append(_problem(file, where, weight, "a positive weight"))
+        return None
+    return KeywordRule(name=str(raw.get("name", f"rule{index + 1}")), type=str(kind),
+                       weight=float(weight), keywords=keywords, targets=targets,
+                       unless=_strings(raw, "unless", (), where, file, problems), fields=fields)
+
+
+def load_type_rules(path: Path | str | None = None) -> TypeRules:
+    """Read and check a rules file.
+
+    Parameters
+    ----------
+    path
+        The TOML file; default: the ``type_rules.toml`` shipped beside this module.
+
+    Raises
+    ------
+    DataValidationError
+        The file is unreadable, or a rule names an unknown type, target or field;
+        every problem names the file and the rule.
+    """
+    file = Path(path) if path is not None else RULES_PATH
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise DataValidationError([_problem(file.name, None, None,
+                                            f"a readable TOML rules file ({exc})")]) from exc
+    problems: list[Problem] = []
+    rules = [_check_rule(r, i, file.name, problems) for i, r in enumerate(raw.get("rule", []))]
+    scoring = raw.get("scoring", {})
+    order = tuple(scoring.get("type_order", PROGRAMME_TYPES))
+    if sorted(order) != sorted(PROGRAMME_TYPES):
+        problems.append(_problem(file.name, "scoring.type_order", list(order),
+                                 "every programme type exactly once"))
+    prior: dict[str, tuple[str, float]] = {}
+    for category, (kind, score) in raw.get("category_prior", {}).items():
+        if kind not in PROGRAMME_TYPES:
+            problems.append(_problem(file.name, f"category_prior.{category}", kind,
+                                     "a programme type"))
+        prior[category] = (kind, float(score))
+    defaults = {k: tuple(v) for k, v in raw.get("default_targets", {}).items()}
+    for kind, caps in defaults.items():
+        if kind not in PROGRAMME_TYPES or not set(caps) <= set(CAPABILITIES):
+            problems.append(_problem(file.name, f"default_targets.{kind}", list(caps),
+                                     "a programme type mapped to cap_* names"))
+    if problems:
+        raise DataValidationError(problems)
+    weights = {f: 1.0 for f in FIELDS} | {
+        k: float(v) for k, v in scoring.get("field_weights", {}).items()}
+    return TypeRules(rules=tuple(r for r in rules if r is not None), field_weights=weights,
+                     category_prior=prior, default_targets=defaults, type_order=order,
+                     strong_score=float(scoring.get("strong_score", 6.0)), source=file.name)
+
+
+def classify_text(title: str, sections: Sections, lcategory: str | None, *,
+                  rules: TypeRules) -> TypeDecision:
+    """Decide the type of one announcement.
+
+    Parameters
+    ----------
+    title
+        The announcement title.
+    sections
+        Its summary split by :func:`~recommender.bizinfo.text.split_sections`.
+    lcategory
+        The Bizinfo category (경영, 기술, 금융, ...), or ``None``.
+    rules
+        From :func:`load_type_rules`.
+
+    Returns
+    -------
+    TypeDecision
+        Type, targets, confidence in [0, 1] and the evidence, e.g.
+        ``"loan_guarantee[title:융자] +4.5 ... | category 금융 -> other +3"``.
+    """
+    parts = {"title": title, "support": sections.support,
+             "text": "\n".join(p for p in (sections.intro, sections.target) if p)}
+    scores = dict.fromkeys(PROGRAMME_TYPES, 0.0)
+    fired: dict[str, list[KeywordRule]] = {t: [] for t in PROGRAMME_TYPES}
+    evidence: list[str] = []
+    for rule in rules.rules:
+        hits: list[str] = []
+        gained = 0.0
+        for part in rule.fields:
+            words = rule.matches(parts[part])
+            if words:
+                gained += rule.weight * rules.field_weights[part]
+                hits.append(f"{part}:{','.join(words)}")
+        if hits:
+            scores[rule.type] += gained
+            fired[rule.type].append(rule)
+            evidence.append(f"{rule.name}->{rule.type}[{'; '.join(hits)}] +{gained:g}")
+    if lcategory is not None and lcategory in rules.category_prior:
+        kind, score = rules.category_prior[lcategory]
+        scores[kind] += score
+        evidence.append(f"category {lcategory}->{kind} +{score:g}")
+    total = sum(scores.values())
+    if total <= 0:
+        return TypeDecision(OTHER_TYPE, (), 0.0, "no rule matched", scores)
+    rank = {t: i for i, t in enumerate(rules.type_order)}
+    winner = max(PROGRAMME_TYPES, key=lambda t: (scores[t], -rank[t]))
+    confidence = scores[winner] / total * min(1.0, scores[winner] / rules.strong_score)
+    targets = tuple(dict.fromkeys(c for r in fired[winner] for c in r.targets))
+    if not targets:
+        targets = rules.default_targets.get(winner, ())
+    return TypeDecision(winner, targets, round(confidence, 3), " | ".join(evidence), scores)

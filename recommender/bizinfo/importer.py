@@ -1,0 +1,306 @@
+"""Bizinfo announcements -> canonical programme rows, and re-import into a catalogue.
+
+``read_announcements`` is the only function here that touches a file. The rest is pure:
+``announcements_to_programmes`` turns the feed into contract rows with their evidence,
+``merge_catalogue`` folds a new import into an existing catalogue (ids stable, nothing
+duplicated), ``validate_programmes`` checks rows against the contract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from recommender.bizinfo.classify import (
+    METHOD_RULES,
+    TypeDecision,
+    TypeRules,
+    classify_text,
+    load_type_rules,
+)
+from recommender.bizinfo.overrides import check_override
+from recommender.bizinfo.parse import (
+    announcement_url,
+    apply_window,
+    html_to_text,
+    parse_agency,
+    parse_date,
+    parse_employees,
+    parse_firm_age,
+    parse_max_revenue,
+    parse_regions,
+    parse_sectors,
+    programme_year,
+    split_sections,
+)
+from recommender.constants import (
+    LIST_SEP,
+    OPTIONAL_PROGRAMME_COLUMNS,
+    PROGRAMME_COLUMNS,
+    PROGRAMME_ID,
+)
+from recommender.dataio import canonical_programmes
+from recommender.errors import DataValidationError, Problem
+from recommender.schema import RawTable, check_tables
+
+SOURCE: Final[str] = "bizinfo"
+REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("id", "title", "lcategory", "pubDate", "description")
+OPTIONAL_COLUMNS: Final[tuple[str, ...]] = ("link", "author", "excInsttNm", "apply_start",
+                                            "apply_end", "trgetNm")
+METHOD_OVERRIDE: Final[str] = "override"
+EVIDENCE_COLUMNS: Final[tuple[str, ...]] = (
+    "type_method", "type_confidence", "type_evidence", "region_evidence",
+    "eligibility_evidence", "target_group", "date_evidence",
+)
+CATALOGUE_COLUMNS: Final[tuple[str, ...]] = (*PROGRAMME_COLUMNS, *OPTIONAL_PROGRAMME_COLUMNS,
+                                             *EVIDENCE_COLUMNS)
+_NUMERIC = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+# --- reading and checking the feed -------------------------------------------------------
+def _text_or_blank(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def check_announcements(raw: pd.DataFrame, *, file: str = "announcements") -> list[Problem]:
+    """Everything that stops an announcement frame from being imported.
+
+    Required columns are ``id``, ``title``, ``lcategory``, ``pubDate`` and
+    ``description``; each row needs an id, a title and a readable date for its year
+    (``apply_start`` or ``pubDate``). Rows are numbered as in a CSV file (header = 1).
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        return [Problem(file, None, c, None, f"a column named {c}") for c in missing]
+    problems: list[Problem] = []
+    starts = (raw["apply_start"] if "apply_start" in raw.columns
+              else pd.Series(None, index=raw.index, dtype=object))
+    for row, (ident, title, published, start) in enumerate(
+            zip(raw["id"], raw["title"], raw["pubDate"], starts, strict=True), start=2):
+        if not _text_or_blank(ident).strip():
+            problems.append(Problem(file, row, "id", None, "an announcement id (PBLN_...)"))
+        if not _text_or_blank(title).strip():
+            problems.append(Problem(file, row, "title", None, "a title"))
+        if parse_date(start) is None and parse_date(published) is None:
+            problems.append(Problem(file, row, "pubDate", _text_or_blank(published) or None,
+                                    "a date YYYY-MM-DD (or a readable apply_start)"))
+    return problems
+
+
+def read_announcements(path: Path | str) -> pd.DataFrame:
+    """Read a Bizinfo announcements CSV (every cell as text, blanks as ``""``).
+
+    Raises
+    ------
+    DataValidationError
+        The file is missing or unreadable, or :func:`check_announcements` finds problems;
+        every problem names the file, and the row and column where there is one.
+    """
+    file = Path(path)
+    try:
+        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DataValidationError([Problem(file.name, None, None, None,
+                                           f"a readable UTF-8 CSV file ({exc})")]) from exc
+    problems = check_announcements(raw, file=file.name)
+    if problems:
+        raise DataValidationError(problems)
+    return raw
+
+
+def latest_per_id(raw: pd.DataFrame) -> pd.DataFrame:
+    """One row per announcement id: the latest publication (ties: the last in the file)."""
+    order = raw.assign(_published=raw["pubDate"].map(parse_date),
+                       _position=np.arange(len(raw)))
+    order = order.sort_values(["_published", "_position"], na_position="first", kind="stable")
+    kept = order.drop_duplicates("id", keep="last").sort_values("_position")
+    return kept.drop(columns=["_published", "_position"])
+
+
+# --- one announcement --------------------------------------------------------------------
+def _get(row: Mapping[str, Any], column: str) -> str | None:
+    text = _text_or_blank(row.get(column)).strip()
+    return text or None
+
+
+def _with_override(decision: TypeDecision, override: str, rules: TypeRules) -> dict[str, Any]:
+    targets = decision.targets if override == decision.programme_type else (
+        rules.default_targets.get(override, ()))
+    return {"programme_type": override, "targets": LIST_SEP.join(targets) or None,
+            "type_method": METHOD_OVERRIDE, "type_confidence": 1.0,
+            "type_evidence": f"override: set to {override} by a caseworker; rules said "
+                             f"{decision.programme_type} ({decision.evidence})"}
+
+
+def announcement_to_programme(row: Mapping[str, Any], *, rules: TypeRules,
+                              override: str | None = None) -> dict[str, Any]:
+    """The programme row (contract columns plus evidence) of one announcement."""
+    title = _get(row, "title") or ""
+    sections = split_sections(html_to_text(_get(row, "description")))
+    window = apply_window(row.get("apply_start"), row.get("apply_end"))
+    year, year_note = programme_year(window, row.get("pubDate"))
+    region = parse_regions(title, _get(row, "author"))
+    target_group = _get(row, "trgetNm")
+    sectors = parse_sectors(sections.target, target_group)
+    employees = parse_employees(sections.target)
+    age = parse_firm_age(sections.target)
+    revenue = parse_max_revenue(sections.target)
+    decision = classify_text(title, sections, _get(row, "lcategory"), rules=rules)
+    typed = {"programme_type": decision.programme_type,
+             "targets": LIST_SEP.join(decision.targets) or None, "type_method": METHOD_RULES,
+             "type_confidence": decision.confidence, "type_evidence": decision.evidence}
+    if override is not None:
+        typed = _with_override(decision, override, rules)
+    rules_seen = [e for e in (sectors.evidence, employees.evidence, age.evidence,
+                              revenue.evidence) if e]
+    description = "\n".join(p for p in sections if p) or None
+    return {
+        PROGRAMME_ID: _get(row, "id"), "name": title, "agency": parse_agency(
+            row.get("excInsttNm"), row.get("author")),
+        "year": year, "min_employees": employees.low, "max_employees": employees.high,
+        "min_firm_age": age.low, "max_firm_age": age.high, "sectors": sectors.sectors,
+        "regions": region.regions, "requires_rnd_lab": None,
+        "max_revenue_krw_m": revenue.high, "support_krw_m": None, "duration_months": None,
+        "capacity": None, "apply_start": window.start, "apply_end": window.end,
+        "url": announcement_url(row.get("link")), "description": description,
+        "source": SOURCE, **typed, "region_evidence": region.evidence,
+        "eligibility_evidence": "; ".join(rules_seen) or None, "target_group": target_group,
+        "date_evidence": "; ".join(e for e in (year_note, window.evidence) if e),
+    }
+
+
+def announcements_to_programmes(raw: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
+                                rules: TypeRules | None = None) -> pd.DataFrame:
+    """Canonical programme rows, one per announcement id, with evidence columns.
+
+    Parameters
+    ----------
+    raw
+        Announcements as read by :func:`read_announcements` (or any frame with its
+        columns). An id listed twice keeps its latest publication.
+    overrides
+        Programme id -> type set by a caseworker; wins over the rules and is marked
+        ``type_method = "override"``. Ids not in ``raw`` are ignored.
+    rules
+        Type rules; default: the shipped ``type_rules.toml``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The contract's programme columns (canonical dtypes, docs/internals.md), then
+        ``type_method``, ``type_confidence``, ``type_evidence``, ``region_evidence``,
+        ``eligibility_evidence``, ``target_group`` (Bizinfo's trgetNm, e.g. 소상공인,
+        which the contract cannot express) and ``date_evidence``.
+
+    Raises
+    ------
+    DataValidationError
+        ``raw`` lacks a required column or a row lacks an id, title or readable date,
+        or an override names an unknown type.
+    """
+    problems = check_announcements(raw)
+    overrides = dict(overrides or {})
+    problems += [p for ident, kind in overrides.items()
+                 for p in check_override(ident, kind, file="overrides")]
+    if problems:
+        raise DataValidationError(problems)
+    rules = rules or load_type_rules()
+    rows = [announcement_to_programme(row, rules=rules, override=overrides.get(str(row["id"])))
+            for row in latest_per_id(raw).to_dict("records")]
+    frame = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))
+    out = canonical_programmes(frame)
+    for column in EVIDENCE_COLUMNS:
+        values = frame[column].astype(object)
+        out[column] = values.where(values.notna(), None)
+    out["type_confidence"] = out["type_confidence"].astype("float64")
+    return out
+
+
+# --- the contract check ------------------------------------------------------------------
+def validate_programmes(frame: pd.DataFrame, *, file: str = "programmes") -> pd.DataFrame:
+    """Check programme rows against the contract; return them canonical.
+
+    Raises
+    ------
+    DataValidationError
+        Every problem, named by ``file``, row (first row = 2) and column.
+    """
+    columns = [c for c in (*PROGRAMME_COLUMNS, *OPTIONAL_PROGRAMME_COLUMNS) if c in frame]
+    parsed, problems = check_tables({"programmes": RawTable.numbered(frame[columns], file)})
+    if problems:
+        raise DataValidationError(problems)
+    return canonical_programmes(parsed["programmes"])
+
+
+# --- re-import ---------------------------------------------------------------------------
+def _cell_key(value: Any) -> str | None:
+    """A comparable form of a cell, the same for ``5``, ``5.0`` and ``"5"``, or for
+    ``None``, NaN and ``""``."""
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value)).lower()
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(round(number, 9))
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.lower() in ("true", "false"):
+        return text.lower()
+    if _NUMERIC.match(text):
+        return _cell_key(float(text))
+    return text
+
+
+def merge_catalogue(existing: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame,
+                                                                         dict[str, int]]:
+    """Fold a fresh import into a catalogue.
+
+    Rows are matched on ``programme_id``. A matched row whose values differ in any
+    column of ``new`` is replaced in place; a new id is appended; rows of
+    ``existing`` that ``new`` does not mention (other sources, announcements no longer
+    in the feed) are kept as they are. Importing the same feed twice changes nothing.
+
+    Returns
+    -------
+    (catalogue, counts)
+        The merged rows (``existing``'s order, then the added ones) and
+        ``{"added": ..., "updated": ..., "unchanged": ...}``.
+
+    Raises
+    ------
+    DataValidationError
+        ``new`` holds an id twice.
+    """
+    twice = new[PROGRAMME_ID][new[PROGRAMME_ID].duplicated()].unique()
+    if len(twice):
+        raise DataValidationError([Problem("import", None, PROGRAMME_ID, ident,
+                                           "each programme id once") for ident in twice])
+    columns = list(dict.fromkeys([*existing.columns, *new.columns]))
+    base = existing.reindex(columns=columns).astype(object).reset_index(drop=True)
+    position = {ident: i for i, ident in enumerate(base[PROGRAMME_ID])}
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    added = []
+    for record in new.to_dict("records"):
+        at = position.get(record[PROGRAMME_ID])
+        if at is None:
+            added.append(record)
+            counts["added"] += 1
+            continue
+        old = base.loc[at]
+        if all(_cell_key(old[c]) == _cell_key(record[c]) for c in new.columns):
+            counts["unchanged"] += 1
+            continue
+        for column in new.columns:
+            base.at[at, column] = record[column]
+        counts["updated"] += 1
+    if added:
+        base = pd.concat([base, pd.DataFrame(added, columns=columns).astype(object)],
+                         ignore_index=True)
+    return base, counts
