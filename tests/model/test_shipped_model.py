@@ -1,0 +1,34 @@
+"""The model committed under models/ is the champion out of the box, verified and usable."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
+from recommender.recommend import Recommender
+from recommender.registry import Registry
+from recommender.settings import PROJECT_ROOT
+from recommender.simulate import simulate_world
+
+
+def test_shipped_model_is_the_verified_champion() -> None:
+    registry = Registry(PROJECT_ROOT / "models")
+    assert registry.champion() == DEMO_MODEL_VERSION
+    manifest = registry.verify("champion")
+    assert manifest["version"] == DEMO_MODEL_VERSION
+    assert {"model.txt", "pipeline.joblib", "report.md", "report.html",
+            "shap_importance.png"} <= set(manifest["files"])
+    metrics = manifest["metrics"]
+    assert metrics["oracle_ndcg@3"] > 0.85 and metrics["regret"] < 0.25
+
+
+def test_shipped_model_ranks_and_explains_a_demo_firm() -> None:
+    world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
+    rec = Recommender.load(Registry(PROJECT_ROOT / "models"), programmes=world.dataset.programmes)
+    firms = world.dataset.firms
+    out = rec.recommend(firms[firms["year"] == 2024].iloc[[0]], k=5)
+    assert out.model_version == DEMO_MODEL_VERSION
+    assert 1 <= len(out.items) <= 5
+    for item in out.items:
+        assert item.explanation is not None
+        assert item.explanation.total == pytest.approx(item.score, abs=1e-6)
