@@ -434,31 +434,44 @@ def db_upgrade() -> None:
 catalogue_app = typer.Typer(help="Import and curate support-programme catalogues (Bizinfo).",
                             no_args_is_help=True)
 app.add_typer(catalogue_app, name="catalogue")
-CatalogueDir = Annotated[Path, typer.Option("--out", help="catalogue directory (programmes.csv, "
-                                                         "bizinfo_evidence.csv, overrides.csv)")]
+CatalogueDir = Annotated[Path | None, typer.Option(
+    "--out", help="catalogue directory (programmes.csv, bizinfo_evidence.csv, overrides.csv)")]
+
+
+def _print_import(report: Any, where: str) -> None:
+    c = report.counts
+    out.print(f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged; "
+              f"{report.overrides} overrides applied", highlight=False, soft_wrap=True)
+    out.print(f"{report.total} programmes in {where}; by type:", highlight=False, soft_wrap=True)
+    for kind, n in report.type_counts.items():
+        out.print(f"  {kind:<18} {n:>5}", highlight=False)
 
 
 @catalogue_app.command("import-bizinfo")
 @friendly
 def catalogue_import_bizinfo(
     file: Annotated[Path, typer.Argument(help="Bizinfo announcements CSV")],
-    out_dir: CatalogueDir,
+    out_dir: CatalogueDir = None,
+    into_store: Annotated[bool, typer.Option(
+        "--into-store", help="write to the configured database instead of a directory")] = False,
 ) -> None:
     """Import (or re-import) Bizinfo announcements as contract programme rows."""
-    # --into-store goes here (the database-backed catalogue, written by the store section):
-    # read_announcements -> announcements_to_programmes(overrides from the store) ->
-    # merge_catalogue(stored programmes, new) -> validate_programmes -> save.
+    if (out_dir is None) == (not into_store):
+        raise typer.BadParameter("give exactly one of --out DIR or --into-store",
+                                 param_hint="'--out' / '--into-store'")
+    if out_dir is None:
+        from recommender.bizinfo.dbstore import import_into_store
+        from recommender.store import session_scope
+
+        with err.status("importing…"), session_scope(_store_engine()) as session:
+            report = import_into_store(session, file)
+        _print_import(report, "the store (source bizinfo)")
+        return
     from recommender.bizinfo.filestore import EVIDENCE_FILE, PROGRAMMES_FILE, import_into_dir
 
     with err.status("importing…"):
         report = import_into_dir(file, out_dir)
-    c = report.counts
-    out.print(f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged; "
-              f"{report.overrides} overrides applied", highlight=False, soft_wrap=True)
-    out.print(f"{report.total} programmes in {out_dir / PROGRAMMES_FILE}, evidence in "
-              f"{out_dir / EVIDENCE_FILE}; by type:", highlight=False, soft_wrap=True)
-    for kind, n in report.type_counts.items():
-        out.print(f"  {kind:<18} {n:>5}", highlight=False)
+    _print_import(report, f"{out_dir / PROGRAMMES_FILE}, evidence in {out_dir / EVIDENCE_FILE}")
 
 
 @catalogue_app.command("set-type")
@@ -466,14 +479,111 @@ def catalogue_import_bizinfo(
 def catalogue_set_type(
     programme_id: Annotated[str, typer.Argument(metavar="ID", help="programme id (PBLN_...)")],
     programme_type: Annotated[str, typer.Argument(metavar="TYPE", help="programme type")],
-    out_dir: CatalogueDir,
+    out_dir: CatalogueDir = None,
+    by: Annotated[str, typer.Option("--by", help="who corrects it (store mode)")] = "cli",
 ) -> None:
-    """Correct a programme's type; the override is kept in overrides.csv across re-imports."""
-    from recommender.bizinfo.filestore import set_type_in_dir
+    """Correct a programme's type; the override is kept across re-imports (overrides.csv
+    with --out, else the store's type_overrides)."""
+    if out_dir is None:
+        from recommender.bizinfo.dbstore import set_type_in_store
+        from recommender.store import session_scope
 
-    row = set_type_in_dir(out_dir, programme_id, programme_type)
+        with session_scope(_store_engine()) as session:
+            row = set_type_in_store(session, programme_id, programme_type, set_by=by)
+    else:
+        from recommender.bizinfo.filestore import set_type_in_dir
+
+        row = dict(set_type_in_dir(out_dir, programme_id, programme_type))
     out.print(f"{programme_id} is now {row['programme_type']} (override; targets: "
               f"{row['targets'] or 'none'})", highlight=False, soft_wrap=True)
+
+
+# --- section: alerts -------------------------------------------------------------------
+alerts_app = typer.Typer(help="Alerts of new programmes entering subscribers' top k.",
+                         no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("subscribe")
+@friendly
+def alerts_subscribe(
+    firm: Annotated[str, typer.Option("--firm", help="stored firm id")],
+    k: Annotated[int, typer.Option("--k", min=1, help="follow the firm's top k")] = 5,
+    by: Annotated[str, typer.Option("--by", help="who subscribes it")] = "cli",
+) -> None:
+    """Subscribe a stored firm to alerts of new programmes entering its top k."""
+    from recommender.store import session_scope, subscribe
+
+    with session_scope(_store_engine()) as session:
+        sub = subscribe(session, created_by=by, firm_id=firm, k=k)
+    out.print(f"subscription {sub.id}: firm {firm}, top {sub.k}", highlight=False)
+
+
+@alerts_app.command("run")
+@friendly
+def alerts_run(
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE", help="programmes open on this day, YYYY-MM-DD [today]")] = None,
+) -> None:
+    """Alert every subscriber to programmes imported since the last run that enter its
+    top k (once each), and print what a mailer would send."""
+    from datetime import date
+
+    from recommender.alerts import new_matches
+    from recommender.recommend import Recommender
+    from recommender.store import (
+        add_alerts,
+        list_alerts,
+        list_subscriptions,
+        load_outcomes,
+        load_programmes,
+        session_scope,
+    )
+    from recommender.store.alert_runs import (
+        mark_programmes_seen,
+        subscriber_profiles,
+        unseen_programme_ids,
+    )
+    from recommender.store.tables import utcnow
+
+    try:
+        day = date.fromisoformat(as_of) if as_of is not None else date.today()
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date YYYY-MM-DD",
+                                 param_hint="'--as-of'") from None
+    with session_scope(_store_engine()) as session:
+        subscribers, missing = subscriber_profiles(session, list_subscriptions(session))
+        new_ids = unseen_programme_ids(session)
+        programmes = load_programmes(session)
+        rec = Recommender.load(_registry(), programmes=programmes)
+        firms = {str(p.get("firm_id")) for _, p, _ in subscribers}
+        outcomes = load_outcomes(session)
+        matches = new_matches(rec, subscribers, new_ids, day,
+                              outcomes=outcomes[outcomes["firm_id"].isin(firms)])
+        started = utcnow()
+        add_alerts(session, matches)
+        mark_programmes_seen(session, new_ids)
+        fresh = list_alerts(session, since=started)
+    for sid in missing:
+        err.print(f"subscription {sid}: its firm is no longer stored; skipped", highlight=False)
+    out.print(f"{len(new_ids)} new programmes since the last run, {len(subscribers)} "
+              f"subscribers, {len(fresh)} alerts (as of {day:%Y-%m-%d})", highlight=False)
+    by_id = programmes.set_index("programme_id")
+    for sid, profile, k in subscribers:
+        mine = [a for a in fresh if a.subscription_id == sid]
+        if not mine:
+            continue
+        who = f"firm {profile['firm_id']}" if profile.get("firm_id") else "saved profile"
+        out.print(f"subscription {sid} ({who}, top {k}):", highlight=False, markup=False)
+        for a in sorted(mine, key=lambda a: a.rank):
+            p = by_id.loc[a.programme_id]
+            end = p["apply_end"]
+            window = (f"apply {p['apply_start'] or '…'} – {end or '…'}"
+                      if p["apply_start"] or end else "window not announced")
+            left = f", {(date.fromisoformat(end) - day).days} days left" if end else ""
+            out.print(f"  #{a.rank} {p['name']} [{p['programme_type']}] {a.programme_id}; "
+                      f"{window}{left}; {p['url'] or 'no link'}",
+                      highlight=False, markup=False, soft_wrap=True)
 
 
 # --- section: serving -----------------------------------------------------------------

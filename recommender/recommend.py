@@ -19,7 +19,13 @@ from recommender.eligibility import EligibilityIndex, reasons
 from recommender.errors import DataValidationError, NotFoundError, Problem
 from recommender.explain import Contribution, Explanation, contrast, explain_row
 from recommender.explain import factor_contributions as group_factors
-from recommender.features import PAIR_FEATURES, FeaturePipeline, ProgrammeTable, with_history
+from recommender.features import (
+    HISTORY_COLUMNS,
+    PAIR_FEATURES,
+    FeaturePipeline,
+    ProgrammeTable,
+    with_history,
+)
 from recommender.ranker import Ranker
 from recommender.registry import Registry
 
@@ -85,23 +91,84 @@ class Recommendation:
 def profile_frame(profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame
                   ) -> pd.DataFrame:
     """Canonical firm rows from profile dicts (already validated at the edge)."""
-    df = pd.DataFrame([profiles] if isinstance(profiles, Mapping) else profiles)
-    missing = [c for c in FIRM_COLUMNS if c not in df and not c.startswith("cap_")
+    if isinstance(profiles, pd.DataFrame):
+        frame = profiles.reset_index(drop=True)
+        n = len(frame)
+        present = set(frame.columns)
+
+        def column(col: str) -> Any:
+            return frame[col].to_numpy()
+    else:
+        rows = [profiles] if isinstance(profiles, Mapping) else list(profiles)
+        n = len(rows)
+        present = {c for r in rows for c in r}
+
+        def column(col: str) -> Any:
+            return [r.get(col, np.nan) for r in rows]
+    missing = [c for c in FIRM_COLUMNS if c not in present and not c.startswith("cap_")
                and c != "revenue_growth"]
     if missing:
         raise DataValidationError([Problem("profile", None, c, None, "a value") for c in missing])
-    out = pd.DataFrame(index=df.index)
+    # One DataFrame construction from finished columns: assigning ~30 columns one by
+    # one costs ~1 ms each in pandas 3, which dominated a single recommendation.
+    out: dict[str, np.ndarray] = {}
     for col in FIRM_COLUMNS:
-        values = df[col] if col in df else pd.Series(np.nan, index=df.index)
+        values = column(col) if col in present else np.full(n, np.nan)
         if col in _INT_COLUMNS:
-            out[col] = pd.to_numeric(values).astype(np.int64)
+            out[col] = _ints(values)
         elif col in _FLOAT_COLUMNS:
-            out[col] = pd.to_numeric(values, errors="coerce").astype(float)
+            out[col] = _floats(values)
         elif col == "has_rnd_lab":
-            out[col] = values.astype(bool)
+            out[col] = _bools(values)
         else:
-            out[col] = values.astype(str)
-    return out.reset_index(drop=True)
+            out[col] = _strings(values)
+    return pd.DataFrame(out) if n else pd.DataFrame(out, index=pd.RangeIndex(0))
+
+
+# Column converters of profile_frame: plain Python / NumPy values take a direct path,
+# anything else (strings of numbers, mixed types) goes through pandas as before.
+def _ints(values: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return values.astype(np.int64)
+    if isinstance(values, list) and all(type(v) is int for v in values):
+        return np.array(values, dtype=np.int64)
+    return pd.to_numeric(pd.Series(values, dtype=object)).to_numpy(np.int64)
+
+
+def _floats(values: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(float)
+    if isinstance(values, list) and all(v is None or type(v) in (int, float) for v in values):
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(float)
+
+
+def _bools(values: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "b":
+        return values.copy()
+    if isinstance(values, list) and all(type(v) is bool for v in values):
+        return np.array(values, dtype=bool)
+    return pd.Series(values, dtype=object).astype(bool).to_numpy()
+
+
+def _strings(values: Any) -> np.ndarray:
+    if isinstance(values, list) and all(type(v) is str for v in values):
+        return np.array(values, dtype=object)
+    return pd.Series(values, dtype=object).astype(str).to_numpy()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")`` (Python scalars) without its per-cell overhead."""
+    columns = [str(c) for c in frame.columns]
+    return [dict(zip(columns, row, strict=True)) for row in frame.to_numpy(object).tolist()]
+
+
+def _year_groups(firms: pd.DataFrame) -> dict[Any, np.ndarray]:
+    """``firms.groupby("year").indices``, with a shortcut for the common single year."""
+    years = firms["year"].to_numpy()
+    if len(years) and (years == years[0]).all():
+        return {years[0]: np.arange(len(years))}
+    return dict(firms.groupby("year").indices)
 
 
 class _YearCatalogue:
@@ -114,6 +181,10 @@ class _YearCatalogue:
         self.records = self.programmes.to_dict("records")
         self.apply_start = pd.to_datetime(self.programmes["apply_start"], errors="coerce")
         self.apply_end = pd.to_datetime(self.programmes["apply_end"], errors="coerce")
+        self.apply_end_list = list(self.apply_end)  # Timestamp or NaT, by position
+        self.item_fields = [(str(p["programme_id"]), str(p["name"]), str(p["programme_type"]),
+                             p.get("agency"), p.get("url"), p.get("apply_start"),
+                             p.get("apply_end")) for p in self.records]
 
     def open_on(self, day: date | None) -> np.ndarray:
         """Programmes whose application window (where known) includes ``day``."""
@@ -205,14 +276,18 @@ class Recommender:
                         ) -> list[Recommendation]:
         """:meth:`recommend` for many profiles, scoring each year's pairs in one call."""
         firms = profiles if isinstance(profiles, pd.DataFrame) else profile_frame(profiles)
-        firms = with_history(firms.reset_index(drop=True), outcomes, self.programmes)
+        firms = firms.reset_index(drop=True)
+        if outcomes is not None or any(c in firms.columns for c in HISTORY_COLUMNS):
+            firms = with_history(firms, outcomes, self.programmes)
+        # else: the profiler's own default is "no known participation", as with_history
+        # would add it (saves ~2 ms of pandas per request)
         types = set(programme_types) if programme_types is not None else None
         firm_feats = self.pipeline.profiler.transform(firms)
         peers = self.pipeline.profiler.peer_benchmarks(firms)
-        caps = firms[list(CAPABILITIES)].to_numpy(float)
+        caps = np.column_stack([firms[c].to_numpy(float) for c in CAPABILITIES])
         results: list[Recommendation | None] = [None] * len(firms)
         n_explain = k if explain_k is None else explain_k
-        for year, rows in firms.groupby("year").indices.items():
+        for year, rows in _year_groups(firms).items():
             cat = self._years.get(int(year))
             for i, rec in zip(rows, self._year_batch(cat, firms, firm_feats, caps, peers, rows,
                                                      k=k, explain=explain, n_explain=n_explain,
@@ -226,8 +301,9 @@ class Recommender:
                     rows: np.ndarray, *, k: int, explain: Explain, n_explain: int,
                     include_ineligible: bool, types: set[str] | None, as_of: date | None,
                     ) -> list[Recommendation]:
-        sub = firms.iloc[rows]
-        firm_records = sub.to_dict("records")
+        whole = len(rows) == len(firms)  # rows are then 0..n-1: skip the copies
+        sub = firms if whole else firms.iloc[rows]
+        firm_records = _records(sub)
         profiles = [self._profile(caps[i], peers[i]) for i in rows]
         if cat is None:
             return [Recommendation(str(f["firm_id"]), int(f["year"]), self.version, [], [],
@@ -240,21 +316,37 @@ class Recommender:
         usable = eligible & wanted[None, :]
         scored_mask = usable & cat.table.scored[None, :]
         fi, pj = np.nonzero(scored_mask)
-        X = self.pipeline.pairs.transform(firm_feats.iloc[rows], caps[rows], cat.table, fi, pj)
+        X = self.pipeline.pairs.transform(firm_feats if whole else firm_feats.iloc[rows],
+                                          caps[rows], cat.table, fi, pj)
         scores = self.ranker.predict(X) if len(X) else np.empty(0)
-        out = []
-        for local, firm in enumerate(firm_records):
-            sel = np.flatnonzero(fi == local)
+        # fi is sorted (row-major nonzero): each firm's pairs are one contiguous run
+        bounds = np.searchsorted(fi, np.arange(len(firm_records) + 1))
+        plans = []
+        for local in range(len(firm_records)):
+            sel = np.arange(bounds[local], bounds[local + 1])
             order = sel[np.argsort(-scores[sel], kind="stable")]
             shown = order if explain == "all" else order[:k]
             to_explain = shown if explain == "all" else (shown[:n_explain] if explain == "top"
                                                          else shown[:0])
-            explanations = self._explain(X[to_explain], scores[to_explain], firm, cat,
-                                         pj[to_explain], peers[rows[local]])
-            items = [self._item(cat, pj[p], rank + 1, float(scores[p]), explanations.get(p_i), as_of)
+            plans.append((shown, to_explain))
+        # one TreeSHAP call for every explained pair of the batch (rows are independent)
+        explained = np.concatenate([e for _, e in plans]) if plans else np.empty(0, np.int64)
+        contrib = self.ranker.contributions(X[explained]) if len(explained) else None
+        unscored_mask = usable & ~cat.table.scored[None, :]
+        has_unscored = bool(unscored_mask.any())
+        out = []
+        start = 0
+        for local, firm in enumerate(firm_records):
+            shown, to_explain = plans[local]
+            part = None if contrib is None else contrib[start:start + len(to_explain)]
+            start += len(to_explain)
+            explanations = self._explain(X[to_explain], part, firm, cat, pj[to_explain],
+                                         peers[rows[local]])
+            items = [self._item(cat, int(pj[p]), rank + 1, float(scores[p]),
+                                explanations.get(p_i), as_of)
                      for rank, (p_i, p) in enumerate(zip(range(len(shown)), shown, strict=True))]
-            unscored = [self._item(cat, j, None, None, None, as_of)
-                        for j in np.flatnonzero(usable[local] & ~cat.table.scored)]
+            unscored = [self._item(cat, int(j), None, None, None, as_of)
+                        for j in np.flatnonzero(unscored_mask[local])] if has_unscored else []
             ineligible = None
             if include_ineligible:
                 ineligible = self._ineligible(firm, cat, eligible[local], wanted, as_of)
@@ -264,12 +356,12 @@ class Recommender:
                                       items, unscored, ineligible, why, profiles[local]))
         return out
 
-    def _explain(self, X: np.ndarray, scores: np.ndarray, firm: Mapping[str, Any],
+    def _explain(self, X: np.ndarray, contrib: np.ndarray | None, firm: Mapping[str, Any],
                  cat: _YearCatalogue, prog_rows: np.ndarray,
                  peers: np.ndarray) -> dict[int, Explanation]:
-        if len(X) == 0:
+        if len(X) == 0 or contrib is None:
             return {}
-        factors, base = group_factors(self.ranker.contributions(X))
+        factors, base = group_factors(contrib)
         peer_map = dict(zip(CAPABILITIES, peers.tolist(), strict=True))
         return {i: explain_row(factors[i], base[i], firm=firm, programme=cat.records[prog_rows[i]],
                                peers=peer_map,
@@ -278,22 +370,20 @@ class Recommender:
 
     @staticmethod
     def _profile(caps: np.ndarray, peers: np.ndarray) -> list[CapabilityGap]:
-        return [CapabilityGap(c, None if np.isnan(o) else float(o), float(p),
-                              None if np.isnan(o) else float(p - o))
-                for c, o, p in zip(CAPABILITIES, caps, peers, strict=True)]
+        return [CapabilityGap(c, None if o != o else o, p, None if o != o else p - o)
+                for c, o, p in zip(CAPABILITIES, caps.tolist(), peers.tolist(), strict=True)]
 
     @staticmethod
     def _item(cat: _YearCatalogue, row: int, rank: int | None, score: float | None,
               explanation: Explanation | None, as_of: date | None) -> RecommendedItem:
-        p = cat.records[row]
-        end = cat.apply_end.iloc[row]
+        pid, name, kind, agency, url, start, end_text = cat.item_fields[row]
         days_left = None
-        if as_of is not None and pd.notna(end):
-            days_left = int((end - pd.Timestamp(as_of)).days)
-        return RecommendedItem(rank, str(p["programme_id"]), str(p["name"]),
-                               str(p["programme_type"]), score, explanation,
-                               p.get("agency"), p.get("url"), p.get("apply_start"),
-                               p.get("apply_end"), days_left)
+        if as_of is not None:
+            end = cat.apply_end_list[row]
+            if pd.notna(end):
+                days_left = int((end - pd.Timestamp(as_of)).days)
+        return RecommendedItem(rank, pid, name, kind, score, explanation, agency, url, start,
+                               end_text, days_left)
 
     @staticmethod
     def _ineligible(firm: Mapping[str, Any], cat: _YearCatalogue, eligible: np.ndarray,

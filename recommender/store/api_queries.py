@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select, text, tuple_
+from sqlalchemy import String, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from recommender.constants import OUTCOME_COLUMNS
@@ -34,23 +34,31 @@ def store_is_empty(session: Session) -> bool:
     return firms == 0 and programmes == 0
 
 
-def catalogue_token(session: Session) -> tuple[Any, ...]:
-    """A cheap change detector for the stored catalogue.
+def _column_summary(column: Any) -> list[Any]:
+    """Aggregates that move when any value of ``column`` changes (sums, lengths, extremes)."""
+    kind = column.type.python_type if hasattr(column.type, "python_type") else str
+    if kind in (int, float, bool):
+        return [func.count(column), func.sum(column), func.max(column)]
+    text_ = func.cast(column, String)
+    return [func.count(column), func.sum(func.length(text_)), func.max(text_), func.min(text_)]
 
-    Changes when programmes are added or removed, when a row's identifying or
-    scheduling values change, and when a type override is set or cleared.
+
+def catalogue_token(session: Session) -> tuple[str, ...]:
+    """A change detector for the stored catalogue, computed inside the database.
+
+    Aggregates of every programme column (counts, sums, lengths, extremes) and of the
+    type overrides: adding, removing or editing programmes - their eligibility rules
+    included - or overriding a type changes it, without reading the rows into Python.
     """
-    prog = session.execute(select(
-        func.count(), func.min(Programme.programme_id), func.max(Programme.programme_id),
-        func.sum(Programme.year), func.sum(func.length(Programme.name)),
-        func.sum(func.length(Programme.programme_type)), func.sum(Programme.capacity),
-        func.sum(Programme.support_krw_m), func.max(Programme.apply_end),
-    )).one()
-    over = session.execute(select(
-        func.count(), func.max(TypeOverride.set_at),
-        func.sum(func.length(TypeOverride.programme_type)),
-    )).one()
-    return (*(str(v) for v in prog), *(str(v) for v in over))
+    prog = session.execute(_CATALOGUE_SUMMARY).one()
+    over = session.execute(_OVERRIDES_SUMMARY).one()
+    return tuple(str(v) for v in (*prog, *over))
+
+
+_CATALOGUE_SUMMARY = select(func.count(), *(a for c in Programme.__table__.columns
+                                            for a in _column_summary(c))).select_from(Programme)
+_OVERRIDES_SUMMARY = select(func.count(), *(a for c in TypeOverride.__table__.columns
+                                            for a in _column_summary(c))).select_from(TypeOverride)
 
 
 def firm_outcomes(session: Session, firm_id: str) -> pd.DataFrame:

@@ -1,0 +1,59 @@
+"""First start on embedded defaults: a migrated store holding the demo world, the
+shipped model as champion. Used by ``recommender demo`` before it serves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from recommender.constants import DEMO_WORLD
+from recommender.errors import ModelNotFoundError
+from recommender.registry import Registry
+from recommender.settings import Settings
+from recommender.store import get_engine, import_dataset, session_scope, upgrade_database
+from recommender.store.api_queries import first_firm, store_is_empty
+
+
+@dataclass(frozen=True)
+class DemoState:
+    """What the demo start found or did."""
+
+    imported: dict[str, dict[str, int]] | None  # counts when the demo world was imported
+    champion: str
+    example_firm: tuple[str, int] | None  # (firm_id, latest year) for the curl example
+
+
+def prepare_demo(settings: Settings, *,
+                 progress: Callable[[str], None] | None = None) -> DemoState:
+    """Migrate the store, fill it with the demo world when empty, check the champion.
+
+    Raises
+    ------
+    ModelNotFoundError
+        No champion in ``settings.models_dir``; the message says how to build one.
+    ModelIntegrityError
+        The champion fails verification.
+    """
+    say = progress or (lambda _m: None)
+    say("migrating the database")
+    upgrade_database(settings.db_url)
+    engine = get_engine(settings.db_url)
+    registry = Registry(settings.models_dir, signing_key=settings.signing_key)
+    if registry.champion() is None:
+        raise ModelNotFoundError(
+            f"no model in {settings.models_dir}: build the shipped demo model with "
+            "`make model` (or `recommender build-demo-model`), then run this again")
+    champion = registry.verify("champion")["version"]
+    imported = None
+    with session_scope(engine) as session:
+        empty = store_is_empty(session)
+    if empty:
+        from recommender.simulate import simulate_world
+
+        say("simulating the demo world (first start only)")
+        world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
+        say("storing it")
+        imported = import_dataset(engine, world.dataset)
+    with session_scope(engine) as session:
+        example = first_firm(session)
+    return DemoState(imported=imported, champion=champion, example_firm=example)

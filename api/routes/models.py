@@ -1,0 +1,49 @@
+"""Model versions: list, promote (with the same guard as the CLI) and roll back."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import AnalystDep, HolderDep, RegistryDep
+from api.schemas.common import PROBLEM_RESPONSES
+from api.schemas.models import ChampionOut, ModelList
+from recommender.errors import ConflictError, ModelIntegrityError, ModelNotFoundError
+
+router = APIRouter(prefix="/v1/models", tags=["models"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("", response_model=ModelList)
+def list_models(principal: AnalystDep, registry: RegistryDep,
+                holder: HolderDep) -> dict[str, Any]:
+    """Every model version with its metrics, the champion and the version served here."""
+    serving = holder.version
+    versions = [{**v, "serving": v["version"] == serving} for v in registry.versions()]
+    try:
+        champion = registry.champion()
+    except ModelIntegrityError:  # an unreadable pointer: listed as no champion
+        champion = None
+    return {"champion": champion, "serving": serving, "versions": versions}
+
+
+@router.post("/rollback", response_model=ChampionOut)
+def rollback(principal: AnalystDep, registry: RegistryDep, holder: HolderDep) -> dict[str, Any]:
+    """Return to the previous champion; this process serves it at once."""
+    try:
+        champion = registry.rollback()
+    except ModelNotFoundError as exc:
+        raise ConflictError(str(exc)) from None
+    holder.refresh()
+    return {"champion": champion, "serving": holder.version}
+
+
+@router.post("/{version}/promote", response_model=ChampionOut)
+def promote(principal: AnalystDep, registry: RegistryDep, holder: HolderDep,
+            version: Annotated[str, Path(min_length=1, max_length=128)],
+            force: Annotated[bool, Query(description="promote even if worse")] = False,
+            ) -> dict[str, Any]:
+    """Make a verified version the champion (refused when worse, unless ``force``)."""
+    champion = registry.promote(version, force=force)
+    holder.refresh()
+    return {"champion": champion, "serving": holder.version}

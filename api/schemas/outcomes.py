@@ -1,0 +1,35 @@
+"""Participation outcomes posted by analysts."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from recommender.constants import OUTCOME_MAX, OUTCOME_MIN
+
+
+class OutcomeRow(BaseModel):
+    """One firm's participation in one programme (``docs/contract.md``, outcomes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    firm_id: str = Field(min_length=1, max_length=128)
+    year: int = Field(ge=1900, le=2100)
+    programme_id: str = Field(min_length=1, max_length=128)
+    outcome: int = Field(ge=OUTCOME_MIN, le=OUTCOME_MAX,
+                         description="0 no benefit .. 3 major result")
+
+
+class OutcomesIn(BaseModel):
+    """Outcome rows, stored all together or not at all."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"rows": [{"firm_id": "F-0001", "year": 2024, "programme_id": "P2024-017",
+                   "outcome": 2}]}]})
+
+    rows: list[OutcomeRow] = Field(min_length=1)
+
+
+class OutcomesStored(BaseModel):
+    """How many outcomes were stored."""
+
+    stored: int

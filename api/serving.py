@@ -1,0 +1,142 @@
+"""The served model: follows the registry's champion and the store's catalogue.
+
+One :class:`ModelHolder` per process holds the current :class:`Recommender` in a
+single attribute. A request reads it once and keeps that object to the end, so a swap
+never changes a model under a request in flight. A background thread polls
+``Registry.champion_token()`` and the catalogue token every
+``Settings.champion_poll_seconds``; a new champion is loaded and verified *before* the
+reference is swapped, and a version that fails verification is refused (logged) while
+the old one keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+
+from recommender.constants import CHAMPION
+from recommender.errors import RecommenderError
+from recommender.recommend import Recommender
+from recommender.registry import Registry
+from recommender.store import load_programmes, session_scope
+from recommender.store.api_queries import catalogue_token
+
+log = logging.getLogger("api.serving")
+
+
+class ModelHolder:
+    """The model this process serves, reloaded when the champion or catalogue changes.
+
+    Parameters
+    ----------
+    registry
+        Where model versions and the champion pointer live.
+    engine
+        The store holding the programme catalogue.
+    num_threads
+        LightGBM threads per prediction.
+    on_swap
+        Called with the new version name after every swap (metrics).
+    """
+
+    def __init__(self, registry: Registry, engine: Engine, *, num_threads: int = 1,
+                 on_swap: Callable[[str], None] | None = None) -> None:
+        self.registry = registry
+        self.engine = engine
+        self.num_threads = num_threads
+        self.on_swap = on_swap
+        self.current: Recommender | None = None
+        self.refused: dict[str, str] = {}  # version -> why it was not loaded
+        self._champion_token: tuple[str | None, int] | None = None
+        self._catalogue_token: tuple[Any, ...] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def version(self) -> str | None:
+        """The version being served, or ``None`` before any model loaded."""
+        current = self.current
+        return None if current is None else current.version
+
+    def refresh(self) -> bool:
+        """Reload what changed since the last call; ``True`` when the model was swapped.
+
+        Never raises for a bad model version: it is logged and remembered in
+        :attr:`refused`, and the current model keeps serving.
+        """
+        with self._lock:
+            try:
+                token = self.registry.champion_token()
+            except RecommenderError as exc:  # an unreadable champion pointer
+                if self.refused.get(CHAMPION) != str(exc):
+                    log.error("cannot read the champion, still serving %s: %s", self.version,
+                              exc)
+                self.refused[CHAMPION] = str(exc)
+                return False
+            self.refused.pop(CHAMPION, None)
+            champion, current = token[0], self.current
+            with session_scope(self.engine) as session:
+                cat_token = catalogue_token(session)
+                catalogue_changed = current is None or cat_token != self._catalogue_token
+                programmes = (load_programmes(session) if catalogue_changed
+                              else current.programmes)  # type: ignore[union-attr]
+            champion_moved = (token != self._champion_token and champion is not None
+                              and (current is None or champion != current.version))
+            first_load = (current is None and champion is not None
+                          and champion not in self.refused)
+            self._champion_token = token
+            new: Recommender | None = None
+            if champion_moved or first_load:
+                new = self._load(champion, programmes)  # type: ignore[arg-type]
+            if new is None and catalogue_changed and current is not None:
+                new = current.with_programmes(programmes)
+            if new is None:
+                return False
+            self._catalogue_token = cat_token
+            self.current = new
+            swapped = current is None or new.version != current.version
+            if swapped:
+                log.info("serving model version %s", new.version)
+                if self.on_swap is not None:
+                    self.on_swap(new.version)
+            return swapped
+
+    def _load(self, version: str, programmes: Any) -> Recommender | None:
+        try:
+            rec = Recommender.load(self.registry, version, programmes=programmes,
+                                   num_threads=self.num_threads)
+        except (RecommenderError, OSError, ValueError) as exc:
+            self.refused[version] = str(exc)
+            log.error("refused model version %s, still serving %s: %s", version,
+                      self.version, exc)
+            return None
+        self.refused.pop(version, None)
+        return rec
+
+    def start(self, interval: float) -> None:
+        """Poll for changes every ``interval`` seconds in a daemon thread."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._poll, args=(interval,),
+                                        name="champion-poller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the polling thread (waits for it)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _poll(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.refresh()
+            except Exception:  # the poller must survive a database hiccup
+                log.exception("checking for a new champion or catalogue failed")

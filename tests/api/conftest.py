@@ -1,0 +1,162 @@
+"""A real deployment for the API tests: a tiny simulated world in a SQLite store, a
+small model in a temporary registry, keys of every role, and uvicorn on 127.0.0.1.
+
+Tests talk to it over HTTP with httpx, exactly as a client would.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+import training.train
+from api.app import create_app
+from recommender.registry import Registry
+from recommender.settings import Settings
+from recommender.simulate import World, simulate_world
+from recommender.store import (
+    create_key,
+    get_engine,
+    import_dataset,
+    revoke_key,
+    session_scope,
+    upgrade_database,
+)
+from training.train import train_version
+
+ROLES = ("caseworker", "partner", "analyst")
+MODEL_FILES = ("model.txt", "pipeline.joblib")
+
+
+class LiveServer:
+    """uvicorn serving ``app`` on a free port of 127.0.0.1, in a thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.app = app
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
+                                                    log_level="warning", ws="none"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+    def client(self, key: str | None = None) -> httpx.Client:
+        headers = {"X-API-Key": key} if key else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+
+@dataclass
+class Deployment:
+    """Everything the tests need to reach: server, store, registry and keys."""
+
+    root: Path
+    settings: Settings
+    world: World
+    registry: Registry
+    keys: dict[str, str]
+    server: LiveServer
+
+    @property
+    def engine(self) -> Any:
+        return get_engine(self.settings.db_url)
+
+    def client(self, role: str | None = None) -> httpx.Client:
+        return self.server.client(self.keys[role] if role else None)
+
+
+def copy_version(registry: Registry, source: str, name: str, *, score: float) -> str:
+    """A new version with the same model files but its own validation score."""
+    with registry.create_version(name, metadata={"metrics": {"validation_score": score}}) as d:
+        for file in MODEL_FILES:
+            shutil.copy(registry.root / source / file, d / file)
+    return name
+
+
+def make_settings(root: Path, **overrides: Any) -> Settings:
+    base: dict[str, Any] = dict(
+        var_dir=root, models_dir=root / "models", database_url=f"sqlite:///{root / 'api.db'}",
+        champion_poll_seconds=0.2, max_batch=50, max_body_bytes=200_000,
+        rate_limit_per_minute=1_000_000, num_threads=1)
+    return Settings(**{**base, **overrides})
+
+
+def as_profile(row: pd.Series | dict[str, Any]) -> dict[str, Any]:
+    """A canonical firm row as the JSON profile a client would send."""
+    out: dict[str, Any] = {}
+    for key, value in dict(row).items():
+        if hasattr(value, "item"):
+            value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        if key.startswith("cap_") and value is not None:
+            value = int(value)
+        out[key] = value
+    return out
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return simulate_world(n_firms=300, seed=1)
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory: pytest.TempPathFactory, world: World) -> Iterator[Deployment]:
+    root = tmp_path_factory.mktemp("api")
+    settings = make_settings(root)
+    registry = Registry(settings.models_dir)
+    with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
+        mp.setattr(training.train, "shap_plots", lambda *a, **k: [])
+        train_version(world.dataset, registry=registry, version="v1", run_evaluation=False,
+                      objective="regression", num_threads=2)
+    score = registry.verify("v1")["metrics"]["validation_score"]
+    copy_version(registry, "v1", "v2-better", score=score + 1.0)
+    copy_version(registry, "v1", "v3-worse", score=score - 1.0)
+    upgrade_database(settings.db_url)
+    engine = get_engine(settings.db_url)
+    import_dataset(engine, world.dataset)
+    keys = {}
+    with session_scope(engine) as session:
+        for role in ROLES:
+            keys[role] = create_key(session, name=f"test-{role}", role=role)
+        keys["revoked"] = create_key(session, name="test-revoked", role="analyst")
+        revoke_key(session, "test-revoked")
+    with LiveServer(create_app(settings)) as server:
+        yield Deployment(root, settings, world, registry, keys, server)
+
+
+@pytest.fixture(scope="session")
+def profiles(world: World) -> list[dict[str, Any]]:
+    """JSON profiles of the last year's firms (as a partner would send them)."""
+    firms = world.dataset.firms
+    last = firms[firms["year"] == firms["year"].max()]
+    return [as_profile(row) for _, row in last.iterrows()]

@@ -1,0 +1,212 @@
+"""Model versions over HTTP, and the served model following the champion.
+
+These tests switch champions, so they run against their own server over a copy of
+the registry (same store), leaving the shared deployment on ``v1``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from recommender.dataio import Dataset
+from recommender.registry import Registry
+from recommender.store import (
+    create_key,
+    get_engine,
+    import_dataset,
+    session_scope,
+    upgrade_database,
+    upsert_programmes,
+)
+from tests.api.conftest import Deployment, LiveServer, copy_version, make_settings
+
+
+@pytest.fixture(scope="module")
+def models_server(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[tuple[LiveServer, Registry]]:
+    root = tmp_path_factory.mktemp("models")
+    shutil.copytree(deployment.settings.models_dir, root / "models")
+    settings = make_settings(root, database_url=deployment.settings.db_url)
+    with LiveServer(create_app(settings)) as server:
+        yield server, Registry(settings.models_dir)
+
+
+def _serving(client: httpx.Client) -> str:
+    return str(client.get("/readyz").json()["model_version"])
+
+
+def _wait_for(client: httpx.Client, version: str, *, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while _serving(client) != version:
+        assert time.monotonic() < deadline, f"the server never switched to {version}"
+        time.sleep(0.05)
+
+
+def test_versions_are_listed_with_champion_and_served_version(
+        models_server: tuple[LiveServer, Registry], deployment: Deployment) -> None:
+    server, _ = models_server
+    with server.client(deployment.keys["analyst"]) as client:
+        body = client.get("/v1/models").json()
+    assert body["champion"] == body["serving"] == "v1"
+    listed = {v["version"]: v for v in body["versions"]}
+    assert set(listed) == {"v1", "v2-better", "v3-worse"}
+    assert listed["v1"]["is_champion"] and listed["v1"]["serving"]
+    assert all(v["valid"] for v in listed.values())
+    assert "validation_score" in listed["v3-worse"]["metrics"]
+
+
+def test_a_worse_version_is_refused_unless_forced_then_rolled_back(
+        models_server: tuple[LiveServer, Registry], deployment: Deployment,
+        profiles: list[dict[str, Any]]) -> None:
+    server, registry = models_server
+    with server.client(deployment.keys["analyst"]) as client:
+        refused = client.post("/v1/models/v3-worse/promote")
+        assert refused.status_code == 409
+        assert refused.json()["type"] == "/problems/promotion-refused"
+        assert "worse" in refused.json()["detail"]
+        assert registry.champion() == "v1" and _serving(client) == "v1"
+
+        forced = client.post("/v1/models/v3-worse/promote", params={"force": True})
+        assert forced.status_code == 200
+        assert forced.json() == {"champion": "v3-worse", "serving": "v3-worse"}
+        served = client.post("/v1/recommendations", json={"profile": profiles[0]}).json()
+        assert served["model_version"] == "v3-worse"
+
+        back = client.post("/v1/models/rollback")
+        assert back.json() == {"champion": "v1", "serving": "v1"}
+        unknown = client.post("/v1/models/no-such-version/promote")
+        assert unknown.status_code == 404
+
+
+def test_a_version_failing_verification_is_never_served(
+        models_server: tuple[LiveServer, Registry], deployment: Deployment,
+        profiles: list[dict[str, Any]]) -> None:
+    server, registry = models_server
+    copy_version(registry, "v1", "v4-tampered", score=99.0)
+    model = registry.root / "v4-tampered" / "model.txt"
+    model.write_bytes(model.read_bytes().replace(b"tree", b"TREE", 1))
+    with server.client(deployment.keys["analyst"]) as client:
+        refused = client.post("/v1/models/v4-tampered/promote", params={"force": True})
+        assert refused.status_code == 409
+        assert refused.json()["type"] == "/problems/model-integrity"
+        # a hand-edited champion pointer: the poller refuses it, the old model keeps serving
+        (registry.root / "champion").write_text("v4-tampered\n")
+        time.sleep(4 * 0.2 + 0.5)
+        assert _serving(client) == "v1"
+        response = client.post("/v1/recommendations", json={"profile": profiles[0]})
+        assert response.status_code == 200 and response.json()["model_version"] == "v1"
+        assert client.get("/readyz").status_code == 200
+    (registry.root / "champion").write_text("v1\n")
+
+
+def test_a_champion_promoted_elsewhere_is_picked_up(
+        models_server: tuple[LiveServer, Registry], deployment: Deployment) -> None:
+    server, registry = models_server
+    registry.promote("v2-better")  # as `recommender models promote` in another process
+    with server.client(deployment.keys["analyst"]) as client:
+        _wait_for(client, "v2-better")
+        registry.promote("v1", force=True)
+        _wait_for(client, "v1")
+
+
+def test_promotion_under_load_loses_no_request_and_switches_version(
+        models_server: tuple[LiveServer, Registry], deployment: Deployment,
+        profiles: list[dict[str, Any]]) -> None:
+    server, registry = models_server
+    assert registry.champion() == "v1"
+    stop = threading.Event()
+    promoted_at: list[float] = []
+    results: list[tuple[float, float, int, str | None]] = []
+    lock = threading.Lock()
+
+    def hammer(offset: int) -> None:
+        with server.client(deployment.keys["partner"]) as client:
+            i = offset
+            while not stop.is_set():
+                start = time.monotonic()
+                r = client.post("/v1/recommendations",
+                                json={"profile": profiles[i % len(profiles)], "k": 3})
+                version = r.json().get("model_version") if r.status_code == 200 else None
+                with lock:
+                    results.append((start, time.monotonic(), r.status_code, version))
+                i += 7
+
+    threads = [threading.Thread(target=hammer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.7)
+    with server.client(deployment.keys["analyst"]) as client:
+        response = client.post("/v1/models/v2-better/promote")
+        promoted_at.append(time.monotonic())
+    time.sleep(0.7)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert response.status_code == 200 and response.json()["serving"] == "v2-better"
+    assert len(results) >= 20, "the load did not run"
+    assert [r for r in results if r[2] != 200] == []
+    assert {r[3] for r in results} == {"v1", "v2-better"}
+    after = [r for r in results if r[0] > promoted_at[0]]
+    assert after and all(r[3] == "v2-better" for r in after)
+    registry.promote("v1", force=True)
+
+
+def test_no_champion_means_not_ready_and_503(tmp_path: Path, deployment: Deployment,
+                                             profiles: list[dict[str, Any]]) -> None:
+    settings = make_settings(tmp_path, database_url=deployment.settings.db_url)
+    with LiveServer(create_app(settings)) as server, \
+            server.client(deployment.keys["partner"]) as client:
+        ready = client.get("/readyz")
+        served = client.post("/v1/recommendations", json={"profile": profiles[0]})
+        healthy = client.get("/healthz")
+    assert ready.status_code == 503 and ready.headers["content-type"] == "application/problem+json"
+    assert served.status_code == 503 and "promote" in served.json()["detail"]
+    assert healthy.status_code == 200
+
+
+def test_the_served_catalogue_follows_the_store(tmp_path: Path, deployment: Deployment,
+                                                world: Any) -> None:
+    programmes = world.dataset.programmes
+    late = programmes[programmes["programme_type"] != "other"].iloc[[-1]]
+    pid = str(late["programme_id"].iloc[0])
+    settings = make_settings(tmp_path, models_dir=deployment.settings.models_dir)
+    upgrade_database(settings.db_url)
+    engine = get_engine(settings.db_url)
+    import_dataset(engine, Dataset(world.dataset.firms, programmes.drop(index=late.index), None))
+    with session_scope(engine) as session:
+        key = create_key(session, name="catalogue-test", role="analyst")
+    with LiveServer(create_app(settings)) as server, server.client(key) as client:
+        assert client.get("/readyz").json()["programmes"] == len(programmes) - 1
+        assert client.get(f"/v1/programmes/{pid}/candidates").status_code == 404
+        with session_scope(engine) as session:  # as `recommender import` would
+            upsert_programmes(session, late)
+        deadline = time.monotonic() + 10
+        while client.get("/readyz").json()["programmes"] != len(programmes):
+            assert time.monotonic() < deadline, "the new programme was never served"
+            time.sleep(0.05)
+        found = client.get(f"/v1/programmes/{pid}/candidates")
+    assert found.status_code == 200 and found.json()["candidates"]
+
+
+def test_an_unreadable_champion_pointer_keeps_the_served_model(
+        models_server: tuple[LiveServer, Registry], deployment: Deployment) -> None:
+    server, registry = models_server
+    pointer = registry.root / "champion"
+    pointer.write_text("../../etc/passwd\n")
+    try:
+        time.sleep(4 * 0.2 + 0.3)
+        with server.client(deployment.keys["analyst"]) as client:
+            assert _serving(client) == "v1"
+            listed = client.get("/v1/models").json()
+            assert listed["serving"] == "v1" and listed["champion"] is None
+    finally:
+        pointer.write_text("v1\n")

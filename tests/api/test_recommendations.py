@@ -1,0 +1,366 @@
+"""Recommendations over HTTP: single profiles, batches and stored firms; their
+explanations, eligibility reasons, audit entries, and every way a request can be bad."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from recommender.eligibility import eligibility_mask
+from recommender.recommend import Recommender
+from recommender.store import load_outcomes, session_scope
+from tests.api.conftest import Deployment
+
+PROBLEM = "application/problem+json"
+
+
+def _serving(deployment: Deployment) -> str:
+    with deployment.client() as client:
+        return str(client.get("/readyz").json()["model_version"])
+
+
+def _audit(deployment: Deployment, request_id: str) -> dict[str, Any]:
+    with deployment.client("analyst") as client:
+        found = client.get("/v1/audit", params={"request_id": request_id}).json()
+    assert found["count"] == 1, f"no audit entry for {request_id}"
+    return dict(found["items"][0])
+
+
+def _assert_explained(item: dict[str, Any]) -> None:
+    explanation = item["explanation"]
+    total = explanation["base_value"] + sum(c["value"] for c in explanation["contributions"])
+    assert total == pytest.approx(item["score"], abs=1e-6)
+    sizes = [abs(c["value"]) for c in explanation["contributions"]]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(c["text"] for c in explanation["contributions"])
+
+
+# --- POST /v1/recommendations -----------------------------------------------------------
+def test_a_partner_gets_the_top_k_ranked_and_explained(deployment: Deployment,
+                                                       profiles: list[dict[str, Any]]) -> None:
+    with deployment.client("partner") as client:
+        response = client.post("/v1/recommendations", json={"profile": profiles[0], "k": 4})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["firm_id"] == profiles[0]["firm_id"] and body["year"] == profiles[0]["year"]
+    assert body["model_version"] == _serving(deployment)
+    assert response.headers["X-Request-ID"] == body["request_id"]
+    assert float(response.headers["X-Process-Time"]) > 0
+    items = body["recommendations"]
+    assert [i["rank"] for i in items] == [1, 2, 3, 4]
+    scores = [i["score"] for i in items]
+    assert scores == sorted(scores, reverse=True)
+    for item in items:
+        _assert_explained(item)
+    assert body["ineligible"] is None
+    assert len(body["capability_profile"]) == 12
+    if body["contrast"]:
+        assert all(c["value"] > 0 for c in body["contrast"])
+
+
+def test_explanations_sum_to_the_score_for_every_explained_programme(
+        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    with deployment.client("caseworker") as client:
+        for profile in profiles[:25:5]:
+            body = client.post("/v1/recommendations",
+                               json={"profile": profile, "explain": "all"}).json()
+            assert body["recommendations"], "every simulated firm has eligible programmes"
+            for item in body["recommendations"]:
+                _assert_explained(item)
+
+
+def test_explain_all_lists_every_eligible_scored_programme(
+        deployment: Deployment, profiles: list[dict[str, Any]], world: Any) -> None:
+    profile = profiles[3]
+    programmes = world.dataset.programmes
+    year = programmes[programmes["year"] == profile["year"]].reset_index(drop=True)
+    from recommender.recommend import profile_frame
+
+    eligible = eligibility_mask(profile_frame(profile), year)[0]
+    scored = year["programme_type"].to_numpy() != "other"
+    with deployment.client("partner") as client:
+        body = client.post("/v1/recommendations",
+                           json={"profile": profile, "explain": "all", "k": 1}).json()
+    returned = {i["programme_id"] for i in body["recommendations"]}
+    assert returned == set(year["programme_id"][eligible & scored])
+    assert {i["programme_id"] for i in body["unscored"]} == set(year["programme_id"][
+        eligible & ~scored])
+
+
+def test_explain_none_returns_scores_without_explanations(
+        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    with deployment.client("partner") as client:
+        body = client.post("/v1/recommendations",
+                           json={"profile": profiles[1], "explain": "none"}).json()
+    assert body["recommendations"]
+    assert all(i["explanation"] is None and i["score"] is not None
+               for i in body["recommendations"])
+
+
+def test_ineligible_programmes_come_with_reasons(deployment: Deployment,
+                                                 profiles: list[dict[str, Any]]) -> None:
+    with deployment.client("partner") as client:
+        bodies = [client.post("/v1/recommendations",
+                              json={"profile": p, "include_ineligible": True}).json()
+                  for p in profiles[:10]]
+    listed = [i for b in bodies for i in b["ineligible"]]
+    assert listed, "the demo catalogue has eligibility rules that exclude some firms"
+    assert all(i["reasons"] and all(isinstance(r, str) and r for r in i["reasons"])
+               for i in listed)
+    for body in bodies:
+        ranked = {i["programme_id"] for i in body["recommendations"]}
+        assert ranked.isdisjoint(i["programme_id"] for i in body["ineligible"])
+
+
+def test_programme_types_and_application_date_filter_the_list(
+        deployment: Deployment, profiles: list[dict[str, Any]], world: Any) -> None:
+    with deployment.client("partner") as client:
+        body = client.post("/v1/recommendations", json={
+            "profile": profiles[2], "k": 50, "programme_types": ["consulting", "education"]}).json()
+        assert body["recommendations"]
+        assert {i["programme_type"] for i in body["recommendations"]} <= {"consulting",
+                                                                         "education"}
+        programmes = world.dataset.programmes
+        dated = programmes[(programmes["year"] == profiles[2]["year"])
+                           & programmes["apply_end"].notna()]
+        day = date.fromisoformat(str(dated["apply_start"].dropna().min()))
+        body = client.post("/v1/recommendations", json={
+            "profile": profiles[2], "k": 50, "as_of": day.isoformat()}).json()
+    for item in body["recommendations"]:
+        if item["apply_end"] is not None:
+            left = (date.fromisoformat(item["apply_end"]) - day).days
+            assert item["days_left"] == left and left >= 0
+
+
+def test_a_profile_without_any_self_diagnosis_is_served(
+        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    bare = {k: v for k, v in profiles[4].items() if not k.startswith("cap_")}
+    with deployment.client("partner") as client:
+        response = client.post("/v1/recommendations", json={"profile": bare})
+    assert response.status_code == 200, response.text
+    assert all(g["own"] is None and g["gap"] is None
+               for g in response.json()["capability_profile"])
+
+
+def test_every_served_recommendation_is_audited(deployment: Deployment,
+                                                profiles: list[dict[str, Any]]) -> None:
+    with deployment.client("partner") as client:
+        body = client.post("/v1/recommendations",
+                           json={"profile": profiles[5], "k": 3}).json()
+    entry = _audit(deployment, body["request_id"])
+    assert entry["key_name"] == "test-partner" and entry["role"] == "partner"
+    assert entry["endpoint"] == "POST /v1/recommendations"
+    assert (entry["firm_id"], entry["year"]) == (body["firm_id"], body["year"])
+    assert entry["model_version"] == body["model_version"]
+    served = [(i["programme_id"], i["rank"]) for i in body["recommendations"]]
+    assert [(i["programme_id"], i["rank"]) for i in entry["items"]][:3] == served
+
+
+# --- validation, sizes ----------------------------------------------------------------
+@pytest.mark.parametrize(("change", "field"), [
+    ({"employees": 0}, "profile.employees"),
+    ({"region": "atlantis"}, "profile.region"),
+    ({"cap_marketing": 6}, "profile.cap_marketing"),
+    ({"cap_feedback": 2.5}, "profile.cap_feedback"),
+    ({"export_share": 1.5}, "profile.export_share"),
+    ({"founded_year": 2999}, "profile.founded_year"),
+    ({"employes": 12}, "profile.employes"),
+    ({"has_rnd_lab": "perhaps"}, "profile.has_rnd_lab"),
+    ({"researchers": 10**19}, "profile.researchers"),
+    ({"revenue_krw_m": 1e300}, "profile.revenue_krw_m"),
+    ({"firm_id": ""}, "profile.firm_id"),
+])
+def test_an_invalid_profile_field_is_named_in_a_422_problem(
+        deployment: Deployment, profiles: list[dict[str, Any]], change: dict[str, Any],
+        field: str) -> None:
+    with deployment.client("partner") as client:
+        response = client.post("/v1/recommendations",
+                               json={"profile": {**profiles[0], **change}})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["status"] == 422 and problem["instance"] == "/v1/recommendations"
+    assert field in [e["field"] for e in problem["errors"]], problem
+
+
+def test_extreme_but_valid_profiles_are_served(deployment: Deployment,
+                                               profiles: list[dict[str, Any]]) -> None:
+    extremes = [{"employees": 10_000_000, "revenue_krw_m": 1e12, "rnd_spend_krw_m": 1e12,
+                 "revenue_growth": 1000.0, "researchers": 10_000_000, "patents": 10_000_000},
+                {"employees": 1, "revenue_krw_m": 0.0, "rnd_spend_krw_m": 0.0,
+                 "revenue_growth": -1.0, "researchers": 0, "patents": 0, "export_share": 1.0,
+                 "founded_year": profiles[0]["year"]}]
+    with deployment.client("partner") as client:
+        for change in extremes:
+            response = client.post("/v1/recommendations", json={
+                "profile": {**profiles[0], **change}, "include_ineligible": True})
+            assert response.status_code == 200, response.text
+            for item in response.json()["recommendations"]:
+                _assert_explained(item)
+
+
+def test_missing_fields_and_bad_options_are_all_listed(deployment: Deployment,
+                                                       profiles: list[dict[str, Any]]) -> None:
+    profile = {k: v for k, v in profiles[0].items() if k not in ("sector", "year")}
+    with deployment.client("partner") as client:
+        problem = client.post("/v1/recommendations", json={
+            "profile": profile, "k": 0, "explain": "some", "as_of": "yesterday"}).json()
+    fields = {e["field"] for e in problem["errors"]}
+    assert {"profile.sector", "profile.year", "k", "explain", "as_of"} <= fields
+
+
+@pytest.mark.parametrize(("raw", "status"), [
+    (b"{not json", 422), (b'{"profile": {"revenue_krw_m": NaN}}', 422), (b"[]", 422),
+    (b"null", 422), (b'{"profile": "x"}', 422), (b"\xff", 400)])
+def test_malformed_bodies_get_a_4xx_problem_never_a_500(deployment: Deployment, raw: bytes,
+                                                        status: int) -> None:
+    with deployment.client("partner") as client:
+        response = client.post("/v1/recommendations", content=raw,
+                               headers={"Content-Type": "application/json"})
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["status"] == status
+    if status == 422:
+        assert response.json()["errors"]
+    if raw == b"{not json":
+        assert response.json()["errors"][0]["field"] == "body"
+
+
+def test_a_body_over_the_limit_is_refused_with_413(deployment: Deployment,
+                                                   profiles: list[dict[str, Any]]) -> None:
+    limit = deployment.settings.max_body_bytes
+    padded = json.dumps({"profile": profiles[0], "pad": "x" * limit}).encode()
+    with deployment.client("partner") as client:
+        announced = client.post("/v1/recommendations", content=padded,
+                                headers={"Content-Type": "application/json"})
+
+        def chunks() -> Any:  # no Content-Length: the server must count the bytes
+            for start in range(0, len(padded), 16_384):
+                yield padded[start:start + 16_384]
+
+        streamed = client.post("/v1/recommendations", content=chunks(),
+                               headers={"Content-Type": "application/json"})
+    for response in (announced, streamed):
+        assert response.status_code == 413
+        assert response.headers["content-type"] == PROBLEM
+        assert str(limit) in response.json()["detail"]
+    assert "content-length" not in streamed.request.headers
+
+
+# --- POST /v1/recommendations/batch -----------------------------------------------------
+def test_a_batch_returns_one_audited_list_per_profile_in_order(
+        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    batch = profiles[10:16]
+    with deployment.client("partner") as client:
+        response = client.post("/v1/recommendations/batch", json={"profiles": batch, "k": 3})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["count"] == len(batch)
+    assert [r["firm_id"] for r in body["results"]] == [p["firm_id"] for p in batch]
+    assert len({r["request_id"] for r in body["results"]}) == len(batch)
+    for result in body["results"]:
+        assert len(result["recommendations"]) <= 3
+        for item in result["recommendations"]:
+            _assert_explained(item)
+        entry = _audit(deployment, result["request_id"])
+        assert entry["endpoint"] == "POST /v1/recommendations/batch"
+        assert entry["firm_id"] == result["firm_id"]
+
+
+def test_a_batch_matches_single_requests(deployment: Deployment,
+                                         profiles: list[dict[str, Any]]) -> None:
+    batch = profiles[20:23]
+    with deployment.client("partner") as client:
+        together = client.post("/v1/recommendations/batch",
+                               json={"profiles": batch, "k": 5}).json()["results"]
+        alone = [client.post("/v1/recommendations", json={"profile": p, "k": 5}).json()
+                 for p in batch]
+    for a, b in zip(together, alone, strict=True):
+        assert [(i["programme_id"], i["score"]) for i in a["recommendations"]] == [
+            (i["programme_id"], i["score"]) for i in b["recommendations"]]
+
+
+def test_a_batch_over_max_batch_is_refused_with_a_clear_message(
+        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    limit = deployment.settings.max_batch
+    too_many = (profiles * 3)[:limit + 1]
+    with deployment.client("partner") as client:
+        response = client.post("/v1/recommendations/batch", json={"profiles": too_many})
+        empty = client.post("/v1/recommendations/batch", json={"profiles": []})
+    assert response.status_code == 413
+    assert f"limit of {limit}" in response.json()["detail"]
+    assert empty.status_code == 422
+    assert [e["field"] for e in empty.json()["errors"]] == ["profiles"]
+
+
+def test_a_bad_profile_in_a_batch_is_located_by_index(deployment: Deployment,
+                                                      profiles: list[dict[str, Any]]) -> None:
+    batch = [profiles[0], {**profiles[1], "employees": -3}]
+    with deployment.client("partner") as client:
+        problem = client.post("/v1/recommendations/batch", json={"profiles": batch}).json()
+    assert [e["field"] for e in problem["errors"]] == ["profiles.1.employees"]
+
+
+# --- GET /v1/firms/{firm_id}/recommendations ---------------------------------------------
+def test_a_stored_firm_is_ranked_with_its_participation_history(
+        deployment: Deployment, world: Any) -> None:
+    outcomes = world.dataset.outcomes
+    firms = world.dataset.firms
+    last = int(firms["year"].max())
+    veterans = outcomes[outcomes["year"] < last]["firm_id"].unique()
+    firm_id = sorted(set(veterans) & set(firms[firms["year"] == last]["firm_id"]))[0]
+    with deployment.client("caseworker") as client:
+        response = client.get(f"/v1/firms/{firm_id}/recommendations", params={"k": 5})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["firm_id"], body["year"]) == (firm_id, last)
+    with session_scope(deployment.engine) as session:
+        history = load_outcomes(session)
+    rec = Recommender.load(deployment.registry, body["model_version"],
+                           programmes=world.dataset.programmes)
+    profile = firms[(firms["firm_id"] == firm_id) & (firms["year"] == last)]
+    expected = rec.recommend(profile, k=5, outcomes=history[history["firm_id"] == firm_id])
+    assert [(i["programme_id"], pytest.approx(i["score"], abs=1e-9))
+            for i in body["recommendations"]] == [(i.programme_id, i.score)
+                                                  for i in expected.items]
+    entry = _audit(deployment, body["request_id"])
+    assert entry["endpoint"] == "GET /v1/firms/{firm_id}/recommendations"
+    assert entry["key_name"] == "test-caseworker" and entry["firm_id"] == firm_id
+
+
+def test_a_stored_firm_of_an_earlier_year_and_unknown_firms(deployment: Deployment,
+                                                            world: Any) -> None:
+    firms = world.dataset.firms
+    first = int(firms["year"].min())
+    firm_id = str(firms[firms["year"] == first]["firm_id"].iloc[0])
+    with deployment.client("analyst") as client:
+        earlier = client.get(f"/v1/firms/{firm_id}/recommendations",
+                             params={"year": first, "include_ineligible": True})
+        unknown = client.get("/v1/firms/NO-SUCH-FIRM/recommendations")
+        no_year = client.get(f"/v1/firms/{firm_id}/recommendations", params={"year": 1999})
+        bad_k = client.get(f"/v1/firms/{firm_id}/recommendations", params={"k": 0})
+    assert earlier.status_code == 200 and earlier.json()["year"] == first
+    assert isinstance(earlier.json()["ineligible"], list)
+    assert unknown.status_code == 404 and unknown.headers["content-type"] == PROBLEM
+    assert "NO-SUCH-FIRM" in unknown.json()["detail"]
+    assert no_year.status_code == 404 and "1999" in no_year.json()["detail"]
+    assert bad_k.status_code == 422 and bad_k.json()["errors"][0]["field"] == "k"
+
+
+def test_responses_match_their_documented_schemas_exactly(
+        deployment: Deployment, profiles: list[dict[str, Any]], world: Any) -> None:
+    from api.schemas.recommendations import BatchResponse, RecommendationResponse
+
+    firm_id = str(world.dataset.firms["firm_id"].iloc[0])
+    with deployment.client("analyst") as client:
+        single = client.post("/v1/recommendations", json={
+            "profile": profiles[6], "include_ineligible": True, "explain": "all"}).json()
+        stored = client.get(f"/v1/firms/{firm_id}/recommendations").json()
+        batch = client.post("/v1/recommendations/batch",
+                            json={"profiles": profiles[7:9], "k": 2}).json()
+    for body in (single, stored):
+        assert RecommendationResponse.model_validate(body).model_dump(mode="json") == body
+    assert BatchResponse.model_validate(batch).model_dump(mode="json") == batch
