@@ -18,7 +18,8 @@ install: $(STAMP)  ## create .venv and install the product with its test tools
 run: $(STAMP)  ## start the product on its embedded defaults
 	$(BIN)/recommender demo
 
-test: $(STAMP)  ## run the whole test suite
+test: $(STAMP)  ## run the whole test suite (installs Debian's chromium for the browser tests)
+	sh tests/e2e/install_browser.sh
 	$(BIN)/python -m pytest
 
 model: $(STAMP)  ## rebuild the shipped demo model (models/demo-v1, champion)

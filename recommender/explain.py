@@ -99,7 +99,8 @@ def describe(factor: str, *, firm: Mapping[str, Any], programme: Mapping[str, An
         cap = factor[4:]
         own = firm.get(cap)
         rated = "not answered" if own is None or _fmt(own) == "unknown" else f"self-rated {_fmt(own, '.0f')}/5"
-        return (f"{CAPABILITY_LABELS[cap].capitalize()} {rated}, peers in your sector and size "
+        label = CAPABILITY_LABELS[cap]
+        return (f"{label[0].upper() + label[1:]} {rated}, peers in your sector and size "
                 f"{_fmt(peers.get(cap))}")
     if factor == "target_fit":
         names = ", ".join(CAPABILITY_LABELS.get(t, t) for t in _targets(programme)) or "no stated capabilities"

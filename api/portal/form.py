@@ -1,0 +1,300 @@
+"""The portal form: raw field strings in, a contract firm profile (or field errors) out.
+
+A busy owner types numbers as they come ("1,500", "７", "-3 %"), so parsing is
+forgiving about separators and full-width digits but strict about meaning. Every error
+names the field it belongs to, as a message key of ``i18n.json`` ``errors`` with its
+parameters, so the page can show it beside that field in the reader's language. The
+finished profile is checked once more against the API's own :class:`FirmProfile`, so
+the portal accepts exactly what the API accepts.
+
+Answers travel to and from the firm's computer as a small JSON document
+(:func:`answers_document`, :func:`read_answers_file`); nothing is kept on the server.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from pydantic import ValidationError
+
+from api.schemas.firms import FirmProfile
+from recommender.constants import CAP_MAX, CAP_MIN, CAPABILITIES, REGIONS, SECTORS
+
+Kind = Literal["select", "int", "number", "checkbox"]
+PORTAL_FIRM_ID: Final[str] = "portal"  # the inline profile's id; never a real firm's
+ANSWERS_FORMAT: Final[str] = "sme-programme-portal-answers"
+ANSWERS_VERSION: Final[int] = 1
+MAX_UPLOAD_BYTES: Final[int] = 64 * 1024
+MAX_FIELD_CHARS: Final[int] = 64
+TRUE_WORDS: Final[frozenset[str]] = frozenset({"yes", "on", "true", "1"})
+RATINGS: Final[tuple[str, ...]] = tuple(str(v) for v in range(CAP_MIN, CAP_MAX + 1))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One firm fact on the form: how to read it and which limits hold."""
+
+    name: str
+    kind: Kind
+    required: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    inputmode: str = "numeric"
+
+
+FACT_FIELDS: Final[tuple[FieldSpec, ...]] = (
+    FieldSpec("year", "select"),
+    FieldSpec("sector", "select"),
+    FieldSpec("region", "select"),
+    FieldSpec("founded_year", "int", minimum=1900),
+    FieldSpec("employees", "int", minimum=1, maximum=10_000_000),
+    FieldSpec("revenue_krw_m", "number", minimum=0, inputmode="decimal"),
+    FieldSpec("revenue_growth_pct", "number", required=False, minimum=-100, inputmode="decimal"),
+    FieldSpec("export_share_pct", "number", minimum=0, maximum=100, inputmode="decimal"),
+    FieldSpec("rnd_spend_krw_m", "number", minimum=0, inputmode="decimal"),
+    FieldSpec("researchers", "int", minimum=0, maximum=10_000_000),
+    FieldSpec("patents", "int", minimum=0, maximum=1_000_000),
+    FieldSpec("has_rnd_lab", "checkbox", required=False),
+)
+FIELDS_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in FACT_FIELDS}
+FORM_FIELDS: Final[tuple[str, ...]] = (*FIELDS_BY_NAME, *CAPABILITIES, "consent")
+# form field -> contract column, where they differ (percentages on the form)
+PERCENT_FIELDS: Final[dict[str, str]] = {"revenue_growth_pct": "revenue_growth",
+                                         "export_share_pct": "export_share"}
+FIELD_OF_COLUMN: Final[dict[str, str]] = {v: k for k, v in PERCENT_FIELDS.items()}
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """Why one field was refused: an ``errors.*`` message key and its parameters."""
+
+    code: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParsedAnswers:
+    """The form as typed (to show again), its errors, and the profile when all is well."""
+
+    values: dict[str, str]
+    errors: dict[str, FieldError]
+    profile: dict[str, Any] | None
+    consent: bool
+
+
+class AnswersFileError(ValueError):
+    """An uploaded answers file was refused; ``code`` is an ``errors.*`` message key."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def form_values(form: Mapping[str, Any]) -> dict[str, str]:
+    """The known fields of a submitted form as trimmed strings (unknown ones dropped)."""
+    out: dict[str, str] = {}
+    for name in FORM_FIELDS:
+        value = form.get(name)
+        if isinstance(value, str):
+            out[name] = value.strip()[:MAX_FIELD_CHARS]
+    return out
+
+
+def default_values(years: Sequence[int]) -> dict[str, str]:
+    """An empty form: only the profile year is preset, to the latest catalogue year."""
+    return {"year": str(max(years))} if years else {}
+
+
+def is_true(value: str | None) -> bool:
+    """Whether a checkbox or yes/no value is ticked."""
+    return (value or "").strip().lower() in TRUE_WORDS
+
+
+def _number(text: str) -> float:
+    cleaned = unicodedata.normalize("NFKC", text)
+    cleaned = re.sub(r"[\s,_%]", "", cleaned)
+    if not _NUMBER.fullmatch(cleaned):
+        raise ValueError(text)
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _plain(value: float) -> str:
+    """A number as a person would type it: ``8500``, ``8500.5``, ``-3``."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def _fact(spec: FieldSpec, raw: str, *, years: Sequence[int]) -> tuple[Any, FieldError | None]:
+    """The typed value of one firm fact, or the reason it is refused."""
+    if spec.kind == "checkbox":
+        return is_true(raw), None
+    if raw == "":
+        if not spec.required:
+            return None, None
+        return None, FieldError("choose" if spec.kind == "select" else "required")
+    if spec.kind == "select":
+        allowed = {"year": [str(y) for y in years], "sector": SECTORS, "region": REGIONS}
+        if raw not in allowed[spec.name]:
+            return None, FieldError("choose")
+        return (int(raw) if spec.name == "year" else raw), None
+    try:
+        value = _number(raw)
+    except ValueError:
+        return None, FieldError("integer" if spec.kind == "int" else "number")
+    if spec.kind == "int" and not value.is_integer():
+        return None, FieldError("integer")
+    if spec.minimum is not None and value < spec.minimum:
+        return None, FieldError("min", {"min": _plain(spec.minimum)})
+    if spec.maximum is not None and value > spec.maximum:
+        return None, FieldError("max", {"max": _plain(spec.maximum)})
+    return (int(value) if spec.kind == "int" else value), None
+
+
+def _rating(raw: str) -> tuple[int | None, FieldError | None]:
+    if raw == "":
+        return None, None
+    if raw not in RATINGS:
+        return None, FieldError("rating")
+    return int(raw), None
+
+
+def parse_answers(values: Mapping[str, str], *, years: Sequence[int]) -> ParsedAnswers:
+    """Check every answer; return the contract profile when none is refused.
+
+    Parameters
+    ----------
+    values
+        The form's fields as strings (see :func:`form_values`).
+    years
+        The catalogue's years: the profile year must be one of them.
+    """
+    typed: dict[str, Any] = {}
+    errors: dict[str, FieldError] = {}
+    for spec in FACT_FIELDS:
+        value, error = _fact(spec, values.get(spec.name, ""), years=years)
+        if error is None:
+            typed[spec.name] = value
+        else:
+            errors[spec.name] = error
+    for cap in CAPABILITIES:
+        rating, error = _rating(values.get(cap, ""))
+        if error is None:
+            typed[cap] = rating
+        else:
+            errors[cap] = error
+    year, founded = typed.get("year"), typed.get("founded_year")
+    if year is not None and founded is not None and founded > year:
+        errors["founded_year"] = FieldError("founded_after_year", {"year": year})
+    employees, researchers = typed.get("employees"), typed.get("researchers")
+    if employees is not None and researchers is not None and researchers > employees:
+        errors["researchers"] = FieldError("researchers_over_employees",
+                                           {"employees": employees})
+    consent = is_true(values.get("consent"))
+    if errors:
+        return ParsedAnswers(dict(values), errors, None, consent)
+    profile = _profile(typed)
+    try:
+        FirmProfile.model_validate(profile)
+    except ValidationError as exc:  # the API's rules, should the form's ever drift from them
+        for err in exc.errors():
+            column = str(err["loc"][0]) if err["loc"] else "year"
+            errors[FIELD_OF_COLUMN.get(column, column)] = FieldError("invalid")
+        return ParsedAnswers(dict(values), errors, None, consent)
+    return ParsedAnswers(dict(values), {}, profile, consent)
+
+
+def _profile(typed: Mapping[str, Any]) -> dict[str, Any]:
+    growth = typed["revenue_growth_pct"]
+    return {
+        "firm_id": PORTAL_FIRM_ID,
+        "year": typed["year"], "region": typed["region"], "sector": typed["sector"],
+        "founded_year": typed["founded_year"], "employees": typed["employees"],
+        "revenue_krw_m": float(typed["revenue_krw_m"]),
+        "revenue_growth": None if growth is None else growth / 100.0,
+        "export_share": typed["export_share_pct"] / 100.0,
+        "rnd_spend_krw_m": float(typed["rnd_spend_krw_m"]),
+        "researchers": typed["researchers"], "patents": typed["patents"],
+        "has_rnd_lab": bool(typed["has_rnd_lab"]),
+        **{cap: typed[cap] for cap in CAPABILITIES},
+    }
+
+
+# --- answers as a file ----------------------------------------------------------------
+def answers_document(profile: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON a firm downloads: its answers as contract columns (no firm id)."""
+    answers = {k: v for k, v in profile.items() if k != "firm_id"}
+    return {"format": ANSWERS_FORMAT, "version": ANSWERS_VERSION, "profile": answers}
+
+
+def _scalar_text(column: str, value: object) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None if value is None else ("yes" if value else "")
+    if isinstance(value, int | float):
+        if not math.isfinite(float(value)):
+            return None
+        if column in FIELD_OF_COLUMN:
+            return _plain(round(float(value) * 100.0, 6))
+        return _plain(float(value))
+    if isinstance(value, str):
+        return value.strip()[:MAX_FIELD_CHARS]
+    return None
+
+
+def profile_to_values(profile: Mapping[str, Any]) -> dict[str, str]:
+    """Form values from a profile of contract columns (a downloaded answers file)."""
+    values: dict[str, str] = {}
+    for column, value in profile.items():
+        name = FIELD_OF_COLUMN.get(str(column), str(column))
+        if name not in FORM_FIELDS or name == "consent":
+            continue
+        if name == "has_rnd_lab":
+            values[name] = "yes" if value is True or (
+                isinstance(value, str) and is_true(value)) else ""
+            continue
+        text = _scalar_text(str(column), value)
+        if text is not None:
+            values[name] = text
+    return values
+
+
+def read_answers_file(data: bytes) -> dict[str, str]:
+    """Form values from an uploaded answers file.
+
+    Accepts the document of :func:`answers_document` or a bare profile object (such as
+    the API's request ``profile``).
+
+    Raises
+    ------
+    AnswersFileError
+        The file is empty, too large, not JSON, or holds no answers.
+    """
+    if not data:
+        raise AnswersFileError("upload_missing")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise AnswersFileError("upload_too_large", kb=MAX_UPLOAD_BYTES // 1024)
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise AnswersFileError("upload_invalid") from exc
+    if not isinstance(document, dict):
+        raise AnswersFileError("upload_invalid")
+    if "format" in document and document.get("format") != ANSWERS_FORMAT:
+        raise AnswersFileError("upload_invalid")
+    profile = document.get("profile", document)
+    if not isinstance(profile, dict):
+        raise AnswersFileError("upload_invalid")
+    values = profile_to_values(profile)
+    if not values:
+        raise AnswersFileError("upload_invalid")
+    return values

@@ -1,0 +1,285 @@
+"""The partner portal: a firm's self-diagnosis form and its explained programme matches.
+
+``GET /`` and ``GET /portal`` show the form; ``POST /portal`` checks the answers and
+shows the results (or the form again, with each error beside its field);
+``POST /portal/edit`` shows the form filled with posted answers (change answers, switch
+language); ``POST /portal/answers.json`` downloads the answers and ``POST /portal/upload``
+loads them again. CSS and JavaScript come from ``/portal/static/`` - nothing from a CDN.
+
+The page ranks through the same :class:`Recommender` the API serves, needs no key for a
+firm's own profile, and shares the API's rate limiter, keyed by the client's address.
+Answers travel only in the request: nothing about the firm is stored or logged unless
+it ticks consent, and then its profile is kept in ``saved_profiles`` with an audit entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from api.convert import audit_entry, new_request_id
+from api.deps import EngineDep, get_recommender
+from api.errors import ApiProblem
+from api.portal.charts import GRID
+from api.portal.form import (
+    FACT_FIELDS,
+    MAX_UPLOAD_BYTES,
+    AnswersFileError,
+    FieldError,
+    answers_document,
+    default_values,
+    form_values,
+    parse_answers,
+    read_answers_file,
+)
+from api.portal.i18n import LANG_COOKIE, Translator, choose_language
+from api.portal.view import build_results, programme_index
+from recommender.constants import CAPABILITIES, REGIONS, SECTORS
+from recommender.recommend import Recommendation, Recommender
+from recommender.store import save_profile, session_scope
+from recommender.store.api_queries import write_audit_many
+
+API_DIR: Final[Path] = Path(__file__).resolve().parents[1]
+TEMPLATES: Final[Jinja2Templates] = Jinja2Templates(directory=API_DIR / "templates")
+STATIC_DIR: Final[Path] = API_DIR / "static" / "portal"
+STATIC_TYPES: Final[dict[str, str]] = {"portal.css": "text/css; charset=utf-8",
+                                       "portal.js": "text/javascript; charset=utf-8"}
+STATIC_VERSION: Final[str] = hashlib.sha256(
+    b"".join((STATIC_DIR / n).read_bytes() for n in sorted(STATIC_TYPES))).hexdigest()[:12]
+
+MAX_RANKED: Final[int] = 100  # every eligible programme of a year is listed, ranked ...
+EXPLAINED: Final[int] = 10    # ... and the best ten are explained
+ENDPOINT: Final[str] = "POST /portal"
+PORTAL_KEY_NAME: Final[str] = "portal"
+PORTAL_ROLE: Final[str] = "partner"
+RATE_KEY_PREFIX: Final[str] = "portal:"
+LANG_COOKIE_AGE: Final[int] = 365 * 24 * 3600
+PAGE_HEADERS: Final[dict[str, str]] = {
+    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; script-src 'self'; "
+                                "img-src 'self' data:; form-action 'self'; "
+                                "frame-ancestors 'self'; base-uri 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",  # answers and results never stay in a shared cache
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- helpers --------------------------------------------------------------------------
+def static_url(name: str) -> str:
+    """Where a portal asset is served, with a version that changes with its content."""
+    return f"/portal/static/{name}?v={STATIC_VERSION}"
+
+
+def field_anchor(name: str) -> str:
+    """The id of the control an error summary links to."""
+    return f"f-{name}-1" if name in CAPABILITIES else f"f-{name}"
+
+
+def field_label(name: str, tr: Translator) -> str:
+    """A field's label in the reader's language."""
+    if name in CAPABILITIES:
+        return tr(f"capabilities.{name}.label")
+    return tr(f"fields.{name}.label")
+
+
+def _language(request: Request, asked: str | None) -> tuple[Translator, bool]:
+    lang = choose_language(asked=asked, cookie=request.cookies.get(LANG_COOKIE),
+                           accept_language=request.headers.get("accept-language"))
+    return Translator(lang), asked == lang
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    form = await request.form(max_files=0, max_fields=100)
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _render(request: Request, template: str, tr: Translator, *, remember: bool,
+            status: int = 200, headers: Mapping[str, str] | None = None,
+            **context: Any) -> HTMLResponse:
+    context = {"tr": tr, "static_url": static_url, "field_anchor": field_anchor,
+               "field_label": lambda n: field_label(n, tr), **context}
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status,
+                                          headers={**PAGE_HEADERS, **(headers or {})})
+    if remember:
+        response.set_cookie(LANG_COOKIE, tr.lang, max_age=LANG_COOKIE_AGE, httponly=True,
+                            samesite="lax")
+    return response
+
+
+def _messages(errors: Mapping[str, FieldError], tr: Translator) -> dict[str, str]:
+    return {name: tr(f"errors.{e.code}", **e.params) for name, e in errors.items()}
+
+
+def _form(request: Request, page: _Page, values: Mapping[str, str], *,
+          errors: Mapping[str, FieldError] | None = None, status: int = 200,
+          notice: str | None = None, upload_error: str | None = None) -> HTMLResponse:
+    tr, rec = page.tr, page.rec
+    messages = _messages(errors or {}, tr)
+    order = [f.name for f in FACT_FIELDS] + list(CAPABILITIES)
+    return _render(request, "portal/form.html", tr, remember=page.remember, status=status,
+                   values=values, errors=messages,
+                   error_list=[n for n in order if n in messages],
+                   fact_fields=FACT_FIELDS, capabilities=CAPABILITIES,
+                   year_options=[(str(y), str(y)) for y in sorted(rec.years(), reverse=True)],
+                   sector_options=[(s, tr(f"sectors.{s}")) for s in SECTORS],
+                   region_options=[(r, tr(f"regions.{r}")) for r in REGIONS],
+                   notice=notice, upload_error=upload_error,
+                   switch={"form": "portal-form", "action": "/portal/edit", "mode": "carry"})
+
+
+def _problem_page(request: Request, tr: Translator, message: str, *, status: int,
+                  remember: bool, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    return _render(request, "portal/error.html", tr, remember=remember, status=status,
+                   headers=headers, message=message, switch=None)
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What every portal page needs: the reader's language and the model being served."""
+
+    tr: Translator
+    remember: bool  # the language was chosen explicitly: remember it in a cookie
+    rec: Recommender
+
+
+async def _begin(request: Request, asked: str | None, *,
+                 limited: bool = True) -> _Page | HTMLResponse:
+    """The page's language and model, or the page that says why there is none.
+
+    With ``limited`` the request takes a token of the API's rate limiter, keyed by the
+    client's address (a 429 page with ``Retry-After`` when the bucket is empty).
+    """
+    tr, remember = _language(request, asked)
+    if limited:
+        host = request.client.host if request.client else "unknown"
+        wait = request.app.state.rate_limiter.acquire(RATE_KEY_PREFIX + host)
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            return _problem_page(request, tr, tr("ui.rate_limited", seconds=seconds),
+                                 status=429, remember=remember,
+                                 headers={"Retry-After": str(seconds)})
+    try:
+        rec = await get_recommender(request)
+    except ApiProblem:
+        return _problem_page(request, tr, tr("ui.no_model"), status=503, remember=remember)
+    return _Page(tr, remember, rec)
+
+
+def _recommend(rec: Recommender, profile: Mapping[str, Any]) -> Recommendation:
+    """The API's code path: every eligible programme ranked, the best explained."""
+    return rec.recommend_batch([profile], k=MAX_RANKED, explain="top", explain_k=EXPLAINED,
+                               include_ineligible=True)[0]
+
+
+def _keep(engine: Engine, profile: Mapping[str, Any], result: Recommendation) -> int:
+    """Store a consented profile and audit the list served for it; returns its reference."""
+    with session_scope(engine) as session:
+        ref = save_profile(session, {k: v for k, v in profile.items() if k != "firm_id"})
+        entry = audit_entry(result, request_id=new_request_id(), key_name=PORTAL_KEY_NAME,
+                            role=PORTAL_ROLE, endpoint=ENDPOINT)
+        write_audit_many(session, [{**entry, "firm_id": f"saved-profile:{ref}"}])
+    return ref
+
+
+# --- pages ----------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+@router.get("/portal", response_class=HTMLResponse)
+async def form_page(request: Request, lang: str | None = None) -> HTMLResponse:
+    """The empty form (``?lang=en|ko`` switches and remembers the language)."""
+    page = await _begin(request, lang, limited=False)
+    if isinstance(page, HTMLResponse):
+        return page
+    return _form(request, page, default_values(page.rec.years()))
+
+
+@router.post("/portal", response_class=HTMLResponse)
+async def results_page(request: Request, engine: EngineDep) -> HTMLResponse:
+    """The firm's capability profile and its ranked, explained programmes."""
+    posted = await _posted(request)
+    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"))
+    if isinstance(page, HTMLResponse):
+        return page
+    parsed = parse_answers(form_values(posted), years=page.rec.years())
+    if parsed.profile is None:
+        return _form(request, page, parsed.values, errors=parsed.errors, status=422)
+    result = await run_in_threadpool(_recommend, page.rec, parsed.profile)
+    ref = await run_in_threadpool(_keep, engine, parsed.profile, result) if parsed.consent else None
+    request.app.state.metrics.served.labels(endpoint=ENDPOINT).inc()
+    view = build_results(result, profile=parsed.profile, programmes=programme_index(page.rec),
+                         tr=page.tr, today=date.today())
+    answers = {k: v for k, v in parsed.values.items() if k != "consent"}
+    return _render(request, "portal/results.html", page.tr, remember=page.remember, view=view,
+                   profile=parsed.profile, answers=answers, saved_ref=ref, grid=GRID,
+                   switch={"form": "answers", "action": "/portal", "mode": "button"})
+
+
+@router.post("/portal/edit", response_class=HTMLResponse)
+async def edit_page(request: Request) -> HTMLResponse:
+    """The form filled with the posted answers (change answers, or switch language)."""
+    posted = await _posted(request)
+    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"))
+    if isinstance(page, HTMLResponse):
+        return page
+    return _form(request, page, form_values(posted))
+
+
+@router.post("/portal/answers.json", response_model=None)
+async def download_answers(request: Request) -> Response:
+    """The answers as a JSON file (the form again, with errors, if any answer is refused)."""
+    posted = await _posted(request)
+    page = await _begin(request, posted.get("lang"))
+    if isinstance(page, HTMLResponse):
+        return page
+    parsed = parse_answers(form_values(posted), years=page.rec.years())
+    if parsed.profile is None:
+        return _form(request, page, parsed.values, errors=parsed.errors, status=422)
+    filename = f"sme-answers-{parsed.profile['year']}.json"
+    return JSONResponse(answers_document(parsed.profile), headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@router.post("/portal/upload", response_class=HTMLResponse)
+async def upload_answers(request: Request) -> HTMLResponse:
+    """The form filled from an uploaded answers file, with any refused answer marked."""
+    form = await request.form(max_files=1, max_fields=10)
+    lang = form.get("lang")
+    page = await _begin(request, lang if isinstance(lang, str) else None)
+    if isinstance(page, HTMLResponse):
+        return page
+    upload = form.get("answers")
+    data = await upload.read(MAX_UPLOAD_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    try:
+        values = read_answers_file(data)
+    except AnswersFileError as exc:
+        return _form(request, page, default_values(page.rec.years()), status=422,
+                     upload_error=page.tr(f"errors.{exc.code}", **exc.params))
+    parsed = parse_answers(values, years=page.rec.years())
+    return _form(request, page, values, errors=parsed.errors,
+                 status=200 if parsed.profile is not None else 422,
+                 notice=page.tr("ui.upload_loaded"))
+
+
+@router.get("/portal/static/{name}")
+async def static_file(name: str) -> FileResponse:
+    """The portal's own CSS and JavaScript."""
+    media_type = STATIC_TYPES.get(name)
+    if media_type is None:
+        raise HTTPException(status_code=404, detail=f"no portal asset {name!r}")
+    return FileResponse(STATIC_DIR / name, media_type=media_type,
+                        headers={"Cache-Control": "public, max-age=31536000, immutable",
+                                 "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,219 @@
+"""What the results page shows, assembled from one :class:`Recommendation`.
+
+Pure functions: the recommendation, the firm's profile, the catalogue rows and the
+reader's language in, plain frozen dataclasses out, ready for the templates.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from api.portal.charts import Bar, CapabilityBars, capability_bars, factor_bars
+from api.portal.i18n import Translator
+from api.portal.sentences import Describer, effect_key
+from recommender.explain import Explanation
+from recommender.recommend import Recommendation, RecommendedItem, Recommender
+
+TOP_SENTENCES: Final[int] = 3
+_INDEX: weakref.WeakKeyDictionary[Recommender, dict[str, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary())
+
+
+@dataclass(frozen=True)
+class CapabilityRow:
+    """One capability of the profile chart and table."""
+
+    capability: str
+    label: str
+    own: str
+    peers: str
+    versus: str
+    bars: CapabilityBars
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    """One bar of a programme's contribution chart, labelled."""
+
+    label: str
+    value: str
+    bar: Bar
+
+
+@dataclass(frozen=True)
+class Window:
+    """An application window and where today stands in it."""
+
+    text: str
+    status: str | None  # open / closed / upcoming, None when unknown
+    status_text: str | None
+
+
+@dataclass(frozen=True)
+class ProgrammeCard:
+    """One programme as listed: ranked (and perhaps explained), unscored or ineligible."""
+
+    programme_id: str
+    name: str
+    rank: int | None
+    type_label: str
+    agency: str | None
+    url: str | None
+    window: Window | None
+    score: str | None = None
+    base: str | None = None
+    sentences: tuple[tuple[str, str], ...] = ()  # (text, effect key)
+    chart: tuple[FactorRow, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """Everything the results page shows, in the reader's language."""
+
+    year: int
+    version: str
+    capabilities: tuple[CapabilityRow, ...]
+    explained: tuple[ProgrammeCard, ...]
+    more_ranked: tuple[ProgrammeCard, ...]
+    contrast: tuple[str, ...]
+    unscored: tuple[ProgrammeCard, ...]
+    ineligible: tuple[ProgrammeCard, ...]
+
+
+def programme_index(recommender: Recommender) -> dict[str, dict[str, Any]]:
+    """The recommender's catalogue rows by ``programme_id`` (built once per recommender)."""
+    index = _INDEX.get(recommender)
+    if index is None:
+        index = {str(r["programme_id"]): r for r in recommender.programmes.to_dict("records")}
+        _INDEX[recommender] = index
+    return index
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` when it is an absolute http(s) address, else None (never ``javascript:``)."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else None
+
+
+def _iso(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def window(start: Any, end: Any, *, today: date, tr: Translator) -> Window | None:
+    """The application window of a programme relative to ``today``; None when unknown."""
+    first, last = _iso(start), _iso(end)
+    if first is None and last is None:
+        return None
+    text = f"{first.isoformat() if first else ''} – {last.isoformat() if last else ''}".strip()
+    if last is not None and last < today:
+        return Window(text, "closed", tr("ui.window_closed"))
+    if first is not None and first > today:
+        return Window(text, "upcoming", tr("ui.window_upcoming", start=first.isoformat()))
+    if last is not None:
+        return Window(text, "open", tr("ui.window_open", days=(last - today).days))
+    return Window(text, None, None)
+
+
+def _type_label(ptype: Any, tr: Translator) -> str:
+    key = str(ptype)
+    return tr(f"types.{key}") if key in tr.strings["types"] else tr("types.other")
+
+
+def _card(programme_id: str, name: str, record: Mapping[str, Any], *, today: date,
+          tr: Translator, **extra: Any) -> ProgrammeCard:
+    return ProgrammeCard(
+        programme_id=programme_id, name=name, rank=extra.pop("rank", None),
+        type_label=_type_label(record.get("programme_type"), tr),
+        agency=record.get("agency") or None, url=safe_url(record.get("url")),
+        window=window(record.get("apply_start"), record.get("apply_end"), today=today, tr=tr),
+        **extra)
+
+
+def _chart(explanation: Explanation, describer: Describer,
+           tr: Translator) -> tuple[FactorRow, ...]:
+    rows = []
+    for fb in factor_bars(explanation.contributions):
+        label = (describer.factor_label(fb.factor) if fb.factor is not None
+                 else tr("ui.other_factors", n=fb.n_folded))
+        rows.append(FactorRow(label, f"{fb.value:+.2f}".replace("-", "−"), fb.bar))
+    return tuple(rows)
+
+
+def _ranked(item: RecommendedItem, record: Mapping[str, Any], describer: Describer, *,
+            today: date, tr: Translator) -> ProgrammeCard:
+    score = None if item.score is None or math.isnan(item.score) else f"{item.score:.2f}"
+    if item.explanation is None:
+        return _card(item.programme_id, item.name, record, today=today, tr=tr, rank=item.rank,
+                     score=score)
+    top = item.explanation.contributions[:TOP_SENTENCES]
+    sentences = tuple((describer.sentence(c.factor, c.value, record), effect_key(c.value))
+                      for c in top)
+    return _card(item.programme_id, item.name, record, today=today, tr=tr, rank=item.rank,
+                 score=score, base=f"{item.explanation.base_value:.2f}", sentences=sentences,
+                 chart=_chart(item.explanation, describer, tr))
+
+
+def _capabilities(rec: Recommendation, tr: Translator) -> tuple[CapabilityRow, ...]:
+    rows = []
+    for g in rec.profile:
+        own = "" if g.own is None else f"{g.own:.0f}"
+        versus = "" if g.own is None else f"{g.own - g.peers:+.1f}".replace("-", "−")
+        rows.append(CapabilityRow(g.capability, tr(f"capabilities.{g.capability}.label"),
+                                  own or tr("ui.not_rated"), f"{g.peers:.1f}",
+                                  versus or tr("ui.not_rated"), capability_bars(g.own, g.peers)))
+    return tuple(rows)
+
+
+def build_results(rec: Recommendation, *, profile: Mapping[str, Any],
+                  programmes: Mapping[str, Mapping[str, Any]], tr: Translator,
+                  today: date) -> ResultsView:
+    """The results page of one recommendation, in ``tr``'s language.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (ranked items, unscored ones, ineligible ones with reasons).
+    profile
+        The firm profile it was made for (contract columns).
+    programmes
+        Catalogue rows by programme id (:func:`programme_index`).
+    tr
+        The reader's language.
+    today
+        The day application windows are compared with.
+    """
+    describer = Describer(tr, profile, rec.profile)
+
+    def record(pid: str) -> Mapping[str, Any]:
+        return programmes.get(pid, {})
+
+    ranked = [_ranked(i, record(i.programme_id), describer, today=today, tr=tr)
+              for i in rec.items]
+    explained = tuple(c for c in ranked if c.sentences)
+    more = tuple(c for c in ranked if not c.sentences)
+    contrast: tuple[str, ...] = ()
+    if rec.contrast and rec.items:
+        first = record(rec.items[0].programme_id)
+        contrast = tuple(describer.describe(c.factor, first) for c in rec.contrast)
+    unscored = tuple(_card(i.programme_id, i.name, record(i.programme_id), today=today, tr=tr)
+                     for i in rec.unscored)
+    ineligible = tuple(
+        _card(i.programme_id, i.name, record(i.programme_id), today=today, tr=tr,
+              reasons=tuple(describer.reasons(record(i.programme_id)) or i.reasons))
+        for i in rec.ineligible or [])
+    return ResultsView(rec.year, rec.model_version, _capabilities(rec, tr), explained, more,
+                       contrast, unscored, ineligible)

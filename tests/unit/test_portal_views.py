@@ -1,0 +1,630 @@
+"""The partner portal's view code: form parsing, translations, charts, sentences, pages.
+
+Pages are exercised through FastAPI's TestClient against an app holding the portal
+router and a small model trained on a seeded demo world (about 40 s to build once).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from datetime import date
+from html.parser import HTMLParser
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from api.errors import install_error_handlers
+from api.metrics import Metrics
+from api.portal import router
+from api.portal.charts import HALF, capability_bars, factor_bars
+from api.portal.form import (
+    ANSWERS_FORMAT,
+    MAX_UPLOAD_BYTES,
+    AnswersFileError,
+    answers_document,
+    form_values,
+    parse_answers,
+    read_answers_file,
+)
+from api.portal.i18n import Translator, catalogue, check_catalogue, choose_language
+from api.portal.sentences import Describer
+from api.portal.view import build_results, programme_index, safe_url, window
+from api.security import RateLimiter
+from recommender.constants import CAPABILITIES, OTHER_TYPE
+from recommender.eligibility import reasons as core_reasons
+from recommender.explain import Contribution
+from recommender.recommend import Recommender
+from recommender.registry import Registry
+from recommender.simulate import simulate_world
+from recommender.store import get_engine, upgrade_database
+from recommender.store.tables import AuditEntry, SavedProfile
+from training.train import train_version
+
+YEARS = [2022, 2023, 2024]
+KOREAN_NAME = "중소기업 기술혁신 컨설팅 <지원>"
+GOOD_FORM: dict[str, str] = {
+    "year": "2024", "sector": "mfg_high_tech", "region": "seoul", "founded_year": "2012",
+    "employees": "42", "revenue_krw_m": "8,500", "revenue_growth_pct": "7",
+    "export_share_pct": "25", "rnd_spend_krw_m": "640", "researchers": "6", "patents": "3",
+    "has_rnd_lab": "yes", "cap_tech_planning": "2", "cap_rnd_execution": "3",
+    "cap_commercialization": "2", "cap_marketing": "4", "cap_hr_skills": "3",
+    "cap_funding_access": "1", "cap_global_orientation": "3",
+}
+NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?%?")
+
+
+# --- a tiny HTML tree, enough to ask "which element, with which attributes, where" ------
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node] = []
+        self.text_parts: list[str] = []
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join([*self.text_parts, *(c.text for c in self.children)]).split())
+
+    def iter(self) -> Iterator[Node]:
+        yield self
+        for child in self.children:
+            yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
+        return [n for n in self.iter() if (tag is None or n.tag == tag)
+                and all(n.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())]
+
+    def by_id(self, ident: str) -> Node:
+        found = [n for n in self.iter() if n.attrs.get("id") == ident]
+        assert len(found) == 1, f"{len(found)} elements with id {ident!r}"
+        return found[0]
+
+    def ancestor(self, css_class: str) -> Node:
+        node = self.parent
+        while node is not None and css_class not in node.attrs.get("class", "").split():
+            node = node.parent
+        assert node is not None, f"no ancestor with class {css_class!r}"
+        return node
+
+
+class _Builder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.root = Node("#root", {}, None)
+        self.current = self.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_endtag(self, tag: str) -> None:
+        node = self.current
+        while node.parent is not None and node.tag != tag:
+            node = node.parent
+        if node.parent is not None:
+            self.current = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.current.text_parts.append(data)
+
+
+def dom(html: str) -> Node:
+    builder = _Builder()
+    builder.feed(html)
+    return builder.root
+
+
+# --- fixtures ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """A seeded demo world, a model trained on it and a catalogue with partner quirks."""
+    ds = simulate_world(n_firms=300, seed=1).dataset
+    registry = Registry(tmp_path_factory.mktemp("portal") / "models")
+    train_version(ds, registry=registry, run_evaluation=False, objective="regression")
+    programmes = ds.programmes.copy()
+    open_rows = programmes.index[(programmes["year"] == 2024) & (programmes["sectors"] == "*")
+                                 & (programmes["regions"] == "*")
+                                 & programmes["programme_type"].ne(OTHER_TYPE)
+                                 & programmes["max_firm_age"].isna()
+                                 & programmes["min_employees"].isna()
+                                 & programmes["max_employees"].isna()]
+    korean, hostile = open_rows[0], open_rows[1]
+    programmes.loc[korean, "name"] = KOREAN_NAME
+    programmes.loc[korean, "url"] = "https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/view.do"
+    programmes.loc[hostile, "url"] = "javascript:alert(1)"
+    rec = Recommender.load(registry, programmes=programmes)
+    return SimpleNamespace(ds=ds, rec=rec, programmes=programmes,
+                           korean_id=programmes.loc[korean, "programme_id"])
+
+
+@pytest.fixture(scope="module")
+def module_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    url = f"sqlite:///{tmp_path_factory.mktemp('portal-db') / 'recommender.db'}"
+    upgrade_database(url)
+    return get_engine(url)
+
+
+def make_app(rec: Recommender | None, engine: Engine, *, per_minute: int = 600) -> FastAPI:
+    """The smallest app the portal runs in: its router and what the API puts on state."""
+    app = FastAPI()
+    app.state.holder = SimpleNamespace(current=rec)
+    app.state.engine = engine
+    app.state.rate_limiter = RateLimiter(per_minute)
+    app.state.metrics = Metrics()
+    install_error_handlers(app)
+    app.include_router(router)
+    return app
+
+
+@pytest.fixture
+def client(world: SimpleNamespace, module_engine: Engine) -> TestClient:
+    return TestClient(make_app(world.rec, module_engine))
+
+
+def profile_of(form: dict[str, str]) -> dict[str, Any]:
+    parsed = parse_answers(form, years=YEARS)
+    assert parsed.profile is not None, parsed.errors
+    return parsed.profile
+
+
+def count(engine: Engine, table: type[Any]) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+# --- form parsing -------------------------------------------------------------------------
+def test_a_complete_form_becomes_a_contract_profile() -> None:
+    form = {**GOOD_FORM, "employees": "４２", "revenue_growth_pct": "-3 %"}
+    profile = profile_of(form)
+    assert profile["firm_id"] == "portal"
+    assert profile["employees"] == 42 and isinstance(profile["employees"], int)
+    assert profile["revenue_krw_m"] == 8500.0
+    assert profile["revenue_growth"] == pytest.approx(-0.03)
+    assert profile["export_share"] == pytest.approx(0.25)
+    assert profile["has_rnd_lab"] is True
+    assert profile["cap_tech_planning"] == 2
+    assert profile["cap_feedback"] is None  # left blank: unanswered, not refused
+
+
+def test_optional_answers_may_be_left_blank() -> None:
+    form = {k: v for k, v in GOOD_FORM.items()
+            if k not in {"revenue_growth_pct", "has_rnd_lab"} and not k.startswith("cap_")}
+    profile = profile_of(form)
+    assert profile["revenue_growth"] is None
+    assert profile["has_rnd_lab"] is False
+    assert all(profile[c] is None for c in CAPABILITIES)
+
+
+@pytest.mark.parametrize(("field", "value", "code"), [
+    ("employees", "", "required"),
+    ("employees", "many", "integer"),
+    ("employees", "4.5", "integer"),
+    ("employees", "0", "min"),
+    ("revenue_krw_m", "1e9", "number"),
+    ("revenue_krw_m", "-5", "min"),
+    ("export_share_pct", "120", "max"),
+    ("revenue_growth_pct", "-150", "min"),
+    ("sector", "mining", "choose"),
+    ("region", "", "choose"),
+    ("year", "2031", "choose"),
+    ("founded_year", "2030", "founded_after_year"),
+    ("researchers", "50", "researchers_over_employees"),
+    ("cap_marketing", "6", "rating"),
+])
+def test_each_refused_answer_is_named_with_its_reason(field: str, value: str, code: str) -> None:
+    parsed = parse_answers({**GOOD_FORM, field: value}, years=YEARS)
+    assert parsed.profile is None
+    assert set(parsed.errors) == {field}
+    assert parsed.errors[field].code == code
+    assert parsed.values[field] == value  # shown again as typed
+
+
+def test_form_values_keep_only_known_fields_trimmed() -> None:
+    values = form_values({"employees": "  12 ", "evil": "x", "consent": "yes",
+                          "cap_feedback": "3", "upload": object()})
+    assert values == {"employees": "12", "consent": "yes", "cap_feedback": "3"}
+
+
+def test_answers_survive_a_download_and_upload_round_trip() -> None:
+    profile = profile_of(GOOD_FORM)
+    document = answers_document(profile)
+    assert document["format"] == ANSWERS_FORMAT and "firm_id" not in document["profile"]
+    values = read_answers_file(json.dumps(document).encode())
+    assert profile_of(values) == profile
+
+
+def test_a_bare_api_profile_can_be_uploaded_too() -> None:
+    profile = {k: v for k, v in profile_of(GOOD_FORM).items()}
+    values = read_answers_file(json.dumps(profile).encode())
+    assert profile_of(values) == profile
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (b"", "upload_missing"),
+    (b" " * (MAX_UPLOAD_BYTES + 1), "upload_too_large"),
+    (b"{not json", "upload_invalid"),
+    (b"[1, 2]", "upload_invalid"),
+    (json.dumps({"format": "other-tool", "profile": {"employees": 3}}).encode(), "upload_invalid"),
+    (json.dumps({"colour": "blue"}).encode(), "upload_invalid"),
+])
+def test_a_bad_answers_file_is_refused(data: bytes, code: str) -> None:
+    with pytest.raises(AnswersFileError) as info:
+        read_answers_file(data)
+    assert info.value.code == code
+
+
+# --- translations ---------------------------------------------------------------------------
+def test_every_language_has_every_string() -> None:
+    strings = catalogue()
+    check_catalogue(strings)
+    for lang in ("en", "ko"):
+        tr = Translator(lang)
+        assert set(tr.strings["capabilities"]) == set(CAPABILITIES)
+        for cap in CAPABILITIES:
+            for part in ("label", "question", "low", "high"):
+                assert tr(f"capabilities.{cap}.{part}").strip()
+    broken = json.loads(json.dumps(strings))
+    del broken["ko"]["ui"]["submit"]
+    with pytest.raises(ValueError, match="ui.submit"):
+        check_catalogue(broken)
+
+
+def test_korean_strings_are_korean() -> None:
+    ko = Translator("ko")
+    assert re.search("[가-힣]", ko("ui.submit"))
+    assert re.search("[가-힣]", ko("capabilities.cap_feedback.high"))
+
+
+@pytest.mark.parametrize(("asked", "cookie", "header", "expected"), [
+    ("ko", "en", "en", "ko"),
+    (None, "ko", "en-GB,en;q=0.9", "ko"),
+    ("fr", None, "ko-KR,ko;q=0.9,en;q=0.5", "ko"),
+    (None, None, "fr, de;q=0.8", "en"),
+    (None, None, "en;q=0.2, ko;q=0.8", "ko"),
+    (None, None, None, "en"),
+])
+def test_the_language_is_asked_remembered_or_the_browsers(asked: str | None, cookie: str | None,
+                                                          header: str | None,
+                                                          expected: str) -> None:
+    assert choose_language(asked=asked, cookie=cookie, accept_language=header) == expected
+
+
+# --- charts -----------------------------------------------------------------------------
+def test_factor_bars_fold_the_rest_so_the_bars_add_up_to_the_score() -> None:
+    contributions = [Contribution(f"f{i}", v, "") for i, v in
+                     enumerate([0.4, -0.3, 0.2, 0.1, -0.05, 0.02, -0.01])]
+    rows = factor_bars(contributions, top=3)
+    assert [r.factor for r in rows] == ["f0", "f1", "f2", None]
+    assert rows[-1].n_folded == 4
+    assert sum(r.value for r in rows) == pytest.approx(sum(c.value for c in contributions))
+    assert rows[0].bar.width == pytest.approx(HALF)  # the largest reaches the edge
+    assert rows[0].bar.x == HALF and rows[0].bar.css == "bar-up"
+    assert rows[1].bar.x + rows[1].bar.width == pytest.approx(HALF)  # negative: left of zero
+    assert rows[1].bar.css == "bar-down"
+    assert rows[1].bar.width == pytest.approx(HALF * 0.3 / 0.4)
+
+
+def test_capability_bars_scale_to_five_and_flag_large_gaps() -> None:
+    bars = capability_bars(2.0, 3.4)
+    assert bars.own is not None and bars.own.width == pytest.approx(40.0)
+    assert bars.peers.width == pytest.approx(68.0)
+    assert bars.highlight
+    unanswered = capability_bars(None, 3.0)
+    assert unanswered.own is None and not unanswered.highlight
+    assert not capability_bars(3.0, 3.5).highlight
+
+
+# --- sentences and reasons agree with the core ------------------------------------------------
+def numbers(text: str) -> list[str]:
+    return NUMBER.findall(text)
+
+
+@pytest.mark.parametrize("form", [
+    GOOD_FORM,
+    {**{k: v for k, v in GOOD_FORM.items() if not k.startswith("cap_")},
+     "revenue_growth_pct": "", "has_rnd_lab": "", "sector": "kbs_ict", "region": "jeju"},
+])
+def test_portal_sentences_carry_the_cores_numbers(world: SimpleNamespace,
+                                                  form: dict[str, str]) -> None:
+    profile = profile_of(form)
+    rec = world.rec.recommend(profile, k=5, explain="top")
+    index = programme_index(world.rec)
+    checked = 0
+    for lang in ("en", "ko"):
+        describer = Describer(Translator(lang), profile, rec.profile)
+        for item in rec.items:
+            assert item.explanation is not None
+            for c in item.explanation.contributions:
+                core = c.text.rsplit(":", 1)[0]
+                portal = describer.describe(c.factor, index[item.programme_id])
+                expected = [n for n in numbers(core)]
+                got = numbers(portal)
+                if lang == "ko":  # Korean drops the "/5" and "of 12" wording around numbers
+                    expected = [n for n in expected if n not in {"5", "12"}]
+                    got = [n for n in got if n not in {"5", "12"}]
+                assert got == expected, (lang, c.factor, core, portal)
+                checked += 1
+    assert checked > 40
+
+
+def test_portal_reasons_fail_exactly_the_cores_rules(world: SimpleNamespace) -> None:
+    profile = profile_of({**GOOD_FORM, "has_rnd_lab": "", "employees": "400",
+                          "researchers": "10", "founded_year": "2023"})
+    rec = world.rec.recommend(profile, k=5, include_ineligible=True)
+    assert rec.ineligible
+    index = programme_index(world.rec)
+    for item in rec.ineligible:
+        core = core_reasons(profile, index[item.programme_id])
+        for lang in ("en", "ko"):
+            portal = Describer(Translator(lang), profile, rec.profile).reasons(
+                index[item.programme_id])
+            assert len(portal) == len(core) > 0
+            for mine, theirs in zip(portal, core, strict=True):
+                assert numbers(mine) == numbers(theirs), (mine, theirs)
+
+
+def test_results_view_follows_the_recommendation(world: SimpleNamespace) -> None:
+    profile = profile_of(GOOD_FORM)
+    rec = world.rec.recommend_batch([profile], k=100, explain="top", explain_k=10,
+                                    include_ineligible=True)[0]
+    view = build_results(rec, profile=profile, programmes=programme_index(world.rec),
+                         tr=Translator("en"), today=date(2024, 3, 1))
+    ranked = [*view.explained, *view.more_ranked]
+    assert [c.programme_id for c in ranked] == [i.programme_id for i in rec.items]
+    assert len(view.explained) == min(10, len(rec.items))
+    assert all(len(c.sentences) == 3 and c.chart for c in view.explained)
+    assert [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
+    assert len(view.capabilities) == 12
+    assert {c.programme_id for c in view.ineligible} == {i.programme_id for i in rec.ineligible}
+    assert all(c.reasons for c in view.ineligible)
+
+
+def test_only_web_addresses_become_links() -> None:
+    assert safe_url("https://www.bizinfo.go.kr/x?a=1") == "https://www.bizinfo.go.kr/x?a=1"
+    for bad in ("javascript:alert(1)", "data:text/html,hi", "//evil.example", "", None, 3):
+        assert safe_url(bad) is None
+
+
+def test_application_windows_are_read_against_today() -> None:
+    tr = Translator("en")
+    today = date(2024, 3, 10)
+    opened = window("2024-03-01", "2024-03-31", today=today, tr=tr)
+    assert opened is not None and opened.status == "open" and "21 days" in str(opened.status_text)
+    closed = window("2024-01-01", "2024-02-01", today=today, tr=tr)
+    assert closed is not None and closed.status == "closed"
+    upcoming = window("2024-04-01", None, today=today, tr=tr)
+    assert upcoming is not None and upcoming.status == "upcoming"
+    assert window(None, "not a date", today=today, tr=tr) is None
+
+
+# --- pages --------------------------------------------------------------------------------
+def test_the_form_labels_every_field(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    page = dom(response.text)
+    controls = [n for n in page.iter() if n.tag in {"input", "select"}
+                and n.attrs.get("type") != "hidden"]
+    assert len(controls) >= 11 + 12 * 6 + 2
+    labels = {n.attrs.get("for") for n in page.find_all("label")}
+    for control in controls:
+        assert control.attrs["id"] in labels, control.attrs
+    year = page.by_id("f-year")
+    selected = [o for o in year.find_all("option") if "selected" in o.attrs]
+    assert [o.attrs["value"] for o in selected] == ["2024"]  # the latest catalogue year
+    # no control may shadow the form's own submit() or action (portal.js calls them)
+    form = page.by_id("portal-form")
+    shadowing = [n for n in form.iter() if {n.attrs.get("id"), n.attrs.get("name")}
+                 & {"submit", "action", "method"}]
+    assert shadowing == []
+    for cap in CAPABILITIES:  # each item says what a 1 and a 5 look like
+        scale = page.by_id(f"{cap}-scale")
+        assert Translator("en")(f"capabilities.{cap}.low") in scale.text
+        assert Translator("en")(f"capabilities.{cap}.high") in scale.text
+
+
+def test_assets_come_from_the_product_itself(client: TestClient) -> None:
+    page = dom(client.get("/portal").text)
+    sources = [n.attrs.get("src") or n.attrs.get("href") for n in page.iter()
+               if n.tag in {"script", "link"}]
+    assert sources and all(s.startswith(("/portal/static/", "data:")) for s in sources)
+    for src in sources:
+        if src.startswith("/portal/static/"):
+            response = client.get(src)
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith(("text/css", "text/javascript"))
+    assert client.get("/portal/static/../app.py").status_code == 404
+    assert client.get("/portal/static/secrets.txt").status_code == 404
+
+
+def test_korean_is_chosen_and_remembered(client: TestClient) -> None:
+    response = client.get("/portal?lang=ko")
+    assert response.status_code == 200
+    assert '<html lang="ko">' in response.text
+    assert Translator("ko")("ui.title_form") in response.text
+    assert response.cookies.get("portal_lang") == "ko"
+    again = client.get("/")
+    assert Translator("ko")("ui.submit") in again.text
+    back = client.get("/?lang=en")
+    assert '<html lang="en">' in back.text
+
+
+def test_results_rank_and_explain_like_the_recommender(client: TestClient,
+                                                       world: SimpleNamespace) -> None:
+    response = client.post("/portal", data=GOOD_FORM)
+    assert response.status_code == 200
+    page = dom(response.text)
+    expected = world.rec.recommend(profile_of(GOOD_FORM), k=100, explain="none",
+                                   include_ineligible=True)
+    names = [n.text for n in page.find_all("h3", class_="programme__name")]
+    assert names == [i.name for i in expected.items[:len(names)]]
+    assert len(names) == min(10, len(expected.items))
+    first = page.by_id("programme-1")
+    assert len(first.find_all("li", class_="reason reason--effect_up")
+               + first.find_all("li", class_="reason reason--effect_down")
+               + first.find_all("li", class_="reason reason--effect_none")) == 3
+    assert len(first.find_all("svg")) >= 5  # the contribution chart
+    rows = page.find_all("table", class_="cap-table")[0].find_all("tr")
+    assert len(rows) == 1 + 12
+    ineligible = page.by_id("ineligible")
+    assert len(ineligible.find_all("li", class_="programme programme--compact "
+                                               "programme--ineligible")) == len(expected.ineligible)
+    unscored = [i.name for i in expected.unscored]
+    for name in unscored:
+        assert name in response.text
+    assert Translator("en")("ui.not_saved_notice") in response.text
+
+
+def test_korean_names_and_links_are_shown_as_they_are(client: TestClient,
+                                                      world: SimpleNamespace) -> None:
+    response = client.post("/portal", data=GOOD_FORM)
+    assert "중소기업 기술혁신 컨설팅 &lt;지원&gt;" in response.text  # verbatim, escaped
+    page = dom(response.text)
+    links = [a.attrs["href"] for a in page.find_all("a") if "rel" in a.attrs]
+    assert links == ["https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/view.do"]
+    assert "javascript:" not in response.text
+
+
+def test_results_in_korean(client: TestClient) -> None:
+    response = client.post("/portal", data={**GOOD_FORM, "lang": "ko"})
+    assert response.status_code == 200
+    assert '<html lang="ko">' in response.text
+    page = dom(response.text)
+    reasons = [li.text for li in page.by_id("programme-1").find_all("li")
+               if "reason" in li.attrs.get("class", "")]
+    assert reasons and all(re.search("적합도", r) for r in reasons)
+
+
+def test_a_refused_answer_is_shown_beside_its_field(client: TestClient) -> None:
+    response = client.post("/portal", data={**GOOD_FORM, "employees": "many",
+                                            "cap_marketing": "9"})
+    assert response.status_code == 422
+    page = dom(response.text)
+    field = page.by_id("f-employees")
+    assert field.attrs["aria-invalid"] == "true"
+    assert "f-employees-error" in field.attrs["aria-describedby"].split()
+    assert field.attrs["value"] == "many"
+    error = page.by_id("f-employees-error")
+    assert error.ancestor("field") is field.ancestor("field")
+    assert Translator("en")("errors.integer") in error.text
+    cap = page.by_id("cap_marketing-error")
+    assert cap.parent is not None and cap.parent.attrs.get("aria-invalid") == "true"
+    summary = page.by_id("error-summary")
+    assert [a.attrs["href"] for a in summary.find_all("a")] == ["#f-employees",
+                                                                "#f-cap_marketing-1"]
+    assert page.by_id("f-sector").attrs.get("aria-invalid") is None  # only the culprits
+
+
+def test_nothing_is_stored_without_consent(world: SimpleNamespace, engine: Engine,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    client = TestClient(make_app(world.rec, engine))
+    with caplog.at_level(logging.DEBUG):
+        assert client.post("/portal", data=GOOD_FORM).status_code == 200
+    assert count(engine, SavedProfile) == 0
+    assert count(engine, AuditEntry) == 0
+    assert not [r for r in caplog.records if "8500" in r.getMessage()
+                or "mfg_high_tech" in r.getMessage()]
+
+
+def test_consent_keeps_the_profile_and_audits_the_list(world: SimpleNamespace,
+                                                      engine: Engine) -> None:
+    client = TestClient(make_app(world.rec, engine))
+    response = client.post("/portal", data={**GOOD_FORM, "consent": "yes"})
+    assert response.status_code == 200
+    with engine.connect() as conn:
+        saved = conn.execute(select(SavedProfile.id, SavedProfile.profile)).all()
+        audit = conn.execute(select(AuditEntry.firm_id, AuditEntry.key_name,
+                                    AuditEntry.endpoint, AuditEntry.items)).all()
+    assert len(saved) == 1
+    ref, stored = saved[0]
+    expected = {k: v for k, v in profile_of(GOOD_FORM).items() if k != "firm_id"}
+    assert stored == expected
+    assert [(a.firm_id, a.key_name, a.endpoint) for a in audit] == [
+        (f"saved-profile:{ref}", "portal", "POST /portal")]
+    assert audit[0].items[0]["rank"] == 1
+    assert Translator("en")("ui.saved_notice", ref=ref) in response.text
+    # switching language on the results page does not store the profile twice
+    page = dom(response.text)
+    hidden = {n.attrs["name"] for n in page.by_id("answers").find_all("input")}
+    assert "consent" not in hidden
+
+
+def test_the_portal_is_rate_limited_per_address(world: SimpleNamespace,
+                                                module_engine: Engine) -> None:
+    client = TestClient(make_app(world.rec, module_engine, per_minute=2))
+    assert client.post("/portal", data=GOOD_FORM).status_code == 200
+    assert client.post("/portal", data=GOOD_FORM).status_code == 200
+    third = client.post("/portal", data=GOOD_FORM)
+    assert third.status_code == 429
+    assert int(third.headers["retry-after"]) >= 1
+    assert third.headers["content-type"].startswith("text/html")
+    assert client.get("/portal").status_code == 200  # reading the form is not limited
+
+
+def test_without_a_model_the_page_says_so(module_engine: Engine) -> None:
+    client = TestClient(make_app(None, module_engine))
+    for response in (client.get("/"), client.post("/portal", data=GOOD_FORM)):
+        assert response.status_code == 503
+        assert Translator("en")("ui.no_model") in response.text
+
+
+def test_answers_download_as_json(client: TestClient) -> None:
+    response = client.post("/portal/answers.json", data=GOOD_FORM)
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="sme-answers-2024.json"'
+    document = response.json()
+    assert document["profile"]["export_share"] == pytest.approx(0.25)
+    refused = client.post("/portal/answers.json", data={**GOOD_FORM, "employees": ""})
+    assert refused.status_code == 422
+    assert dom(refused.text).by_id("f-employees-error")
+
+
+def test_uploaded_answers_prefill_the_form(client: TestClient) -> None:
+    document = client.post("/portal/answers.json", data=GOOD_FORM).content
+    response = client.post("/portal/upload", data={"lang": "en"},
+                           files={"answers": ("answers.json", document, "application/json")})
+    assert response.status_code == 200
+    page = dom(response.text)
+    assert page.by_id("f-revenue_krw_m").attrs["value"] == "8500"
+    assert page.by_id("f-export_share_pct").attrs["value"] == "25"
+    assert "checked" in page.by_id("f-has_rnd_lab").attrs
+    assert "checked" in page.by_id("f-cap_marketing-4").attrs
+    assert "checked" in page.by_id("f-cap_feedback-na").attrs
+    sector = [o.attrs["value"] for o in page.by_id("f-sector").find_all("option")
+              if "selected" in o.attrs]
+    assert sector == ["mfg_high_tech"]
+    assert Translator("en")("ui.upload_loaded") in response.text
+
+
+def test_a_bad_upload_is_refused_beside_the_file_field(client: TestClient) -> None:
+    response = client.post("/portal/upload", data={"lang": "ko"},
+                           files={"answers": ("answers.json", b"%PDF-1.4", "application/pdf")})
+    assert response.status_code == 422
+    page = dom(response.text)
+    assert page.by_id("f-upload").attrs["aria-invalid"] == "true"
+    assert Translator("ko")("errors.upload_invalid") in page.by_id("f-upload-error").text
+
+
+def test_change_answers_and_switch_language_keep_the_answers(client: TestClient) -> None:
+    response = client.post("/portal/edit", data={**GOOD_FORM, "lang": "en",
+                                                 "switch_lang": "ko"})
+    assert response.status_code == 200
+    assert '<html lang="ko">' in response.text
+    assert response.cookies.get("portal_lang") == "ko"
+    page = dom(response.text)
+    assert page.by_id("f-employees").attrs["value"] == "42"
+    assert "checked" in page.by_id("f-cap_tech_planning-2").attrs
+    assert page.find_all("div", class_="error-summary") == []  # no judgement while editing
