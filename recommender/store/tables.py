@@ -276,6 +276,15 @@ class Alert(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AlertSeenProgramme(Base):
+    """A programme ``recommender alerts run`` has already considered (never new again)."""
+
+    __tablename__ = "alert_seen_programmes"
+
+    programme_id: Mapped[str] = mapped_column(primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SavedProfile(Base):
     """A firm profile kept with the firm's consent (portal), without a firm record."""
 

@@ -156,4 +156,4 @@ def test_cli_import_of_a_bad_directory_changes_nothing(cli_db: str, engine: Engi
 
 def test_cli_db_upgrade_reports_the_revision(cli_db: str) -> None:
     code, out, _ = run("db", "upgrade")
-    assert code == 0 and "0001" in out
+    assert code == 0 and "0002" in out

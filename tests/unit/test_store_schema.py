@@ -16,12 +16,12 @@ from recommender.store.db import BUSY_TIMEOUT_MS
 from recommender.store.tables import Base
 
 TABLES = {"firms", "programmes", "outcomes", "type_overrides", "api_keys", "feedback",
-          "audit_log", "subscriptions", "alerts", "saved_profiles"}
+          "audit_log", "subscriptions", "alerts", "saved_profiles", "alert_seen_programmes"}
 
 
 def test_migrations_create_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
 
 
 def test_migrated_schema_matches_the_mappings(engine: Engine) -> None:

@@ -1,0 +1,114 @@
+"""The database-backed catalogue behind ``recommender catalogue ... --into-store``.
+
+Programmes go to the store's ``programmes`` table (with their type evidence), and
+caseworkers' corrections to ``type_overrides``; every import re-applies the overrides,
+so a correction survives new versions of the feed. The caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from recommender.bizinfo.classify import TypeRules, load_type_rules
+from recommender.bizinfo.filestore import ImportReport
+from recommender.bizinfo.importer import (
+    METHOD_OVERRIDE,
+    SOURCE,
+    announcements_to_programmes,
+    read_announcements,
+    validate_programmes,
+)
+from recommender.bizinfo.overrides import check_override
+from recommender.constants import LIST_SEP, PROGRAMME_ID
+from recommender.errors import DataValidationError, NotFoundError
+from recommender.store.catalogue import (
+    get_programme,
+    load_programmes,
+    load_type_overrides,
+    set_type_override,
+    upsert_programmes,
+)
+from recommender.store.frames import TYPE_EVIDENCE_COLUMNS
+from recommender.store.tables import Programme
+
+
+def import_into_store(session: Session, announcements: Path | str, *,
+                      rules: TypeRules | None = None) -> ImportReport:
+    """Import (or re-import) a Bizinfo CSV into the store, applying its overrides.
+
+    Rows are matched on ``programme_id``: changed ones are updated, new ones added,
+    unchanged ones left alone, nothing duplicated. Every row is checked against the
+    contract before anything is written.
+
+    Returns
+    -------
+    ImportReport
+        Added / updated / unchanged counts, and the types and number of the stored
+        Bizinfo programmes after the import.
+
+    Raises
+    ------
+    DataValidationError
+        The file is unreadable or a row breaks the contract; nothing is written.
+    """
+    raw = read_announcements(announcements)
+    overrides = load_type_overrides(session)
+    new = announcements_to_programmes(raw, overrides=overrides, rules=rules)
+    programmes = validate_programmes(new, file=Path(announcements).name)
+    evidence = new.set_index(PROGRAMME_ID)[list(TYPE_EVIDENCE_COLUMNS)]
+    counts = upsert_programmes(session, programmes.join(evidence, on=PROGRAMME_ID))
+    stored = load_programmes(session)
+    bizinfo = stored[stored["source"] == SOURCE]
+    return ImportReport(counts=counts,
+                        type_counts=dict(Counter(bizinfo["programme_type"]).most_common()),
+                        total=len(bizinfo),
+                        overrides=len(set(overrides) & set(programmes[PROGRAMME_ID])))
+
+
+def set_type_in_store(session: Session, programme_id: str, programme_type: str, *,
+                      set_by: str, rules: TypeRules | None = None) -> dict[str, Any]:
+    """Record a caseworker's type for one stored programme and apply it to the row.
+
+    The override goes to ``type_overrides`` (so re-imports keep it); the row gets the
+    type, ``type_method = "override"``, confidence 1, and keeps its targets when the
+    rules had already decided this type, else takes the type's default targets (as
+    an import with the override would).
+
+    Returns
+    -------
+    dict
+        The programme as stored now (:func:`recommender.store.get_programme`).
+
+    Raises
+    ------
+    DataValidationError
+        ``programme_type`` is not a programme type.
+    NotFoundError
+        No stored programme has this id.
+    """
+    problems = check_override(programme_id, programme_type, file="set-type")
+    if problems:
+        raise DataValidationError(problems)
+    set_type_override(session, programme_id, programme_type, set_by=set_by)
+    row = session.get(Programme, programme_id)
+    if row is None:  # pragma: no cover - set_type_override raised NotFoundError already
+        raise NotFoundError(f"programme {programme_id!r} not found")
+    rules = rules or load_type_rules()
+    was_override = row.type_method == METHOD_OVERRIDE
+    if was_override:
+        said = (row.type_evidence or "").split("; ", 1)[-1]
+    else:
+        method = row.type_method or "import"
+        said = f"{method} said {row.programme_type} ({row.type_evidence or ''})"
+    if was_override or row.programme_type != programme_type:
+        row.targets = LIST_SEP.join(rules.default_targets.get(programme_type, ())) or None
+    row.programme_type = programme_type
+    row.type_method = METHOD_OVERRIDE
+    row.type_confidence = 1.0
+    row.type_evidence = f"override: set to {programme_type} by a caseworker; {said}"
+    session.flush()
+    return get_programme(session, programme_id)
