@@ -122,30 +122,53 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
     def fit(self, X: pd.DataFrame, y: Any = None) -> CapabilityProfiler:
         """Learn the benchmarks from a population of canonical firm profiles."""
-        caps = X[list(CAPABILITIES)].to_numpy(float)
-        sector = _sector_codes(X["sector"])
-        band = size_band(X["employees"])
-        answered = ~np.isnan(caps)
-        values = np.nan_to_num(caps)
-        pop_n = answered.sum(0)
-        self.population_mean_ = np.where(pop_n > 0, values.sum(0) / np.maximum(pop_n, 1), 3.0)
-        n_s, n_b, w = len(SECTORS), len(SIZE_BANDS), float(self.prior_weight)
-        bench = np.empty((n_s, n_b, N_CAPS))
-        counts = np.zeros((n_s, n_b))
-        for s in range(n_s):
-            in_s = sector == s
-            s_n = answered[in_s].sum(0)
-            s_mean = (values[in_s].sum(0) + w * self.population_mean_) / (s_n + w)
-            for b in range(n_b):
-                cell = in_s & (band == b)
-                counts[s, b] = cell.sum()
-                c_n = answered[cell].sum(0)
-                bench[s, b] = (values[cell].sum(0) + w * s_mean) / (c_n + w)
-        self.benchmarks_ = bench
-        self.cell_counts_ = counts
+        self._set_benchmarks(*cell_totals(capability_cells(X).groupby(list(CELL_KEYS)).sum()))
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         return self
+
+    @classmethod
+    def from_sums(cls, sums: np.ndarray, answered: np.ndarray, profiles: np.ndarray, *,
+                  prior_weight: float = 20.0,
+                  feature_names_in: Sequence[str] | None = None) -> CapabilityProfiler:
+        """A fitted profiler from per-cell totals, e.g. aggregated by a cluster.
+
+        Applies exactly the shrinkage of :meth:`fit`, which is this method applied to
+        the totals of :func:`cell_totals`; any engine that sums :func:`capability_cells`
+        per sector x size band gets the same benchmarks.
+
+        Parameters
+        ----------
+        sums, answered : ndarray of shape (n_sectors, n_size_bands, 12)
+            Summed self-ratings (unanswered items count 0) and answered items per cell.
+        profiles : ndarray of shape (n_sectors, n_size_bands)
+            Firm profiles per cell.
+        prior_weight
+            As in the constructor.
+        feature_names_in
+            Columns of the frame the totals were computed from, if known.
+        """
+        prof = cls(prior_weight=prior_weight)
+        prof._set_benchmarks(np.asarray(sums, float), np.asarray(answered, float),
+                             np.asarray(profiles, float))
+        if feature_names_in is not None:
+            prof.feature_names_in_ = np.asarray(list(feature_names_in), dtype=object)
+            prof.n_features_in_ = len(prof.feature_names_in_)
+        return prof
+
+    def _set_benchmarks(self, sums: np.ndarray, answered: np.ndarray,
+                        profiles: np.ndarray) -> None:
+        """Shrink cell means towards sector means, sector means towards the population."""
+        shape = (len(SECTORS), len(SIZE_BANDS), N_CAPS)
+        if sums.shape != shape or answered.shape != shape or profiles.shape != shape[:2]:
+            raise ValueError(f"cell totals must have shapes {shape} and {shape[:2]}, not "
+                             f"{sums.shape}, {answered.shape} and {profiles.shape}")
+        w = float(self.prior_weight)
+        pop_n = answered.sum((0, 1))
+        self.population_mean_ = np.where(pop_n > 0, sums.sum((0, 1)) / np.maximum(pop_n, 1), 3.0)
+        sector_mean = (sums.sum(1) + w * self.population_mean_) / (answered.sum(1) + w)
+        self.benchmarks_ = (sums + w * sector_mean[:, None, :]) / (answered + w)
+        self.cell_counts_ = profiles.copy()
 
     def peer_benchmarks(self, firms: pd.DataFrame) -> np.ndarray:
         """The benchmark row (12 capabilities) of each firm's peer group."""
@@ -199,6 +222,48 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             check_is_fitted(self, "benchmarks_")
         except Exception as exc:  # sklearn's NotFittedError -> ours, with the same meaning
             raise NotFittedError("CapabilityProfiler is not fitted: call fit(firms) first") from exc
+
+
+CELL_KEYS: tuple[str, str] = ("sector_code", "size_band_code")
+CELL_SUMS: tuple[str, ...] = tuple(f"sum_{c}" for c in CAPABILITIES)
+CELL_ANSWERED: tuple[str, ...] = tuple(f"n_{c}" for c in CAPABILITIES)
+
+
+def capability_cells(firms: pd.DataFrame) -> pd.DataFrame:
+    """Per firm profile: its peer cell (:data:`CELL_KEYS`) and what it adds to the cell.
+
+    Columns ``sum_<cap>`` (the rating, 0 when unanswered), ``n_<cap>`` (1 when
+    answered) and ``profiles`` (1). Summed per cell -- by pandas in
+    :meth:`CapabilityProfiler.fit` or by a cluster, partition by partition -- they are
+    the totals :func:`cell_totals` turns into the arrays the shrinkage needs.
+    """
+    caps = firms[list(CAPABILITIES)].to_numpy(float)
+    answered = ~np.isnan(caps)
+    out = pd.DataFrame(np.hstack([np.nan_to_num(caps), answered.astype(float)]),
+                       columns=[*CELL_SUMS, *CELL_ANSWERED], index=firms.index)
+    out.insert(0, CELL_KEYS[0], _sector_codes(firms["sector"]))
+    out.insert(1, CELL_KEYS[1], size_band(firms["employees"]).astype(np.int64))
+    out["profiles"] = 1.0
+    return out
+
+
+def cell_totals(summed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(sums, answered, profiles)`` arrays from :func:`capability_cells` summed per cell.
+
+    ``summed`` is indexed by :data:`CELL_KEYS` (as ``groupby(...).sum()`` returns it);
+    cells without any profile are zero.
+    """
+    n_s, n_b = len(SECTORS), len(SIZE_BANDS)
+    sums, answered = np.zeros((n_s, n_b, N_CAPS)), np.zeros((n_s, n_b, N_CAPS))
+    profiles = np.zeros((n_s, n_b))
+    if len(summed):
+        keys = summed.index.to_frame(index=False)
+        s = keys[CELL_KEYS[0]].to_numpy(np.int64)
+        b = keys[CELL_KEYS[1]].to_numpy(np.int64)
+        sums[s, b] = summed[list(CELL_SUMS)].to_numpy(float)
+        answered[s, b] = summed[list(CELL_ANSWERED)].to_numpy(float)
+        profiles[s, b] = summed["profiles"].to_numpy(float)
+    return sums, answered, profiles
 
 
 def _sector_codes(values: pd.Series) -> np.ndarray:

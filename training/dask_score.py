@@ -128,12 +128,13 @@ def score_dask(data_dir: Path, *, registry: Registry, out_dir: Path, model: str 
     staging.mkdir()
     try:
         with dask_client(scheduler, n_workers=n_workers) as client:
+            workers = len(client.scheduler_info()["workers"])
             tables = open_tables(Path(data_dir), partition_rows=partition_rows,
-                                 minimum_partitions=n_workers)
+                                 minimum_partitions=workers)
             rec = Recommender.load(registry, model, programmes=tables.programmes,
                                    num_threads=1)
             say(f"scoring {tables.npartitions} partitions with model {rec.version} on "
-                f"{len(client.scheduler_info()['workers'])} workers")
+                f"{workers} workers")
             shared = client.scatter(rec, broadcast=True, hash=False)
             task = dask.delayed(score_partition, pure=False)
             results = dask.compute(*[task(part, shared, year=year, folder=str(staging),

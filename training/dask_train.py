@@ -252,10 +252,10 @@ def train_version_dask(data_dir: Path, *, registry: Registry, version: str | Non
                          f"{objective!r}")
     say = progress or (lambda _m: None)
     with dask_client(scheduler, n_workers=n_workers) as client:
-        say(f"Dask cluster {client.scheduler.address}: "
-            f"{len(client.scheduler_info()['workers'])} workers")
+        workers = len(client.scheduler_info()["workers"])
+        say(f"Dask cluster {client.scheduler.address}: {workers} workers")
         tables = open_tables(Path(data_dir), partition_rows=partition_rows,
-                             require_outcomes=True, minimum_partitions=n_workers)
+                             require_outcomes=True, minimum_partitions=workers)
         say(f"reading and checking {tables.npartitions} partitions (co-partitioned by firm)")
         parts = client.persist(tables.parts)
         wait(parts)
@@ -283,14 +283,13 @@ def train_version_dask(data_dir: Path, *, registry: Registry, version: str | Non
         held = _held_out(feats, years, seed=seed)
         say(f"fitting DaskLGBMRegressor on {n_pairs} labelled pairs; choosing rounds on "
             "the held-out split")
-        rounds, score = choose_rounds(client, feats[~held], feats[held],
+        rounds, score = choose_rounds(client, feats[~held], feats[held],  # type: ignore[operator]
                                       max_rounds=max_rounds, seed=seed)
         rounds = max(MIN_ROUNDS, rounds)
         say(f"{rounds} rounds (validation peer NDCG@3 {score:.4f}); refitting on all pairs")
         booster, cats = _fit(client, feats, rounds=rounds, seed=seed)
         sample = feats.sample(frac=min(1.0, 4000 / n_pairs), random_state=seed)
         X_sample = sample[list(PAIR_FEATURES)].compute().to_numpy(float)
-        workers = len(client.scheduler_info()["workers"])
         address = scheduler or "LocalCluster"
     ranker = Ranker(objective="regression", seed=seed, max_rounds=max_rounds)
     ranker.booster_ = booster

@@ -146,12 +146,36 @@ def simulate_world(*, n_firms: int = 2000, years: tuple[int, int] = (2022, 2024)
         When ``n_firms`` or ``years`` make no sense.
     """
     first, last = _check(n_firms, years)
-    say = progress or (lambda _message: None)
     span = range(first, last + 1)
     pop_seed, cat_seed, year_seed = np.random.SeedSequence(seed).spawn(3)
     pop = new_population(np.random.default_rng(pop_seed), n_firms=n_firms, first_year=first,
                          last_year=last)
     offers = catalogue(np.random.default_rng(cat_seed), years=span, n_firms=n_firms)
+    return run_years(pop, offers, span=span, year_seed=year_seed, progress=progress)
+
+
+def run_years(pop: Population, offers: pd.DataFrame, *, span: range,
+              year_seed: np.random.SeedSequence, progress: Progress | None = None) -> World:
+    """Run the causal model over ``span`` for a population and a catalogue.
+
+    The year loop of :func:`simulate_world`, on its own so a large world can be run in
+    independent chunks of firms sharing one catalogue (``chunked.py``).
+
+    Parameters
+    ----------
+    pop : Population
+        The firms, as :func:`new_population` draws them.
+    offers : pandas.DataFrame
+        The catalogue of :func:`catalogue`, hidden columns included.
+    span : range
+        The profile years.
+    year_seed : numpy.random.SeedSequence
+        Spawns one stream per year.
+    progress : callable, optional
+        Called with a short message as each year is simulated.
+    """
+    say = progress or (lambda _message: None)
+    n_firms, last = len(pop.firm_id), span[-1]
     history = np.zeros((n_firms, N_TYPES))
     last_type = np.full(n_firms, -1, dtype=np.int64)
     last_year = np.full(n_firms, -1, dtype=np.int64)

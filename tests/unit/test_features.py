@@ -119,3 +119,22 @@ def test_pair_features_never_include_programme_ids_and_reflect_target_gaps() -> 
     targets = programmes.iloc[0]["targets"].split(";")
     gaps = pipe.profiler.transform(firms.iloc[:5])[[f"gap_{t}" for t in targets]].mean(1)
     np.testing.assert_allclose(X[:, PAIR_FEATURES.index("target_gap_mean")], gaps)
+
+
+def test_benchmarks_from_cell_sums_of_any_partitioning_equal_fit() -> None:
+    from recommender.features import CELL_KEYS, capability_cells, cell_totals
+
+    firms = population(600, seed=3)
+    firms.loc[::7, CAPABILITIES[0]] = np.nan
+    firms.loc[::11, "sector"] = "not_a_sector"  # counted as other_services, as in fit
+    fitted = CapabilityProfiler(prior_weight=8.0).fit(firms)
+    parts = [capability_cells(firms.iloc[i::3]).groupby(list(CELL_KEYS)).sum() for i in range(3)]
+    summed = pd.concat(parts).groupby(level=list(range(len(CELL_KEYS)))).sum()
+    rebuilt = CapabilityProfiler.from_sums(*cell_totals(summed), prior_weight=8.0,
+                                           feature_names_in=list(firms.columns))
+    np.testing.assert_allclose(rebuilt.benchmarks_, fitted.benchmarks_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(rebuilt.population_mean_, fitted.population_mean_, atol=1e-12)
+    np.testing.assert_array_equal(rebuilt.cell_counts_, fitted.cell_counts_)
+    pd.testing.assert_frame_equal(rebuilt.transform(firms), fitted.transform(firms))
+    with pytest.raises(ValueError, match="shapes"):
+        CapabilityProfiler.from_sums(np.zeros((2, 2, 12)), np.zeros((2, 2, 12)), np.zeros((2, 2)))
