@@ -171,6 +171,14 @@ def _year_groups(firms: pd.DataFrame) -> dict[Any, np.ndarray]:
     return dict(firms.groupby("year").indices)
 
 
+def reference_date(year: int, as_of: date | None, today: date | None) -> date | None:
+    """The day whose open programmes a profile of ``year`` is shown: ``as_of`` when
+    given, else ``today`` for a profile of today's year, else none (no window filter)."""
+    if as_of is not None:
+        return as_of
+    return today if today is not None and today.year == year else None
+
+
 class _YearCatalogue:
     """One year's programmes with everything precomputed for fast per-request use."""
 
@@ -240,7 +248,7 @@ class Recommender:
                   explain: Explain = "top", include_ineligible: bool = False,
                   programme_types: Iterable[str] | None = None,
                   outcomes: pd.DataFrame | None = None, as_of: date | None = None,
-                  ) -> Recommendation:
+                  today: date | None = None) -> Recommendation:
         """Ranked eligible programmes of the profile's year, the top ``k`` explained.
 
         Parameters
@@ -260,12 +268,16 @@ class Recommender:
             The firm's past participations (contract outcome rows), if known.
         as_of
             Only programmes whose application window (where known) is open that day.
+        today
+            Used when ``as_of`` is not given: profiles of today's year see only what is
+            open today; profiles of other years (history, planning) are not filtered by
+            window, since "open today" says nothing about another year's offerings.
         """
         return self.recommend_batch(profile_frame(profile) if not isinstance(profile, pd.DataFrame)
                                     else profile, k=k, explain=explain,
                                     include_ineligible=include_ineligible,
                                     programme_types=programme_types, outcomes=outcomes,
-                                    as_of=as_of)[0]
+                                    as_of=as_of, today=today)[0]
 
     # --- many firms -----------------------------------------------------------------
     def recommend_batch(self, profiles: pd.DataFrame | Sequence[Mapping[str, Any]], *,
@@ -273,7 +285,7 @@ class Recommender:
                         include_ineligible: bool = False,
                         programme_types: Iterable[str] | None = None,
                         outcomes: pd.DataFrame | None = None, as_of: date | None = None,
-                        ) -> list[Recommendation]:
+                        today: date | None = None) -> list[Recommendation]:
         """:meth:`recommend` for many profiles, scoring each year's pairs in one call."""
         firms = profiles if isinstance(profiles, pd.DataFrame) else profile_frame(profiles)
         firms = firms.reset_index(drop=True)
@@ -292,7 +304,9 @@ class Recommender:
             for i, rec in zip(rows, self._year_batch(cat, firms, firm_feats, caps, peers, rows,
                                                      k=k, explain=explain, n_explain=n_explain,
                                                      include_ineligible=include_ineligible,
-                                                     types=types, as_of=as_of), strict=True):
+                                                     types=types,
+                                                     as_of=reference_date(int(year), as_of, today)),
+                                                     strict=True):
                 results[i] = rec
         return [r for r in results if r is not None]
 

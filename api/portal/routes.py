@@ -182,7 +182,7 @@ async def _begin(request: Request, asked: str | None, *,
 def _recommend(rec: Recommender, profile: Mapping[str, Any]) -> Recommendation:
     """The API's code path: every eligible programme ranked, the best explained."""
     return rec.recommend_batch([profile], k=MAX_RANKED, explain="top", explain_k=EXPLAINED,
-                               include_ineligible=True)[0]
+                               include_ineligible=True, today=date.today())[0]
 
 
 def _keep(engine: Engine, profile: Mapping[str, Any], result: Recommendation) -> int:

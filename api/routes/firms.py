@@ -35,7 +35,7 @@ def firm_recommendations(
     profile = get_firm(session, firm_id, year)
     history = firm_outcomes(session, firm_id)
     result = rec.recommend(profile, k=k, explain=explain, include_ineligible=include_ineligible,
-                           outcomes=history, as_of=as_of)
+                           outcomes=history, as_of=as_of, today=date.today())
     request_id = new_request_id()
     audit_served(session, [(result, request_id)], principal=principal, endpoint=ENDPOINT)
     metrics.served.labels(endpoint=ENDPOINT).inc()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -30,7 +31,8 @@ BATCH = "POST /v1/recommendations/batch"
 def options(body: RecommendationOptions) -> dict[str, Any]:
     """The keyword arguments of ``Recommender.recommend`` from the request options."""
     return {"k": body.k, "explain": body.explain, "include_ineligible": body.include_ineligible,
-            "programme_types": body.programme_types, "as_of": body.as_of}
+            "programme_types": body.programme_types, "as_of": body.as_of,
+            "today": date.today()}
 
 
 @router.post("", response_model=RecommendationResponse)

@@ -30,7 +30,8 @@ class RecommendationOptions(BaseModel):
                                    "every eligible programme; none: no explanations")
     as_of: date | None = Field(
         default=None, description="only programmes whose application window is open that "
-                                  "day; also sets days_left")
+                                  "day; also sets days_left. Default: today for a profile "
+                                  "of this year; no window filter for other years")
 
 
 class RecommendationRequest(RecommendationOptions):
