@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from recommender.codes import enum_codes
 from recommender.constants import ALL, LIST_SEP, REGION_LABELS, REGIONS, SECTOR_LABELS, SECTORS
 
 Firm = Mapping[str, Any]
@@ -75,10 +76,6 @@ def _allowed_matrix(values: pd.Series, universe: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def _codes(values: pd.Series, universe: tuple[str, ...]) -> np.ndarray:
-    return pd.Categorical(values, categories=list(universe)).codes.astype(np.int64)
-
-
 def _lab_required(programmes: pd.DataFrame) -> np.ndarray:
     return np.array([v is True or v == 1 for v in programmes["requires_rnd_lab"]], dtype=bool)
 
@@ -105,7 +102,7 @@ class EligibilityIndex:
         for rule, limits in zip(RULES, self.limits, strict=True):
             mask &= rule.passes(rule.quantity(firms)[:, None], limits)
         for column, universe in (("sector", SECTORS), ("region", REGIONS)):
-            codes = _codes(firms[column], universe)
+            codes = enum_codes(firms[column], universe)
             mask &= self.allowed[column][:, np.maximum(codes, 0)].T & (codes >= 0)[:, None]
         mask &= ~(self.lab_required[None, :] & ~firms["has_rnd_lab"].to_numpy(bool)[:, None])
         return mask

@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from recommender.codes import enum_codes
 from recommender.constants import (
     ALL,
     CAPABILITIES,
@@ -181,6 +182,10 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         History columns are taken from ``X`` when present (see :func:`history_features`)
         and otherwise mean "no known participation".
         """
+        return self.transform_with_peers(X)[0]
+
+    def transform_with_peers(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """:meth:`transform` and :meth:`peer_benchmarks` in one pass (serving needs both)."""
         self._check()
         caps = X[list(CAPABILITIES)].to_numpy(float)
         employees = X["employees"].to_numpy(float)
@@ -203,7 +208,8 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             feats["self_mean"] = np.where(answered > 0, np.nansum(caps, 1) / np.maximum(answered, 1),
                                           np.nan)
         feats["n_caps_missing"] = (N_CAPS - answered).astype(float)
-        gaps = self.peer_benchmarks(X) - caps
+        peers = self.peer_benchmarks(X)
+        gaps = peers - caps
         for i, cap in enumerate(CAPABILITIES):
             feats[f"gap_{cap}"] = gaps[:, i]
         for col in HISTORY_COLUMNS:
@@ -211,7 +217,7 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 feats[col] = X[col].to_numpy(float)
             else:
                 feats[col] = np.zeros(len(X)) if col.startswith("hist_n_") else np.full(len(X), np.nan)
-        return pd.DataFrame(feats, index=X.index, columns=list(FIRM_FEATURES))
+        return pd.DataFrame(feats, index=X.index, columns=list(FIRM_FEATURES)), peers
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
         """Names of the columns :meth:`transform` returns."""
@@ -267,7 +273,7 @@ def cell_totals(summed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def _sector_codes(values: pd.Series) -> np.ndarray:
-    codes = pd.Categorical(values, categories=list(SECTORS)).codes.astype(np.int64)
+    codes = enum_codes(values, SECTORS)
     return np.where(codes < 0, len(SECTORS) - 1, codes)  # unknown sector -> other_services
 
 

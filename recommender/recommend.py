@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any, Literal
 
@@ -85,7 +86,20 @@ class Recommendation:
     unscored: list[RecommendedItem]
     ineligible: list[IneligibleItem] | None
     contrast: list[Contribution] = field(default_factory=list)
-    profile: list[CapabilityGap] = field(default_factory=list)
+    own_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
+                                    repr=False, compare=False)
+    peer_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
+                                     repr=False, compare=False)
+
+    @cached_property
+    def profile(self) -> list[CapabilityGap]:
+        """The firm's own rating of each capability beside its peers' benchmark.
+
+        Built on first use: batch jobs that never read it do not pay for it.
+        """
+        return [CapabilityGap(c, None if o != o else o, p, None if o != o else p - o)
+                for c, o, p in zip(CAPABILITIES, self.own_ratings.tolist(),
+                                   self.peer_ratings.tolist(), strict=True)]
 
 
 def profile_frame(profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame
@@ -294,8 +308,7 @@ class Recommender:
         # else: the profiler's own default is "no known participation", as with_history
         # would add it (saves ~2 ms of pandas per request)
         types = set(programme_types) if programme_types is not None else None
-        firm_feats = self.pipeline.profiler.transform(firms)
-        peers = self.pipeline.profiler.peer_benchmarks(firms)
+        firm_feats, peers = self.pipeline.profiler.transform_with_peers(firms)
         caps = np.column_stack([firms[c].to_numpy(float) for c in CAPABILITIES])
         results: list[Recommendation | None] = [None] * len(firms)
         n_explain = k if explain_k is None else explain_k
@@ -318,11 +331,10 @@ class Recommender:
         whole = len(rows) == len(firms)  # rows are then 0..n-1: skip the copies
         sub = firms if whole else firms.iloc[rows]
         firm_records = _records(sub)
-        profiles = [self._profile(caps[i], peers[i]) for i in rows]
         if cat is None:
             return [Recommendation(str(f["firm_id"]), int(f["year"]), self.version, [], [],
-                                   [] if include_ineligible else None, [], prof)
-                    for f, prof in zip(firm_records, profiles, strict=True)]
+                                   [] if include_ineligible else None, [], caps[i], peers[i])
+                    for f, i in zip(firm_records, rows, strict=True)]
         eligible = cat.eligibility.mask(sub)
         wanted = cat.open_on(as_of)
         if types is not None:
@@ -335,11 +347,12 @@ class Recommender:
         scores = self.ranker.predict(X) if len(X) else np.empty(0)
         # fi is sorted (row-major nonzero): each firm's pairs are one contiguous run
         bounds = np.searchsorted(fi, np.arange(len(firm_records) + 1))
+        # every firm's pairs by falling score, in one sort (ties keep catalogue order)
+        ordered = np.lexsort((np.arange(len(scores)), -scores, fi)) if len(scores) else fi
         plans = []
         for local in range(len(firm_records)):
-            sel = np.arange(bounds[local], bounds[local + 1])
-            order = sel[np.argsort(-scores[sel], kind="stable")]
-            shown = order if explain == "all" else order[:k]
+            lo, hi = bounds[local], bounds[local + 1]
+            shown = ordered[lo:hi] if explain == "all" else ordered[lo:min(hi, lo + k)]
             to_explain = shown if explain == "all" else (shown[:n_explain] if explain == "top"
                                                          else shown[:0])
             plans.append((shown, to_explain))
@@ -367,7 +380,8 @@ class Recommender:
             why = (contrast(items[0].explanation, items[1].explanation)
                    if len(items) > 1 and items[0].explanation and items[1].explanation else [])
             out.append(Recommendation(str(firm["firm_id"]), int(firm["year"]), self.version,
-                                      items, unscored, ineligible, why, profiles[local]))
+                                      items, unscored, ineligible, why, caps[rows[local]],
+                                      peers[rows[local]]))
         return out
 
     def _explain(self, X: np.ndarray, contrib: np.ndarray | None, firm: Mapping[str, Any],
@@ -381,11 +395,6 @@ class Recommender:
                                peers=peer_map,
                                features=dict(zip(PAIR_FEATURES, X[i].tolist(), strict=True)))
                 for i in range(len(X))}
-
-    @staticmethod
-    def _profile(caps: np.ndarray, peers: np.ndarray) -> list[CapabilityGap]:
-        return [CapabilityGap(c, None if o != o else o, p, None if o != o else p - o)
-                for c, o, p in zip(CAPABILITIES, caps.tolist(), peers.tolist(), strict=True)]
 
     @staticmethod
     def _item(cat: _YearCatalogue, row: int, rank: int | None, score: float | None,
