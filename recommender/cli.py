@@ -244,15 +244,9 @@ def evaluate(data: DataDir,
     ds = read_data_dir(data, require_outcomes=True)
     result = run(ds, oracle=_oracle(data), objective=manifest["params"]["objective"], seed=seed,
                  num_threads=threads, compare_objectives=False, progress=_progress())
-    from rich.table import Table
-
-    table = Table(title=f"{manifest['version']} procedure on {data}")
-    cols = [c for c in result.metrics.columns]
-    for c in cols:
-        table.add_column(c)
-    for row in result.metrics.itertuples(index=False):
-        table.add_row(*[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row])
-    out.print(table)
+    out.print(f"{manifest['version']} procedure on {data}", highlight=False)
+    # plain text: no column is ever cut short, whatever the terminal's width
+    print(result.metrics.round(4).to_string(index=False))
 
 
 @app.command("build-demo-model")

@@ -119,3 +119,10 @@ def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_di
     assert "v3" not in [v["version"] for v in registry.versions()]
     assert not (models / "v3").exists()
     assert registry.champion() == "v1"
+
+
+def test_evaluate_reports_the_model_beside_every_baseline(models: Path, foreign_dir: Path) -> None:
+    done = run(["evaluate", "--data", str(foreign_dir), "--model", "v1"], models)
+    assert done.returncode == 0, done.stderr
+    for method in ("model", "random", "type_popularity", "gap_heuristic", "raw_lightgbm"):
+        assert method in done.stdout
