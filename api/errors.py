@@ -14,6 +14,7 @@ from typing import Any, Final
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.logconfig import redact_path
@@ -29,6 +30,7 @@ from recommender.errors import (
 )
 
 PROBLEM_JSON: Final[str] = "application/problem+json"
+DB_RETRY_AFTER: Final[int] = 1  # seconds a client waits after a busy database (503)
 log = logging.getLogger("api")
 
 _TITLES: Final[dict[int, str]] = {
@@ -168,6 +170,26 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         return problem_response(exc.status_code, detail, instance=request.url.path,
                                 headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        # locked by another writer past the busy timeout, or the connection lost: nothing
+        # was committed, so the client may safely retry. The SQL parameters (firm data)
+        # are not logged, only the driver's message.
+        log.warning("database unavailable on %s %s: %s", request.method,
+                    redact_path(request.url.path), exc.orig)
+        return problem_response(503, "the database is busy; nothing was stored, retry "
+                                     f"in {DB_RETRY_AFTER} s", instance=request.url.path,
+                                kind="database-busy",
+                                headers={"Retry-After": str(DB_RETRY_AFTER)})
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # a value the database refuses (PostgreSQL: NUL in text, a number out of range);
+        # the transaction was rolled back. Only the driver's message is shown, never the
+        # SQL parameters.
+        return problem_response(422, f"a value cannot be stored or searched: {exc.orig}",
+                                instance=request.url.path, kind="invalid-data")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

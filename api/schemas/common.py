@@ -34,6 +34,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     status: {"model": ProblemDetail, "content": {"application/problem+json": {}},
              "description": text}
     for status, text in {
+        400: "Malformed request (a body that is not decodable, a bad Content-Length)",
         401: "Missing, unknown or revoked API key",
         403: "The key's role may not use this endpoint",
         404: "Not found",

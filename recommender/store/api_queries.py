@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, func, insert, select, text, tuple_
+from sqlalchemy import Integer, String, cast, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from recommender.constants import OUTCOME_COLUMNS
@@ -37,7 +37,10 @@ def store_is_empty(session: Session) -> bool:
 def _column_summary(column: Any) -> list[Any]:
     """Aggregates that move when any value of ``column`` changes (sums, lengths, extremes)."""
     kind = column.type.python_type if hasattr(column.type, "python_type") else str
-    if kind in (int, float, bool):
+    if kind is bool:  # PostgreSQL has no sum() or max() of booleans
+        column = cast(column, Integer)
+        kind = int
+    if kind in (int, float):
         return [func.count(column), func.sum(column), func.max(column)]
     text_ = func.cast(column, String)
     return [func.count(column), func.sum(func.length(text_)), func.max(text_), func.min(text_)]

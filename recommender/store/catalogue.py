@@ -89,6 +89,8 @@ def get_programme(session: Session, programme_id: str) -> dict[str, Any]:
     NotFoundError
         No programme has this id.
     """
+    if "\x00" in programme_id:  # no database stores NUL in text (PostgreSQL refuses it)
+        raise NotFoundError(f"programme {programme_id!r} not found")
     columns = [*PROGRAMME_ALL_COLUMNS, *TYPE_EVIDENCE_COLUMNS]
     stmt = _select(columns, apply_overrides=True).add_columns(TypeOverride.programme_type)
     row = session.connection().execute(stmt.where(Programme.programme_id == programme_id)).first()

@@ -57,6 +57,8 @@ def get_firm(session: Session, firm_id: str, year: int | None = None) -> dict[st
     NotFoundError
         The firm is unknown, or has no profile for ``year``.
     """
+    if "\x00" in firm_id:  # no database stores NUL in text (PostgreSQL refuses the query)
+        raise NotFoundError(f"firm {firm_id!r} not found")
     stmt = _select().where(Firm.firm_id == firm_id)
     if year is not None:
         stmt = stmt.where(Firm.year == year)

@@ -1,17 +1,24 @@
-"""A real deployment for the API tests: a tiny simulated world in a SQLite store, a
-small model in a temporary registry, keys of every role, and uvicorn on 127.0.0.1.
+"""A real deployment for the API tests: a tiny simulated world in a store, a small model
+in a temporary registry, keys of every role, and uvicorn on 127.0.0.1.
 
-Tests talk to it over HTTP with httpx, exactly as a client would.
+Tests talk to it over HTTP with httpx, exactly as a client would. The store is a SQLite
+file always and, when ``RECOMMENDER_TEST_POSTGRES_URL`` names a PostgreSQL database whose
+role may create databases (``scripts/start_test_postgres.sh`` starts one), also a fresh
+PostgreSQL database made for this run and dropped after it: every test that uses the
+deployment runs once per database (ids ``[sqlite]`` and ``[postgresql]``).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +28,8 @@ import pandas as pd
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 import training.train
 from api.app import create_app
@@ -29,8 +38,10 @@ from recommender.settings import Settings
 from recommender.simulate import World, simulate_world
 from recommender.store import (
     create_key,
+    dispose_engines,
     get_engine,
     import_dataset,
+    make_engine,
     revoke_key,
     session_scope,
     upgrade_database,
@@ -39,6 +50,42 @@ from training.train import train_version
 
 ROLES = ("caseworker", "partner", "analyst")
 MODEL_FILES = ("model.txt", "pipeline.joblib")
+POSTGRES_ENV = "RECOMMENDER_TEST_POSTGRES_URL"
+
+
+def backends() -> list[str]:
+    """The databases the API tests run against."""
+    return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
+
+
+def _on_server(sql: str) -> None:
+    """Run one statement outside a transaction on the test PostgreSQL server."""
+    admin = make_engine(os.environ[POSTGRES_ENV], isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def scratch_database(backend: str, directory: Path) -> Iterator[str]:
+    """URL of a new, empty database of ``backend``, deleted afterwards.
+
+    SQLite: a file in ``directory``. PostgreSQL: a database with a unique name on the
+    server of ``RECOMMENDER_TEST_POSTGRES_URL``, so concurrent runs never share tables.
+    """
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'api.db'}"
+        return
+    name = f"api_test_{uuid.uuid4().hex[:12]}"
+    _on_server(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(os.environ[POSTGRES_ENV]).set(database=name).render_as_string(
+            hide_password=False)
+    finally:
+        dispose_engines()
+        _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class LiveServer:
@@ -129,11 +176,24 @@ def world() -> World:
     return simulate_world(n_firms=300, seed=1)
 
 
+@pytest.fixture(scope="session", params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database under test: ``sqlite`` always, ``postgresql`` when configured."""
+    return str(request.param)
+
+
+@pytest.fixture
+def scratch_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database of the backend under test, for one test."""
+    with scratch_database(backend, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
-def deployment(tmp_path_factory: pytest.TempPathFactory, world: World) -> Iterator[Deployment]:
-    root = tmp_path_factory.mktemp("api")
-    settings = make_settings(root)
-    registry = Registry(settings.models_dir)
+def trained_models(tmp_path_factory: pytest.TempPathFactory, world: World) -> Path:
+    """A registry with ``v1`` trained on the world and two copies scored above and below
+    it; trained once, copied into each deployment."""
+    registry = Registry(tmp_path_factory.mktemp("trained") / "models")
     with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
         mp.setattr(training.train, "shap_plots", lambda *a, **k: [])
         train_version(world.dataset, registry=registry, version="v1", run_evaluation=False,
@@ -141,6 +201,21 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, world: World) -> Iterat
     score = registry.verify("v1")["metrics"]["validation_score"]
     copy_version(registry, "v1", "v2-better", score=score + 1.0)
     copy_version(registry, "v1", "v3-worse", score=score - 1.0)
+    return registry.root
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory: pytest.TempPathFactory, world: World, backend: str,
+               trained_models: Path) -> Iterator[Deployment]:
+    root = tmp_path_factory.mktemp(f"api-{backend}")
+    with scratch_database(backend, root) as url:
+        settings = make_settings(root, database_url=url)
+        shutil.copytree(trained_models, settings.models_dir)
+        yield from _deploy(settings, world)
+
+
+def _deploy(settings: Settings, world: World) -> Iterator[Deployment]:
+    registry = Registry(settings.models_dir)
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
     import_dataset(engine, world.dataset)
@@ -151,7 +226,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory, world: World) -> Iterat
         keys["revoked"] = create_key(session, name="test-revoked", role="analyst")
         revoke_key(session, "test-revoked")
     with LiveServer(create_app(settings)) as server:
-        yield Deployment(root, settings, world, registry, keys, server)
+        yield Deployment(settings.var_dir, settings, world, registry, keys, server)
 
 
 @pytest.fixture(scope="session")

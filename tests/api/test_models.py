@@ -174,11 +174,12 @@ def test_no_champion_means_not_ready_and_503(tmp_path: Path, deployment: Deploym
 
 
 def test_the_served_catalogue_follows_the_store(tmp_path: Path, deployment: Deployment,
-                                                world: Any) -> None:
+                                                world: Any, scratch_db_url: str) -> None:
     programmes = world.dataset.programmes
     late = programmes[programmes["programme_type"] != "other"].iloc[[-1]]
     pid = str(late["programme_id"].iloc[0])
-    settings = make_settings(tmp_path, models_dir=deployment.settings.models_dir)
+    settings = make_settings(tmp_path, models_dir=deployment.settings.models_dir,
+                             database_url=scratch_db_url)
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
     import_dataset(engine, Dataset(world.dataset.firms, programmes.drop(index=late.index), None))

@@ -133,6 +133,9 @@ def test_access_logs_carry_no_firm_ids_or_query_values() -> None:
 
 @pytest.mark.parametrize(("method", "path", "body"), [
     ("GET", "/v1/firms/%00/recommendations", None),
+    ("GET", "/v1/programmes/%00", None),  # NUL: PostgreSQL cannot store or search it
+    ("POST", "/v1/outcomes", {"rows": [{"firm_id": "\u0000", "year": 2020,
+                                        "programme_id": "p\u0000", "outcome": 1}]}),
     ("GET", "/v1/firms/" + "x" * 5000 + "/recommendations", None),
     ("GET", "/v1/firms/F1/recommendations?year=abc&k=1e9", None),
     ("GET", "/v1/programmes?year=99999999999999999999", None),
