@@ -81,6 +81,14 @@ def subscribe(session: Session, *, created_by: str, firm_id: str | None = None,
     return _subscription(row)
 
 
+def _owned(session: Session, subscription_id: int, created_by: str | None) -> Subscription:
+    """The subscription row, if it exists and (given ``created_by``) that key made it."""
+    row = session.get(Subscription, subscription_id)
+    if row is None or (created_by is not None and row.created_by != created_by):
+        raise NotFoundError(f"subscription {subscription_id} not found")
+    return row
+
+
 def get_subscription(session: Session, subscription_id: int, *,
                      created_by: str | None = None) -> SubscriptionRecord:
     """One subscription; with ``created_by``, only if that key made it.
@@ -90,10 +98,7 @@ def get_subscription(session: Session, subscription_id: int, *,
     NotFoundError
         No such subscription (or not one of ``created_by``'s).
     """
-    row = session.get(Subscription, subscription_id)
-    if row is None or (created_by is not None and row.created_by != created_by):
-        raise NotFoundError(f"subscription {subscription_id} not found")
-    return _subscription(row)
+    return _subscription(_owned(session, subscription_id, created_by))
 
 
 def list_subscriptions(session: Session, *, created_by: str | None = None,
@@ -116,9 +121,7 @@ def unsubscribe(session: Session, subscription_id: int, *,
     NotFoundError
         No such subscription (or not one of ``created_by``'s).
     """
-    row = session.get(Subscription, subscription_id)
-    if row is None or (created_by is not None and row.created_by != created_by):
-        raise NotFoundError(f"subscription {subscription_id} not found")
+    row = _owned(session, subscription_id, created_by)
     row.active = False
     session.flush()
 
