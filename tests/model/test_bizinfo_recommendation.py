@@ -1,0 +1,58 @@
+"""A demo firm ranked against real 2025 Bizinfo announcements, deadline-aware."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from recommender.bizinfo import announcements_to_programmes, read_announcements
+from recommender.constants import DEMO_WORLD
+from recommender.recommend import Recommender
+from recommender.registry import Registry
+from recommender.settings import PROJECT_ROOT
+from recommender.simulate import simulate_world
+
+AS_OF = date(2025, 8, 20)
+
+
+@pytest.fixture(scope="module")
+def result():
+    catalogue = announcements_to_programmes(read_announcements(
+        PROJECT_ROOT / "recommender/data/bizinfo/announcements-2023-2025.csv"))
+    rec = Recommender.load(Registry(PROJECT_ROOT / "models"), programmes=catalogue)
+    firms = simulate_world(**DEMO_WORLD).dataset.firms  # type: ignore[arg-type]
+    firm = firms[(firms["year"] == 2024) & (firms["sector"] == "mfg_high_tech")].iloc[[0]]
+    firm = firm.assign(year=2025)  # its profile carried into the year of the announcements
+    return rec.recommend(firm, k=5, as_of=AS_OF), catalogue
+
+
+def test_real_open_announcements_are_ranked_and_explained(result) -> None:
+    out, catalogue = result
+    assert len(out.items) == 5
+    ids = set(catalogue["programme_id"])
+    for item in out.items:
+        assert item.programme_id in ids and item.programme_id.startswith("PBLN_")
+        assert item.url and item.url.startswith("https://www.bizinfo.go.kr")
+        assert item.explanation is not None
+        assert item.explanation.total == pytest.approx(item.score, abs=1e-6)
+        if item.apply_end is not None:
+            assert item.days_left is not None and item.days_left >= 0
+            assert date.fromisoformat(item.apply_end) >= AS_OF
+    assert any(any("\uac00" <= ch <= "\ud7a3" for ch in i.name) for i in out.items), \
+        "Korean titles are shown as they are"
+
+
+def test_closed_announcements_are_not_recommended(result) -> None:
+    out, catalogue = result
+    closed = set(catalogue.loc[catalogue["apply_end"].notna()
+                               & (catalogue["apply_end"] < AS_OF.isoformat()), "programme_id"])
+    assert closed, "the feed has windows that ended before the reference date"
+    assert not closed & {i.programme_id for i in out.items + out.unscored}
+
+
+def test_eligible_other_type_announcements_follow_unscored_with_links(result) -> None:
+    out, _ = result
+    assert out.unscored
+    assert all(i.score is None and i.rank is None and i.programme_type == "other"
+               for i in out.unscored)
