@@ -112,13 +112,19 @@ def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_di
     proc = subprocess.Popen([sys.executable, "-m", "recommender.cli", "train", "--data",
                              str(foreign_dir), "--version", "v3"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(4)
+    deadline = time.monotonic() + 300
+    while not any(p.name.startswith("_tmp-") for p in models.iterdir()):  # writing has begun
+        assert proc.poll() is None, "training ended before it began writing its version"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     registry = Registry(models)
     assert "v3" not in [v["version"] for v in registry.versions()]
     assert not (models / "v3").exists()
     assert registry.champion() == "v1"
+    registry.remove_stale_temp(older_than_seconds=0)  # what a later run sweeps
+    assert not any(p.name.startswith("_tmp-") for p in models.iterdir())
 
 
 def test_evaluate_reports_the_model_beside_every_baseline(models: Path, foreign_dir: Path) -> None:
