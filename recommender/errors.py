@@ -57,6 +57,10 @@ class ModelIntegrityError(RecommenderError):
     """A model version's files do not match its manifest; nothing was loaded."""
 
 
+class RegistryError(RecommenderError, ValueError):
+    """The registry was asked for something it will not do (unsafe name, bad metadata)."""
+
+
 class PromotionRefusedError(RecommenderError):
     """A candidate model is worse than the champion and the promotion was not forced."""
 

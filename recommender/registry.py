@@ -35,8 +35,6 @@ from types import TracebackType
 from typing import Any, Final, Literal
 
 import joblib
-import numpy as np
-import pandas as pd
 
 from recommender.constants import CHAMPION
 from recommender.errors import (
@@ -44,7 +42,17 @@ from recommender.errors import (
     ModelIntegrityError,
     ModelNotFoundError,
     PromotionRefusedError,
-    RecommenderError,
+    RegistryError,
+)
+from recommender.manifest import (
+    CHUNK,
+    folder_entries,
+    fsync_dir,
+    jsonable,
+    safe_relpath,
+    sha256_file,
+    sign,
+    write_atomic,
 )
 
 try:  # POSIX advisory lock serialising champion switches; absent on Windows
@@ -64,11 +72,6 @@ _RESERVED_NAMES: Final[frozenset[str]] = frozenset({CHAMPION, f"{CHAMPION}.tmp",
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MAX_MANIFEST_BYTES: Final[int] = 16 * 1024 * 1024
-_CHUNK: Final[int] = 1 << 20
-
-
-class RegistryError(RecommenderError, ValueError):
-    """The registry was asked for something it will not do (unsafe name, bad metadata)."""
 
 
 def is_valid_version_name(name: str) -> bool:
@@ -76,107 +79,8 @@ def is_valid_version_name(name: str) -> bool:
     return bool(_NAME.fullmatch(name)) and name.lower() not in _RESERVED_NAMES
 
 
-def sha256_file(path: Path) -> str:
-    """The hex sha256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def data_fingerprint(frames: Mapping[str, pd.DataFrame | None]) -> str:
-    """A stable sha256 of named frames: names, column names, row count and every value.
-
-    Row order matters, the index does not; ``None`` frames (e.g. no outcomes) count as
-    absent. Built on :func:`pandas.util.hash_pandas_object`, so object and string
-    columns holding the same text give the same fingerprint.
-    """
-    digest = hashlib.sha256()
-    for name in sorted(frames):
-        frame = frames[name]
-        columns = None if frame is None else [str(c) for c in frame.columns]
-        rows = 0 if frame is None else len(frame)
-        digest.update(json.dumps([name, columns, rows]).encode("utf-8"))
-        if frame is not None and rows:
-            hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-            digest.update(hashed.astype("<u8").tobytes())
-    return digest.hexdigest()
-
-
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _jsonable(value: Any, where: str) -> Any:
-    """Plain JSON types for the manifest (NumPy scalars unwrapped, NaN/inf -> None)."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v, f"{where}.{k}") for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist(), where)
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    raise RegistryError(f"manifest metadata {where}: {type(value).__name__} is not JSON data")
-
-
-def _canonical(manifest: Mapping[str, Any]) -> bytes:
-    body = {k: v for k, v in manifest.items() if k != "hmac"}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
-
-
-def _sign(manifest: Mapping[str, Any], key: str) -> str:
-    return hmac.new(key.encode("utf-8"), _canonical(manifest), hashlib.sha256).hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # directories cannot be opened for fsync everywhere
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``path.tmp``, fsync it, rename it over ``path``: readers see old or new."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _entries(folder: Path) -> list[str]:
-    """Every non-directory entry below ``folder`` (symlinks included), as POSIX paths."""
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        base = Path(dirpath)
-        linked = [d for d in dirnames if (base / d).is_symlink()]
-        found += [(base / n).relative_to(folder).as_posix() for n in [*filenames, *linked]]
-    return sorted(found)
-
-
-def _safe_relpath(rel: object) -> bool:
-    if not isinstance(rel, str) or not rel or "\\" in rel or rel.startswith("/"):
-        return False
-    return all(part not in {"", ".", ".."} for part in rel.split("/"))
 
 
 def _number(value: object) -> float | None:
@@ -267,7 +171,7 @@ class Registry:
         if clash:
             raise RegistryError(f"manifest metadata may not set {sorted(clash)}: "
                                 "the registry writes those fields")
-        clean = _jsonable(metadata, "metadata")
+        clean = jsonable(metadata, "metadata")
         if version is None:
             base = _utcnow().strftime("%Y%m%d-%H%M%S")
             return PendingVersion(self, self._free_name(base), clean, base=base)
@@ -290,7 +194,7 @@ class Registry:
                 base: str | None) -> tuple[str, dict[str, Any]]:
         files: dict[str, str] = {}
         sizes: dict[str, int] = {}
-        for rel in _entries(tmp):
+        for rel in folder_entries(tmp):
             full = tmp / rel
             if rel == MANIFEST:
                 raise RegistryError(f"{MANIFEST} is written by the registry; do not create it")
@@ -298,13 +202,13 @@ class Registry:
                 raise RegistryError(f"{rel} is not a regular file; a version holds files only")
             digest, size = hashlib.sha256(), 0
             with open(full, "rb") as fh:
-                while chunk := fh.read(_CHUNK):
+                while chunk := fh.read(CHUNK):
                     digest.update(chunk)
                     size += len(chunk)
                 os.fsync(fh.fileno())
             files[rel], sizes[rel] = digest.hexdigest(), size
         for dirpath, _, _ in os.walk(tmp):
-            _fsync_dir(Path(dirpath))
+            fsync_dir(Path(dirpath))
         with self._lock():
             if (self.root / version).exists():
                 if base is None:
@@ -314,16 +218,16 @@ class Registry:
                         "created_at": _utcnow().isoformat(timespec="seconds"),
                         "files": files, "sizes": sizes}
             if self.signing_key:
-                manifest["hmac"] = _sign(manifest, self.signing_key)
+                manifest["hmac"] = sign(manifest, self.signing_key)
             text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False,
                               allow_nan=False)
             with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
                 fh.write(text + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-            _fsync_dir(tmp)
+            fsync_dir(tmp)
             os.rename(tmp, self.root / version)
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
         return version, manifest
 
     def remove_stale_temp(self, *, older_than_seconds: float = 86_400.0) -> list[str]:
@@ -378,7 +282,7 @@ class Registry:
             if not isinstance(given, str):
                 raise bad("carries no hmac but a signing key is configured")
             try:
-                expected = _sign(manifest, self.signing_key)
+                expected = sign(manifest, self.signing_key)
             except ValueError:
                 expected = ""
             if not hmac.compare_digest(given, expected):
@@ -390,7 +294,7 @@ class Registry:
         if not isinstance(files, dict) or not isinstance(sizes, dict):
             raise bad("is unreadable ('files' and 'sizes' must be objects)")
         for rel, digest in files.items():
-            if not _safe_relpath(rel) or rel == MANIFEST:
+            if not safe_relpath(rel) or rel == MANIFEST:
                 raise bad(f"lists an unsafe path {rel!r}")
             if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
                 raise bad(f"has no valid sha256 for {rel}")
@@ -415,7 +319,7 @@ class Registry:
         manifest = self._read_manifest(name)
         listed: dict[str, str] = manifest["files"]
         sizes: dict[str, Any] = manifest.get("sizes", {})
-        present = set(_entries(folder)) - {MANIFEST}
+        present = set(folder_entries(folder)) - {MANIFEST}
         problems = [f"{rel}: unexpected file, not listed in the manifest"
                     for rel in sorted(present - set(listed))]
         for rel, digest in sorted(listed.items()):
@@ -604,12 +508,12 @@ class Registry:
             if previous is not None and (not stack or stack[-1] != previous):
                 stack.append(previous)
             stack.append(name)
-        _write_atomic(self.root / CHAMPION, f"{name}\n".encode())
+        write_atomic(self.root / CHAMPION, f"{name}\n".encode())
         history["stack"] = stack
         history["events"].append({"at": _utcnow().isoformat(timespec="seconds"),
                                   "action": action, "version": name, "previous": previous,
                                   "forced": forced})
-        _write_atomic(self.root / HISTORY, json.dumps(history, indent=2).encode("utf-8"))
+        write_atomic(self.root / HISTORY, json.dumps(history, indent=2).encode("utf-8"))
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:

@@ -17,7 +17,8 @@ import pandas as pd
 
 from recommender.dataio import Dataset
 from recommender.features import FeaturePipeline, ProgrammeTable
-from recommender.registry import Registry, data_fingerprint
+from recommender.manifest import data_fingerprint
+from recommender.registry import Registry
 from training.evaluate import Evaluation, evaluate
 from training.fit import fit_ranker
 from training.pairs import labelled_pairs, prepared_firms

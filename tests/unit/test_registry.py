@@ -23,12 +23,9 @@ from recommender.errors import (
     ModelNotFoundError,
     PromotionRefusedError,
 )
-from recommender.registry import (
-    Registry,
-    RegistryError,
-    data_fingerprint,
-    sha256_file,
-)
+from recommender.errors import RegistryError
+from recommender.manifest import data_fingerprint, sha256_file
+from recommender.registry import Registry
 
 MODEL_TEXT = "tree\nversion=v4\nnum_class=1\nleaf_value=0.125 -0.5 0.75\nend of trees\n"
 
