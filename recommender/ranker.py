@@ -85,6 +85,10 @@ class Ranker:
                      lambdarank_truncation_level=10)
         return p
 
+    def training_params(self) -> dict[str, Any]:
+        """LightGBM parameters of the objective's last stage, as recorded in manifests."""
+        return self._params("regression" if self.objective == "regression" else "lambdarank")
+
     def fit(self, X: np.ndarray, y: np.ndarray, *, feature_names: Sequence[str],
             categorical: Sequence[str] = (), group: np.ndarray | None = None,
             peer_group: np.ndarray | None = None, X_val: np.ndarray | None = None,

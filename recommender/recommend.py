@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -336,7 +336,8 @@ class Recommender:
                                    [] if include_ineligible else None, [], caps[i], peers[i])
                     for f, i in zip(firm_records, rows, strict=True)]
         eligible = cat.eligibility.mask(sub)
-        wanted = cat.open_on(as_of)
+        is_open = cat.open_on(as_of)
+        wanted = is_open.copy()
         if types is not None:
             wanted &= cat.programmes["programme_type"].isin(types).to_numpy()
         usable = eligible & wanted[None, :]
@@ -370,13 +371,14 @@ class Recommender:
             explanations = self._explain(X[to_explain], part, firm, cat, pj[to_explain],
                                          peers[rows[local]])
             items = [self._item(cat, int(pj[p]), rank + 1, float(scores[p]),
-                                explanations.get(p_i), as_of)
-                     for rank, (p_i, p) in enumerate(zip(range(len(shown)), shown, strict=True))]
+                                explanations.get(rank), as_of)
+                     for rank, p in enumerate(shown)]
             unscored = [self._item(cat, int(j), None, None, None, as_of)
                         for j in np.flatnonzero(unscored_mask[local])] if has_unscored else []
             ineligible = None
             if include_ineligible:
-                ineligible = self._ineligible(firm, cat, eligible[local], wanted, as_of)
+                ineligible = self._ineligible(firm, cat, eligible[local], wanted, is_open,
+                                              as_of)
             why = (contrast(items[0].explanation, items[1].explanation)
                    if len(items) > 1 and items[0].explanation and items[1].explanation else [])
             out.append(Recommendation(str(firm["firm_id"]), int(firm["year"]), self.version,
@@ -410,13 +412,14 @@ class Recommender:
 
     @staticmethod
     def _ineligible(firm: Mapping[str, Any], cat: _YearCatalogue, eligible: np.ndarray,
-                    wanted: np.ndarray, as_of: date | None) -> list[IneligibleItem]:
+                    wanted: np.ndarray, is_open: np.ndarray,
+                    as_of: date | None) -> list[IneligibleItem]:
         out = []
         for j in np.flatnonzero(~eligible | ~wanted):
             p = cat.records[j]
             why = reasons(firm, p) if not eligible[j] else []
             if not wanted[j] and eligible[j]:
-                if as_of is not None and not cat.open_on(as_of)[j]:
+                if as_of is not None and not is_open[j]:
                     why.append(f"applications are open {p.get('apply_start') or '?'} to "
                                f"{p.get('apply_end') or '?'}, not on {as_of.isoformat()}")
                 else:

@@ -97,9 +97,9 @@ def ranking_metrics(frame: pd.DataFrame, observed: pd.DataFrame) -> dict[str, fl
 def _observed(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     if ds.outcomes is None:
         return frame.iloc[0:0].assign(outcome=np.nan)
-    obs = frame.drop(columns=["outcome"]).merge(ds.outcomes, on=["firm_id", "year", "programme_id"])
-    # keep only firm-years that took part: that is where observed outcomes say anything
-    return obs
+    # only the pairs that were taken part in: the only ones observed outcomes speak for
+    return frame.drop(columns=["outcome"]).merge(ds.outcomes,
+                                                 on=["firm_id", "year", "programme_id"])
 
 
 def evaluate(ds: Dataset, *, oracle: pd.DataFrame | None = None, objective: str = "auto",

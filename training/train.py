@@ -16,6 +16,7 @@ import joblib
 import pandas as pd
 
 from recommender.dataio import Dataset
+from recommender.errors import DataValidationError, Problem
 from recommender.features import FeaturePipeline, ProgrammeTable
 from recommender.manifest import data_fingerprint
 from recommender.registry import Registry
@@ -38,8 +39,8 @@ def library_versions() -> dict[str, str]:
 
 
 def train_version(ds: Dataset, *, registry: Registry, version: str | None = None,
-                  oracle: pd.DataFrame | None = None, objective: str = DEFAULT_OBJECTIVE, seed: int = 42,
-                  num_threads: int = 2, run_evaluation: bool = True,
+                  oracle: pd.DataFrame | None = None, objective: str = DEFAULT_OBJECTIVE,
+                  seed: int = 42, num_threads: int = 2, run_evaluation: bool = True,
                   progress: Progress | None = None) -> str:
     """Train on ``ds`` and write a new version into ``registry``; returns its name.
 
@@ -48,8 +49,6 @@ def train_version(ds: Dataset, *, registry: Registry, version: str | None = None
     """
     say = progress or (lambda _m: None)
     if ds.outcomes is None or ds.outcomes.empty:
-        from recommender.errors import DataValidationError, Problem
-
         raise DataValidationError([Problem("outcomes", None, None, None,
                                            "an outcomes file with at least one row to train on")])
     evaluation: Evaluation | None = None
@@ -68,7 +67,7 @@ def train_version(ds: Dataset, *, registry: Registry, version: str | None = None
         metrics.update(evaluation.headline("time"))
         metrics["baselines"] = evaluation.metrics.to_dict("records")
     params = {"objective": fit.objective, "rounds": fit.ranker.booster.num_trees(), "seed": seed,
-              **fit.ranker._params(fit.objective.split("+")[-1])}
+              **fit.ranker.training_params()}
     metadata = {
         "features": list(FeaturePipeline.feature_names),
         "categorical_features": list(FeaturePipeline.categorical_features),
