@@ -22,9 +22,9 @@ from api.portal import router as portal_router
 from api.routes import ROUTERS
 from api.security import BodyLimitMiddleware, RateLimiter, install_cors
 from api.serving import ModelHolder
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.settings import Settings, get_settings
-from recommender.store import get_engine, upgrade_database
+from recommender.adapters.store import get_engine, upgrade_database
 
 log = logging.getLogger("api")
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api.convert import audit_entry
 from api.security import Principal
 from recommender.recommend import Recommendation
-from recommender.store.api_queries import write_audit_many
+from api.queries import write_audit_many
 
 
 def audit_served(session: Session, served: Sequence[tuple[Recommendation, str]], *,

@@ -72,7 +72,7 @@ def audit_items(rec: Recommendation) -> list[dict[str, Any]]:
 
 def audit_entry(rec: Recommendation, *, request_id: str, key_name: str, role: str,
                 endpoint: str) -> dict[str, Any]:
-    """One audit row (see :func:`recommender.store.api_queries.write_audit_many`)."""
+    """One audit row (see :func:`api.queries.write_audit_many`)."""
     return {"key_name": key_name, "role": role, "request_id": request_id,
             "endpoint": endpoint, "model_version": rec.model_version,
             "firm_id": rec.firm_id, "year": rec.year, "items": audit_items(rec)}

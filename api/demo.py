@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from recommender.constants import DEMO_WORLD
 from recommender.errors import ModelNotFoundError
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.settings import Settings
-from recommender.store import get_engine, import_dataset, session_scope, upgrade_database
-from recommender.store.api_queries import first_firm, store_is_empty
+from recommender.adapters.store import get_engine, import_dataset, session_scope, upgrade_database
+from api.queries import first_firm, store_is_empty
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from api.metrics import Metrics
 from api.security import ANALYST, ROLES, STAFF, Principal, require
 from api.serving import ModelHolder
 from recommender.recommend import Recommender
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.settings import Settings
-from recommender.store import session_scope
+from recommender.adapters.store import session_scope
 
 
 async def get_app_settings(request: Request) -> Settings:

@@ -1,7 +1,7 @@
 """Who may call what: API keys and roles, a per-key rate limit, a body size limit, CORS.
 
 * Keys travel in ``X-API-Key`` and are looked up by hash in the store
-  (:func:`recommender.store.authenticate`). Missing, unknown or revoked -> 401; a role
+  (:func:`recommender.adapters.store.authenticate`). Missing, unknown or revoked -> 401; a role
   the route does not allow -> 403.
 * Each key has a token bucket of ``Settings.rate_limit_per_minute`` requests, refilled
   continuously; an empty bucket -> 429 with ``Retry-After``. Buckets live in the memory
@@ -27,7 +27,7 @@ from sqlalchemy import Engine
 
 from api.errors import PROBLEM_JSON, ApiProblem, problem_response
 from recommender.settings import Settings
-from recommender.store import authenticate, session_scope
+from recommender.adapters.store import authenticate, session_scope
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

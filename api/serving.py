@@ -21,9 +21,9 @@ from sqlalchemy import Engine
 from recommender.constants import CHAMPION
 from recommender.errors import RecommenderError
 from recommender.recommend import Recommender
-from recommender.registry import Registry
-from recommender.store import load_programmes, session_scope
-from recommender.store.api_queries import catalogue_token
+from recommender.adapters.registry import Registry
+from recommender.adapters.store import load_programmes, session_scope
+from api.queries import catalogue_token
 
 log = logging.getLogger("api.serving")
 

@@ -60,13 +60,13 @@ def _last_year_firms(data: Path) -> Any:
 
 def step(name: str, data: Path, models: Path, workers: int, out: Path) -> dict[str, Any]:
     """Run one measured step; returns its figures."""
-    from recommender.registry import Registry
+    from recommender.adapters.registry import Registry
 
     registry = Registry(models)
     t0 = time.perf_counter()
     result: dict[str, Any] = {}
     if name == "train-local":
-        from recommender.dataio import read_data_dir
+        from recommender.adapters.files import read_data_dir
         from training.train import train_version
 
         ds = read_data_dir(data, require_outcomes=True)
@@ -80,7 +80,7 @@ def step(name: str, data: Path, models: Path, workers: int, out: Path) -> dict[s
         version = train_version_dask(data, registry=registry, version="dask", n_workers=workers)
         result["manifest"] = _manifest(registry, version)
     elif name == "score-local":
-        from recommender.dataio import read_data_dir
+        from recommender.adapters.files import read_data_dir
         from recommender.recommend import Recommender
 
         ds = read_data_dir(data)
@@ -114,7 +114,7 @@ def agreement(data: Path, registry: Any) -> dict[str, Any]:
     import pandas as pd
     from scipy.stats import spearmanr
 
-    from recommender.dataio import read_data_dir
+    from recommender.adapters.files import read_data_dir
     from recommender.recommend import Recommender
     from training.metrics import ndcg_at_k
 

@@ -42,9 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import training.train  # noqa: E402
-from recommender.registry import Registry  # noqa: E402
+from recommender.adapters.registry import Registry  # noqa: E402
 from recommender.simulate import simulate_world  # noqa: E402
-from recommender.store import (  # noqa: E402
+from recommender.adapters.store import (  # noqa: E402
     create_key,
     get_engine,
     import_dataset,

@@ -1,7 +1,7 @@
 """New matches for alert subscribers: newly imported open programmes entering a top k.
 
 Pure: the caller loads subscriptions, profiles and the model, and stores the result
-(``recommender alerts run`` does, with :func:`recommender.store.add_alerts`).
+(``recommender alerts run`` does, with :func:`recommender.adapters.store.add_alerts`).
 """
 
 from __future__ import annotations

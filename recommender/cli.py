@@ -49,7 +49,7 @@ DataDir = Annotated[Path, typer.Option("--data", help="data directory (contract.
 @friendly
 def validate(data: DataDir) -> None:
     """Check a data directory against the contract and report every problem."""
-    from recommender.dataio import read_data_dir
+    from recommender.adapters.files import read_data_dir
 
     ds = read_data_dir(data)
     n_out = 0 if ds.outcomes is None else len(ds.outcomes)
@@ -116,7 +116,7 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="data directory
 
 # --- section: training, scoring, evaluation, models -----------------------------------
 def _registry() -> Any:
-    from recommender.registry import Registry
+    from recommender.adapters.registry import Registry
     from recommender.settings import get_settings
 
     s = get_settings()
@@ -171,7 +171,7 @@ def train(data: DataDir,
                                       scheduler=scheduler, n_workers=workers,
                                       objective="regression", seed=seed, progress=_progress())
     else:
-        from recommender.dataio import read_data_dir
+        from recommender.adapters.files import read_data_dir
         from training.train import train_version
 
         ds = read_data_dir(data, require_outcomes=True)
@@ -213,7 +213,7 @@ def score(data: DataDir,
     import os
     import tempfile
 
-    from recommender.dataio import read_data_dir
+    from recommender.adapters.files import read_data_dir
     from recommender.recommend import Recommender
 
     ds = read_data_dir(data)
@@ -237,7 +237,7 @@ def evaluate(data: DataDir,
              seed: Annotated[int, typer.Option()] = 42,
              threads: Annotated[int, typer.Option()] = 2) -> None:
     """Evaluate the training procedure of a version on a data directory, beside baselines."""
-    from recommender.dataio import read_data_dir
+    from recommender.adapters.files import read_data_dir
     from training.evaluate import evaluate as run
 
     manifest = _registry().verify(model)
@@ -259,7 +259,7 @@ def build_demo_model(
     import uuid
 
     from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
-    from recommender.registry import Registry
+    from recommender.adapters.registry import Registry
     from recommender.simulate import simulate_world
     from training.train import train_version
 
@@ -322,7 +322,7 @@ def models_rollback() -> None:
 # --- section: store, keys, import/export ----------------------------------------------
 def _store_engine() -> Any:
     """The configured database, migrated to the current schema."""
-    from recommender.store import get_engine, upgrade_database
+    from recommender.adapters.store import get_engine, upgrade_database
 
     upgrade_database()
     return get_engine()
@@ -332,8 +332,8 @@ def _store_engine() -> Any:
 @friendly
 def import_data(data: DataDir) -> None:
     """Validate a data directory and store it (all or nothing; re-importing is harmless)."""
-    from recommender.dataio import read_data_dir
-    from recommender.store import import_dataset, summarise_counts
+    from recommender.adapters.files import read_data_dir
+    from recommender.adapters.store import import_dataset, summarise_counts
 
     ds = read_data_dir(data)
     counts = import_dataset(_store_engine(), ds)
@@ -347,8 +347,8 @@ def export_data(
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
 ) -> None:
     """Write everything stored (outcomes posted via the API included) as a data directory."""
-    from recommender.dataio import FORMATS, write_data_dir
-    from recommender.store import export_dataset
+    from recommender.adapters.files import FORMATS, write_data_dir
+    from recommender.adapters.store import export_dataset
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}",
@@ -371,7 +371,7 @@ def keys_create(
     name: Annotated[str, typer.Option(help="unique name of the key's holder")],
 ) -> None:
     """Create an API key; it is printed once, as the last line, and never shown again."""
-    from recommender.store import ROLES, create_key, session_scope
+    from recommender.adapters.store import ROLES, create_key, session_scope
 
     if role not in ROLES:
         raise typer.BadParameter(f"{role!r} is not one of {', '.join(ROLES)}",
@@ -387,7 +387,7 @@ def keys_create(
 @friendly
 def keys_revoke(name: str) -> None:
     """Revoke the key called NAME; it stops working at once."""
-    from recommender.store import revoke_key, session_scope
+    from recommender.adapters.store import revoke_key, session_scope
 
     with session_scope(_store_engine()) as session:
         revoke_key(session, name)
@@ -398,7 +398,7 @@ def keys_revoke(name: str) -> None:
 @friendly
 def keys_list() -> None:
     """Every key's name, role and state (never the keys themselves)."""
-    from recommender.store import list_keys, session_scope
+    from recommender.adapters.store import list_keys, session_scope
 
     with session_scope(_store_engine()) as session:
         keys = list_keys(session)
@@ -418,7 +418,7 @@ app.add_typer(db_app, name="db")
 @friendly
 def db_upgrade() -> None:
     """Migrate the configured database to the current schema (safe to repeat)."""
-    from recommender.store import current_revision, get_engine, upgrade_database
+    from recommender.adapters.store import current_revision, get_engine, upgrade_database
 
     upgrade_database()
     out.print(f"database at revision {current_revision(get_engine())}", highlight=False)
@@ -454,14 +454,14 @@ def catalogue_import_bizinfo(
         raise typer.BadParameter("give exactly one of --out DIR or --into-store",
                                  param_hint="'--out' / '--into-store'")
     if out_dir is None:
-        from recommender.bizinfo.dbstore import import_into_store
-        from recommender.store import session_scope
+        from recommender.adapters.bizinfo.dbstore import import_into_store
+        from recommender.adapters.store import session_scope
 
         with err.status("importing…"), session_scope(_store_engine()) as session:
             report = import_into_store(session, file)
         _print_import(report, "the store (source bizinfo)")
         return
-    from recommender.bizinfo.filestore import EVIDENCE_FILE, PROGRAMMES_FILE, import_into_dir
+    from recommender.adapters.bizinfo.filestore import EVIDENCE_FILE, PROGRAMMES_FILE, import_into_dir
 
     with err.status("importing…"):
         report = import_into_dir(file, out_dir)
@@ -479,13 +479,13 @@ def catalogue_set_type(
     """Correct a programme's type; the override is kept across re-imports (overrides.csv
     with --out, else the store's type_overrides)."""
     if out_dir is None:
-        from recommender.bizinfo.dbstore import set_type_in_store
-        from recommender.store import session_scope
+        from recommender.adapters.bizinfo.dbstore import set_type_in_store
+        from recommender.adapters.store import session_scope
 
         with session_scope(_store_engine()) as session:
             row = set_type_in_store(session, programme_id, programme_type, set_by=by)
     else:
-        from recommender.bizinfo.filestore import set_type_in_dir
+        from recommender.adapters.bizinfo.filestore import set_type_in_dir
 
         row = dict(set_type_in_dir(out_dir, programme_id, programme_type))
     out.print(f"{programme_id} is now {row['programme_type']} (override; targets: "
@@ -506,7 +506,7 @@ def alerts_subscribe(
     by: Annotated[str, typer.Option("--by", help="who subscribes it")] = "cli",
 ) -> None:
     """Subscribe a stored firm to alerts of new programmes entering its top k."""
-    from recommender.store import session_scope, subscribe
+    from recommender.adapters.store import session_scope, subscribe
 
     with session_scope(_store_engine()) as session:
         sub = subscribe(session, created_by=by, firm_id=firm, k=k)
@@ -525,7 +525,7 @@ def alerts_run(
 
     from recommender.alerts import new_matches
     from recommender.recommend import Recommender
-    from recommender.store import (
+    from recommender.adapters.store import (
         add_alerts,
         list_alerts,
         list_subscriptions,
@@ -533,12 +533,12 @@ def alerts_run(
         load_programmes,
         session_scope,
     )
-    from recommender.store.alert_runs import (
+    from recommender.adapters.store.alert_runs import (
         mark_programmes_seen,
         subscriber_profiles,
         unseen_programme_ids,
     )
-    from recommender.store.tables import utcnow
+    from recommender.adapters.store.tables import utcnow
 
     try:
         day = date.fromisoformat(as_of) if as_of is not None else date.today()
@@ -602,7 +602,7 @@ def demo(host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1
     from api.demo import prepare_demo
     from api.server import run_server
     from recommender.settings import get_settings
-    from recommender.store import summarise_counts
+    from recommender.adapters.store import summarise_counts
 
     with err.status("preparing the demo…") as status:
         state = prepare_demo(get_settings(), progress=lambda m: status.update(f"{m}…"))

@@ -32,7 +32,7 @@ from dask.delayed import Delayed
 from distributed import Client, LocalCluster
 
 from recommender.constants import FIRM_COLUMNS, TABLES
-from recommender.dataio import (
+from recommender.adapters.files import (
     FORMATS,
     Dataset,
     canonical_firms,

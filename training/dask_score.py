@@ -25,7 +25,7 @@ import pandas as pd
 from recommender.constants import CHAMPION
 from recommender.errors import Problem, RecommenderError
 from recommender.recommend import Recommender
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from training.dask_io import Checked, dask_client, open_tables, raise_problems
 
 Progress = Callable[[str], None]

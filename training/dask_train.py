@@ -40,7 +40,7 @@ from distributed import Client, wait
 from lightgbm.dask import DaskLGBMRegressor
 
 from recommender.constants import FIRM_COLUMNS
-from recommender.dataio import canonical_firms
+from recommender.adapters.files import canonical_firms
 from recommender.errors import DataValidationError, Problem
 from recommender.features import (
     CELL_KEYS,
@@ -52,7 +52,7 @@ from recommender.features import (
     cell_totals,
 )
 from recommender.ranker import BASE_PARAMS, Ranker
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from training.dask_io import (
     DEFAULT_PARTITION_ROWS,
     Checked,

@@ -18,7 +18,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from recommender.dataio import Dataset
+from recommender.adapters.files import Dataset
 from recommender.features import FeaturePipeline, ProgrammeTable
 from recommender.ranker import OBJECTIVES
 from training import baselines

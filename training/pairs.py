@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.constants import SIZE_BANDS
-from recommender.dataio import Dataset
+from recommender.adapters.files import Dataset
 from recommender.eligibility import eligible_pairs
 from recommender.features import FeaturePipeline, ProgrammeTable, size_band, with_history
 

@@ -1,6 +1,6 @@
 """Train a model version end to end: evaluate, fit on everything, write to the registry.
 
-The version folder is written by :meth:`recommender.registry.Registry.create_version`,
+The version folder is written by :meth:`recommender.adapters.registry.Registry.create_version`,
 which builds it in a temporary folder and renames it into place only when every file
 is written: a failed or interrupted training leaves no half version behind.
 """
@@ -15,11 +15,11 @@ from typing import Any
 import joblib
 import pandas as pd
 
-from recommender.dataio import Dataset
+from recommender.adapters.files import Dataset
 from recommender.errors import DataValidationError, Problem
 from recommender.features import FeaturePipeline, ProgrammeTable
-from recommender.manifest import data_fingerprint
-from recommender.registry import Registry
+from recommender.adapters.manifest import data_fingerprint
+from recommender.adapters.registry import Registry
 from training.evaluate import Evaluation, evaluate
 from training.fit import fit_ranker
 from training.pairs import labelled_pairs, prepared_firms

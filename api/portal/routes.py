@@ -48,8 +48,8 @@ from api.portal.i18n import LANG_COOKIE, Translator, choose_language
 from api.portal.view import build_results, programme_index
 from recommender.constants import CAPABILITIES, REGIONS, SECTORS
 from recommender.recommend import Recommendation, Recommender
-from recommender.store import save_profile, session_scope
-from recommender.store.api_queries import write_audit_many
+from recommender.adapters.store import save_profile, session_scope
+from api.queries import write_audit_many
 
 API_DIR: Final[Path] = Path(__file__).resolve().parents[1]
 TEMPLATES: Final[Jinja2Templates] = Jinja2Templates(directory=API_DIR / "templates")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from api.deps import SessionDep, StaffDep
 from api.schemas.alerts import AlertList
 from api.schemas.common import PROBLEM_RESPONSES
-from recommender.store import list_alerts, list_subscriptions, load_programmes
+from recommender.adapters.store import list_alerts, list_subscriptions, load_programmes
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"], responses=PROBLEM_RESPONSES)
 

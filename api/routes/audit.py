@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from api.deps import AnalystDep, SessionDep
 from api.schemas.audit import AuditList
 from api.schemas.common import PROBLEM_RESPONSES
-from recommender.store import list_audit
-from recommender.store.api_queries import find_audit
+from recommender.adapters.store import list_audit
+from api.queries import find_audit
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 

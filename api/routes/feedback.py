@@ -10,8 +10,8 @@ from api.deps import SessionDep, StaffDep
 from api.errors import ApiProblem
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.feedback import FeedbackIn, FeedbackOut
-from recommender.store import list_feedback, record_feedback
-from recommender.store.api_queries import find_audit
+from recommender.adapters.store import list_feedback, record_feedback
+from api.queries import find_audit
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback"], responses=PROBLEM_RESPONSES)
 

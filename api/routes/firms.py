@@ -13,8 +13,8 @@ from api.deps import MetricsDep, RecommenderDep, SessionDep, StaffDep
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.recommendations import MAX_K, ExplainMode, RecommendationResponse
 from recommender.constants import DEFAULT_K
-from recommender.store import get_firm
-from recommender.store.api_queries import firm_outcomes
+from recommender.adapters.store import get_firm
+from api.queries import firm_outcomes
 
 router = APIRouter(prefix="/v1/firms", tags=["firms"], responses=PROBLEM_RESPONSES)
 ENDPOINT = "GET /v1/firms/{firm_id}/recommendations"

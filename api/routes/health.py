@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.deps import EngineDep, HolderDep, MetricsDep
 from api.errors import ApiProblem
 from api.schemas.health import Health, Readiness
-from recommender.store import session_scope
-from recommender.store.api_queries import ping
+from recommender.adapters.store import session_scope
+from api.queries import ping
 
 router = APIRouter(tags=["health"])
 

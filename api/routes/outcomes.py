@@ -12,10 +12,10 @@ from api.errors import ApiProblem, problems_as_errors
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.outcomes import OutcomesIn, OutcomesStored
 from recommender.constants import OUTCOME_COLUMNS
-from recommender.dataio import validate_frames
+from recommender.adapters.files import validate_frames
 from recommender.errors import DataValidationError
-from recommender.store import add_outcomes, load_firms, load_programmes
-from recommender.store.api_queries import stored_outcome_keys
+from recommender.adapters.store import add_outcomes, load_firms, load_programmes
+from api.queries import stored_outcome_keys
 
 router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"], responses=PROBLEM_RESPONSES)
 

@@ -20,7 +20,7 @@ from api.schemas.recommendations import (
     RecommendationResponse,
 )
 from recommender.recommend import profile_frame
-from recommender.store import session_scope
+from recommender.adapters.store import session_scope
 
 router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"],
                    responses=PROBLEM_RESPONSES)

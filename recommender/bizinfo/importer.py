@@ -44,7 +44,7 @@ from recommender.constants import (
     PROGRAMME_COLUMNS,
     PROGRAMME_ID,
 )
-from recommender.dataio import canonical_programmes
+from recommender.adapters.files import canonical_programmes
 from recommender.errors import DataValidationError, Problem
 from recommender.schema import RawTable, check_tables
 

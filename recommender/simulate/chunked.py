@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from recommender.dataio import FORMATS, canonical_programmes
+from recommender.adapters.files import FORMATS, canonical_programmes
 from recommender.errors import RecommenderError
 from recommender.simulate.catalogue import HIDDEN, catalogue
 from recommender.simulate.firms import new_population

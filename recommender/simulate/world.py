@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.constants import CAPABILITIES, REGIONS, SCORED_TYPES
-from recommender.dataio import (
+from recommender.adapters.files import (
     Dataset,
     canonical_firms,
     canonical_outcomes,

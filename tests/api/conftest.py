@@ -33,10 +33,10 @@ from sqlalchemy.engine import make_url
 
 import training.train
 from api.app import create_app
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.settings import Settings
 from recommender.simulate import World, simulate_world
-from recommender.store import (
+from recommender.adapters.store import (
     create_key,
     dispose_engines,
     get_engine,

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from api.app import create_app
-from recommender.dataio import Dataset
-from recommender.registry import Registry
-from recommender.store import (
+from recommender.adapters.files import Dataset
+from recommender.adapters.registry import Registry
+from recommender.adapters.store import (
     create_key,
     get_engine,
     import_dataset,

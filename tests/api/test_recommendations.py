@@ -11,7 +11,7 @@ import pytest
 
 from recommender.eligibility import eligibility_mask
 from recommender.recommend import Recommender
-from recommender.store import load_outcomes, session_scope
+from recommender.adapters.store import load_outcomes, session_scope
 from tests.api.conftest import Deployment
 
 PROBLEM = "application/problem+json"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from recommender.constants import CAPABILITIES
-from recommender.dataio import (
+from recommender.adapters.files import (
     Dataset,
     canonical_firms,
     canonical_outcomes,

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from recommender.cli import app
-from recommender.dataio import write_data_dir
+from recommender.adapters.files import write_data_dir
 from tests.data.factories import set_cell, valid_dataset
 
 

@@ -15,7 +15,7 @@ from recommender.constants import (
     OUTCOME_COLUMNS,
     PROGRAMME_COLUMNS,
 )
-from recommender.dataio import Dataset, read_data_dir, validate_frames, write_data_dir
+from recommender.adapters.files import Dataset, read_data_dir, validate_frames, write_data_dir
 from recommender.errors import DataValidationError, Problem, RecommenderError
 from tests.data.factories import set_cell, valid_dataset
 

@@ -13,7 +13,7 @@ import pandera.pandas as pa
 import pytest
 
 from recommender.constants import CAPABILITIES, FIRM_COLUMNS, OPTIONAL_PROGRAMME_COLUMNS
-from recommender.dataio import Dataset, validate_frames
+from recommender.adapters.files import Dataset, validate_frames
 from recommender.errors import DataValidationError, Problem
 from recommender.schema import (
     FIRMS_SCHEMA,

@@ -24,10 +24,10 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 
 from api.app import create_app
 from api.portal.i18n import Translator
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.settings import Settings
 from recommender.simulate import simulate_world
-from recommender.store import dispose_engines, get_engine, import_dataset, upgrade_database
+from recommender.adapters.store import dispose_engines, get_engine, import_dataset, upgrade_database
 from training.train import train_version
 
 ROOT = Path(__file__).resolve().parents[2]

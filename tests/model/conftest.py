@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from recommender.recommend import Recommender
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.simulate import World, simulate_world
 from training.train import train_version
 

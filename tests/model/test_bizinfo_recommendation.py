@@ -9,7 +9,7 @@ import pytest
 from recommender.bizinfo import announcements_to_programmes, read_announcements
 from recommender.constants import DEMO_WORLD
 from recommender.recommend import Recommender
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.settings import PROJECT_ROOT
 from recommender.simulate import simulate_world
 

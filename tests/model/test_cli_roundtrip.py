@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recommender.dataio import Dataset, write_data_dir
-from recommender.registry import Registry
+from recommender.adapters.files import Dataset, write_data_dir
+from recommender.adapters.registry import Registry
 from recommender.simulate import simulate_world
 
 

@@ -30,11 +30,11 @@ import pytest
 from distributed import LocalCluster
 from scipy.stats import spearmanr
 
-from recommender.dataio import Dataset, read_data_dir, write_data_dir
+from recommender.adapters.files import Dataset, read_data_dir, write_data_dir
 from recommender.errors import DataValidationError
 from recommender.ranker import BASE_PARAMS
 from recommender.recommend import Recommender
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.simulate import World, simulate_world
 from recommender.simulate.chunked import write_partitioned_world
 from training.dask_io import read_table

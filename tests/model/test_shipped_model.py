@@ -6,7 +6,7 @@ import pytest
 
 from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
 from recommender.recommend import Recommender
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.settings import PROJECT_ROOT
 from recommender.simulate import simulate_world
 

@@ -20,9 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from recommender.cli import app
-from recommender.dataio import write_data_dir
+from recommender.adapters.files import write_data_dir
 from recommender.settings import get_settings
-from recommender.store import export_dataset
+from recommender.adapters.store import export_dataset
 from tests.api.conftest import Deployment
 
 Snapshot = tuple[dict[str, pd.DataFrame], list[str], str | None, int]

@@ -29,12 +29,12 @@ import pytest
 
 from api.app import create_app
 from recommender.constants import CHAMPION
-from recommender.dataio import write_data_dir
+from recommender.adapters.files import write_data_dir
 from recommender.errors import ModelIntegrityError
 from recommender.recommend import Recommender
-from recommender.registry import TMP_PREFIX
-from recommender.store import list_audit, list_feedback, session_scope
-from recommender.store.db import BUSY_TIMEOUT_MS
+from recommender.adapters.registry import TMP_PREFIX
+from recommender.adapters.store import list_audit, list_feedback, session_scope
+from recommender.adapters.store.db import BUSY_TIMEOUT_MS
 from tests.api.conftest import Deployment, LiveServer, copy_version
 from tests.reliability.server_process import RECOMMENDER, settings_env
 

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, text
 
-from recommender.store import dispose_engines, get_engine, make_engine, upgrade_database
-from recommender.store.tables import Base
+from recommender.adapters.store import dispose_engines, get_engine, make_engine, upgrade_database
+from recommender.adapters.store.tables import Base
 
 POSTGRES_ENV = "RECOMMENDER_TEST_POSTGRES_URL"
 

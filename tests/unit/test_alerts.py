@@ -23,10 +23,10 @@ from recommender.alerts import new_matches
 from recommender.bizinfo import read_announcements
 from recommender.cli import app
 from recommender.recommend import Recommender
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.settings import PROJECT_ROOT, Settings, get_settings
 from recommender.simulate import World, simulate_world
-from recommender.store import (
+from recommender.adapters.store import (
     create_key,
     dispose_engines,
     get_engine,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from recommender.bizinfo.filestore import (
+from recommender.adapters.bizinfo.filestore import (
     EVIDENCE_FILE,
     PROGRAMMES_FILE,
     import_into_dir,
@@ -18,7 +18,7 @@ from recommender.bizinfo.filestore import (
 from recommender.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
 from recommender.cli import app
 from recommender.constants import CAPABILITIES
-from recommender.dataio import read_data_dir
+from recommender.adapters.files import read_data_dir
 from recommender.errors import DataValidationError, NotFoundError
 
 LOAN = "PBLN_000000000000001"

@@ -41,10 +41,10 @@ from recommender.constants import CAPABILITIES, OTHER_TYPE
 from recommender.eligibility import reasons as core_reasons
 from recommender.explain import Contribution
 from recommender.recommend import Recommender
-from recommender.registry import Registry
+from recommender.adapters.registry import Registry
 from recommender.simulate import simulate_world
-from recommender.store import get_engine, upgrade_database
-from recommender.store.tables import AuditEntry, SavedProfile
+from recommender.adapters.store import get_engine, upgrade_database
+from recommender.adapters.store.tables import AuditEntry, SavedProfile
 from training.train import train_version
 
 YEARS = [2022, 2023, 2024]

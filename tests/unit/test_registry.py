@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender import registry as registry_module
+from recommender.adapters import registry as registry_module
 from recommender.errors import (
     ConflictError,
     ModelIntegrityError,
@@ -24,8 +24,8 @@ from recommender.errors import (
     PromotionRefusedError,
 )
 from recommender.errors import RegistryError
-from recommender.manifest import data_fingerprint, sha256_file
-from recommender.registry import Registry
+from recommender.adapters.manifest import data_fingerprint, sha256_file
+from recommender.adapters.registry import Registry
 
 MODEL_TEXT = "tree\nversion=v4\nnum_class=1\nleaf_value=0.125 -0.5 0.75\nend of trees\n"
 

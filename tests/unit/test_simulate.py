@@ -16,7 +16,7 @@ from recommender.constants import (
     SCORED_TYPES,
     SIZE_BANDS,
 )
-from recommender.dataio import read_data_dir
+from recommender.adapters.files import read_data_dir
 from recommender.eligibility import eligible_pairs
 from recommender.errors import RecommenderError
 from recommender.simulate import ORACLE_FILE, World, simulate_world, write_world

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from recommender.errors import DataValidationError, NotFoundError
-from recommender.store import (
+from recommender.adapters.store import (
     add_alerts,
     delete_saved_profile,
     get_saved_profile,

@@ -6,14 +6,14 @@ import pytest
 from sqlalchemy import Engine
 
 from recommender.errors import NotFoundError
-from recommender.store import (
+from recommender.adapters.store import (
     get_firm,
     get_programme,
     import_dataset,
     session_scope,
     upsert_programmes,
 )
-from recommender.store.api_queries import catalogue_token
+from api.queries import catalogue_token
 from tests.data.factories import valid_dataset
 
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from recommender.dataio import Dataset, canonical_outcomes, read_data_dir, write_data_dir
+from recommender.adapters.files import Dataset, canonical_outcomes, read_data_dir, write_data_dir
 from recommender.errors import ConflictError, DataValidationError, NotFoundError
-from recommender.store import (
+from recommender.adapters.store import (
     add_outcomes,
     export_dataset,
     get_firm,
@@ -23,7 +23,7 @@ from recommender.store import (
     set_type_override,
     upsert_programmes,
 )
-from recommender.store.tables import Firm, Outcome, Programme
+from recommender.adapters.store.tables import Firm, Outcome, Programme
 from tests.data.factories import valid_dataset
 
 KEYS = {"firms": ["firm_id", "year"], "programmes": ["programme_id"],

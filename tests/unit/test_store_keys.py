@@ -10,10 +10,10 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from recommender.cli import app
-from recommender.dataio import read_data_dir, write_data_dir
+from recommender.adapters.files import read_data_dir, write_data_dir
 from recommender.errors import ConflictError, DataValidationError, NotFoundError
 from recommender.settings import get_settings
-from recommender.store import (
+from recommender.adapters.store import (
     authenticate,
     create_key,
     export_dataset,
@@ -22,8 +22,8 @@ from recommender.store import (
     revoke_key,
     session_scope,
 )
-from recommender.store.keys import hash_key
-from recommender.store.tables import ApiKey
+from recommender.adapters.store.keys import hash_key
+from recommender.adapters.store.tables import ApiKey
 from tests.data.factories import valid_dataset
 
 

@@ -11,9 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from recommender.store import current_revision, head_revision, make_engine, upgrade_database
-from recommender.store.db import BUSY_TIMEOUT_MS
-from recommender.store.tables import Base
+from recommender.adapters.store import current_revision, head_revision, make_engine, upgrade_database
+from recommender.adapters.store.db import BUSY_TIMEOUT_MS
+from recommender.adapters.store.tables import Base
 
 TABLES = {"firms", "programmes", "outcomes", "type_overrides", "api_keys", "feedback",
           "audit_log", "subscriptions", "alerts", "saved_profiles", "alert_seen_programmes"}
@@ -91,14 +91,14 @@ def test_default_url_is_the_settings_sqlite_file(tmp_path: Path,
         assert (tmp_path / "var" / "recommender.db").is_file()
     finally:
         get_settings.cache_clear()
-        from recommender.store import dispose_engines
+        from recommender.adapters.store import dispose_engines
 
         dispose_engines()
 
 
 @pytest.mark.slow
 def test_processes_starting_together_migrate_in_turn(db_url: str) -> None:
-    code = ("import sys; from recommender.store import upgrade_database; "
+    code = ("import sys; from recommender.adapters.store import upgrade_database; "
             "upgrade_database(sys.argv[1])")
     procs = [subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE,
                               text=True) for _ in range(3)]

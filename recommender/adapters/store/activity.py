@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.errors import DataValidationError, Problem
-from recommender.store.tables import FEEDBACK_ACTIONS, AuditEntry, Feedback, utcnow
+from recommender.adapters.store.tables import FEEDBACK_ACTIONS, AuditEntry, Feedback, utcnow
 
 DEFAULT_LIMIT: Final[int] = 1000
 

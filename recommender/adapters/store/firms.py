@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from recommender.constants import FIRM_COLUMNS
 from recommender.errors import NotFoundError
-from recommender.store.frames import FIRM_KINDS, firms_frame
-from recommender.store.records import frame_record
-from recommender.store.tables import Firm, table
-from recommender.store.upsert import chunks, upsert_frame
+from recommender.adapters.store.frames import FIRM_KINDS, firms_frame
+from recommender.adapters.store.records import frame_record
+from recommender.adapters.store.tables import Firm, table
+from recommender.adapters.store.upsert import chunks, upsert_frame
 
 _COLUMNS = [table(Firm).c[c] for c in FIRM_COLUMNS]
 

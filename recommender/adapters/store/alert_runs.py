@@ -14,10 +14,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from recommender.errors import NotFoundError
-from recommender.store.alerts import SubscriptionRecord
-from recommender.store.firms import get_firm
-from recommender.store.tables import AlertSeenProgramme, Programme, table, utcnow
-from recommender.store.upsert import chunks
+from recommender.adapters.store.alerts import SubscriptionRecord
+from recommender.adapters.store.firms import get_firm
+from recommender.adapters.store.tables import AlertSeenProgramme, Programme, table, utcnow
+from recommender.adapters.store.upsert import chunks
 
 
 def unseen_programme_ids(session: Session) -> set[str]:

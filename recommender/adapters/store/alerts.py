@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from recommender.constants import DEFAULT_K
 from recommender.errors import DataValidationError, NotFoundError, Problem
-from recommender.store.records import jsonable
-from recommender.store.tables import Alert, Firm, SavedProfile, Subscription, table, utcnow
-from recommender.store.upsert import chunks
+from recommender.adapters.store.records import jsonable
+from recommender.adapters.store.tables import Alert, Firm, SavedProfile, Subscription, table, utcnow
+from recommender.adapters.store.upsert import chunks
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from recommender.bizinfo.classify import TypeRules, load_type_rules
-from recommender.bizinfo.filestore import ImportReport
+from recommender.adapters.bizinfo.filestore import ImportReport
 from recommender.bizinfo.importer import (
     METHOD_OVERRIDE,
     SOURCE,
@@ -25,15 +25,15 @@ from recommender.bizinfo.importer import (
 from recommender.bizinfo.overrides import check_override
 from recommender.constants import LIST_SEP, PROGRAMME_ID
 from recommender.errors import DataValidationError, NotFoundError
-from recommender.store.catalogue import (
+from recommender.adapters.store.catalogue import (
     get_programme,
     load_programmes,
     load_type_overrides,
     set_type_override,
     upsert_programmes,
 )
-from recommender.store.frames import TYPE_EVIDENCE_COLUMNS
-from recommender.store.tables import Programme
+from recommender.adapters.store.frames import TYPE_EVIDENCE_COLUMNS
+from recommender.adapters.store.tables import Programme
 
 
 def import_into_store(session: Session, announcements: Path | str, *,
@@ -81,7 +81,7 @@ def set_type_in_store(session: Session, programme_id: str, programme_type: str, 
     Returns
     -------
     dict
-        The programme as stored now (:func:`recommender.store.get_programme`).
+        The programme as stored now (:func:`recommender.adapters.store.get_programme`).
 
     Raises
     ------

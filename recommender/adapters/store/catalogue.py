@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session
 
 from recommender.constants import PROGRAMME_TYPES
 from recommender.errors import DataValidationError, NotFoundError, Problem
-from recommender.store.frames import (
+from recommender.adapters.store.frames import (
     PROGRAMME_ALL_COLUMNS,
     PROGRAMME_KINDS,
     TYPE_EVIDENCE_COLUMNS,
     programmes_frame,
 )
-from recommender.store.records import frame_record
-from recommender.store.tables import Programme, TypeOverride, table, utcnow
-from recommender.store.upsert import chunks, refuse_duplicate_keys, upsert_frame
+from recommender.adapters.store.records import frame_record
+from recommender.adapters.store.tables import Programme, TypeOverride, table, utcnow
+from recommender.adapters.store.upsert import chunks, refuse_duplicate_keys, upsert_frame
 
 _TABLE = table(Programme)
 

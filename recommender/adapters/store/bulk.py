@@ -1,6 +1,6 @@
 """Whole data directories in and out of the store (``docs/contract.md``).
 
-:func:`import_dataset` writes a validated :class:`~recommender.dataio.Dataset` in one
+:func:`import_dataset` writes a validated :class:`~recommender.adapters.files.Dataset` in one
 transaction: if anything fails, nothing is kept. Rows are matched by key, so importing
 the same directory twice changes nothing the second time.
 """
@@ -13,13 +13,13 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from recommender.errors import ConflictError
-from recommender.store.catalogue import load_programmes, upsert_programmes
-from recommender.store.db import session_scope
-from recommender.store.firms import load_firms, upsert_firms
-from recommender.store.outcomes import load_outcomes, upsert_outcomes
+from recommender.adapters.store.catalogue import load_programmes, upsert_programmes
+from recommender.adapters.store.db import session_scope
+from recommender.adapters.store.firms import load_firms, upsert_firms
+from recommender.adapters.store.outcomes import load_outcomes, upsert_outcomes
 
 if TYPE_CHECKING:  # dataio pulls in pandera: imported where used, not with the store
-    from recommender.dataio import Dataset
+    from recommender.adapters.files import Dataset
 
 
 def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
@@ -30,7 +30,7 @@ def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
     engine
         The database (already migrated).
     ds
-        A dataset from :func:`recommender.dataio.read_data_dir` (validated, canonical).
+        A dataset from :func:`recommender.adapters.files.read_data_dir` (validated, canonical).
 
     Returns
     -------
@@ -74,7 +74,7 @@ def export_dataset(engine: Engine, *, year: int | None = None) -> Dataset:
     Dataset
         Canonical frames; ``outcomes`` is ``None`` when no outcome is stored.
     """
-    from recommender.dataio import (
+    from recommender.adapters.files import (
         Dataset,
         canonical_firms,
         canonical_outcomes,

@@ -1,5 +1,5 @@
 """Manifest building blocks: file hashes, data fingerprints, canonical JSON and its HMAC,
-and durable writes. Pure helpers of :mod:`recommender.registry`."""
+and durable writes. Pure helpers of :mod:`recommender.adapters.registry`."""
 
 from __future__ import annotations
 

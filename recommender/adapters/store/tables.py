@@ -1,6 +1,6 @@
 """The database schema as typed SQLAlchemy 2 mappings: one class per table.
 
-The migrations under ``recommender/store/migrations/`` create exactly this schema (a
+The migrations under ``recommender/adapters/store/migrations/`` create exactly this schema (a
 test compares them). Column names of ``firms``, ``programmes`` and ``outcomes`` are the
 contract's (``docs/contract.md``); everything else belongs to the service.
 """

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-from recommender.store.db import get_engine, resolve_url
+from recommender.adapters.store.db import get_engine, resolve_url
 
 MIGRATIONS_DIR: Final[Path] = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK_ID: Final[int] = 72_430_001  # advisory lock id: "recommender schema upgrade"

@@ -7,18 +7,17 @@ the API, the portal, the CLI's ``score`` and batch jobs through the same code pa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from recommender.constants import CAPABILITIES, CHAMPION, FIRM_COLUMNS, OTHER_TYPE
+from recommender.adapters.registry import Registry
+from recommender.constants import CAPABILITIES, CHAMPION, OTHER_TYPE
 from recommender.eligibility import EligibilityIndex, reasons
-from recommender.errors import DataValidationError, NotFoundError, Problem
-from recommender.explain import Contribution, Explanation, contrast, explain_row
+from recommender.errors import NotFoundError
+from recommender.explain import Explanation, contrast, explain_row
 from recommender.explain import factor_contributions as group_factors
 from recommender.features import (
     HISTORY_COLUMNS,
@@ -28,194 +27,13 @@ from recommender.features import (
     with_history,
 )
 from recommender.ranker import Ranker
-from recommender.registry import Registry
+from recommender.recommend.catalogue import _year_groups, _YearCatalogue, reference_date
+from recommender.recommend.profiles import _records, profile_frame
+from recommender.recommend.results import IneligibleItem, Recommendation, RecommendedItem
 
 MODEL_FILE = "model.txt"
 PIPELINE_FILE = "pipeline.joblib"
 Explain = Literal["top", "all", "none"]
-
-_INT_COLUMNS = ("year", "founded_year", "employees", "researchers", "patents")
-_FLOAT_COLUMNS = ("revenue_krw_m", "revenue_growth", "export_share", "rnd_spend_krw_m",
-                  *CAPABILITIES)
-
-
-@dataclass(frozen=True)
-class RecommendedItem:
-    """One programme in a firm's list (``score`` is None for unscored ``other`` ones)."""
-
-    rank: int | None
-    programme_id: str
-    name: str
-    programme_type: str
-    score: float | None
-    explanation: Explanation | None
-    agency: str | None = None
-    url: str | None = None
-    apply_start: str | None = None
-    apply_end: str | None = None
-    days_left: int | None = None
-
-
-@dataclass(frozen=True)
-class IneligibleItem:
-    """A programme the firm cannot join, and why."""
-
-    programme_id: str
-    name: str
-    reasons: list[str]
-
-
-@dataclass(frozen=True)
-class CapabilityGap:
-    """The firm's own rating of one capability beside its peers' benchmark."""
-
-    capability: str
-    own: float | None
-    peers: float
-    gap: float | None
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    """A firm-year's ranked, explained programmes."""
-
-    firm_id: str
-    year: int
-    model_version: str
-    items: list[RecommendedItem]
-    unscored: list[RecommendedItem]
-    ineligible: list[IneligibleItem] | None
-    contrast: list[Contribution] = field(default_factory=list)
-    own_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
-                                    repr=False, compare=False)
-    peer_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
-                                     repr=False, compare=False)
-
-    @cached_property
-    def profile(self) -> list[CapabilityGap]:
-        """The firm's own rating of each capability beside its peers' benchmark.
-
-        Built on first use: batch jobs that never read it do not pay for it.
-        """
-        return [CapabilityGap(c, None if o != o else o, p, None if o != o else p - o)
-                for c, o, p in zip(CAPABILITIES, self.own_ratings.tolist(),
-                                   self.peer_ratings.tolist(), strict=True)]
-
-
-def profile_frame(profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame
-                  ) -> pd.DataFrame:
-    """Canonical firm rows from profile dicts (already validated at the edge)."""
-    if isinstance(profiles, pd.DataFrame):
-        frame = profiles.reset_index(drop=True)
-        n = len(frame)
-        present = set(frame.columns)
-
-        def column(col: str) -> Any:
-            return frame[col].to_numpy()
-    else:
-        rows = [profiles] if isinstance(profiles, Mapping) else list(profiles)
-        n = len(rows)
-        present = {c for r in rows for c in r}
-
-        def column(col: str) -> Any:
-            return [r.get(col, np.nan) for r in rows]
-    missing = [c for c in FIRM_COLUMNS if c not in present and not c.startswith("cap_")
-               and c != "revenue_growth"]
-    if missing:
-        raise DataValidationError([Problem("profile", None, c, None, "a value") for c in missing])
-    # One DataFrame construction from finished columns: assigning ~30 columns one by
-    # one costs ~1 ms each in pandas 3, which dominated a single recommendation.
-    out: dict[str, np.ndarray] = {}
-    for col in FIRM_COLUMNS:
-        values = column(col) if col in present else np.full(n, np.nan)
-        if col in _INT_COLUMNS:
-            out[col] = _ints(values)
-        elif col in _FLOAT_COLUMNS:
-            out[col] = _floats(values)
-        elif col == "has_rnd_lab":
-            out[col] = _bools(values)
-        else:
-            out[col] = _strings(values)
-    return pd.DataFrame(out) if n else pd.DataFrame(out, index=pd.RangeIndex(0))
-
-
-# Column converters of profile_frame: plain Python / NumPy values take a direct path,
-# anything else (strings of numbers, mixed types) goes through pandas as before.
-def _ints(values: Any) -> np.ndarray:
-    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
-        return values.astype(np.int64)
-    if isinstance(values, list) and all(type(v) is int for v in values):
-        return np.array(values, dtype=np.int64)
-    return pd.to_numeric(pd.Series(values, dtype=object)).to_numpy(np.int64)
-
-
-def _floats(values: Any) -> np.ndarray:
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
-        return values.astype(float)
-    if isinstance(values, list) and all(v is None or type(v) in (int, float) for v in values):
-        return np.array([np.nan if v is None else v for v in values], dtype=float)
-    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(float)
-
-
-def _bools(values: Any) -> np.ndarray:
-    if isinstance(values, np.ndarray) and values.dtype.kind == "b":
-        return values.copy()
-    if isinstance(values, list) and all(type(v) is bool for v in values):
-        return np.array(values, dtype=bool)
-    return pd.Series(values, dtype=object).astype(bool).to_numpy()
-
-
-def _strings(values: Any) -> np.ndarray:
-    if isinstance(values, list) and all(type(v) is str for v in values):
-        return np.array(values, dtype=object)
-    return pd.Series(values, dtype=object).astype(str).to_numpy()
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """``frame.to_dict("records")`` (Python scalars) without its per-cell overhead."""
-    columns = [str(c) for c in frame.columns]
-    return [dict(zip(columns, row, strict=True)) for row in frame.to_numpy(object).tolist()]
-
-
-def _year_groups(firms: pd.DataFrame) -> dict[Any, np.ndarray]:
-    """``firms.groupby("year").indices``, with a shortcut for the common single year."""
-    years = firms["year"].to_numpy()
-    if len(years) and (years == years[0]).all():
-        return {years[0]: np.arange(len(years))}
-    return dict(firms.groupby("year").indices)
-
-
-def reference_date(year: int, as_of: date | None, today: date | None) -> date | None:
-    """The day whose open programmes a profile of ``year`` is shown: ``as_of`` when
-    given, else ``today`` for a profile of today's year, else none (no window filter)."""
-    if as_of is not None:
-        return as_of
-    return today if today is not None and today.year == year else None
-
-
-class _YearCatalogue:
-    """One year's programmes with everything precomputed for fast per-request use."""
-
-    def __init__(self, programmes: pd.DataFrame) -> None:
-        self.programmes = programmes.reset_index(drop=True)
-        self.table = ProgrammeTable(self.programmes)
-        self.eligibility = EligibilityIndex(self.programmes)
-        self.records = self.programmes.to_dict("records")
-        self.apply_start = pd.to_datetime(self.programmes["apply_start"], errors="coerce")
-        self.apply_end = pd.to_datetime(self.programmes["apply_end"], errors="coerce")
-        self.apply_end_list = list(self.apply_end)  # Timestamp or NaT, by position
-        self.item_fields = [(str(p["programme_id"]), str(p["name"]), str(p["programme_type"]),
-                             p.get("agency"), p.get("url"), p.get("apply_start"),
-                             p.get("apply_end")) for p in self.records]
-
-    def open_on(self, day: date | None) -> np.ndarray:
-        """Programmes whose application window (where known) includes ``day``."""
-        if day is None:
-            return np.ones(len(self.programmes), dtype=bool)
-        ts = pd.Timestamp(day)
-        closed = (self.apply_end.notna() & (self.apply_end < ts)) | (
-            self.apply_start.notna() & (self.apply_start > ts))
-        return ~closed.to_numpy()
 
 
 class Recommender:

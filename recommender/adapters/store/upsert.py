@@ -3,7 +3,7 @@
 Portable on purpose (no ``ON CONFLICT`` dialects): the stored rows for the incoming keys
 are read, compared column by column in pandas, and then new rows go in with one
 executemany ``INSERT`` and changed rows with one executemany ``UPDATE`` (on PostgreSQL
-with psycopg, ``COPY`` instead: :mod:`recommender.store.pgcopy`). Rows equal to what is
+with psycopg, ``COPY`` instead: :mod:`recommender.adapters.store.pgcopy`). Rows equal to what is
 stored are not touched, so re-importing the same data writes nothing.
 """
 
@@ -18,8 +18,8 @@ from sqlalchemy import Table, and_, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from recommender.errors import ConflictError
-from recommender.store.frames import row_params, same_values
-from recommender.store.pgcopy import copy_insert, copy_update, supports_copy
+from recommender.adapters.store.frames import row_params, same_values
+from recommender.adapters.store.pgcopy import copy_insert, copy_update, supports_copy
 
 IN_CHUNK: Final[int] = 500  # values per SQL ``IN (...)``, well under every driver's limit
 
@@ -63,7 +63,7 @@ def upsert_frame(session: Session, table: Table, incoming: pd.DataFrame,
     key
         Columns identifying a row.
     kinds
-        Column -> value kind (see :func:`recommender.store.frames.row_params`).
+        Column -> value kind (see :func:`recommender.adapters.store.frames.row_params`).
     what
         Plural noun for messages (``"firm profiles"``).
     insert_extra

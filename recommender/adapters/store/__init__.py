@@ -5,7 +5,7 @@ Every function takes the ``Session`` (or ``Engine``) it works on; open one with
 frozen dataclasses; errors are :mod:`recommender.errors` exceptions.
 """
 
-from recommender.store.activity import (
+from recommender.adapters.store.activity import (
     AuditRecord,
     FeedbackRecord,
     list_audit,
@@ -13,7 +13,7 @@ from recommender.store.activity import (
     record_feedback,
     write_audit,
 )
-from recommender.store.alerts import (
+from recommender.adapters.store.alerts import (
     AlertRecord,
     SubscriptionRecord,
     add_alerts,
@@ -26,8 +26,8 @@ from recommender.store.alerts import (
     subscribe,
     unsubscribe,
 )
-from recommender.store.bulk import export_dataset, import_dataset, summarise_counts
-from recommender.store.catalogue import (
+from recommender.adapters.store.bulk import export_dataset, import_dataset, summarise_counts
+from recommender.adapters.store.catalogue import (
     clear_type_override,
     get_programme,
     load_programmes,
@@ -35,9 +35,9 @@ from recommender.store.catalogue import (
     set_type_override,
     upsert_programmes,
 )
-from recommender.store.db import dispose_engines, get_engine, make_engine, session_scope
-from recommender.store.firms import get_firm, load_firms, upsert_firms
-from recommender.store.keys import (
+from recommender.adapters.store.db import dispose_engines, get_engine, make_engine, session_scope
+from recommender.adapters.store.firms import get_firm, load_firms, upsert_firms
+from recommender.adapters.store.keys import (
     KeyInfo,
     KeyRecord,
     authenticate,
@@ -45,9 +45,9 @@ from recommender.store.keys import (
     list_keys,
     revoke_key,
 )
-from recommender.store.migrate import current_revision, head_revision, upgrade_database
-from recommender.store.outcomes import add_outcomes, load_outcomes, upsert_outcomes
-from recommender.store.tables import FEEDBACK_ACTIONS, OUTCOME_SOURCES, ROLES
+from recommender.adapters.store.migrate import current_revision, head_revision, upgrade_database
+from recommender.adapters.store.outcomes import add_outcomes, load_outcomes, upsert_outcomes
+from recommender.adapters.store.tables import FEEDBACK_ACTIONS, OUTCOME_SOURCES, ROLES
 
 __all__ = [
     "FEEDBACK_ACTIONS", "OUTCOME_SOURCES", "ROLES",

@@ -1,6 +1,6 @@
 """Alembic environment: migrates the connection handed over by ``upgrade_database``.
 
-Run programmatically through :func:`recommender.store.migrate.upgrade_database` (no
+Run programmatically through :func:`recommender.adapters.store.migrate.upgrade_database` (no
 ``alembic.ini``); a connection in ``config.attributes["connection"]`` is used as is,
 otherwise one is opened from the ``sqlalchemy.url`` option.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from recommender.store.db import make_engine
-from recommender.store.tables import Base
+from recommender.adapters.store.db import make_engine
+from recommender.adapters.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -3,7 +3,7 @@
 psycopg's ``executemany`` sends one statement per row (about 10 s per 100k firm rows
 measured); ``COPY`` streams them (about 1 s). Updates go the same way: the changed rows
 are copied into a temporary table and applied with one ``UPDATE ... FROM``. Every
-other database uses the portable executemany path in :mod:`recommender.store.upsert`.
+other database uses the portable executemany path in :mod:`recommender.adapters.store.upsert`.
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ from sqlalchemy import Integer, String, cast, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from recommender.constants import OUTCOME_COLUMNS
-from recommender.store.activity import AuditRecord
-from recommender.store.frames import outcomes_frame
-from recommender.store.tables import AuditEntry, Firm, Outcome, Programme, TypeOverride, utcnow
-from recommender.store.upsert import chunks
+from recommender.adapters.store.activity import AuditRecord
+from recommender.adapters.store.frames import outcomes_frame
+from recommender.adapters.store.tables import AuditEntry, Firm, Outcome, Programme, TypeOverride, utcnow
+from recommender.adapters.store.upsert import chunks
 
 _OUTCOME_COLUMNS = [Outcome.__table__.c[c] for c in OUTCOME_COLUMNS]
 
@@ -101,7 +101,7 @@ def write_audit_many(session: Session, entries: Sequence[Mapping[str, Any]], *,
 
     Each entry holds ``key_name, role, request_id, endpoint, model_version, firm_id,
     year`` and ``items`` (mappings with ``programme_id`` and ``rank``), as for
-    :func:`recommender.store.activity.write_audit`.
+    :func:`recommender.adapters.store.activity.write_audit`.
     """
     if not entries:
         return 0

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recommender.errors import ConflictError, DataValidationError, NotFoundError, Problem
-from recommender.store.tables import ROLES, ApiKey, utcnow
+from recommender.adapters.store.tables import ROLES, ApiKey, utcnow
 
 KEY_PREFIX: Final[str] = "rk_"
 KEY_BYTES: Final[int] = 32

@@ -44,7 +44,7 @@ from recommender.errors import (
     PromotionRefusedError,
     RegistryError,
 )
-from recommender.manifest import (
+from recommender.adapters.manifest import (
     CHUNK,
     folder_entries,
     fsync_dir,

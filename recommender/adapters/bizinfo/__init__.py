@@ -1,0 +1,1 @@
+"""Bizinfo feed import: where announcements and catalogue rows are read and kept."""

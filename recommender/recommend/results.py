@@ -1,0 +1,74 @@
+"""What a recommendation is made of: ranked items, ineligible items, the capability profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from recommender.constants import CAPABILITIES
+from recommender.explain import Contribution, Explanation
+
+
+@dataclass(frozen=True)
+class RecommendedItem:
+    """One programme in a firm's list (``score`` is None for unscored ``other`` ones)."""
+
+    rank: int | None
+    programme_id: str
+    name: str
+    programme_type: str
+    score: float | None
+    explanation: Explanation | None
+    agency: str | None = None
+    url: str | None = None
+    apply_start: str | None = None
+    apply_end: str | None = None
+    days_left: int | None = None
+
+
+@dataclass(frozen=True)
+class IneligibleItem:
+    """A programme the firm cannot join, and why."""
+
+    programme_id: str
+    name: str
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class CapabilityGap:
+    """The firm's own rating of one capability beside its peers' benchmark."""
+
+    capability: str
+    own: float | None
+    peers: float
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A firm-year's ranked, explained programmes."""
+
+    firm_id: str
+    year: int
+    model_version: str
+    items: list[RecommendedItem]
+    unscored: list[RecommendedItem]
+    ineligible: list[IneligibleItem] | None
+    contrast: list[Contribution] = field(default_factory=list)
+    own_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
+                                    repr=False, compare=False)
+    peer_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
+                                     repr=False, compare=False)
+
+    @cached_property
+    def profile(self) -> list[CapabilityGap]:
+        """The firm's own rating of each capability beside its peers' benchmark.
+
+        Built on first use: batch jobs that never read it do not pay for it.
+        """
+        return [CapabilityGap(c, None if o != o else o, p, None if o != o else p - o)
+                for c, o, p in zip(CAPABILITIES, self.own_ratings.tolist(),
+                                   self.peer_ratings.tolist(), strict=True)]

@@ -1,1 +1,0 @@
-"""Alembic migrations of the store, run by ``recommender.store.migrate.upgrade_database``."""
