@@ -15,7 +15,6 @@ import os
 import shutil
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +45,7 @@ from recommender.adapters.store import (
     session_scope,
     upgrade_database,
 )
+from tests.waiting import wait_until
 from training.train import train_version
 
 ROLES = ("caseworker", "partner", "analyst")
@@ -106,12 +106,13 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
+        wait_until(self._started, timeout=60, interval=0.02, what="the test server start")
         return self
+
+    def _started(self) -> bool:
+        if not self.server.started and not self.thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        return bool(self.server.started)
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True

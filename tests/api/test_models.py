@@ -27,7 +27,9 @@ from recommender.adapters.store import (
     upgrade_database,
     upsert_programmes,
 )
+from recommender.constants import CHAMPION
 from tests.api.conftest import Deployment, LiveServer, copy_version, make_settings
+from tests.waiting import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +47,16 @@ def _serving(client: httpx.Client) -> str:
 
 
 def _wait_for(client: httpx.Client, version: str, *, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while _serving(client) != version:
-        assert time.monotonic() < deadline, f"the server never switched to {version}"
-        time.sleep(0.05)
+    wait_until(lambda: _serving(client) == version, timeout=seconds,
+               what=f"the server switching to {version}")
+
+
+def _refused_by_poller(server: LiveServer, name: str) -> str:
+    """Wait until the server's champion poller has looked at ``name`` and refused it
+    (``CHAMPION`` for an unreadable pointer); the reason it gave."""
+    refused = server.app.state.holder.refused
+    return wait_until(lambda: refused.get(name), timeout=10, interval=0.02,
+                      what=f"the champion poller refusing {name}")
 
 
 def test_versions_are_listed_with_champion_and_served_version(
@@ -100,7 +108,7 @@ def test_a_version_failing_verification_is_never_served(
         assert refused.json()["type"] == "/problems/model-integrity"
         # a hand-edited champion pointer: the poller refuses it, the old model keeps serving
         (registry.root / "champion").write_text("v4-tampered\n")
-        time.sleep(4 * 0.2 + 0.5)
+        assert _refused_by_poller(server, "v4-tampered")
         assert _serving(client) == "v1"
         response = client.post("/v1/recommendations", json={"profile": profiles[0]})
         assert response.status_code == 200 and response.json()["model_version"] == "v1"
@@ -140,14 +148,19 @@ def test_promotion_under_load_loses_no_request_and_switches_version(
                     results.append((start, time.monotonic(), r.status_code, version))
                 i += 7
 
+    def started_after(moment: float) -> int:
+        with lock:
+            return sum(r[0] > moment for r in results)
+
     threads = [threading.Thread(target=hammer, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
-    time.sleep(0.7)
+    wait_until(lambda: started_after(0.0) >= 12, timeout=60, what="12 requests before")
     with server.client(deployment.keys["analyst"]) as client:
         response = client.post("/v1/models/v2-better/promote")
         promoted_at.append(time.monotonic())
-    time.sleep(0.7)
+    wait_until(lambda: started_after(promoted_at[0]) >= 12, timeout=60,
+               what="12 requests after the promotion")
     stop.set()
     for t in threads:
         t.join()
@@ -190,10 +203,8 @@ def test_the_served_catalogue_follows_the_store(tmp_path: Path, deployment: Depl
         assert client.get(f"/v1/programmes/{pid}/candidates").status_code == 404
         with session_scope(engine) as session:  # as `recommender import` would
             upsert_programmes(session, late)
-        deadline = time.monotonic() + 10
-        while client.get("/readyz").json()["programmes"] != len(programmes):
-            assert time.monotonic() < deadline, "the new programme was never served"
-            time.sleep(0.05)
+        wait_until(lambda: client.get("/readyz").json()["programmes"] == len(programmes),
+                   timeout=10, what="the new programme being served")
         found = client.get(f"/v1/programmes/{pid}/candidates")
     assert found.status_code == 200 and found.json()["candidates"]
 
@@ -204,7 +215,7 @@ def test_an_unreadable_champion_pointer_keeps_the_served_model(
     pointer = registry.root / "champion"
     pointer.write_text("../../etc/passwd\n")
     try:
-        time.sleep(4 * 0.2 + 0.3)
+        assert "passwd" in _refused_by_poller(server, CHAMPION)
         with server.client(deployment.keys["analyst"]) as client:
             assert _serving(client) == "v1"
             listed = client.get("/v1/models").json()
