@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import shutil
-import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from recommender.atomic import move_into_place, publish_dir, staged_dir
 from recommender.constants import TABLES
 from recommender.errors import DataValidationError, Problem, RecommenderError
 from recommender.schema import COLUMNS, RawTable, check_tables, column_kind
@@ -297,8 +295,7 @@ def write_data_dir(ds: Dataset, path: Path | str, *,
     frames = {"firms": canonical_firms(ds.firms),
               "programmes": canonical_programmes(ds.programmes),
               "outcomes": None if ds.outcomes is None else canonical_outcomes(ds.outcomes)}
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
+    with staged_dir(target) as staging:
         for name, frame in frames.items():
             if frame is None:
                 continue
@@ -309,14 +306,11 @@ def write_data_dir(ds: Dataset, path: Path | str, *,
             else:
                 frame.to_parquet(file, index=False)
         if not target.exists():
-            staging.chmod(0o755)
-            os.replace(staging, target)
+            publish_dir(staging, target)
             return
         for name, frame in frames.items():
             if frame is not None:
-                os.replace(staging / f"{name}.{fmt}", target / f"{name}.{fmt}")
+                move_into_place(staging / f"{name}.{fmt}", target / f"{name}.{fmt}")
             for other in FORMATS:
                 if other != fmt or frame is None:
                     (target / f"{name}.{other}").unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -7,12 +7,11 @@ correction survives new versions of the feed.
 from __future__ import annotations
 
 import csv
-import os
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from recommender.atomic import atomic_file
 from recommender.constants import PROGRAMME_TYPES
 from recommender.errors import DataValidationError, Problem
 
@@ -70,17 +69,10 @@ def write_overrides(path: Path | str, overrides: Mapping[str, str]) -> None:
                 for p in check_override(ident, kind, file=file.name)]
     if problems:
         raise DataValidationError(problems)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    temp = file.with_name(f".{file.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with temp.open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(OVERRIDE_COLUMNS)
-            writer.writerows(sorted(overrides.items()))
-        os.replace(temp, file)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with atomic_file(file) as temp, temp.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(OVERRIDE_COLUMNS)
+        writer.writerows(sorted(overrides.items()))
 
 
 def record_override(path: Path | str, programme_id: str, programme_type: str) -> dict[str, str]:

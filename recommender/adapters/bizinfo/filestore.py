@@ -12,9 +12,7 @@ bad override leaves the directory as it was.
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Final
 
 import pandas as pd
 
+from recommender.atomic import atomic_file
 from recommender.bizinfo.classify import TypeRules, load_type_rules
 from recommender.bizinfo.importer import (
     CATALOGUE_COLUMNS,
@@ -91,13 +90,8 @@ def read_catalogue(out_dir: Path | str) -> pd.DataFrame:
 
 
 def _replace(path: Path, frame: pd.DataFrame) -> None:
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_file(path) as temp:
         frame.to_csv(temp, index=False, encoding="utf-8")
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def _for_csv(programmes: pd.DataFrame) -> pd.DataFrame:
