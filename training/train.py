@@ -16,11 +16,11 @@ import joblib
 import pandas as pd
 
 from recommender.adapters.files import Dataset
+from recommender.adapters.registry import Registry
 from recommender.errors import DataValidationError, Problem
 from recommender.features import FeaturePipeline, ProgrammeTable
-from recommender.adapters.manifest import data_fingerprint
-from recommender.adapters.registry import Registry
 from training.evaluate import Evaluation, evaluate
+from training.fingerprint import data_fingerprint
 from training.fit import fit_ranker
 from training.pairs import labelled_pairs, prepared_firms
 from training.report import shap_plots, write_report

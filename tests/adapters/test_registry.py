@@ -13,19 +13,19 @@ from typing import Any
 
 import joblib
 import numpy as np
-import pandas as pd
 import pytest
 
-from recommender.adapters import registry as registry_module
+from recommender import atomic
+from recommender.adapters import versions as versions_module
+from recommender.adapters.manifest import sha256_file
+from recommender.adapters.registry import Registry
 from recommender.errors import (
     ConflictError,
     ModelIntegrityError,
     ModelNotFoundError,
     PromotionRefusedError,
+    RegistryError,
 )
-from recommender.errors import RegistryError
-from recommender.adapters.manifest import data_fingerprint, sha256_file
-from recommender.adapters.registry import Registry
 
 MODEL_TEXT = "tree\nversion=v4\nnum_class=1\nleaf_value=0.125 -0.5 0.75\nend of trees\n"
 
@@ -266,7 +266,7 @@ def test_an_existing_version_name_is_refused(reg: Registry) -> None:
 
 def test_default_names_are_utc_timestamps_suffixed_when_taken(
         reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry_module, "_utcnow",
+    monkeypatch.setattr(versions_module, "_utcnow",
                         lambda: datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
     names = [make_version(reg) for _ in range(3)]
     assert names == ["20240506-070809", "20240506-070809-2", "20240506-070809-3"]
@@ -275,7 +275,7 @@ def test_default_names_are_utc_timestamps_suffixed_when_taken(
 
 def test_a_name_taken_while_training_is_resolved_at_commit(
         reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry_module, "_utcnow",
+    monkeypatch.setattr(versions_module, "_utcnow",
                         lambda: datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
     explicit = reg.create_version("v1", metadata={})
     default = reg.create_version(metadata={})
@@ -415,7 +415,7 @@ def test_a_crash_while_switching_leaves_the_old_champion_and_no_temp_file(
     def crash(src: Any, dst: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(registry_module.os, "replace", crash)
+    monkeypatch.setattr(atomic.os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
         reg.promote("v2")
     monkeypatch.undo()
@@ -430,28 +430,3 @@ def test_a_garbled_champion_file_is_reported_not_followed(reg: Registry) -> None
     (reg.root).joinpath("champion").write_text("../../etc\n")
     with pytest.raises(ModelIntegrityError, match="does not name a valid version"):
         reg.resolve("champion")
-
-
-# --- helpers --------------------------------------------------------------------------
-def test_data_fingerprint_is_stable_and_sensitive_to_every_value() -> None:
-    firms = pd.DataFrame({"firm_id": ["f1", "f2"], "year": [2023, 2023],
-                          "cap_hr_skills": [3.0, np.nan]})
-    programmes = pd.DataFrame({"programme_id": ["p1"], "requires_rnd_lab": [None]},
-                              dtype=object)
-    base = data_fingerprint({"firms": firms, "programmes": programmes, "outcomes": None})
-    assert re.fullmatch(r"[0-9a-f]{64}", base)
-    assert base == data_fingerprint({"outcomes": None, "programmes": programmes.copy(),
-                                     "firms": firms.set_index("firm_id", drop=False)})
-    changed = firms.copy()
-    changed.loc[1, "cap_hr_skills"] = 2.0
-    renamed = firms.rename(columns={"cap_hr_skills": "cap_feedback"})
-    others = [
-        data_fingerprint({"firms": changed, "programmes": programmes, "outcomes": None}),
-        data_fingerprint({"firms": renamed, "programmes": programmes, "outcomes": None}),
-        data_fingerprint({"firms": firms.iloc[::-1], "programmes": programmes,
-                          "outcomes": None}),
-        data_fingerprint({"firms": firms, "programmes": programmes}),
-        data_fingerprint({"firms": firms.iloc[:0], "programmes": programmes,
-                          "outcomes": None}),
-    ]
-    assert len({base, *others}) == 6
