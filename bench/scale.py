@@ -198,7 +198,7 @@ def measure(name: str, data: Path, models: Path, workers: int, out: Path) -> dic
 
 def world(n: int, work: Path) -> tuple[Path, dict[str, Any]]:
     """A partitioned world of ``n`` firms (reused when already written with these sizes)."""
-    from recommender.simulate.chunked import write_partitioned_world
+    from recommender.adapters.worlds import write_partitioned_world
 
     data = work / f"world-{n}"
     stamp = data / "world.json"

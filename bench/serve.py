@@ -150,7 +150,7 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
-        cmd = [sys.executable, "-m", "recommender.cli", "serve", "--host", "127.0.0.1",
+        cmd = [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--workers", str(self.workers), "--no-access-log"]
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)

@@ -3,10 +3,11 @@ history with a documented causal model of programme benefit (``docs/causal-model
 and the oracle -- the exact expected outcome of every eligible pair of the last year.
 
 Modules: ``firms`` (population and self-diagnosis), ``catalogue`` (programme offerings),
-``participation`` (who takes part in what), ``outcomes`` (the causal model) and
-``world`` (the year-by-year run and writing it out).
+``participation`` (who takes part in what), ``outcomes`` (the causal model),
+``world`` (the year-by-year run) and ``chunked`` (a large world, chunk by chunk).
+Writing a world to disk is an adapter's job: ``recommender.adapters.worlds``.
 """
 
-from recommender.simulate.world import ORACLE_FILE, World, simulate_world, write_world
+from recommender.simulate.world import World, simulate_world
 
-__all__ = ["ORACLE_FILE", "World", "simulate_world", "write_world"]
+__all__ = ["World", "simulate_world"]

@@ -10,24 +10,20 @@ the exact expected grade of every eligible (firm, scored programme) pair.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from recommender.constants import CAPABILITIES, REGIONS, SCORED_TYPES
 from recommender.adapters.files import (
     Dataset,
     canonical_firms,
     canonical_outcomes,
     canonical_programmes,
-    write_data_dir,
 )
+from recommender.constants import CAPABILITIES, REGIONS, SCORED_TYPES
 from recommender.eligibility import eligibility_mask
 from recommender.errors import RecommenderError
 from recommender.simulate.capabilities import self_ratings
@@ -55,7 +51,6 @@ from recommender.simulate.outcomes import (
 )
 from recommender.simulate.participation import Applicants, Calls, choose
 
-ORACLE_FILE: Final[str] = "oracle.csv"
 ORACLE_COLUMNS: Final[tuple[str, ...]] = ("firm_id", "year", "programme_id", "expected_outcome")
 TERM_COLUMNS: Final[tuple[str, ...]] = (
     "firm_id", "year", "programme_id", "programme_type", "room", "absorb", "intensity",
@@ -258,28 +253,3 @@ def _oracle(firms: pd.DataFrame, programmes: pd.DataFrame, eligible: np.ndarray,
         "programme_id": programmes["programme_id"].to_numpy()[p],
         "expected_outcome": np.round(expected[f, p], 6),
     })
-
-
-def write_world(world: World, out: Path | str, *,
-                fmt: Literal["csv", "parquet"] = "csv") -> None:
-    """Write a world as a contract data directory plus ``oracle.csv``.
-
-    Parameters
-    ----------
-    world : World
-    out : Path or str
-        The data directory (created when missing).
-    fmt : {"csv", "parquet"}
-        Format of the contract tables; the oracle is always CSV.
-    """
-    target = Path(out)
-    write_data_dir(world.dataset, target, fmt=fmt)
-    fd, tmp = tempfile.mkstemp(dir=target, prefix=".oracle.", suffix=".tmp")
-    os.close(fd)
-    try:
-        world.oracle.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target / ORACLE_FILE)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-

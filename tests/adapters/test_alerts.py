@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 import training.train
 from api.app import create_app
+from cli import app
 from recommender.alerts import new_matches
 from recommender.bizinfo import read_announcements
-from recommender.cli import app
 from recommender.recommend import Recommender
 from recommender.adapters.registry import Registry
 from recommender.settings import PROJECT_ROOT, Settings, get_settings

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from recommender.cli import app
+from cli import app
 from recommender.adapters.files import read_data_dir, write_data_dir
 from recommender.errors import ConflictError, DataValidationError, NotFoundError
 from recommender.settings import get_settings

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from recommender.cli import app
+from cli import app
 from recommender.adapters.files import write_data_dir
 from tests.data.factories import set_cell, valid_dataset
 
@@ -59,7 +59,7 @@ def test_missing_directory_exits_2(tmp_path: Path) -> None:
 def test_command_line_process_reports_a_cp949_file_without_a_traceback(data_dir: Path) -> None:
     path = data_dir / "firms.csv"
     path.write_bytes(path.read_text(encoding="utf-8").replace("seoul", "서울").encode("cp949"))
-    done = subprocess.run([sys.executable, "-m", "recommender.cli", "validate", "--data",
+    done = subprocess.run([sys.executable, "-m", "cli", "validate", "--data",
                            str(data_dir)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "firms.csv, row 2" in done.stderr and "UTF-8" in done.stderr

@@ -17,7 +17,7 @@ from recommender.simulate import simulate_world
 
 def run(args: list[str], models: Path, **kw: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RECOMMENDER_MODELS_DIR": str(models)}
-    return subprocess.run([sys.executable, "-m", "recommender.cli", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "cli", *args], env=env,
                           capture_output=True, text=True, timeout=600, **kw)  # type: ignore[call-overload]
 
 
@@ -109,7 +109,7 @@ def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_di
     import time
 
     env = {**os.environ, "RECOMMENDER_MODELS_DIR": str(models)}
-    proc = subprocess.Popen([sys.executable, "-m", "recommender.cli", "train", "--data",
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "train", "--data",
                              str(foreign_dir), "--version", "v3"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300

@@ -36,7 +36,7 @@ from recommender.ranker import BASE_PARAMS
 from recommender.recommend import Recommender
 from recommender.adapters.registry import Registry
 from recommender.simulate import World, simulate_world
-from recommender.simulate.chunked import write_partitioned_world
+from recommender.adapters.worlds import write_partitioned_world
 from training.dask_io import read_table
 from training.dask_score import score_dask
 from training.dask_train import early_stopping_rounds, staged_sse, train_version_dask
@@ -80,7 +80,7 @@ def registry(train_dir: Path, cluster: str, tmp_path_factory: pytest.TempPathFac
     train_version(read_data_dir(train_dir), registry=registry, version="local",
                   objective="regression", run_evaluation=False)
     done = subprocess.run(
-        [sys.executable, "-m", "recommender.cli", "train", "--data", str(train_dir),
+        [sys.executable, "-m", "cli", "train", "--data", str(train_dir),
          "--engine", "dask", "--scheduler", cluster, "--version", "dask", "--no-evaluation"],
         env={**os.environ, "RECOMMENDER_MODELS_DIR": str(root)}, capture_output=True,
         text=True, timeout=600)

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from recommender.cli import app
+from cli import app
 from recommender.adapters.files import write_data_dir
 from recommender.settings import get_settings
 from recommender.adapters.store import export_dataset

@@ -6,9 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from recommender.cli import app
 from recommender.constants import (
     CAPABILITIES,
     OTHER_TYPE,
@@ -16,10 +14,10 @@ from recommender.constants import (
     SCORED_TYPES,
     SIZE_BANDS,
 )
-from recommender.adapters.files import read_data_dir
 from recommender.eligibility import eligible_pairs
 from recommender.errors import RecommenderError
-from recommender.simulate import ORACLE_FILE, World, simulate_world, write_world
+from recommender.simulate import World, simulate_world
+from recommender.simulate.chunked import scaled_capacity, simulate_in_chunks
 from recommender.simulate.firms import size_band
 from recommender.simulate.outcomes import (
     THRESHOLDS,
@@ -72,27 +70,11 @@ def _bands(firms: pd.DataFrame) -> pd.Series:
 
 
 # --- reproducibility and the contract ----------------------------------------------------
-def test_the_same_seed_writes_byte_identical_files_and_another_seed_does_not(tmp_path):
-    for name, seed in (("a", 7), ("b", 7), ("c", 8)):
-        write_world(simulate_world(n_firms=300, seed=seed), tmp_path / name)
-    files = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert files == ["firms.csv", ORACLE_FILE, "outcomes.csv", "programmes.csv"]
-    for file in files:
-        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
-    other = (tmp_path / "c" / "firms.csv").read_bytes()
-    assert (tmp_path / "a" / "firms.csv").read_bytes() != other
-
-
-@pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_a_written_world_passes_validation_and_reads_back_equal(world, tmp_path, fmt):
-    write_world(world, tmp_path / "w", fmt=fmt)
-    back = read_data_dir(tmp_path / "w", require_outcomes=True)
-    assert back == world.dataset
-    oracle = pd.read_csv(tmp_path / "w" / ORACLE_FILE, dtype={"firm_id": str, "programme_id": str})
-    assert list(oracle.columns) == ["firm_id", "year", "programme_id", "expected_outcome"]
-    assert len(oracle) == len(world.oracle)
-    assert oracle["expected_outcome"].to_numpy() == pytest.approx(
-        world.oracle["expected_outcome"].to_numpy(), abs=1e-9)
+def test_the_same_seed_gives_the_same_world_and_another_seed_does_not():
+    a, b, c = (simulate_world(n_firms=300, seed=seed) for seed in (7, 7, 8))
+    assert a.dataset == b.dataset
+    pd.testing.assert_frame_equal(a.oracle, b.oracle)
+    assert not a.dataset.firms.equals(c.dataset.firms)
 
 
 def test_nonsense_sizes_and_years_are_refused():
@@ -107,6 +89,36 @@ def test_a_single_year_world_is_its_own_held_out_year():
     assert set(w.dataset.firms["year"]) == {2024}
     assert w.dataset.outcomes is not None and len(w.dataset.outcomes) > 0
     assert set(w.oracle["year"]) == {2024}
+
+
+# --- a large world in chunks ----------------------------------------------------------------
+def test_a_chunked_world_splits_the_firms_evenly_and_shares_one_catalogue():
+    said: list[str] = []
+    chunked = simulate_in_chunks(n_firms=301, partitions=3, years=(2023, 2024), seed=5,
+                                 progress=said.append)
+    assert chunked.sizes == (101, 100, 100)
+    assert said == []  # nothing is simulated before a chunk is asked for
+    worlds = list(chunked.chunks)
+    assert said == [f"simulating chunk {i} of 3 ({n} firms)"
+                    for i, n in ((1, 101), (2, 100), (3, 100))]
+    ids = [w.dataset.firms["firm_id"].unique() for w in worlds]
+    assert [len(i) for i in ids] == [101, 100, 100]
+    assert sorted(np.concatenate(ids)) == [f"F{j:06d}" for j in range(1, 302)]
+    for w in worlds:
+        assert w.dataset.programmes.equals(chunked.programmes)
+        assert set(w.dataset.outcomes["programme_id"]) <= set(chunked.programmes["programme_id"])
+        assert set(w.oracle["year"]) == {2024}
+
+
+@pytest.mark.parametrize("partitions", [0, 302, 1.5, True])
+def test_a_chunked_world_refuses_nonsense_partitions(partitions):
+    with pytest.raises(RecommenderError, match="partitions must be a whole number"):
+        simulate_in_chunks(n_firms=301, partitions=partitions)
+
+
+def test_a_chunk_gets_its_share_of_the_places_and_at_least_one():
+    offers = pd.DataFrame({"true_capacity": [100, 3, 1]})
+    assert scaled_capacity(offers, 0.25)["true_capacity"].tolist() == [25, 1, 1]
 
 
 # --- the population ----------------------------------------------------------------------
@@ -318,22 +330,3 @@ def test_oracle_agrees_with_the_participations_it_covers(world):
     assert merged["expected_outcome_oracle"].to_numpy() == pytest.approx(
         merged["expected_outcome"].to_numpy(), abs=1e-6)
     assert merged["outcome"].mean() == pytest.approx(merged["expected_outcome"].mean(), abs=0.12)
-
-
-# --- the command -------------------------------------------------------------------------
-def test_simulate_command_writes_a_valid_directory(tmp_path):
-    result = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "demo"), "--firms", "200",
-                                      "--years", "2023-2024", "--seed", "3"])
-    assert result.exit_code == 0, result.output
-    ds = read_data_dir(tmp_path / "demo", require_outcomes=True)
-    assert set(ds.firms["year"]) == {2023, 2024}
-    assert ds.firms["firm_id"].nunique() == 200
-    assert (tmp_path / "demo" / ORACLE_FILE).is_file()
-
-
-@pytest.mark.parametrize("args", [["--years", "twenty"], ["--years", "2024-2022"],
-                                  ["--format", "xlsx"], ["--firms", "0"]])
-def test_simulate_command_refuses_bad_options_without_writing(tmp_path, args):
-    result = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "demo"), *args])
-    assert result.exit_code == 2
-    assert not (tmp_path / "demo").exists()

@@ -1,0 +1,200 @@
+"""Models: ``train``, ``score``, ``evaluate``, ``build-demo-model`` and the ``models``
+group (``list``, ``promote``, ``rollback``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import DataDir, err, friendly, out, progress, read_oracle, registry
+
+app = typer.Typer()
+versions_app = typer.Typer(help="List, promote and roll back model versions.",
+                           no_args_is_help=True)
+app.add_typer(versions_app, name="models")
+
+
+def _engine(name: str) -> str:
+    """``local`` or ``dask``; anything else is a usage error."""
+    if name not in ("local", "dask"):
+        raise typer.BadParameter(f"expected local or dask, not {name!r}", param_hint="'--engine'")
+    return name
+
+
+@app.command()
+@friendly
+def train(data: DataDir,
+          version: Annotated[str | None, typer.Option(help="name of the new version")] = None,
+          objective: Annotated[str, typer.Option(
+              help="a ranker objective, or auto to choose by validation")] = "regression",
+          seed: Annotated[int, typer.Option()] = 42,
+          threads: Annotated[int, typer.Option(help="LightGBM threads")] = 2,
+          evaluation: Annotated[bool, typer.Option(
+              help="evaluate against baselines first")] = True,
+          engine: Annotated[str, typer.Option(help="local (one process) or dask")] = "local",
+          scheduler: Annotated[str | None, typer.Option(
+              help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")
+          ] = None,
+          workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
+          ) -> None:
+    """Train a new model version from a data directory (written under models/)."""
+    models = registry()
+    if _engine(engine) == "dask":
+        from training.dask_train import train_version_dask
+
+        if objective not in ("auto", "regression"):
+            raise typer.BadParameter("the dask engine trains the regression objective only",
+                                     param_hint="'--objective'")
+        if evaluation:
+            err.print("[dim]…[/] the dask engine skips the baseline evaluation "
+                      "(run `recommender evaluate` for it)")
+        with err.status("training on Dask…"):
+            name = train_version_dask(data, registry=models, version=version,
+                                      scheduler=scheduler, n_workers=workers,
+                                      objective="regression", seed=seed, progress=progress())
+    else:
+        from recommender.adapters.files import read_data_dir
+        from training.train import train_version
+
+        ds = read_data_dir(data, require_outcomes=True)
+        with err.status("training…"):
+            name = train_version(ds, registry=models, version=version, oracle=read_oracle(data),
+                                 objective=objective, seed=seed, num_threads=threads,
+                                 run_evaluation=evaluation, progress=progress())
+    champion = " (champion)" if models.champion() == name else ""
+    out.print(f"wrote model version {name}{champion}: {models.root / name}")
+
+
+@app.command()
+@friendly
+def score(data: DataDir,
+          model: Annotated[str, typer.Option(help="version name or champion")],
+          out_file: Annotated[Path, typer.Option(
+              "--out", help="CSV file to write (a directory of Parquet parts with dask)")],
+          year: Annotated[int | None, typer.Option(help="only firm rows of this year")] = None,
+          engine: Annotated[str, typer.Option(help="local (one process) or dask")] = "local",
+          scheduler: Annotated[str | None, typer.Option(
+              help="Dask scheduler address (default: a local cluster)")] = None,
+          workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
+          explain_top: Annotated[int, typer.Option(
+              help="dask: add the reasons of each firm's top N programmes")] = 0,
+          ) -> None:
+    """Rank every programme of the same year for every firm row of a data directory."""
+    if _engine(engine) == "dask":
+        from training.dask_score import score_dask
+
+        with err.status("scoring on Dask…"):
+            run = score_dask(data, registry=registry(), out_dir=out_file, model=model,
+                             scheduler=scheduler, n_workers=workers, year=year,
+                             explain_top=explain_top, progress=progress())
+        out.print(f"scored {run.firm_rows} firm rows x programmes -> {run.rows} rows in "
+                  f"{run.files} Parquet parts under {run.out_dir} (model {run.version})")
+        return
+    if explain_top:
+        raise typer.BadParameter("--explain-top needs --engine dask", param_hint="'--explain-top'")
+    import os
+    import tempfile
+
+    from recommender import Recommender
+    from recommender.adapters.files import read_data_dir
+
+    ds = read_data_dir(data)
+    firms = ds.firms if year is None else ds.firms[ds.firms["year"] == year]
+    rec = Recommender.load(registry(), model, programmes=ds.programmes, num_threads=2)
+    with err.status("scoring…"):
+        scored = rec.score(firms, outcomes=ds.outcomes)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out_file.parent, suffix=".tmp")
+    os.close(fd)
+    scored.to_csv(tmp, index=False)
+    os.replace(tmp, out_file)
+    out.print(f"scored {len(firms)} firm rows x programmes -> {len(scored)} rows in {out_file} "
+              f"(model {rec.version})")
+
+
+@app.command()
+@friendly
+def evaluate(data: DataDir,
+             model: Annotated[str, typer.Option(
+                 help="version whose procedure to re-run")] = "champion",
+             seed: Annotated[int, typer.Option()] = 42,
+             threads: Annotated[int, typer.Option()] = 2) -> None:
+    """Evaluate the training procedure of a version on a data directory, beside baselines."""
+    from recommender.adapters.files import read_data_dir
+    from training.evaluate import evaluate as run
+
+    manifest = registry().verify(model)
+    ds = read_data_dir(data, require_outcomes=True)
+    result = run(ds, oracle=read_oracle(data), objective=manifest["params"]["objective"],
+                 seed=seed, num_threads=threads, compare_objectives=False, progress=progress())
+    out.print(f"{manifest['version']} procedure on {data}")
+    # plain text: no column is ever cut short, whatever the terminal's width
+    print(result.metrics.round(4).to_string(index=False))
+
+
+@app.command("build-demo-model")
+@friendly
+def build_demo_model(
+    threads: Annotated[int, typer.Option(help="LightGBM threads")] = 2,
+) -> None:
+    """Rebuild the shipped demo model (models/demo-v1) from the demo world; make it champion."""
+    import shutil
+    import uuid
+
+    from recommender import simulate_world
+    from recommender.adapters.registry import Registry
+    from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
+    from training.train import train_version
+
+    models = registry()
+    world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
+    # Train into a scratch registry (ignored by the real one: "_tmp-" prefix), then swap
+    # folders, so a failed rebuild leaves the shipped version as it was.
+    scratch = models.root / f"_tmp-demo-{uuid.uuid4().hex}"
+    old = models.root / f"_tmp-old-{uuid.uuid4().hex}"
+    try:
+        with err.status("training the demo model…"):
+            train_version(world.dataset, registry=Registry(scratch, signing_key=models.signing_key),
+                          version=DEMO_MODEL_VERSION, oracle=world.oracle, num_threads=threads,
+                          progress=progress())
+        target = models.root / DEMO_MODEL_VERSION
+        if target.exists():
+            target.rename(old)
+        (scratch / DEMO_MODEL_VERSION).rename(target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    models.promote(DEMO_MODEL_VERSION, force=True)
+    out.print(f"rebuilt {target} and made it the champion")
+
+
+@versions_app.command("list")
+@friendly
+def models_list() -> None:
+    """Every version with its headline metrics; * marks the champion."""
+    for v in registry().versions():
+        metrics = v.get("metrics") or {}
+        shown = ", ".join(f"{k}={metrics[k]:.4f}" for k in ("oracle_ndcg@3", "regret",
+                                                             "validation_score")
+                          if isinstance(metrics.get(k), (int, float)))
+        mark = "*" if v.get("is_champion") else " "
+        out.print(f"{mark} {v['version']}  {v.get('created_at', '')}  {shown}")
+
+
+@versions_app.command("promote")
+@friendly
+def models_promote(version: str,
+                   force: Annotated[bool, typer.Option(help="promote even if worse")] = False,
+                   ) -> None:
+    """Make VERSION the champion (refused when worse than the champion, unless --force)."""
+    registry().promote(version, force=force)
+    out.print(f"champion is now {version}")
+
+
+@versions_app.command("rollback")
+@friendly
+def models_rollback() -> None:
+    """Return to the previous champion."""
+    out.print(f"champion is now {registry().rollback()}")
