@@ -122,6 +122,13 @@ class LiveServer:
         headers = {"X-API-Key": key} if key else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
+    def refusal(self, name: str, *, timeout: float = 10) -> str:
+        """Wait until this server's champion poller has looked at version ``name`` (or
+        at an unreadable pointer, ``CHAMPION``) and refused it; the reason it gave."""
+        refused = self.app.state.holder.refused
+        return str(wait_until(lambda: refused.get(name), timeout=timeout, interval=0.02,
+                              what=f"the champion poller refusing {name}"))
+
 
 @dataclass
 class Deployment:

@@ -51,14 +51,6 @@ def _wait_for(client: httpx.Client, version: str, *, seconds: float = 10.0) -> N
                what=f"the server switching to {version}")
 
 
-def _refused_by_poller(server: LiveServer, name: str) -> str:
-    """Wait until the server's champion poller has looked at ``name`` and refused it
-    (``CHAMPION`` for an unreadable pointer); the reason it gave."""
-    refused = server.app.state.holder.refused
-    return wait_until(lambda: refused.get(name), timeout=10, interval=0.02,
-                      what=f"the champion poller refusing {name}")
-
-
 def test_versions_are_listed_with_champion_and_served_version(
         models_server: tuple[LiveServer, Registry], deployment: Deployment) -> None:
     server, _ = models_server
@@ -108,7 +100,7 @@ def test_a_version_failing_verification_is_never_served(
         assert refused.json()["type"] == "/problems/model-integrity"
         # a hand-edited champion pointer: the poller refuses it, the old model keeps serving
         (registry.root / "champion").write_text("v4-tampered\n")
-        assert _refused_by_poller(server, "v4-tampered")
+        assert server.refusal("v4-tampered")
         assert _serving(client) == "v1"
         response = client.post("/v1/recommendations", json={"profile": profiles[0]})
         assert response.status_code == 200 and response.json()["model_version"] == "v1"
@@ -215,7 +207,7 @@ def test_an_unreadable_champion_pointer_keeps_the_served_model(
     pointer = registry.root / "champion"
     pointer.write_text("../../etc/passwd\n")
     try:
-        assert "passwd" in _refused_by_poller(server, CHAMPION)
+        assert "passwd" in server.refusal(CHAMPION)
         with server.client(deployment.keys["analyst"]) as client:
             assert _serving(client) == "v1"
             listed = client.get("/v1/models").json()
