@@ -37,9 +37,7 @@ from recommender.adapters.store import list_audit, list_feedback, session_scope
 from recommender.adapters.store.db import BUSY_TIMEOUT_MS
 from tests.api.conftest import Deployment, LiveServer, copy_version
 from tests.reliability.server_process import RECOMMENDER, settings_env
-
-POLL_WAIT = 4 * 0.2 + 0.5  # a few champion polls of the test settings
-
+from tests.waiting import wait_until
 
 class Boom:
     """Unpickling this creates a marker file: stands for code run by joblib.load."""
@@ -96,7 +94,7 @@ def test_a_broken_version_is_refused_and_the_old_model_keeps_serving(
     pointer = registry.root / CHAMPION  # a hand-edited pointer: the poller refuses it too
     pointer.write_text(f"{name}\n")
     try:
-        time.sleep(POLL_WAIT)
+        assert file in deployment.server.refusal(name)  # the poller looked, and refused
         assert served_version(deployment, profiles[0]) == champion
         with deployment.client() as client:
             assert client.get("/readyz").status_code == 200
@@ -137,12 +135,13 @@ def test_a_locked_database_makes_feedback_wait_or_fail_cleanly_and_loses_none(
         conn = sqlite3.connect(db_path(deployment), timeout=30, isolation_level=None)
         conn.execute("BEGIN EXCLUSIVE")
         locked.set()
-        time.sleep(hold)
+        time.sleep(hold)  # the fault under test: a writer holding the lock for a set time
         conn.execute("COMMIT")
         conn.close()
 
     def send(i: int) -> tuple[int, str, str, dict[str, Any]]:
-        time.sleep(0 if i % 2 == 0 else hold - 2.5)  # half wait out the lock in time
+        # a schedule, not a wait: half the requests come late enough to wait out the lock
+        time.sleep(0 if i % 2 == 0 else hold - 2.5)
         request_id, programme_id = served[i % len(served)]
         with deployment.client("caseworker") as client:
             response = client.post("/v1/feedback", json={
@@ -161,10 +160,11 @@ def test_a_locked_database_makes_feedback_wait_or_fail_cleanly_and_loses_none(
     statuses = [r[0] for r in results]
     assert set(statuses) <= {201, 503}, results
     assert 201 in statuses and 503 in statuses  # waited out, and timed out cleanly
-    for status, kind, _, body in results:
-        if status == 503:
-            assert kind.startswith("application/problem+json")
-            assert "busy" in body["detail"]
+    timed_out = [(kind, body) for status, kind, _, body in results if status == 503]
+    assert timed_out
+    for kind, body in timed_out:
+        assert kind.startswith("application/problem+json")
+        assert "busy" in body["detail"]
     with session_scope(deployment.engine) as session:
         stored = {f.id for f in list_feedback(session, limit=100_000)}
     assert {body["id"] for status, _, _, body in results if status == 201} <= stored
@@ -175,12 +175,12 @@ def test_a_restarted_server_has_every_feedback_and_audit_entry(
     written_feedback: set[int] = set()
     with LiveServer(create_app(deployment.settings)) as first:
         with first.client(deployment.keys["caseworker"]) as client:
-            for profile in profiles[20:40]:
-                served = serve_one(client, profile)
-                if served is None:
-                    continue
+            served = [s for s in (serve_one(client, p) for p in profiles[20:40]) if s]
+            assert served
+            for request_id, programme_id in served:
                 fb = client.post("/v1/feedback", json={
-                    "request_id": served[0], "programme_id": served[1], "action": "accepted"})
+                    "request_id": request_id, "programme_id": programme_id,
+                    "action": "accepted"})
                 assert fb.status_code == 201, fb.text
                 written_feedback.add(fb.json()["id"])
         assert written_feedback
@@ -208,14 +208,21 @@ def test_training_killed_part_way_leaves_no_half_version(
          "--no-evaluation", "--threads", "1"],
         env=settings_env(deployment.settings), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    caught: list[Path] = []
-    while proc.poll() is None and time.monotonic() < deadline and not caught:
+
+    def half_written() -> list[Path]:
         caught = [p for p in registry.root.glob(f"{TMP_PREFIX}*") if (p / "model.txt").exists()]
-        time.sleep(0.005)
-    proc.kill()  # SIGKILL: no clean-up handler runs
-    proc.wait()
-    assert caught, "training finished before the model files were seen half-written"
+        if not caught and proc.poll() is not None:
+            raise AssertionError("training finished before the model files were seen "
+                                 "half-written")
+        return caught
+
+    try:
+        caught = wait_until(half_written, timeout=120, interval=0.005,
+                            what="a version half-written by the training")
+    finally:
+        proc.kill()  # SIGKILL: no clean-up handler runs
+        proc.wait()
+    assert caught
     assert proc.returncode == -signal.SIGKILL
 
     assert not (registry.root / "killed").exists()
