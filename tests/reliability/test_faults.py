@@ -32,7 +32,7 @@ from recommender.constants import CHAMPION
 from recommender.adapters.files import write_data_dir
 from recommender.errors import ModelIntegrityError
 from recommender.recommend import Recommender
-from recommender.adapters.registry import TMP_PREFIX
+from recommender.adapters.versions import TMP_PREFIX
 from recommender.adapters.store import list_audit, list_feedback, session_scope
 from recommender.adapters.store.db import BUSY_TIMEOUT_MS
 from tests.api.conftest import Deployment, LiveServer, copy_version
