@@ -71,3 +71,11 @@ class NotFoundError(RecommenderError):
 
 class ConflictError(RecommenderError):
     """A write would duplicate or contradict what is stored."""
+
+
+class AllocationError(RecommenderError, ValueError):
+    """An allocation was asked for with options that make no sense (names the option)."""
+
+
+class InfeasibleAllocationError(AllocationError):
+    """No allocation meets the floors asked for; names each floor and how far off it is."""
