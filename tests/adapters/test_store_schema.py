@@ -11,7 +11,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
-from recommender.adapters.store import current_revision, head_revision, make_engine, upgrade_database
+from recommender.adapters.store import (
+    current_revision,
+    head_revision,
+    make_engine,
+    upgrade_database,
+)
 from recommender.adapters.store.db import BUSY_TIMEOUT_MS
 from recommender.adapters.store.tables import Base
 
@@ -87,7 +92,7 @@ def test_default_url_is_the_settings_sqlite_file(tmp_path: Path,
     monkeypatch.delenv("RECOMMENDER_DATABASE_URL", raising=False)
     get_settings.cache_clear()
     try:
-        upgrade_database()
+        upgrade_database(get_settings().db_url)  # the store takes the URL it is given
         assert (tmp_path / "var" / "recommender.db").is_file()
     finally:
         get_settings.cache_clear()

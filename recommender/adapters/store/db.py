@@ -1,4 +1,7 @@
-"""Engines and transactions: SQLite by default, PostgreSQL by URL.
+"""Engines and transactions: SQLite or PostgreSQL, by the URL the caller passes.
+
+The URL always comes from the caller (the composition root reads it from
+``Settings.db_url``); nothing here reads the settings.
 
 SQLite connections are set up for a web server with several workers: WAL journal (so
 readers never block the writer), a busy timeout (a second writer waits instead of
@@ -17,17 +20,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from recommender.settings import get_settings
-
 BUSY_TIMEOUT_MS: Final[int] = 5_000
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
-
-
-def resolve_url(url: str | None = None) -> str:
-    """The URL to use: the one given, else the configured one (``Settings.db_url``)."""
-    return url or get_settings().db_url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,8 +37,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """Create a new engine for ``url`` (default: the configured database).
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create a new engine for ``url``.
 
     For a SQLite file the parent directory is created and every connection gets WAL
     mode, a busy timeout of :data:`BUSY_TIMEOUT_MS` and foreign keys on. PostgreSQL
@@ -51,11 +47,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     Parameters
     ----------
     url
-        SQLAlchemy URL; ``None`` means ``get_settings().db_url``.
+        SQLAlchemy URL, e.g. ``Settings.db_url``.
     **kwargs
         Passed to :func:`sqlalchemy.create_engine`.
     """
-    resolved = make_url(resolve_url(url))
+    resolved = make_url(url)
     if resolved.get_backend_name() == "sqlite":
         database = resolved.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -70,13 +66,12 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     return create_engine(resolved, **kwargs)
 
 
-def get_engine(url: str | None = None) -> Engine:
-    """The shared engine for ``url`` (default: the configured database), made once."""
-    key = resolve_url(url)
+def get_engine(url: str) -> Engine:
+    """The shared engine for ``url``, made once per process."""
     with _lock:
-        engine = _engines.get(key)
+        engine = _engines.get(url)
         if engine is None:
-            engine = _engines[key] = make_engine(key)
+            engine = _engines[url] = make_engine(url)
         return engine
 
 

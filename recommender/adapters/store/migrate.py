@@ -11,17 +11,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-from recommender.adapters.store.db import get_engine, resolve_url
+from recommender.adapters.store.db import get_engine
 
 MIGRATIONS_DIR: Final[Path] = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK_ID: Final[int] = 72_430_001  # advisory lock id: "recommender schema upgrade"
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str) -> Config:
     """An Alembic configuration pointing at the packaged migrations and ``url``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", resolve_url(url).replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 
@@ -48,8 +48,8 @@ def _lock_schema(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_ID})")
 
 
-def upgrade_database(url: str | None = None) -> None:
-    """Run ``alembic upgrade head`` on ``url`` (default: the configured database).
+def upgrade_database(url: str) -> None:
+    """Run ``alembic upgrade head`` on ``url``.
 
     Idempotent: a database already at head is left as it is. Creates the SQLite file
     (and its directory) when missing. Safe when several processes call it at once:
@@ -58,7 +58,7 @@ def upgrade_database(url: str | None = None) -> None:
     Parameters
     ----------
     url
-        SQLAlchemy URL; ``None`` means ``get_settings().db_url``.
+        SQLAlchemy URL, e.g. ``Settings.db_url``.
     """
     engine = get_engine(url)
     config = alembic_config(url)
