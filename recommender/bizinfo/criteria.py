@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from recommender.bizinfo.reading import NOT_STATED, Notice, Reading
 from recommender.constants import ALL, LIST_SEP, SECTORS
 
 MANUFACTURING: Final[tuple[str, ...]] = ("mfg_high_tech", "mfg_mid_tech", "mfg_low_tech")
@@ -202,3 +203,36 @@ def parse_sectors(target: str, target_group: str | None = None) -> SectorResult:
                                  f"'{blocker.group(0)}'; no rule")
     return SectorResult(LIST_SEP.join(s for s in SECTORS if s in admitted),
                         f"sectors: {', '.join(names)} only")
+
+
+# --- readings of an announcement (value + evidence) ----------------------------------------
+_ONE_PERSON = re.compile(r"1\s*인\s*(소상공인|자영업자|사업자|사업주)")
+
+
+def _not_stated(bounds: Bounds) -> str:
+    return f"{NOT_STATED} ({bounds.evidence})" if bounds.evidence else NOT_STATED
+
+
+def read_max_firm_age(notice: Notice, groups: tuple[str, ...]) -> Reading[float | None]:
+    """The oldest a firm may be, in whole years since founding.
+
+    ``업력 N년 이내`` and the like in the "who may apply" part; applicants who must be
+    preliminary founders only (``groups == ("preliminary_founder",)``) give 0.
+    Conflicting statements give ``None``.
+    """
+    bounds = parse_firm_age(notice.target)
+    if bounds.high is not None:
+        return Reading(bounds.high, bounds.evidence)
+    if groups == ("preliminary_founder",):
+        return Reading(0.0, "firm age: preliminary founders only (예비창업자)")
+    return Reading(None, _not_stated(bounds))
+
+
+def read_max_employees(notice: Notice) -> Reading[float | None]:
+    """The largest headcount allowed (``상시근로자 10인 미만`` -> 9, ``1인 소상공인`` -> 1)."""
+    bounds = parse_employees(notice.target)
+    if bounds.high is not None:
+        return Reading(bounds.high, bounds.evidence)
+    if bounds.low is None and not bounds.evidence and (m := _ONE_PERSON.search(notice.target)):
+        return Reading(1.0, f"employees: {m.group(0)}")
+    return Reading(None, _not_stated(bounds))
