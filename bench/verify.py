@@ -42,8 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import training.train  # noqa: E402
+from bench.deployment import bench_settings, copy_version, json_profile  # noqa: E402
+from bench.server_process import ServerProcess, rss_bytes  # noqa: E402
+from recommender import simulate_world  # noqa: E402
 from recommender.adapters.registry import Registry  # noqa: E402
-from recommender.simulate import simulate_world  # noqa: E402
 from recommender.adapters.store import (  # noqa: E402
     create_key,
     get_engine,
@@ -51,8 +53,6 @@ from recommender.adapters.store import (  # noqa: E402
     session_scope,
     upgrade_database,
 )
-from tests.api.conftest import as_profile, copy_version, make_settings  # noqa: E402
-from tests.reliability.server_process import ServerProcess, rss_bytes  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "verify.json"
 TEST_PATHS = ("tests/reliability", "tests/api/test_auth.py")
@@ -108,7 +108,7 @@ def prepare(root: Path, *, n_firms: int) -> tuple[Any, dict[str, str], list[dict
                                                    list[str]]:
     """Store, registry (v1 champion, v2 better) and keys under ``root``."""
     world = simulate_world(n_firms=n_firms, seed=7)
-    settings = make_settings(root, champion_poll_seconds=1.0, max_body_bytes=1_000_000)
+    settings = bench_settings(root, max_body_bytes=1_000_000)
     registry = Registry(settings.models_dir)
     training.train.shap_plots = lambda *a, **k: []  # the report's plots are not needed here
     training.train.train_version(world.dataset, registry=registry, version="v1",
@@ -123,7 +123,7 @@ def prepare(root: Path, *, n_firms: int) -> tuple[Any, dict[str, str], list[dict
                 for role in ("partner", "caseworker", "analyst")}
     firms = world.dataset.firms
     last = firms[firms["year"] == firms["year"].max()]
-    profiles = [as_profile(row) for _, row in last.iterrows()]
+    profiles = [json_profile(row) for _, row in last.iterrows()]
     programmes = world.dataset.programmes
     ids = programmes.loc[programmes["year"] == programmes["year"].max(), "programme_id"]
     return settings, keys, profiles, [str(i) for i in ids]

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
+from bench.server_process import ServerProcess
 from tests.api.conftest import Deployment
-from tests.reliability.server_process import ServerProcess
 
 
 def test_the_database_holds_no_plaintext_key(deployment: Deployment) -> None:

@@ -28,6 +28,7 @@ import joblib
 import pytest
 
 from api.app import create_app
+from bench.server_process import RECOMMENDER, settings_env
 from recommender.constants import CHAMPION
 from recommender.adapters.files import write_data_dir
 from recommender.errors import ModelIntegrityError
@@ -36,7 +37,6 @@ from recommender.adapters.versions import TMP_PREFIX
 from recommender.adapters.store import list_audit, list_feedback, session_scope
 from recommender.adapters.store.db import BUSY_TIMEOUT_MS
 from tests.api.conftest import Deployment, LiveServer, copy_version
-from tests.reliability.server_process import RECOMMENDER, settings_env
 from tests.waiting import wait_until
 
 class Boom:

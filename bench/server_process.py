@@ -1,5 +1,6 @@
 """``recommender serve`` as a real separate process (uvicorn, one or more workers) on
-127.0.0.1, with its log captured to a file: for the log and load checks."""
+127.0.0.1, with its log captured to a file: for ``make verify``'s load test and the
+reliability tests' log and access checks (which import it from here)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import httpx
 from recommender.settings import Settings
 
 RECOMMENDER = Path(sys.executable).with_name("recommender")
+READY_TIMEOUT_S = 90.0
 
 
 def free_port() -> int:
@@ -58,18 +60,29 @@ class ServerProcess:
             [str(RECOMMENDER), "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--workers", str(self.workers), *self.args],
             env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"the server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
+        """Poll ``/readyz`` until it answers 200, for at most :data:`READY_TIMEOUT_S`."""
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not self._ready():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not become ready in {READY_TIMEOUT_S:g} s")
             time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError("the server did not become ready")
+
+    def _ready(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"the server exited: {self.log_path.read_text()[-2000:]}")
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
 
     def __exit__(self, *exc: Any) -> None:
         if self.proc is not None and self.proc.poll() is None:
