@@ -1,19 +1,22 @@
-"""Bizinfo (기업마당) announcement import and programme-type classification.
+"""Bizinfo (기업마당) announcement import and programme-type classification, pure.
 
-``importer`` turns the feed into contract programme rows with evidence, ``classify``
-decides the programme type by the keyword rules of ``type_rules.toml``, ``filestore``
-keeps a catalogue directory (with caseworkers' overrides) for the ``catalogue`` command.
+``importer`` turns the feed's frame into contract programme rows with evidence,
+``classify`` decides the programme type by keyword rules given as data (the rules of
+``type_rules.toml``, checked by ``parse_type_rules``). Reading the feed, the rules file
+and caseworkers' overrides, and keeping a catalogue, are adapters:
+``recommender.adapters.bizinfo`` (``feed``, ``rules``, ``overrides``, ``filestore``,
+``dbstore``).
 """
 
-from recommender.bizinfo.classify import TypeRules, load_type_rules
+from recommender.bizinfo.classify import TypeRules, parse_type_rules
 from recommender.bizinfo.importer import (
     announcements_to_programmes,
+    check_announcements,
     merge_catalogue,
-    read_announcements,
     validate_programmes,
 )
 
 __all__ = [
-    "TypeRules", "announcements_to_programmes", "load_type_rules", "merge_catalogue",
-    "read_announcements", "validate_programmes",
+    "TypeRules", "announcements_to_programmes", "check_announcements", "merge_catalogue",
+    "parse_type_rules", "validate_programmes",
 ]

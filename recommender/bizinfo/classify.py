@@ -1,24 +1,23 @@
 """Programme type and targets of an announcement, by transparent keyword rules.
 
-The rules live in ``type_rules.toml`` (a file a caseworker can read and edit); this
-module only loads, checks and applies them. Every decision carries its evidence (which
-rule fired on which keywords in which part) and a confidence, so a person can see why a
-row got its type and correct it with an override.
+The rules live in ``type_rules.toml`` (a file a caseworker can read and edit, read by
+:func:`recommender.adapters.bizinfo.rules.load_type_rules`); this module checks them
+(:func:`parse_type_rules`, from the parsed TOML) and applies them. Every decision
+carries its evidence (which rule fired on which keywords in which part) and a
+confidence, so a person can see why a row got its type and correct it with an override.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 from recommender.bizinfo.text import Sections
 from recommender.constants import CAPABILITIES, OTHER_TYPE, PROGRAMME_TYPES
 from recommender.errors import DataValidationError, Problem
 
-RULES_PATH = Path(__file__).with_name("type_rules.toml")
 FIELDS: tuple[str, ...] = ("title", "support", "text")
 METHOD_RULES = "rules"
 _ASCII_WORD = re.compile(r"[A-Za-z0-9&]+")
@@ -119,43 +118,40 @@ def _check_rule(raw: Mapping[str, object], index: int, file: str,
                        unless=_strings(raw, "unless", (), where, file, problems), fields=fields)
 
 
-def load_type_rules(path: Path | str | None = None) -> TypeRules:
-    """Read and check a rules file.
+def parse_type_rules(raw: Mapping[str, Any], *, source: str = "type_rules.toml") -> TypeRules:
+    """Check the content of a rules file and build the rules.
 
     Parameters
     ----------
-    path
-        The TOML file; default: the ``type_rules.toml`` shipped beside this module.
+    raw
+        The parsed TOML: ``[[rule]]`` entries, ``[scoring]``, ``[category_prior]`` and
+        ``[default_targets]``.
+    source
+        The file's name, for the problems' messages.
 
     Raises
     ------
     DataValidationError
-        The file is unreadable, or a rule names an unknown type, target or field;
-        every problem names the file and the rule.
+        A rule names an unknown type, target or field, or the scoring section does not
+        order every type; every problem names the file and the rule.
     """
-    file = Path(path) if path is not None else RULES_PATH
-    try:
-        raw = tomllib.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataValidationError([_problem(file.name, None, None,
-                                            f"a readable TOML rules file ({exc})")]) from exc
     problems: list[Problem] = []
-    rules = [_check_rule(r, i, file.name, problems) for i, r in enumerate(raw.get("rule", []))]
+    rules = [_check_rule(r, i, source, problems) for i, r in enumerate(raw.get("rule", []))]
     scoring = raw.get("scoring", {})
     order = tuple(scoring.get("type_order", PROGRAMME_TYPES))
     if sorted(order) != sorted(PROGRAMME_TYPES):
-        problems.append(_problem(file.name, "scoring.type_order", list(order),
+        problems.append(_problem(source, "scoring.type_order", list(order),
                                  "every programme type exactly once"))
     prior: dict[str, tuple[str, float]] = {}
     for category, (kind, score) in raw.get("category_prior", {}).items():
         if kind not in PROGRAMME_TYPES:
-            problems.append(_problem(file.name, f"category_prior.{category}", kind,
+            problems.append(_problem(source, f"category_prior.{category}", kind,
                                      "a programme type"))
         prior[category] = (kind, float(score))
     defaults = {k: tuple(v) for k, v in raw.get("default_targets", {}).items()}
     for kind, caps in defaults.items():
         if kind not in PROGRAMME_TYPES or not set(caps) <= set(CAPABILITIES):
-            problems.append(_problem(file.name, f"default_targets.{kind}", list(caps),
+            problems.append(_problem(source, f"default_targets.{kind}", list(caps),
                                      "a programme type mapped to cap_* names"))
     if problems:
         raise DataValidationError(problems)
@@ -163,7 +159,7 @@ def load_type_rules(path: Path | str | None = None) -> TypeRules:
         k: float(v) for k, v in scoring.get("field_weights", {}).items()}
     return TypeRules(rules=tuple(r for r in rules if r is not None), field_weights=weights,
                      category_prior=prior, default_targets=defaults, type_order=order,
-                     strong_score=float(scoring.get("strong_score", 6.0)), source=file.name)
+                     strong_score=float(scoring.get("strong_score", 6.0)), source=source)
 
 
 def classify_text(title: str, sections: Sections, lcategory: str | None, *,
@@ -179,7 +175,7 @@ def classify_text(title: str, sections: Sections, lcategory: str | None, *,
     lcategory
         The Bizinfo category (경영, 기술, 금융, ...), or ``None``.
     rules
-        From :func:`load_type_rules`.
+        From :func:`parse_type_rules` (or the adapter that reads the file).
 
     Returns
     -------

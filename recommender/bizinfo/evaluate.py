@@ -8,28 +8,25 @@ cross-validated (stratified folds, fixed seed), on ``holdout`` it is trained on 
 ``dev``. The hybrid keeps the rules' answer unless their confidence is below
 ``threshold``, where it takes the model's.
 
-Run ``python -m recommender.bizinfo.evaluate [ANNOUNCEMENTS.csv LABELS.csv]`` to print
-the tables of ``docs/bizinfo.md``.
+Run ``python -m recommender.adapters.bizinfo.evaluate [ANNOUNCEMENTS.csv LABELS.csv]``
+to print the tables of ``docs/bizinfo.md``.
 """
 
 from __future__ import annotations
 
-import sys
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
-from recommender.bizinfo.classify import TypeRules, classify_text, load_type_rules
+from recommender.bizinfo.classify import TypeRules, classify_text
 from recommender.bizinfo.metrics import accuracy, macro_f1, per_type_precision_recall
 from recommender.bizinfo.model import TypeTextModel, announcement_text
 from recommender.bizinfo.text import html_to_text, split_sections
 from recommender.constants import DEFAULT_SEED, PROGRAMME_TYPES
 from recommender.errors import DataValidationError, Problem
-from recommender.settings import PROJECT_ROOT
 
 HYBRID_THRESHOLD = 0.5
 METHODS: tuple[str, ...] = ("rules", "model", "hybrid")
@@ -111,12 +108,12 @@ def out_of_fold(texts: list[str], labels: np.ndarray, *, n_splits: int = 5,
     return out
 
 
-def compare_rules_and_model(raw: pd.DataFrame, labels: pd.DataFrame, *, n_splits: int = 5,
-                            seed: int = DEFAULT_SEED, rules: TypeRules | None = None,
+def compare_rules_and_model(raw: pd.DataFrame, labels: pd.DataFrame, *, rules: TypeRules,
+                            n_splits: int = 5, seed: int = DEFAULT_SEED,
                             threshold: float = HYBRID_THRESHOLD) -> Comparison:
     """Score rules, model and hybrid on the labelled rows (see the module docstring)."""
     rows = labelled_announcements(raw, labels)
-    texts, kinds, confidences = _texts_and_rules(rows, rules or load_type_rules())
+    texts, kinds, confidences = _texts_and_rules(rows, rules)
     y = rows["label"].to_numpy(dtype=object)
     dev = (rows["sample"] == "dev").to_numpy()
     model = np.empty(len(rows), dtype=object)
@@ -155,20 +152,3 @@ def render_markdown(comparison: Comparison) -> str:
             lines.append(f"| {kind} | {tables['rules'].at[kind, 'support']} | "
                          + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin script edge
-    """Print the comparison for the shipped announcements and the labels file."""
-    args = sys.argv[1:] if argv is None else argv
-    announcements = Path(args[0]) if args else (
-        PROJECT_ROOT / "recommender/data/bizinfo/announcements-2023-2025.csv")
-    labels_file = Path(args[1]) if len(args) > 1 else PROJECT_ROOT / "tests/data/bizinfo_labels.csv"
-    from recommender.bizinfo.importer import read_announcements
-
-    raw = read_announcements(announcements)
-    labels = pd.read_csv(labels_file, dtype=str, keep_default_na=False)
-    print(render_markdown(compare_rules_and_model(raw, labels)))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

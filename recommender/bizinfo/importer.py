@@ -1,16 +1,16 @@
 """Bizinfo announcements -> canonical programme rows, and re-import into a catalogue.
 
-``read_announcements`` is the only function here that touches a file. The rest is pure:
-``announcements_to_programmes`` turns the feed into contract rows with their evidence,
-``merge_catalogue`` folds a new import into an existing catalogue (ids stable, nothing
-duplicated), ``validate_programmes`` checks rows against the contract.
+Pure: the feed is read by :func:`recommender.adapters.bizinfo.feed.read_announcements`
+and checked here (:func:`check_announcements`); ``announcements_to_programmes`` turns
+it into contract rows with their evidence, ``merge_catalogue`` folds a new import into
+an existing catalogue (ids stable, nothing duplicated), ``validate_programmes`` checks
+rows against the contract.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -21,7 +21,6 @@ from recommender.bizinfo.classify import (
     TypeDecision,
     TypeRules,
     classify_text,
-    load_type_rules,
 )
 from recommender.bizinfo.overrides import check_override
 from recommender.bizinfo.parse import (
@@ -62,7 +61,7 @@ CATALOGUE_COLUMNS: Final[tuple[str, ...]] = (*PROGRAMME_COLUMNS, *OPTIONAL_PROGR
 _NUMERIC = re.compile(r"^-?\d+(\.\d+)?$")
 
 
-# --- reading and checking the feed -------------------------------------------------------
+# --- checking the feed -------------------------------------------------------------------
 def _text_or_blank(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
@@ -90,27 +89,6 @@ def check_announcements(raw: pd.DataFrame, *, file: str = "announcements") -> li
             problems.append(Problem(file, row, "pubDate", _text_or_blank(published) or None,
                                     "a date YYYY-MM-DD (or a readable apply_start)"))
     return problems
-
-
-def read_announcements(path: Path | str) -> pd.DataFrame:
-    """Read a Bizinfo announcements CSV (every cell as text, blanks as ``""``).
-
-    Raises
-    ------
-    DataValidationError
-        The file is missing or unreadable, or :func:`check_announcements` finds problems;
-        every problem names the file, and the row and column where there is one.
-    """
-    file = Path(path)
-    try:
-        raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataValidationError([Problem(file.name, None, None, None,
-                                           f"a readable UTF-8 CSV file ({exc})")]) from exc
-    problems = check_announcements(raw, file=file.name)
-    if problems:
-        raise DataValidationError(problems)
-    return raw
 
 
 def latest_per_id(raw: pd.DataFrame) -> pd.DataFrame:
@@ -174,20 +152,22 @@ def announcement_to_programme(row: Mapping[str, Any], *, rules: TypeRules,
     }
 
 
-def announcements_to_programmes(raw: pd.DataFrame, *, overrides: Mapping[str, str] | None = None,
-                                rules: TypeRules | None = None) -> pd.DataFrame:
+def announcements_to_programmes(raw: pd.DataFrame, *, rules: TypeRules,
+                                overrides: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Canonical programme rows, one per announcement id, with evidence columns.
 
     Parameters
     ----------
     raw
-        Announcements as read by :func:`read_announcements` (or any frame with its
-        columns). An id listed twice keeps its latest publication.
+        Announcements as read by
+        :func:`~recommender.adapters.bizinfo.feed.read_announcements` (or any frame with
+        its columns). An id listed twice keeps its latest publication.
+    rules
+        Type rules (:func:`~recommender.bizinfo.classify.parse_type_rules`; the shipped
+        ones: :func:`~recommender.adapters.bizinfo.rules.load_type_rules`).
     overrides
         Programme id -> type set by a caseworker; wins over the rules and is marked
         ``type_method = "override"``. Ids not in ``raw`` are ignored.
-    rules
-        Type rules; default: the shipped ``type_rules.toml``.
 
     Returns
     -------
@@ -209,7 +189,6 @@ def announcements_to_programmes(raw: pd.DataFrame, *, overrides: Mapping[str, st
                  for p in check_override(ident, kind, file="overrides")]
     if problems:
         raise DataValidationError(problems)
-    rules = rules or load_type_rules()
     rows = [announcement_to_programme(row, rules=rules, override=overrides.get(str(row["id"])))
             for row in latest_per_id(raw).to_dict("records")]
     frame = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))

@@ -21,8 +21,8 @@ import training.train
 from api.app import create_app
 from cli import app
 from recommender.alerts import new_matches
-from recommender.bizinfo import read_announcements
 from recommender.recommend import Recommender
+from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.registry import Registry
 from recommender.settings import PROJECT_ROOT, Settings, get_settings
 from recommender.simulate import World, simulate_world

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from recommender.adapters.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
 from recommender.adapters.bizinfo.filestore import (
     EVIDENCE_FILE,
     PROGRAMMES_FILE,
@@ -16,7 +17,6 @@ from recommender.adapters.bizinfo.filestore import (
     read_catalogue,
     set_type_in_dir,
 )
-from recommender.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
 from recommender.constants import CAPABILITIES
 from recommender.adapters.files import read_data_dir
 from recommender.errors import DataValidationError, NotFoundError

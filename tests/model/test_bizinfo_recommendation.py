@@ -6,7 +6,9 @@ from datetime import date
 
 import pytest
 
-from recommender.bizinfo import announcements_to_programmes, read_announcements
+from recommender.adapters.bizinfo.feed import read_announcements
+from recommender.adapters.bizinfo.rules import load_type_rules
+from recommender.bizinfo import announcements_to_programmes
 from recommender.constants import DEMO_WORLD
 from recommender.recommend import Recommender
 from recommender.adapters.registry import Registry
@@ -19,7 +21,8 @@ AS_OF = date(2025, 8, 20)
 @pytest.fixture(scope="module")
 def result():
     catalogue = announcements_to_programmes(read_announcements(
-        PROJECT_ROOT / "recommender/data/bizinfo/announcements-2023-2025.csv"))
+        PROJECT_ROOT / "recommender/data/bizinfo/announcements-2023-2025.csv"),
+        rules=load_type_rules())
     rec = Recommender.load(Registry(PROJECT_ROOT / "models"), programmes=catalogue)
     firms = simulate_world(**DEMO_WORLD).dataset.firms  # type: ignore[arg-type]
     firm = firms[(firms["year"] == 2024) & (firms["sector"] == "mfg_high_tech")].iloc[[0]]

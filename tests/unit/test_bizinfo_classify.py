@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import tomllib
 
 import pytest
 
-from recommender.bizinfo.classify import classify_text, load_type_rules
+from recommender.adapters.bizinfo.rules import load_type_rules
+from recommender.bizinfo.classify import (
+    V2_TYPES,
+    classify_text,
+    classify_v2,
+    contract_type,
+    parse_type_rules,
+)
 from recommender.bizinfo.text import html_to_text, split_sections
 from recommender.constants import CAPABILITIES, PROGRAMME_TYPES
 from recommender.errors import DataValidationError
@@ -90,22 +97,56 @@ def test_the_shipped_rules_cover_every_type_and_name_only_real_capabilities(rule
     assert all(set(r.targets) <= set(CAPABILITIES) for r in rules.rules)
 
 
-def test_a_rules_file_with_an_unknown_type_or_target_is_refused_by_name(tmp_path: Path):
-    bad = tmp_path / "rules.toml"
-    bad.write_text('[scoring]\ntype_order = ["other", "globalization", "rnd_planning", '
-                   '"industry_academic", "education", "consulting", "commercialization"]\n'
-                   '[[rule]]\nname = "x"\ntype = "marketing"\nkeywords = ["a"]\n'
-                   '[[rule]]\nname = "y"\ntype = "other"\nkeywords = ["b"]\n'
-                   'targets = ["cap_money"]\n', encoding="utf-8")
+def test_rules_with_an_unknown_type_or_target_are_refused_by_name():
+    raw = tomllib.loads(
+        '[scoring]\ntype_order = ["other", "globalization", "rnd_planning", '
+        '"industry_academic", "education", "consulting", "commercialization"]\n'
+        '[[rule]]\nname = "x"\ntype = "marketing"\nkeywords = ["a"]\n'
+        '[[rule]]\nname = "y"\ntype = "other"\nkeywords = ["b"]\n'
+        'targets = ["cap_money"]\n')
     with pytest.raises(DataValidationError) as caught:
-        load_type_rules(bad)
+        parse_type_rules(raw, source="rules.toml")
     text = str(caught.value)
     assert "rules.toml" in text and "rule 1 (x)" in text and "'marketing'" in text
     assert "rule 2 (y)" in text and "cap_money" in text
 
 
-def test_an_unreadable_rules_file_is_a_validation_error(tmp_path: Path):
-    bad = tmp_path / "broken.toml"
-    bad.write_text("[[rule]\nname = ", encoding="utf-8")
-    with pytest.raises(DataValidationError, match="broken.toml"):
-        load_type_rules(bad)
+
+# --- the second classification: finance and workforce out of other ----------------------
+def decide_v2(rules, title, html="", category=None):
+    return classify_v2(title, split_sections(html_to_text(html)), category, rules=rules)
+
+
+@pytest.mark.parametrize(("title", "html", "category", "expected"), [
+    ("[제주] 2025년 중소기업육성자금 융자지원계획 공고",
+     "<p>☞ 도내 중소기업</p><p>☞ 경영안정자금 지원</p>", "금융", "finance"),
+    ("중소기업에 대한 특별세액감면 안내", "<p>☞ 중소기업</p><p>☞ 세액감면</p>", "기타", "finance"),
+    ("[광주] 2025년 우수인재 유치 인건비 지원사업", "<p>☞ 창업기업</p><p>☞ 인건비 지원</p>",
+     "인력", "workforce"),
+    ("[경남] 2025년 소상공인 맞춤 컨설팅 지원 사업 시행 공고",
+     "<p>☞ 소상공인</p><p>☞ 1:1 현장 방문 컨설팅 지원</p>", "경영", "consulting"),
+])
+def test_v2_splits_finance_and_workforce_from_other_and_keeps_the_rest(rules, title, html,
+                                                                       category, expected):
+    assert decide_v2(rules, title, html, category).programme_type == expected
+
+
+def test_v2_evidence_names_the_new_type_and_v1_still_says_other(rules):
+    html = "<p>☞ 기업</p><p>☞ 이차보전</p>"
+    v2 = decide_v2(rules, "2025년 중소기업육성자금 융자지원계획 공고", html, "금융")
+    assert "loan_guarantee->finance[title:융자,육성자금; support:이차보전]" in v2.evidence
+    assert "category 금융->finance" in v2.evidence and v2.targets == ("cap_funding_access",)
+    v1 = decide(rules, "2025년 중소기업육성자금 융자지원계획 공고", html, "금융")
+    assert v1.programme_type == "other" and contract_type(v2.programme_type) == "other"
+
+
+def test_contract_type_keeps_contract_types_and_maps_the_new_ones_to_other():
+    assert [contract_type(t) for t in V2_TYPES] == [*PROGRAMME_TYPES[:-1], "other", "other",
+                                                    "other"]
+
+
+def test_a_rule_with_an_unknown_v2_type_is_refused_by_name():
+    raw = tomllib.loads('[[rule]]\nname = "z"\ntype = "other"\nv2_type = "banking"\n'
+                        'keywords = ["a"]\n')
+    with pytest.raises(DataValidationError, match=r"rule 1 \(z\).*banking"):
+        parse_type_rules(raw, source="rules.toml")

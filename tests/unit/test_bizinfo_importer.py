@@ -1,17 +1,18 @@
-"""Announcements -> contract programme rows; reading the feed; re-import into a catalogue."""
+"""Announcements -> contract programme rows; re-import into a catalogue."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import pandas as pd
 import pytest
 
+from recommender.adapters.bizinfo.feed import read_announcements
+from recommender.adapters.bizinfo.rules import load_type_rules
 from recommender.bizinfo.importer import (
     EVIDENCE_COLUMNS,
     announcements_to_programmes,
     merge_catalogue,
-    read_announcements,
     validate_programmes,
 )
 from recommender.constants import OPTIONAL_PROGRAMME_COLUMNS, PROGRAMME_COLUMNS
@@ -19,6 +20,8 @@ from recommender.errors import DataValidationError
 from recommender.settings import PROJECT_ROOT
 
 SHIPPED = PROJECT_ROOT / "recommender" / "data" / "bizinfo" / "announcements-2023-2025.csv"
+# the import under test, with the shipped type rules
+to_programmes = partial(announcements_to_programmes, rules=load_type_rules())
 
 
 def announcement(**values: str) -> dict[str, str]:
@@ -43,12 +46,12 @@ def shipped_raw() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def shipped(shipped_raw) -> pd.DataFrame:
-    return announcements_to_programmes(shipped_raw)
+    return to_programmes(shipped_raw)
 
 
 # --- one row -----------------------------------------------------------------------------
 def test_an_announcement_becomes_a_contract_row_with_what_it_states_and_nulls_elsewhere():
-    row = announcements_to_programmes(frame(announcement())).iloc[0]
+    row = to_programmes(frame(announcement())).iloc[0]
     assert row["programme_id"] == "PBLN_000000000000001"
     assert row["name"] == "[경기] 2025년 수출 컨설팅 지원사업 공고"
     assert row["programme_type"] == "globalization"
@@ -70,41 +73,41 @@ def test_an_announcement_becomes_a_contract_row_with_what_it_states_and_nulls_el
 
 
 def test_columns_are_the_contract_ones_in_order_then_the_evidence():
-    out = announcements_to_programmes(frame(announcement()))
+    out = to_programmes(frame(announcement()))
     assert list(out.columns) == [*PROGRAMME_COLUMNS, *OPTIONAL_PROGRAMME_COLUMNS,
                                  *EVIDENCE_COLUMNS]
     assert out["year"].dtype == "int64" and out["min_employees"].dtype == "float64"
 
 
 def test_small_merchant_targeting_is_kept_as_evidence_not_invented_as_a_rule():
-    row = announcements_to_programmes(frame(announcement(
+    row = to_programmes(frame(announcement(
         trgetNm="소상공인", description="<p>☞ 관내 소상공인</p><p>☞ 카드수수료 지원</p>"))).iloc[0]
     assert row["target_group"] == "소상공인"
     assert pd.isna(row["max_employees"]) and row["sectors"] == "*"
 
 
 def test_year_comes_from_the_window_when_there_is_one():
-    row = announcements_to_programmes(frame(announcement(
+    row = to_programmes(frame(announcement(
         pubDate="2025-12-20", apply_start="2026-01-05", apply_end="2026-02-01"))).iloc[0]
     assert (row["year"], row["apply_start"], row["apply_end"]) == (2026, "2026-01-05",
                                                                    "2026-02-01")
 
 
 def test_an_unreadable_window_end_stays_null_and_is_explained():
-    row = announcements_to_programmes(frame(announcement(
+    row = to_programmes(frame(announcement(
         apply_start="2025-04-01", apply_end="예산 소진시"))).iloc[0]
     assert row["apply_end"] is None and "unreadable" in row["date_evidence"]
 
 
 def test_an_id_listed_twice_keeps_its_latest_publication():
-    out = announcements_to_programmes(frame(
+    out = to_programmes(frame(
         announcement(pubDate="2025-02-07", title="[경기] 새 제목"),
         announcement(pubDate="2025-02-06", title="[경기] 옛 제목")))
     assert len(out) == 1 and out.iloc[0]["name"] == "[경기] 새 제목"
 
 
 def test_an_override_wins_is_marked_and_keeps_the_rules_opinion_as_evidence():
-    out = announcements_to_programmes(frame(announcement()),
+    out = to_programmes(frame(announcement()),
                                       overrides={"PBLN_000000000000001": "education"})
     row = out.iloc[0]
     assert (row["programme_type"], row["type_method"], row["type_confidence"]) == (
@@ -115,36 +118,8 @@ def test_an_override_wins_is_marked_and_keeps_the_rules_opinion_as_evidence():
 
 def test_an_override_with_an_unknown_type_is_refused():
     with pytest.raises(DataValidationError, match="marketing"):
-        announcements_to_programmes(frame(announcement()),
+        to_programmes(frame(announcement()),
                                     overrides={"PBLN_000000000000001": "marketing"})
-
-
-# --- reading the feed --------------------------------------------------------------------
-def test_missing_required_columns_are_named_with_the_file(tmp_path: Path):
-    path = tmp_path / "feed.csv"
-    frame(announcement()).drop(columns=["pubDate", "lcategory"]).to_csv(path, index=False)
-    with pytest.raises(DataValidationError) as caught:
-        read_announcements(path)
-    found = {(p.file, p.row, p.column) for p in caught.value.problems}
-    assert found == {("feed.csv", None, "pubDate"), ("feed.csv", None, "lcategory")}
-
-
-def test_a_row_without_id_or_readable_date_is_named_by_row_and_column(tmp_path: Path):
-    path = tmp_path / "feed.csv"
-    frame(announcement(), announcement(id="", pubDate="어제")).to_csv(path, index=False)
-    with pytest.raises(DataValidationError) as caught:
-        read_announcements(path)
-    found = {(p.file, p.row, p.column) for p in caught.value.problems}
-    assert found == {("feed.csv", 3, "id"), ("feed.csv", 3, "pubDate")}
-
-
-def test_an_unreadable_file_is_a_validation_error(tmp_path: Path):
-    with pytest.raises(DataValidationError, match="missing.csv"):
-        read_announcements(tmp_path / "missing.csv")
-    binary = tmp_path / "binary.csv"
-    binary.write_bytes(b"\xff\xfe\x00\x81garbage")
-    with pytest.raises(DataValidationError, match="binary.csv"):
-        read_announcements(binary)
 
 
 # --- the shipped file --------------------------------------------------------------------
@@ -183,9 +158,9 @@ def test_importing_the_same_feed_twice_changes_nothing(shipped):
 
 
 def test_a_changed_announcement_updates_in_place_and_a_new_one_is_added():
-    old = announcements_to_programmes(frame(announcement(),
+    old = to_programmes(frame(announcement(),
                                             announcement(id="PBLN_2", title="[서울] 교육")))
-    new = announcements_to_programmes(frame(
+    new = to_programmes(frame(
         announcement(title="[경기] 2025년 수출 컨설팅 지원사업 변경 공고"),
         announcement(id="PBLN_2", title="[서울] 교육"),
         announcement(id="PBLN_3", title="[부산] 신규 공고")))
@@ -196,19 +171,19 @@ def test_a_changed_announcement_updates_in_place_and_a_new_one_is_added():
 
 
 def test_rows_the_new_import_does_not_mention_are_kept():
-    old = announcements_to_programmes(frame(announcement(), announcement(id="PBLN_gone")))
-    merged, counts = merge_catalogue(old, announcements_to_programmes(frame(announcement())))
+    old = to_programmes(frame(announcement(), announcement(id="PBLN_gone")))
+    merged, counts = merge_catalogue(old, to_programmes(frame(announcement())))
     assert counts == {"added": 0, "updated": 0, "unchanged": 1}
     assert set(merged["programme_id"]) == {"PBLN_000000000000001", "PBLN_gone"}
 
 
 def test_values_read_back_as_text_compare_equal_to_typed_ones():
-    typed = announcements_to_programmes(frame(announcement()))
+    typed = to_programmes(frame(announcement()))
     as_text = typed.astype(object).where(typed.notna(), "").astype(str)
     assert merge_catalogue(as_text, typed)[1]["unchanged"] == 1
 
 
 def test_a_new_import_with_a_duplicate_id_is_refused():
-    new = announcements_to_programmes(frame(announcement()))
+    new = to_programmes(frame(announcement()))
     with pytest.raises(DataValidationError, match="once"):
         merge_catalogue(new.iloc[:0], pd.concat([new, new]))

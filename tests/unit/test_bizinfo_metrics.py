@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from recommender.adapters.bizinfo.rules import load_type_rules
 from recommender.bizinfo import evaluate as evaluation
 from recommender.bizinfo.metrics import accuracy, macro_f1, per_type_precision_recall
 from recommender.bizinfo.model import TypeTextModel
@@ -107,7 +108,8 @@ def test_holdout_rows_are_scored_by_a_model_trained_on_dev_only(monkeypatch):
     raw = pd.DataFrame([_announcement(i, k) for i, k in enumerate(kinds)])
     labels = pd.DataFrame({"id": raw["id"], "label": kinds,
                            "sample": ["dev"] * 10 + ["holdout"] * 6})
-    comparison = evaluation.compare_rules_and_model(raw, labels, n_splits=5, seed=3)
+    comparison = evaluation.compare_rules_and_model(raw, labels, rules=load_type_rules(),
+                                                    n_splits=5, seed=3)
     holdout_titles = set(raw["title"].iloc[10:])
     assert all(not any(t in text for t in holdout_titles for text in fit) for fit in spy.fits)
     summary = comparison.summary().set_index(["sample", "method"])

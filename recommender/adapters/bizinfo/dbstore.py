@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from recommender.bizinfo.classify import TypeRules, load_type_rules
+from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.filestore import ImportReport
+from recommender.adapters.bizinfo.rules import load_type_rules
+from recommender.bizinfo.classify import TypeRules
 from recommender.bizinfo.importer import (
     METHOD_OVERRIDE,
     SOURCE,
     announcements_to_programmes,
-    read_announcements,
     validate_programmes,
 )
 from recommender.bizinfo.overrides import check_override
@@ -57,7 +58,7 @@ def import_into_store(session: Session, announcements: Path | str, *,
     """
     raw = read_announcements(announcements)
     overrides = load_type_overrides(session)
-    new = announcements_to_programmes(raw, overrides=overrides, rules=rules)
+    new = announcements_to_programmes(raw, overrides=overrides, rules=rules or load_type_rules())
     programmes = validate_programmes(new, file=Path(announcements).name)
     evidence = new.set_index(PROGRAMME_ID)[list(TYPE_EVIDENCE_COLUMNS)]
     counts = upsert_programmes(session, programmes.join(evidence, on=PROGRAMME_ID))

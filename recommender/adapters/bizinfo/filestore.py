@@ -20,23 +20,20 @@ from typing import Final
 
 import pandas as pd
 
+from recommender.adapters.bizinfo.feed import read_announcements
+from recommender.adapters.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
+from recommender.adapters.bizinfo.rules import load_type_rules
 from recommender.atomic import atomic_file
-from recommender.bizinfo.classify import TypeRules, load_type_rules
+from recommender.bizinfo.classify import TypeRules
 from recommender.bizinfo.importer import (
     CATALOGUE_COLUMNS,
     EVIDENCE_COLUMNS,
     METHOD_OVERRIDE,
     announcements_to_programmes,
     merge_catalogue,
-    read_announcements,
     validate_programmes,
 )
-from recommender.bizinfo.overrides import (
-    OVERRIDES_FILE,
-    check_override,
-    read_overrides,
-    record_override,
-)
+from recommender.bizinfo.overrides import check_override
 from recommender.constants import (
     LIST_SEP,
     OPTIONAL_PROGRAMME_COLUMNS,
@@ -132,7 +129,7 @@ def import_into_dir(announcements: Path | str, out_dir: Path | str, *,
     folder = Path(out_dir)
     raw = read_announcements(announcements)
     overrides = read_overrides(folder / OVERRIDES_FILE)
-    new = announcements_to_programmes(raw, overrides=overrides, rules=rules)
+    new = announcements_to_programmes(raw, overrides=overrides, rules=rules or load_type_rules())
     merged, counts = merge_catalogue(read_catalogue(folder), new)
     programmes = write_catalogue(folder, merged)
     return ImportReport(counts=counts,
