@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from recommender.codes import enum_codes
+from recommender.enum_codes import enum_codes
 from recommender.constants import ALL, LIST_SEP, REGION_LABELS, REGIONS, SECTOR_LABELS, SECTORS
 
 Firm = Mapping[str, Any]

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from recommender.codes import enum_codes
+from recommender.enum_codes import enum_codes
 from recommender.constants import CAPABILITIES, SECTORS, SIZE_BAND_EDGES, SIZE_BANDS
 from recommender.errors import NotFittedError
 from recommender.features.names import FIRM_FEATURES, HISTORY_COLUMNS, N_CAPS
