@@ -24,7 +24,6 @@ class Settings(BaseSettings):
     models_dir: Path = PROJECT_ROOT / "models"
     database_url: str = ""  # empty: SQLite file under var_dir
     signing_key: str = ""  # HMAC key for model manifests; empty = hashes only
-    default_k: int = Field(default=5, ge=1, le=100)
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=5_000_000, ge=1_000)
     rate_limit_per_minute: int = Field(default=600, ge=1)
