@@ -15,11 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.bizinfo.text import Sections
-from recommender.constants import CAPABILITIES, OTHER_TYPE, PROGRAMME_TYPES
+from recommender.constants import CAPABILITIES, OTHER_TYPE, PROGRAMME_TYPES, SCORED_TYPES
 from recommender.errors import DataValidationError, Problem
 
 FIELDS: tuple[str, ...] = ("title", "support", "text")
 METHOD_RULES = "rules"
+# Types of the second classification (not in the data contract yet): money lent, guaranteed
+# or taxed less (finance) and hiring, wage and staff-cost support (workforce) leave other.
+FINANCE_TYPE = "finance"
+WORKFORCE_TYPE = "workforce"
+V2_TYPES: tuple[str, ...] = (*SCORED_TYPES, FINANCE_TYPE, WORKFORCE_TYPE, OTHER_TYPE)
 _ASCII_WORD = re.compile(r"[A-Za-z0-9&]+")
 
 
@@ -34,6 +39,7 @@ class KeywordRule:
     targets: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     fields: tuple[str, ...] = FIELDS
+    v2_type: str = ""  # the type it votes for in :func:`classify_v2` (default: ``type``)
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +70,8 @@ class TypeRules:
     type_order: tuple[str, ...]
     strong_score: float
     source: str = "type_rules.toml"
+    category_prior_v2: Mapping[str, tuple[str, float]] = field(default_factory=dict)
+    type_order_v2: tuple[str, ...] = V2_TYPES
 
 
 @dataclass(frozen=True)
@@ -109,13 +117,17 @@ def _check_rule(raw: Mapping[str, object], index: int, file: str,
     fields = _strings(raw, "fields", FIELDS, where, file, problems)
     if not set(fields) <= set(FIELDS):
         problems.append(_problem(file, where, list(fields), f"fields among {', '.join(FIELDS)}"))
+    v2_type = raw.get("v2_type", kind)
+    if v2_type not in V2_TYPES:
+        problems.append(_problem(file, where, v2_type, f"v2_type one of {', '.join(V2_TYPES)}"))
     weight = raw.get("weight", 1.0)
     if not isinstance(weight, int | float) or weight <= 0:
         problems.append(_problem(file, where, weight, "a positive weight"))
         return None
     return KeywordRule(name=str(raw.get("name", f"rule{index + 1}")), type=str(kind),
                        weight=float(weight), keywords=keywords, targets=targets,
-                       unless=_strings(raw, "unless", (), where, file, problems), fields=fields)
+                       unless=_strings(raw, "unless", (), where, file, problems), fields=fields,
+                       v2_type=str(v2_type))
 
 
 def parse_type_rules(raw: Mapping[str, Any], *, source: str = "type_rules.toml") -> TypeRules:
@@ -148,9 +160,19 @@ def parse_type_rules(raw: Mapping[str, Any], *, source: str = "type_rules.toml")
             problems.append(_problem(source, f"category_prior.{category}", kind,
                                      "a programme type"))
         prior[category] = (kind, float(score))
+    prior_v2: dict[str, tuple[str, float]] = {}
+    for category, (kind, score) in raw.get("category_prior_v2", {}).items():
+        if kind not in V2_TYPES:
+            problems.append(_problem(source, f"category_prior_v2.{category}", kind,
+                                     "a programme type or finance/workforce"))
+        prior_v2[category] = (kind, float(score))
+    order_v2 = tuple(scoring.get("type_order_v2", V2_TYPES))
+    if sorted(order_v2) != sorted(V2_TYPES):
+        problems.append(_problem(source, "scoring.type_order_v2", list(order_v2),
+                                 "every type of the second classification exactly once"))
     defaults = {k: tuple(v) for k, v in raw.get("default_targets", {}).items()}
     for kind, caps in defaults.items():
-        if kind not in PROGRAMME_TYPES or not set(caps) <= set(CAPABILITIES):
+        if kind not in V2_TYPES or not set(caps) <= set(CAPABILITIES):
             problems.append(_problem(source, f"default_targets.{kind}", list(caps),
                                      "a programme type mapped to cap_* names"))
     if problems:
@@ -159,7 +181,8 @@ def parse_type_rules(raw: Mapping[str, Any], *, source: str = "type_rules.toml")
         k: float(v) for k, v in scoring.get("field_weights", {}).items()}
     return TypeRules(rules=tuple(r for r in rules if r is not None), field_weights=weights,
                      category_prior=prior, default_targets=defaults, type_order=order,
-                     strong_score=float(scoring.get("strong_score", 6.0)), source=source)
+                     strong_score=float(scoring.get("strong_score", 6.0)), source=source,
+                     category_prior_v2=prior_v2, type_order_v2=order_v2)
 
 
 def classify_text(title: str, sections: Sections, lcategory: str | None, *,
@@ -183,12 +206,39 @@ def classify_text(title: str, sections: Sections, lcategory: str | None, *,
         Type, targets, confidence in [0, 1] and the evidence, e.g.
         ``"loan_guarantee[title:융자] +4.5 ... | category 금융 -> other +3"``.
     """
+    return _decide(title, sections, lcategory, rules=rules, v2=False)
+
+
+def classify_v2(title: str, sections: Sections, lcategory: str | None, *,
+                rules: TypeRules) -> TypeDecision:
+    """The type among :data:`V2_TYPES`: :func:`classify_text` with ``finance`` and
+    ``workforce`` split from ``other``.
+
+    Each rule votes for its ``v2_type`` (its ``type`` unless the file says otherwise) and
+    the category prior is ``[category_prior_v2]``; scoring, confidence and evidence work
+    as in :func:`classify_text`. The data contract does not know the two new types yet:
+    map them to ``other`` (:func:`contract_type`) until it does.
+    """
+    return _decide(title, sections, lcategory, rules=rules, v2=True)
+
+
+def contract_type(kind: str) -> str:
+    """A :data:`V2_TYPES` value as the data contract's programme type."""
+    return OTHER_TYPE if kind in (FINANCE_TYPE, WORKFORCE_TYPE) else kind
+
+
+def _decide(title: str, sections: Sections, lcategory: str | None, *, rules: TypeRules,
+            v2: bool) -> TypeDecision:
+    types = V2_TYPES if v2 else PROGRAMME_TYPES
+    prior = rules.category_prior_v2 if v2 else rules.category_prior
+    order = rules.type_order_v2 if v2 else rules.type_order
     parts = {"title": title, "support": sections.support,
              "text": "\n".join(p for p in (sections.intro, sections.target) if p)}
-    scores = dict.fromkeys(PROGRAMME_TYPES, 0.0)
-    fired: dict[str, list[KeywordRule]] = {t: [] for t in PROGRAMME_TYPES}
+    scores = dict.fromkeys(types, 0.0)
+    fired: dict[str, list[KeywordRule]] = {t: [] for t in types}
     evidence: list[str] = []
     for rule in rules.rules:
+        kind = (rule.v2_type or rule.type) if v2 else rule.type
         hits: list[str] = []
         gained = 0.0
         for part in rule.fields:
@@ -197,18 +247,18 @@ def classify_text(title: str, sections: Sections, lcategory: str | None, *,
                 gained += rule.weight * rules.field_weights[part]
                 hits.append(f"{part}:{','.join(words)}")
         if hits:
-            scores[rule.type] += gained
-            fired[rule.type].append(rule)
-            evidence.append(f"{rule.name}->{rule.type}[{'; '.join(hits)}] +{gained:g}")
-    if lcategory is not None and lcategory in rules.category_prior:
-        kind, score = rules.category_prior[lcategory]
+            scores[kind] += gained
+            fired[kind].append(rule)
+            evidence.append(f"{rule.name}->{kind}[{'; '.join(hits)}] +{gained:g}")
+    if lcategory is not None and lcategory in prior:
+        kind, score = prior[lcategory]
         scores[kind] += score
         evidence.append(f"category {lcategory}->{kind} +{score:g}")
     total = sum(scores.values())
     if total <= 0:
         return TypeDecision(OTHER_TYPE, (), 0.0, "no rule matched", scores)
-    rank = {t: i for i, t in enumerate(rules.type_order)}
-    winner = max(PROGRAMME_TYPES, key=lambda t: (scores[t], -rank[t]))
+    rank = {t: i for i, t in enumerate(order)}
+    winner = max(types, key=lambda t: (scores[t], -rank[t]))
     confidence = scores[winner] / total * min(1.0, scores[winner] / rules.strong_score)
     targets = tuple(dict.fromkeys(c for r in fired[winner] for c in r.targets))
     if not targets:
