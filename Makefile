@@ -32,8 +32,13 @@ verify: $(STAMP)  ## reliability suite + a bounded two-worker load test with a p
 model: $(STAMP)  ## rebuild the shipped demo model (models/demo-v1, champion)
 	$(BIN)/recommender build-demo-model
 
-lint: $(STAMP)
-	$(BIN)/ruff check recommender api training tests bench
+LINT_PATHS := $(wildcard recommender api training batch cli tests bench)
+
+lint: $(STAMP)  ## ruff (rules and formatting), mypy on the core, the layer contracts (lint-imports)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python bench/train.py
