@@ -99,6 +99,7 @@ def test_a_chunked_world_splits_the_firms_evenly_and_shares_one_catalogue():
     assert chunked.sizes == (101, 100, 100)
     assert said == []  # nothing is simulated before a chunk is asked for
     worlds = list(chunked.chunks)
+    assert len(worlds) == 3
     assert said == [f"simulating chunk {i} of 3 ({n} firms)"
                     for i, n in ((1, 101), (2, 100), (3, 100))]
     ids = [w.dataset.firms["firm_id"].unique() for w in worlds]
@@ -186,7 +187,9 @@ def test_self_diagnosis_is_a_noisy_biased_incomplete_reading_of_the_truth(world,
 
 # --- the catalogue -----------------------------------------------------------------------
 def test_every_type_runs_every_year_in_a_catalogue_of_25_to_40(programmes):
-    for _year, offered in programmes.groupby("year"):
+    by_year = dict(list(programmes.groupby("year")))
+    assert sorted(by_year) == [2022, 2023, 2024]
+    for offered in by_year.values():
         assert set(offered["programme_type"]) == set(PROGRAMME_TYPES)
         assert 25 <= len(offered) <= 40
 
@@ -204,6 +207,7 @@ def test_offerings_get_new_ids_each_year_and_most_programmes_recur(programmes):
 
 def test_targets_fit_the_programme_type_and_rules_vary(programmes):
     scored = programmes[programmes["programme_type"] != OTHER_TYPE]
+    assert not scored.empty
     for ptype, targets in zip(scored["programme_type"], scored["targets"], strict=True):
         assert set(targets.split(";")) <= ALLOWED_TARGETS[ptype]
     rnd = scored[scored["programme_type"] == "rnd_planning"]
