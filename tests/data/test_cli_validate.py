@@ -1,9 +1,18 @@
-"""``recommender validate --data DIR``: every problem on stderr, exit code 2, no traceback."""
+"""``recommender validate --data DIR``: every problem on stderr, exit code 2, no traceback;
+and the command's output reads the same whatever the terminal."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import re
+import select
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -64,3 +73,77 @@ def test_command_line_process_reports_a_cp949_file_without_a_traceback(data_dir:
     assert done.returncode == 2
     assert "firms.csv, row 2" in done.stderr and "UTF-8" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- output that does not depend on the terminal -------------------------------------------
+TERMINAL_VARIABLES = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "TERMINAL_WIDTH")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def command_env(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in TERMINAL_VARIABLES}
+    return {**env, **settings}
+
+
+def validate_piped(data_dir: Path, **settings: str) -> tuple[int, str, str]:
+    """``validate`` with stdout and stderr piped (no terminal)."""
+    done = subprocess.run([sys.executable, "-m", "cli", "validate", "--data", str(data_dir)],
+                          env=command_env(**settings), capture_output=True, text=True,
+                          timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+def validate_in_terminal(data_dir: Path, *, columns: int) -> tuple[int, str]:
+    """``validate`` in a pseudo-terminal ``columns`` wide: its exit code and what it showed
+    (colours stripped, line ends as ``\\n``)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "cli", "validate", "--data", str(data_dir)],
+                            stdin=follower, stdout=follower, stderr=follower,
+                            env=command_env(TERM="xterm-256color"))
+    os.close(follower)
+    shown = bytearray()
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], max(0.0, deadline - time.monotonic()))
+            try:
+                chunk = os.read(leader, 4096) if ready else b""
+            except OSError:  # the command closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        code = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    finally:
+        os.close(leader)
+        if proc.poll() is None:
+            proc.kill()
+    return code, ANSI.sub("", shown.decode("utf-8")).replace("\r\n", "\n")
+
+
+@pytest.fixture(params=["valid", "broken"])
+def any_data_dir(request: pytest.FixtureRequest, data_dir: Path) -> Path:
+    """A directory whose report is long lines on stdout (valid) or stderr (broken)."""
+    if request.param == "broken":
+        set_cell(data_dir / "firms.csv", 4, "employees", "abc")
+        set_cell(data_dir / "programmes.csv", 5, "sectors", "mfg_high_tech;farming")
+    return data_dir
+
+
+def test_output_is_the_same_at_any_width_with_or_without_colour(any_data_dir: Path) -> None:
+    narrow = validate_piped(any_data_dir, COLUMNS="40")
+    wide = validate_piped(any_data_dir, COLUMNS="250")
+    plain = validate_piped(any_data_dir, COLUMNS="40", NO_COLOR="1")
+    unset = validate_piped(any_data_dir)
+    assert narrow == wide == plain == unset
+    lines = (narrow[1] + narrow[2]).splitlines()
+    assert any(len(line) > 40 for line in lines), lines  # long lines were not cut at 40
+
+
+def test_a_narrow_terminal_shows_the_same_lines_as_a_pipe(any_data_dir: Path) -> None:
+    code, shown = validate_in_terminal(any_data_dir, columns=40)
+    piped_code, out, err = validate_piped(any_data_dir)
+    assert code == piped_code
+    assert shown == out + err
+
