@@ -100,7 +100,6 @@ def test_a_chunked_world_splits_the_firms_evenly_and_shares_one_catalogue():
     assert said == []  # nothing is simulated before a chunk is asked for
     worlds = list(chunked.chunks)
     assert len(worlds) == 3
-    assert len(worlds) == 3
     assert said == [f"simulating chunk {i} of 3 ({n} firms)"
                     for i, n in ((1, 101), (2, 100), (3, 100))]
     ids = [w.dataset.firms["firm_id"].unique() for w in worlds]
