@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from recommender import ModelNotFoundError
 from recommender.constants import DEMO_WORLD
-from recommender.errors import ModelNotFoundError
 from recommender.adapters.registry import Registry
 from recommender.settings import Settings
 from recommender.adapters.store import get_engine, import_dataset, session_scope, upgrade_database
@@ -48,7 +48,7 @@ def prepare_demo(settings: Settings, *,
     with session_scope(engine) as session:
         empty = store_is_empty(session)
     if empty:
-        from recommender.simulate import simulate_world
+        from recommender import simulate_world
 
         say("simulating the demo world (first start only)")
         world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.logconfig import redact_path
-from recommender.errors import (
+from recommender import (
     ConflictError,
     DataValidationError,
     ModelIntegrityError,

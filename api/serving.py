@@ -18,9 +18,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from recommender import Recommender, RecommenderError
 from recommender.constants import CHAMPION
-from recommender.errors import RecommenderError
-from recommender.recommend import Recommender
 from recommender.adapters.registry import Registry
 from recommender.adapters.store import load_programmes, session_scope
 from api.queries import catalogue_token

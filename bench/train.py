@@ -19,8 +19,8 @@ from pathlib import Path
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
+from recommender import simulate_world
 from recommender.adapters.registry import Registry
-from recommender.simulate import simulate_world
 from training.train import train_version
 n, root = int(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()

@@ -18,8 +18,9 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
+from recommender import FeaturePipeline
 from recommender.adapters.files import Dataset
-from recommender.features import FeaturePipeline, ProgrammeTable
+from recommender.features import ProgrammeTable
 from recommender.ranker import OBJECTIVES
 from training import baselines
 from training.fit import FIRM_QUERY, fit_ranker

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from recommender.features import FeaturePipeline
-from recommender.ranker import OBJECTIVES, Ranker
+from recommender import FeaturePipeline, Ranker
+from recommender.ranker import OBJECTIVES
 from training.metrics import ndcg_at_k
 from training.pairs import PairSet, group_sizes
 

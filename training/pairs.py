@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from recommender import FeaturePipeline
 from recommender.constants import SIZE_BANDS
 from recommender.adapters.files import Dataset
 from recommender.eligibility import eligible_pairs
-from recommender.features import FeaturePipeline, ProgrammeTable, size_band, with_history
+from recommender.features import ProgrammeTable, size_band, with_history
 
 
 @dataclass(frozen=True)

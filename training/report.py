@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shap  # noqa: E402
 
-from recommender.ranker import Ranker  # noqa: E402
+from recommender import Ranker  # noqa: E402
 from training.evaluate import Evaluation  # noqa: E402
 
 SELECTION_BIAS_NOTE = (

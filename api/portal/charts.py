@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from recommender import Contribution
 from recommender.constants import CAP_MAX
-from recommender.explain import Contribution
 
 CHART_WIDTH: Final[float] = 100.0
 HALF: Final[float] = CHART_WIDTH / 2

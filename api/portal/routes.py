@@ -46,8 +46,8 @@ from api.portal.form import (
 )
 from api.portal.i18n import LANG_COOKIE, Translator, choose_language
 from api.portal.view import build_results, programme_index
+from recommender import Recommendation, Recommender
 from recommender.constants import CAPABILITIES, REGIONS, SECTORS
-from recommender.recommend import Recommendation, Recommender
 from recommender.adapters.store import save_profile, session_scope
 from api.queries import write_audit_many
 

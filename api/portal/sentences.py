@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from api.portal.i18n import Translator
+from recommender import CapabilityGap
 from recommender.constants import ALL, CAPABILITIES, LIST_SEP, TYPE_READINESS_CAPS
 from recommender.eligibility import RULES
-from recommender.recommend import CapabilityGap
 
 NEUTRAL = 0.005  # |contribution| below this "hardly changes fit" (as in the core)
 

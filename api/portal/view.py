@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 from api.portal.charts import Bar, CapabilityBars, capability_bars, factor_bars
 from api.portal.i18n import Translator
 from api.portal.sentences import Describer, effect_key
-from recommender.explain import Explanation
-from recommender.recommend import Recommendation, RecommendedItem, Recommender
+from recommender import Explanation, Recommendation, RecommendedItem, Recommender
 
 TOP_SENTENCES: Final[int] = 3
 _INDEX: weakref.WeakKeyDictionary[Recommender, dict[str, dict[str, Any]]] = (

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from api.deps import AnalystDep, HolderDep, RegistryDep
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.models import ChampionOut, ModelList
-from recommender.errors import ConflictError, ModelIntegrityError, ModelNotFoundError
+from recommender import ConflictError, ModelIntegrityError, ModelNotFoundError
 
 router = APIRouter(prefix="/v1/models", tags=["models"], responses=PROBLEM_RESPONSES)
 
