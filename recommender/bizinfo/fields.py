@@ -24,6 +24,7 @@ from recommender.bizinfo.regions import read_regions
 from recommender.bizinfo.support import read_support_amount, read_support_kind
 from recommender.constants import OTHER_TYPE
 
+NO_INDUSTRY_RULES = "not read: no industry mapping given"
 FIELD_NAMES: tuple[str, ...] = (
     "programme_type", "regions", "districts", "target_groups", "industries", "max_firm_age",
     "max_employees", "support_kind", "support_krw_m", "offers_nothing", "targets",
@@ -60,7 +61,7 @@ class AnnouncementFields:
 
 
 def read_fields(notice: Notice, *, type_rules: TypeRules,
-                industry_rules: IndustryRules) -> AnnouncementFields:
+                industry_rules: IndustryRules | None) -> AnnouncementFields:
     """Read every field of one announcement.
 
     Parameters
@@ -70,7 +71,8 @@ def read_fields(notice: Notice, *, type_rules: TypeRules,
     type_rules
         Programme-type rules (``type_rules.toml``).
     industry_rules
-        Keyword -> KSIC mapping (``industry_keywords.toml``).
+        Keyword -> KSIC mapping (``industry_keywords.toml``); ``None``: industries are
+        not read (empty, and the evidence says so).
 
     Returns
     -------
@@ -96,7 +98,8 @@ def read_fields(notice: Notice, *, type_rules: TypeRules,
     return AnnouncementFields(
         programme_type=kind, type_confidence=decision.confidence, regions=regions,
         districts=districts, target_groups=groups,
-        industries=read_industries(notice, rules=industry_rules),
+        industries=(read_industries(notice, rules=industry_rules) if industry_rules
+                    else Reading((), NO_INDUSTRY_RULES)),
         max_firm_age=read_max_firm_age(notice, groups.value),
         max_employees=read_max_employees(notice), support_kind=support, support_krw_m=amount,
         offers_nothing=nothing, targets=targets)

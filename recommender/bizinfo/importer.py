@@ -20,8 +20,10 @@ from recommender.bizinfo.classify import (
     METHOD_RULES,
     TypeDecision,
     TypeRules,
-    classify_text,
+    contract_type,
 )
+from recommender.bizinfo.fields import AnnouncementFields, read_fields
+from recommender.bizinfo.industries import IndustryRules
 from recommender.bizinfo.overrides import check_override
 from recommender.bizinfo.parse import (
     announcement_url,
@@ -32,11 +34,11 @@ from recommender.bizinfo.parse import (
     parse_employees,
     parse_firm_age,
     parse_max_revenue,
-    parse_regions,
     parse_sectors,
     programme_year,
     split_sections,
 )
+from recommender.bizinfo.reading import Notice
 from recommender.constants import (
     LIST_SEP,
     OPTIONAL_PROGRAMME_COLUMNS,
@@ -55,6 +57,10 @@ METHOD_OVERRIDE: Final[str] = "override"
 EVIDENCE_COLUMNS: Final[tuple[str, ...]] = (
     "type_method", "type_confidence", "type_evidence", "region_evidence",
     "eligibility_evidence", "target_group", "date_evidence",
+    # What the announcement says beyond contract v1, for the contract-v2 step to map:
+    "type_v2", "districts", "district_evidence", "target_groups", "target_groups_evidence",
+    "industries", "industries_evidence", "support_kind", "support_kind_evidence",
+    "support_amount_evidence", "offers_nothing", "offers_nothing_evidence",
 )
 CATALOGUE_COLUMNS: Final[tuple[str, ...]] = (*PROGRAMME_COLUMNS, *OPTIONAL_PROGRAMME_COLUMNS,
                                              *EVIDENCE_COLUMNS)
@@ -115,20 +121,41 @@ def _with_override(decision: TypeDecision, override: str, rules: TypeRules) -> d
                              f"{decision.programme_type} ({decision.evidence})"}
 
 
+def _said(fields: AnnouncementFields) -> dict[str, Any]:
+    """The extra columns: readings contract v1 cannot hold, each with its evidence."""
+    def joined(values: tuple[str, ...]) -> str | None:
+        return LIST_SEP.join(values) or None
+
+    return {"type_v2": fields.programme_type.value, "districts": fields.districts.value,
+            "district_evidence": fields.districts.evidence,
+            "target_groups": joined(fields.target_groups.value),
+            "target_groups_evidence": fields.target_groups.evidence,
+            "industries": joined(fields.industries.value),
+            "industries_evidence": fields.industries.evidence,
+            "support_kind": fields.support_kind.value,
+            "support_kind_evidence": fields.support_kind.evidence,
+            "support_amount_evidence": fields.support_krw_m.evidence,
+            "offers_nothing": fields.offers_nothing.value,
+            "offers_nothing_evidence": fields.offers_nothing.evidence}
+
+
 def announcement_to_programme(row: Mapping[str, Any], *, rules: TypeRules,
-                              override: str | None = None) -> dict[str, Any]:
+                              override: str | None = None,
+                              industry_rules: IndustryRules | None = None) -> dict[str, Any]:
     """The programme row (contract columns plus evidence) of one announcement."""
     title = _get(row, "title") or ""
     sections = split_sections(html_to_text(_get(row, "description")))
     window = apply_window(row.get("apply_start"), row.get("apply_end"))
     year, year_note = programme_year(window, row.get("pubDate"))
-    region = parse_regions(title, _get(row, "author"))
+    fields = read_fields(Notice.from_row(row), type_rules=rules, industry_rules=industry_rules)
     target_group = _get(row, "trgetNm")
     sectors = parse_sectors(sections.target, target_group)
     employees = parse_employees(sections.target)
     age = parse_firm_age(sections.target)
     revenue = parse_max_revenue(sections.target)
-    decision = classify_text(title, sections, _get(row, "lcategory"), rules=rules)
+    kind = contract_type(fields.programme_type.value)  # finance, workforce -> other for now
+    decision = TypeDecision(kind, fields.targets.value, fields.type_confidence,
+                            fields.programme_type.evidence, {})
     typed = {"programme_type": decision.programme_type,
              "targets": LIST_SEP.join(decision.targets) or None, "type_method": METHOD_RULES,
              "type_confidence": decision.confidence, "type_evidence": decision.evidence}
@@ -136,24 +163,30 @@ def announcement_to_programme(row: Mapping[str, Any], *, rules: TypeRules,
         typed = _with_override(decision, override, rules)
     rules_seen = [e for e in (sectors.evidence, employees.evidence, age.evidence,
                               revenue.evidence) if e]
+    rules_seen += [r.evidence for r in (fields.max_employees, fields.max_firm_age)
+                   if r.value is not None and r.evidence not in rules_seen]
     description = "\n".join(p for p in sections if p) or None
     return {
         PROGRAMME_ID: _get(row, "id"), "name": title, "agency": parse_agency(
             row.get("excInsttNm"), row.get("author")),
-        "year": year, "min_employees": employees.low, "max_employees": employees.high,
-        "min_firm_age": age.low, "max_firm_age": age.high, "sectors": sectors.sectors,
-        "regions": region.regions, "requires_rnd_lab": None,
-        "max_revenue_krw_m": revenue.high, "support_krw_m": None, "duration_months": None,
+        "year": year, "min_employees": employees.low,
+        "max_employees": fields.max_employees.value, "min_firm_age": age.low,
+        "max_firm_age": fields.max_firm_age.value, "sectors": sectors.sectors,
+        "regions": fields.regions.value, "requires_rnd_lab": None,
+        "max_revenue_krw_m": revenue.high, "support_krw_m": fields.support_krw_m.value,
+        "duration_months": None,
         "capacity": None, "apply_start": window.start, "apply_end": window.end,
         "url": announcement_url(row.get("link")), "description": description,
-        "source": SOURCE, **typed, "region_evidence": region.evidence,
+        "source": SOURCE, **typed, "region_evidence": fields.regions.evidence,
         "eligibility_evidence": "; ".join(rules_seen) or None, "target_group": target_group,
         "date_evidence": "; ".join(e for e in (year_note, window.evidence) if e),
+        **_said(fields),
     }
 
 
 def announcements_to_programmes(raw: pd.DataFrame, *, rules: TypeRules,
-                                overrides: Mapping[str, str] | None = None) -> pd.DataFrame:
+                                overrides: Mapping[str, str] | None = None,
+                                industry_rules: IndustryRules | None = None) -> pd.DataFrame:
     """Canonical programme rows, one per announcement id, with evidence columns.
 
     Parameters
@@ -168,6 +201,10 @@ def announcements_to_programmes(raw: pd.DataFrame, *, rules: TypeRules,
     overrides
         Programme id -> type set by a caseworker; wins over the rules and is marked
         ``type_method = "override"``. Ids not in ``raw`` are ignored.
+    industry_rules
+        Keyword -> KSIC mapping (:func:`~recommender.bizinfo.industries.parse_industry_rules`;
+        the shipped one: :func:`~recommender.adapters.bizinfo.industry_rules.load_industry_rules`);
+        without it industries are not read.
 
     Returns
     -------
@@ -175,7 +212,12 @@ def announcements_to_programmes(raw: pd.DataFrame, *, rules: TypeRules,
         The contract's programme columns (canonical dtypes, docs/internals.md), then
         ``type_method``, ``type_confidence``, ``type_evidence``, ``region_evidence``,
         ``eligibility_evidence``, ``target_group`` (Bizinfo's trgetNm, e.g. 소상공인,
-        which the contract cannot express) and ``date_evidence``.
+        which the contract cannot express), ``date_evidence``, then what the announcement
+        says beyond contract v1 (:func:`~recommender.bizinfo.fields.read_fields`):
+        ``type_v2`` (with ``finance`` and ``workforce``, which ``programme_type`` shows as
+        ``other`` for now), ``districts``, ``target_groups``, ``industries``,
+        ``support_kind``, ``offers_nothing``, each with its ``*_evidence``, and
+        ``support_amount_evidence``.
 
     Raises
     ------
@@ -189,7 +231,8 @@ def announcements_to_programmes(raw: pd.DataFrame, *, rules: TypeRules,
                  for p in check_override(ident, kind, file="overrides")]
     if problems:
         raise DataValidationError(problems)
-    rows = [announcement_to_programme(row, rules=rules, override=overrides.get(str(row["id"])))
+    rows = [announcement_to_programme(row, rules=rules, override=overrides.get(str(row["id"])),
+                                      industry_rules=industry_rules)
             for row in latest_per_id(raw).to_dict("records")]
     frame = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))
     out = canonical_programmes(frame)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.filestore import ImportReport
+from recommender.adapters.bizinfo.industry_rules import load_industry_rules
 from recommender.adapters.bizinfo.rules import load_type_rules
 from recommender.bizinfo.classify import TypeRules
 from recommender.bizinfo.importer import (
@@ -58,7 +59,8 @@ def import_into_store(session: Session, announcements: Path | str, *,
     """
     raw = read_announcements(announcements)
     overrides = load_type_overrides(session)
-    new = announcements_to_programmes(raw, overrides=overrides, rules=rules or load_type_rules())
+    new = announcements_to_programmes(raw, overrides=overrides, rules=rules or load_type_rules(),
+                                      industry_rules=load_industry_rules())
     programmes = validate_programmes(new, file=Path(announcements).name)
     evidence = new.set_index(PROGRAMME_ID)[list(TYPE_EVIDENCE_COLUMNS)]
     counts = upsert_programmes(session, programmes.join(evidence, on=PROGRAMME_ID))

@@ -21,6 +21,7 @@ from typing import Final
 import pandas as pd
 
 from recommender.adapters.bizinfo.feed import read_announcements
+from recommender.adapters.bizinfo.industry_rules import load_industry_rules
 from recommender.adapters.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
 from recommender.adapters.bizinfo.rules import load_type_rules
 from recommender.atomic import atomic_file
@@ -129,7 +130,8 @@ def import_into_dir(announcements: Path | str, out_dir: Path | str, *,
     folder = Path(out_dir)
     raw = read_announcements(announcements)
     overrides = read_overrides(folder / OVERRIDES_FILE)
-    new = announcements_to_programmes(raw, overrides=overrides, rules=rules or load_type_rules())
+    new = announcements_to_programmes(raw, overrides=overrides, rules=rules or load_type_rules(),
+                                      industry_rules=load_industry_rules())
     merged, counts = merge_catalogue(read_catalogue(folder), new)
     programmes = write_catalogue(folder, merged)
     return ImportReport(counts=counts,
