@@ -13,9 +13,9 @@ import pandas as pd
 from sqlalchemy import Integer, String, cast, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from recommender.constants import OUTCOME_COLUMNS
+from recommender.contract.fields import OUTCOME_COLUMNS
 from recommender.adapters.store.activity import AuditRecord
-from recommender.adapters.store.frames import outcomes_frame
+from recommender.adapters.store.frame_rows import outcomes_frame
 from recommender.adapters.store.tables import AuditEntry, Firm, Outcome, Programme, TypeOverride, utcnow
 from recommender.adapters.store.upsert import chunks
 

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from recommender import Recommender, profile_frame, simulate_world  # noqa: E402
 from recommender.constants import CAPABILITIES, DEMO_WORLD  # noqa: E402
-from recommender.adapters.files import Dataset  # noqa: E402
+from recommender.contract.canonical import Dataset  # noqa: E402
 from recommender.adapters.registry import Registry  # noqa: E402
 from recommender.settings import get_settings  # noqa: E402
 from recommender.adapters.store import (  # noqa: E402

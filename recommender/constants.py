@@ -1,7 +1,8 @@
-"""Names and enums of the data contract (``docs/contract.md``), in one place.
+"""Enums, key column names and defaults of the data contract (``docs/contract.md``).
 
-Everything that spells a column name, an enum value or a default lives here so the
-rest of the code refers to it by name.
+Every enum value and default lives here so the rest of the code refers to it by name.
+The tables' columns, with their kinds and bounds, are written once in
+:mod:`recommender.contract.fields` (``FIRM_COLUMNS`` and the other column tuples too).
 """
 
 from __future__ import annotations
@@ -46,24 +47,6 @@ FIRM_ID: Final[str] = "firm_id"
 PROGRAMME_ID: Final[str] = "programme_id"
 YEAR: Final[str] = "year"
 OUTCOME: Final[str] = "outcome"
-
-FIRM_COLUMNS: Final[tuple[str, ...]] = (
-    "firm_id", "year", "region", "sector", "founded_year", "employees", "revenue_krw_m",
-    "revenue_growth", "export_share", "rnd_spend_krw_m", "researchers", "patents",
-    "has_rnd_lab", *CAPABILITIES,
-)
-PROGRAMME_COLUMNS: Final[tuple[str, ...]] = (
-    "programme_id", "name", "programme_type", "agency", "targets", "year",
-    "min_employees", "max_employees", "min_firm_age", "max_firm_age", "sectors",
-    "regions", "requires_rnd_lab", "max_revenue_krw_m", "support_krw_m",
-    "duration_months", "capacity",
-)
-OPTIONAL_PROGRAMME_COLUMNS: Final[tuple[str, ...]] = (
-    "apply_start", "apply_end", "url", "description", "source",
-)
-OUTCOME_COLUMNS: Final[tuple[str, ...]] = ("firm_id", "year", "programme_id", "outcome")
-
-TABLES: Final[tuple[str, ...]] = ("firms", "programmes", "outcomes")
 
 # --- firm size bands (peer groups are sector x size band) ----------------------------
 SIZE_BAND_EDGES: Final[tuple[int, ...]] = (1, 10, 50, 300)

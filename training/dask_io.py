@@ -4,7 +4,7 @@ A firm's participation history is in ``outcomes`` and its profiles in ``firms``;
 tables are hash-partitioned on ``firm_id`` into the same ``n`` partitions (a Dask
 shuffle with fixed divisions), so partition ``i`` of the one holds every row of the
 firms in partition ``i`` of the other. Each partition is then a small, complete
-dataset: checked with the contract's own rules (:func:`recommender.schema.check_tables`,
+dataset: checked with the contract's own rules (:func:`recommender.contract.tables.check_tables`,
 keys and references included, since a firm never spans partitions), canonicalised,
 and handed to the same pandas code the single-machine path runs.
 
@@ -31,16 +31,17 @@ import pandas as pd
 from dask.delayed import Delayed
 from distributed import Client, LocalCluster
 
-from recommender.constants import FIRM_COLUMNS, TABLES
-from recommender.adapters.files import (
-    FORMATS,
+from recommender.contract.fields import FIRM_COLUMNS, V1_TABLES
+from recommender.adapters.files import FORMATS
+from recommender.contract.canonical import (
     Dataset,
     canonical_firms,
     canonical_outcomes,
     canonical_programmes,
 )
 from recommender.errors import DataValidationError, Problem
-from recommender.schema import RawTable, check_tables
+from recommender.contract.raw import RawTable
+from recommender.contract.tables import check_tables
 
 DEFAULT_PARTITION_ROWS: Final[int] = 50_000  # firm profiles per co-partition
 PART: Final[str] = "_part"
@@ -234,7 +235,7 @@ def open_tables(data_dir: Path, *, partition_rows: int = DEFAULT_PARTITION_ROWS,
                                            "an existing directory holding firms, programmes "
                                            "and outcomes")])
     paths = {name: table_path(root, name, required=name != "outcomes" or require_outcomes)
-             for name in TABLES}
+             for name in V1_TABLES}
     programmes_raw, programmes = programmes_of(root)
     firms_path = paths["firms"]
     assert firms_path is not None

@@ -39,8 +39,8 @@ import pandas as pd
 from distributed import Client, wait
 from lightgbm.dask import DaskLGBMRegressor
 
-from recommender.constants import FIRM_COLUMNS
-from recommender.adapters.files import canonical_firms
+from recommender.contract.fields import FIRM_COLUMNS
+from recommender.contract.canonical import canonical_firms
 from recommender.errors import DataValidationError, Problem
 from recommender.features import (
     CELL_KEYS,

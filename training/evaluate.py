@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from recommender import FeaturePipeline
-from recommender.adapters.files import Dataset
+from recommender.contract.canonical import Dataset
 from recommender.features import ProgrammeTable
 from recommender.ranker import OBJECTIVES
 from training import baselines

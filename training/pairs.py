@@ -9,7 +9,7 @@ import pandas as pd
 
 from recommender import FeaturePipeline
 from recommender.constants import SIZE_BANDS
-from recommender.adapters.files import Dataset
+from recommender.contract.canonical import Dataset
 from recommender.eligibility import eligible_pairs
 from recommender.features import ProgrammeTable, size_band, with_history
 

@@ -15,7 +15,7 @@ from typing import Any
 import joblib
 import pandas as pd
 
-from recommender.adapters.files import Dataset
+from recommender.contract.canonical import Dataset
 from recommender.adapters.registry import Registry
 from recommender.errors import DataValidationError, Problem
 from recommender.features import FeaturePipeline, ProgrammeTable

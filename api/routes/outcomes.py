@@ -11,8 +11,8 @@ from api.deps import AnalystDep, SessionDep
 from api.errors import ApiProblem, problems_as_errors
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.outcomes import OutcomesIn, OutcomesStored
-from recommender.constants import OUTCOME_COLUMNS
-from recommender.adapters.files import validate_frames
+from recommender.contract.fields import OUTCOME_COLUMNS
+from recommender.contract.datasets import validate_frames
 from recommender.errors import DataValidationError
 from recommender.adapters.store import add_outcomes, load_firms, load_programmes
 from api.queries import stored_outcome_keys

@@ -12,7 +12,7 @@ from api.schemas.programmes import CandidateList, ProgrammeDetail, ProgrammeList
 from api.schemas.recommendations import ProgrammeType
 from recommender.constants import LIST_SEP
 from recommender.adapters.store import get_programme, load_firms, load_outcomes, load_programmes
-from recommender.adapters.store.records import frame_record
+from recommender.adapters.store.plain_values import frame_record
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"], responses=PROBLEM_RESPONSES)
 ProgrammeId = Annotated[str, Path(min_length=1, max_length=128)]

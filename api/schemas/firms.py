@@ -1,18 +1,20 @@
-"""The firm profile a client sends: the contract's firm columns with their ranges."""
+"""The firm profile a client sends, built from the contract's field specification.
+
+Every field of :data:`recommender.contract.fields.FIRMS` becomes one pydantic field with
+the contract's type, allowed values, nullability and meaning (its OpenAPI description)
+and its entry bounds (the contract's bounds, tightened by the sanity limits for values a
+client types in). Nothing is spelled out here, so the API cannot drift from the files.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
-from recommender.constants import CAP_MAX, CAP_MIN, REGIONS, SECTORS
-
-Region = Literal[REGIONS]  # type: ignore[valid-type]
-Sector = Literal[SECTORS]  # type: ignore[valid-type]
-Capability = Annotated[int | None, Field(default=None, ge=CAP_MIN, le=CAP_MAX)]
-Year = Annotated[int, Field(ge=1900, le=2100)]
-MAX_AMOUNT = 1e12  # million KRW: far beyond any firm, small enough for every computation
+from recommender.contract.fields import FIRMS
+from recommender.contract.spec import Field as ContractField
+from recommender.contract.spec import Order
 
 EXAMPLE_PROFILE: dict[str, Any] = {
     "firm_id": "F-0001", "year": 2024, "region": "gyeonggi", "sector": "mfg_high_tech",
@@ -24,44 +26,60 @@ EXAMPLE_PROFILE: dict[str, Any] = {
     "cap_tech_acquisition": 3, "cap_feedback": 2, "cap_global_orientation": 3,
     "cap_global_partnerships": 1,
 }
+_TYPES: dict[str, Any] = {"str": str, "int": int, "float": float, "bool": bool}
 
 
-class FirmProfile(BaseModel):
-    """One firm in one year (``docs/contract.md``, firms); ``cap_*`` may be omitted."""
+def annotation(field: ContractField) -> Any:
+    """The Python type of one contract field as the API accepts it."""
+    if field.kind == "enum":
+        base: Any = Literal[field.values]  # type: ignore[valid-type]
+    elif field.kind in _TYPES:
+        base = _TYPES[field.kind]
+    else:  # dates and lists are programme columns; a profile has none
+        raise TypeError(f"{field.name}: no API type for a {field.kind} column")
+    return base | None if field.nullable else base
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False,
-                              json_schema_extra={"examples": [EXAMPLE_PROFILE]})
 
-    firm_id: str = Field(min_length=1, max_length=128)
-    year: Year
-    region: Region
-    sector: Sector
-    founded_year: Year
-    employees: int = Field(ge=1, le=10_000_000)
-    revenue_krw_m: float = Field(ge=0, le=MAX_AMOUNT)
-    revenue_growth: float | None = Field(default=None, ge=-1, le=1000, description="0.05 = 5 %")
-    export_share: float = Field(ge=0, le=1)
-    rnd_spend_krw_m: float = Field(ge=0, le=MAX_AMOUNT)
-    researchers: int = Field(ge=0, le=10_000_000)
-    patents: int = Field(ge=0, le=10_000_000)
-    has_rnd_lab: bool
-    cap_tech_planning: Capability
-    cap_rnd_execution: Capability
-    cap_commercialization: Capability
-    cap_marketing: Capability
-    cap_hr_skills: Capability
-    cap_funding_access: Capability
-    cap_internal_coordination: Capability
-    cap_nontech_innovation: Capability
-    cap_tech_acquisition: Capability
-    cap_feedback: Capability
-    cap_global_orientation: Capability
-    cap_global_partnerships: Capability
+def model_field(field: ContractField) -> tuple[Any, Any]:
+    """``(type, pydantic Field)`` of one contract field: bounds, default and description."""
+    low, high = field.entry_bounds
+    limits: dict[str, Any] = {}
+    if field.kind in ("int", "float"):
+        limits = {k: v for k, v in (("ge", low), ("le", high)) if v is not None}
+    elif field.kind == "str":
+        limits = {"min_length": 1, "max_length": field.max_length}
+    default = None if field.nullable else ...
+    return annotation(field), Field(default, description=field.meaning, **limits)
 
-    @field_validator("founded_year")
-    @classmethod
-    def _founded_by_year(cls, value: int, info: ValidationInfo) -> int:
-        year = info.data.get("year")
-        if year is not None and value > year:
-            raise ValueError(f"founded_year {value} is later than the profile year {year}")
+
+def _order_validator(order: Order) -> Any:
+    """A field validator of ``order.blame`` holding one order rule of the contract; the
+    other column is validated first (it comes earlier in the contract)."""
+    other = order.high if order.blame == order.low else order.low
+
+    def check(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+        given = info.data.get(other)
+        if value is None or given is None:
+            return value
+        low, high = (value, given) if order.blame == order.low else (given, value)
+        if low > high:
+            raise ValueError(f"{order.blame} {value}: expected "
+                             + order.expected.format(low=low, high=high))
         return value
+
+    return field_validator(order.blame)(check)
+
+
+_FIELDS: dict[str, Any] = {f.name: model_field(f) for f in FIRMS.fields}
+_VALIDATORS: dict[str, Any] = {
+    f"check_{o.low}_le_{o.high}": _order_validator(o) for o in FIRMS.orders}
+
+FirmProfile = create_model(
+    "FirmProfile",
+    __doc__="One firm in one year (``docs/contract.md``, firms); ``cap_*`` and "
+            "``revenue_growth`` may be omitted.",
+    __config__=ConfigDict(extra="forbid", allow_inf_nan=False,
+                          json_schema_extra={"examples": [EXAMPLE_PROFILE]}),
+    __validators__=_VALIDATORS,
+    **_FIELDS,
+)

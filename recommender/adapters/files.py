@@ -1,9 +1,11 @@
-"""Read, validate, canonicalise and write data directories (``docs/contract.md``).
+"""Read and write data directories (``docs/contract.md``).
 
-A data directory holds ``firms``, ``programmes`` and optionally ``outcomes``, each as
-``NAME.csv`` (UTF-8, a BOM is fine) or ``NAME.parquet``. Reading collects every problem
-in every file, then raises one :class:`~recommender.errors.DataValidationError`; what it
-returns are the canonical frames of ``docs/internals.md``.
+A data directory holds ``firms``, ``programmes`` and optionally ``outcomes`` and (contract
+v2) ``applications``, each as ``NAME.csv`` (UTF-8, a BOM is fine) or ``NAME.parquet``.
+Reading collects every problem in every file, then raises one
+:class:`~recommender.errors.DataValidationError`; checking and canonicalising are the
+contract's (:mod:`recommender.contract.datasets`), so what it returns are the canonical
+frames of ``docs/internals.md``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -22,109 +22,13 @@ import pandas as pd
 import pyarrow as pa
 
 from recommender.atomic import move_into_place, publish_dir, staged_dir
-from recommender.constants import TABLES
+from recommender.contract.canonical import Dataset, canonical_frame
+from recommender.contract.datasets import dataset_of
+from recommender.contract.fields import CONTRACT, TABLES, column_kind
+from recommender.contract.raw import RawTable
 from recommender.errors import DataValidationError, Problem, RecommenderError
-from recommender.schema import COLUMNS, RawTable, check_tables, column_kind
 
 FORMATS: tuple[str, ...] = ("csv", "parquet")
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """The three contract tables as canonical frames; ``outcomes`` is ``None`` when absent.
-
-    Two datasets are equal when every frame has the same columns, dtypes and values.
-    """
-
-    firms: pd.DataFrame
-    programmes: pd.DataFrame
-    outcomes: pd.DataFrame | None
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Dataset):
-            return NotImplemented
-        pairs = [(self.firms, other.firms), (self.programmes, other.programmes),
-                 (self.outcomes, other.outcomes)]
-        return all(a is b if a is None or b is None else
-                   list(a.columns) == list(b.columns) and a.dtypes.equals(b.dtypes)
-                   and a.equals(b) for a, b in pairs)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-# --- canonical frames --------------------------------------------------------------------
-def _canonical(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    """The contract columns of ``table`` in order, with the dtypes of docs/internals.md."""
-    out: dict[str, pd.Series] = {}
-    frame = df.reset_index(drop=True)
-    for column in COLUMNS[table]:
-        kind, nullable = column_kind(table, column)
-        if column not in frame:
-            s = pd.Series(None, index=frame.index, dtype=object)
-        elif kind in ("int", "float"):
-            s = frame[column].astype("float64" if nullable or kind == "float" else "int64")
-        elif kind == "bool" and not nullable:
-            s = frame[column].astype(bool)
-        else:
-            s = frame[column].astype(object)
-            s = s.where(s.notna(), None) if nullable else s
-        out[column] = s
-    return pd.DataFrame(out, index=frame.index)
-
-
-def canonical_firms(df: pd.DataFrame) -> pd.DataFrame:
-    """Canonical firms frame from an already valid one (column order, dtypes, RangeIndex)."""
-    return _canonical(df, "firms")
-
-
-def canonical_programmes(df: pd.DataFrame) -> pd.DataFrame:
-    """Canonical programmes frame from an already valid one; adds absent optional columns."""
-    return _canonical(df, "programmes")
-
-
-def canonical_outcomes(df: pd.DataFrame) -> pd.DataFrame:
-    """Canonical outcomes frame from an already valid one."""
-    return _canonical(df, "outcomes")
-
-
-def _dataset(tables: Mapping[str, RawTable], unread: Sequence[Problem] = (),
-             files: Sequence[str] = ()) -> Dataset:
-    """Check the tables; raise every problem (``unread`` ones too, in ``files`` order)."""
-    parsed, found = check_tables(tables)
-    rank = {file: i for i, file in enumerate(files)}
-    problems = sorted([*unread, *found], key=lambda p: rank.get(p.file, -1))
-    if problems:
-        raise DataValidationError(problems)
-    outcomes = parsed.get("outcomes")
-    return Dataset(canonical_firms(parsed["firms"]), canonical_programmes(parsed["programmes"]),
-                   None if outcomes is None else canonical_outcomes(outcomes))
-
-
-def validate_frames(firms: pd.DataFrame, programmes: pd.DataFrame,
-                    outcomes: pd.DataFrame | None = None, *,
-                    names: Mapping[str, str] | None = None, row_offset: int = 2) -> Dataset:
-    """Validate raw in-memory tables (e.g. an upload) and return them canonical.
-
-    Parameters
-    ----------
-    firms, programmes, outcomes : pd.DataFrame
-        Raw tables: strings or typed cells, extra columns allowed.
-    names : Mapping[str, str], optional
-        The name each table's problems are reported under (default: the table name).
-    row_offset : int
-        The row number reported for a table's first row (default 2, as in a CSV file
-        whose header is line 1).
-
-    Raises
-    ------
-    DataValidationError
-        Listing every problem in every table and across them.
-    """
-    files = {name: name for name in TABLES} | dict(names or {})
-    given = {"firms": firms, "programmes": programmes, "outcomes": outcomes}
-    tables = {name: RawTable.numbered(frame, files[name], first_row=row_offset)
-              for name, frame in given.items() if frame is not None}
-    return _dataset(tables)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -219,14 +123,16 @@ def read_data_dir(path: Path | str, *, require_outcomes: bool = False) -> Datase
     Parameters
     ----------
     path : Path or str
-        The directory holding ``firms``, ``programmes`` and ``outcomes`` files.
+        The directory holding ``firms``, ``programmes``, ``outcomes`` and
+        ``applications`` files (the last two optional).
     require_outcomes : bool
         Whether a missing ``outcomes`` file is a problem (it is for training).
 
     Returns
     -------
     Dataset
-        Canonical frames; ``outcomes`` is ``None`` when the directory has none.
+        Canonical frames; ``outcomes`` and ``applications`` are ``None`` when the
+        directory has none (every v1 directory reads as before).
 
     Raises
     ------
@@ -243,7 +149,8 @@ def read_data_dir(path: Path | str, *, require_outcomes: bool = False) -> Datase
     tables: dict[str, RawTable] = {}
     files: list[str] = []
     for name in TABLES:
-        file, missing = _locate(root, name, required=name != "outcomes" or require_outcomes)
+        required = CONTRACT[name].required or (name == "outcomes" and require_outcomes)
+        file, missing = _locate(root, name, required=required)
         problems += missing
         files += [p.file for p in missing] + ([file.name] if file else [])
         if file is not None:
@@ -251,7 +158,7 @@ def read_data_dir(path: Path | str, *, require_outcomes: bool = False) -> Datase
             problems += unread
             if table is not None:
                 tables[name] = table
-    return _dataset(tables, problems, files)
+    return dataset_of(tables, problems, files)
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -274,7 +181,8 @@ def write_data_dir(ds: Dataset, path: Path | str, *,
     All files are written into a temporary directory beside the target first, then
     moved into place (the whole directory when the target does not exist yet), so a
     failure never leaves half a dataset. Files of the same tables in the other format,
-    and an old ``outcomes`` file when ``ds.outcomes`` is ``None``, are removed.
+    and an old ``outcomes`` or ``applications`` file when the dataset has none, are
+    removed.
 
     Parameters
     ----------
@@ -292,9 +200,8 @@ def write_data_dir(ds: Dataset, path: Path | str, *,
     if target.exists() and not target.is_dir():
         raise RecommenderError(f"{target} exists and is not a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
-    frames = {"firms": canonical_firms(ds.firms),
-              "programmes": canonical_programmes(ds.programmes),
-              "outcomes": None if ds.outcomes is None else canonical_outcomes(ds.outcomes)}
+    frames = {name: None if frame is None else canonical_frame(frame, name)
+              for name, frame in ds.tables().items()}
     with staged_dir(target) as staging:
         for name, frame in frames.items():
             if frame is None:

@@ -41,13 +41,13 @@ from recommender.bizinfo.parse import (
 from recommender.bizinfo.reading import Notice
 from recommender.constants import (
     LIST_SEP,
-    OPTIONAL_PROGRAMME_COLUMNS,
-    PROGRAMME_COLUMNS,
     PROGRAMME_ID,
 )
-from recommender.adapters.files import canonical_programmes
+from recommender.contract.fields import OPTIONAL_PROGRAMME_COLUMNS, PROGRAMME_COLUMNS
+from recommender.contract.canonical import canonical_programmes
 from recommender.errors import DataValidationError, Problem
-from recommender.schema import RawTable, check_tables
+from recommender.contract.raw import RawTable
+from recommender.contract.tables import check_tables
 
 SOURCE: Final[str] = "bizinfo"
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("id", "title", "lcategory", "pubDate", "description")

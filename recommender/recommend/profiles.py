@@ -1,19 +1,22 @@
-"""Firm profiles (dicts, records or frames) to the canonical firm frame the core uses."""
+"""Firm profiles (dicts, records or frames) to the canonical firm frame the core uses.
+
+Which converter each column takes, and which columns a profile must give, follow from
+the contract's field specification (:data:`recommender.contract.fields.FIRMS`): a
+non-nullable ``int`` becomes ``int64``, a nullable ``int`` or any ``float`` ``float64``
+(NaN = missing), a ``bool`` ``bool`` and text ``object``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from recommender.constants import CAPABILITIES, FIRM_COLUMNS
+from recommender.contract.fields import FIRMS
+from recommender.contract.spec import Field
 from recommender.errors import DataValidationError, Problem
-
-_INT_COLUMNS = ("year", "founded_year", "employees", "researchers", "patents")
-_FLOAT_COLUMNS = ("revenue_krw_m", "revenue_growth", "export_share", "rnd_spend_krw_m",
-                  *CAPABILITIES)
 
 
 def profile_frame(profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame
@@ -33,24 +36,25 @@ def profile_frame(profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd
 
         def column(col: str) -> Any:
             return [r.get(col, np.nan) for r in rows]
-    missing = [c for c in FIRM_COLUMNS if c not in present and not c.startswith("cap_")
-               and c != "revenue_growth"]
+    missing = [c for c in _REQUIRED if c not in present]
     if missing:
         raise DataValidationError([Problem("profile", None, c, None, "a value") for c in missing])
     # One DataFrame construction from finished columns: assigning ~30 columns one by
     # one costs ~1 ms each in pandas 3, which dominated a single recommendation.
     out: dict[str, np.ndarray] = {}
-    for col in FIRM_COLUMNS:
+    for col, convert in _PLAN:
         values = column(col) if col in present else np.full(n, np.nan)
-        if col in _INT_COLUMNS:
-            out[col] = _ints(values)
-        elif col in _FLOAT_COLUMNS:
-            out[col] = _floats(values)
-        elif col == "has_rnd_lab":
-            out[col] = _bools(values)
-        else:
-            out[col] = _strings(values)
+        out[col] = convert(values)
     return pd.DataFrame(out) if n else pd.DataFrame(out, index=pd.RangeIndex(0))
+
+
+def _converter(field: Field) -> str:
+    """The canonical holding of one firm column: ``int``, ``float``, ``bool`` or ``str``."""
+    if field.kind == "int":
+        return "float" if field.nullable else "int"
+    if field.kind in ("float", "bool"):
+        return field.kind
+    return "str"
 
 
 # Column converters of profile_frame: plain Python / NumPy values take a direct path,
@@ -83,6 +87,12 @@ def _strings(values: Any) -> np.ndarray:
     if isinstance(values, list) and all(type(v) is str for v in values):
         return np.array(values, dtype=object)
     return pd.Series(values, dtype=object).astype(str).to_numpy()
+
+
+_CONVERTERS: Final[dict[str, Callable[[Any], np.ndarray]]] = {
+    "int": _ints, "float": _floats, "bool": _bools, "str": _strings}
+_PLAN: Final = tuple((f.name, _CONVERTERS[_converter(f)]) for f in FIRMS.fields)
+_REQUIRED: Final = tuple(f.name for f in FIRMS.fields if not f.nullable)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

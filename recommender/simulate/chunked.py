@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from recommender.adapters.files import canonical_programmes
+from recommender.contract.canonical import canonical_programmes
 from recommender.errors import RecommenderError
 from recommender.simulate.catalogue import HIDDEN, catalogue
 from recommender.simulate.firms import new_population

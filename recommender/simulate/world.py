@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from recommender.adapters.files import (
+from recommender.contract.canonical import (
     Dataset,
     canonical_firms,
     canonical_outcomes,

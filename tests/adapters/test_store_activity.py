@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from recommender.errors import DataValidationError, NotFoundError
 from recommender.adapters.store import (
     add_alerts,
     delete_saved_profile,
@@ -28,6 +27,7 @@ from recommender.adapters.store import (
     unsubscribe,
     write_audit,
 )
+from recommender.errors import DataValidationError, NotFoundError
 from tests.data.factories import valid_dataset
 
 ITEMS: list[dict[str, Any]] = [

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
-from recommender.adapters.files import Dataset, canonical_outcomes, read_data_dir, write_data_dir
-from recommender.errors import ConflictError, DataValidationError, NotFoundError
+from recommender.adapters.files import read_data_dir, write_data_dir
 from recommender.adapters.store import (
     add_outcomes,
     export_dataset,
@@ -24,6 +23,8 @@ from recommender.adapters.store import (
     upsert_programmes,
 )
 from recommender.adapters.store.tables import Firm, Outcome, Programme
+from recommender.contract.canonical import Dataset, canonical_outcomes
+from recommender.errors import ConflictError, DataValidationError, NotFoundError
 from tests.data.factories import valid_dataset
 
 KEYS = {"firms": ["firm_id", "year"], "programmes": ["programme_id"],

@@ -11,8 +11,6 @@ from typer.testing import CliRunner
 
 from cli import app
 from recommender.adapters.files import read_data_dir, write_data_dir
-from recommender.errors import ConflictError, DataValidationError, NotFoundError
-from recommender.settings import get_settings
 from recommender.adapters.store import (
     authenticate,
     create_key,
@@ -24,6 +22,8 @@ from recommender.adapters.store import (
 )
 from recommender.adapters.store.keys import hash_key
 from recommender.adapters.store.tables import ApiKey
+from recommender.errors import ConflictError, DataValidationError, NotFoundError
+from recommender.settings import get_settings
 from tests.data.factories import valid_dataset
 
 

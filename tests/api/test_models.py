@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from recommender.adapters.files import Dataset
+from recommender.contract.canonical import Dataset
 from recommender.adapters.registry import Registry
 from recommender.adapters.store import (
     create_key,

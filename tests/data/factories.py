@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from recommender.constants import CAPABILITIES
-from recommender.adapters.files import (
+from recommender.contract.canonical import (
     Dataset,
     canonical_firms,
     canonical_outcomes,

@@ -9,13 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.constants import (
+from recommender.adapters.files import read_data_dir, write_data_dir
+from recommender.contract.canonical import Dataset
+from recommender.contract.datasets import validate_frames
+from recommender.contract.fields import (
     FIRM_COLUMNS,
     OPTIONAL_PROGRAMME_COLUMNS,
     OUTCOME_COLUMNS,
     PROGRAMME_COLUMNS,
 )
-from recommender.adapters.files import Dataset, read_data_dir, validate_frames, write_data_dir
 from recommender.errors import DataValidationError, Problem, RecommenderError
 from tests.data.factories import set_cell, valid_dataset
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recommender.adapters.files import Dataset, write_data_dir
+from recommender.adapters.files import write_data_dir
+from recommender.contract.canonical import Dataset
 from recommender.adapters.registry import Registry
 from recommender.simulate import simulate_world
 

@@ -30,7 +30,8 @@ import pytest
 from distributed import LocalCluster
 from scipy.stats import spearmanr
 
-from recommender.adapters.files import Dataset, read_data_dir, write_data_dir
+from recommender.adapters.files import read_data_dir, write_data_dir
+from recommender.contract.canonical import Dataset
 from recommender.errors import DataValidationError
 from recommender.ranker import BASE_PARAMS
 from recommender.recommend import Recommender

@@ -15,7 +15,7 @@ from recommender.bizinfo.importer import (
     merge_catalogue,
     validate_programmes,
 )
-from recommender.constants import OPTIONAL_PROGRAMME_COLUMNS, PROGRAMME_COLUMNS
+from recommender.contract.fields import OPTIONAL_PROGRAMME_COLUMNS, PROGRAMME_COLUMNS
 from recommender.errors import DataValidationError
 from recommender.settings import PROJECT_ROOT
 

@@ -34,7 +34,7 @@ from recommender.adapters.store.catalogue import (
     set_type_override,
     upsert_programmes,
 )
-from recommender.adapters.store.frames import TYPE_EVIDENCE_COLUMNS
+from recommender.adapters.store.frame_rows import TYPE_EVIDENCE_COLUMNS
 from recommender.adapters.store.tables import Programme
 
 

@@ -37,12 +37,14 @@ from recommender.bizinfo.importer import (
 from recommender.bizinfo.overrides import check_override
 from recommender.constants import (
     LIST_SEP,
-    OPTIONAL_PROGRAMME_COLUMNS,
-    PROGRAMME_COLUMNS,
     PROGRAMME_ID,
 )
+from recommender.contract.fields import (
+    OPTIONAL_PROGRAMME_COLUMNS,
+    PROGRAMME_COLUMNS,
+    column_kind,
+)
 from recommender.errors import DataValidationError, NotFoundError, Problem
-from recommender.schema import column_kind
 
 PROGRAMMES_FILE: Final[str] = "programmes.csv"
 EVIDENCE_FILE: Final[str] = "bizinfo_evidence.csv"

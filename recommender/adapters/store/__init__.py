@@ -26,7 +26,6 @@ from recommender.adapters.store.alerts import (
     subscribe,
     unsubscribe,
 )
-from recommender.adapters.store.bulk import export_dataset, import_dataset, summarise_counts
 from recommender.adapters.store.catalogue import (
     clear_type_override,
     get_programme,
@@ -34,6 +33,11 @@ from recommender.adapters.store.catalogue import (
     load_type_overrides,
     set_type_override,
     upsert_programmes,
+)
+from recommender.adapters.store.dataset_transfer import (
+    export_dataset,
+    import_dataset,
+    summarise_counts,
 )
 from recommender.adapters.store.db import dispose_engines, get_engine, make_engine, session_scope
 from recommender.adapters.store.firms import get_firm, load_firms, upsert_firms

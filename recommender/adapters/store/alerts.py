@@ -15,11 +15,11 @@ import pandas as pd
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from recommender.constants import DEFAULT_K
-from recommender.errors import DataValidationError, NotFoundError, Problem
-from recommender.adapters.store.records import jsonable
+from recommender.adapters.store.plain_values import jsonable
 from recommender.adapters.store.tables import Alert, Firm, SavedProfile, Subscription, table, utcnow
 from recommender.adapters.store.upsert import chunks
+from recommender.constants import DEFAULT_K
+from recommender.errors import DataValidationError, NotFoundError, Problem
 
 
 @dataclass(frozen=True)

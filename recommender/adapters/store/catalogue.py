@@ -13,17 +13,17 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from recommender.constants import PROGRAMME_TYPES
-from recommender.errors import DataValidationError, NotFoundError, Problem
-from recommender.adapters.store.frames import (
+from recommender.adapters.store.frame_rows import (
     PROGRAMME_ALL_COLUMNS,
     PROGRAMME_KINDS,
     TYPE_EVIDENCE_COLUMNS,
     programmes_frame,
 )
-from recommender.adapters.store.records import frame_record
+from recommender.adapters.store.plain_values import frame_record
 from recommender.adapters.store.tables import Programme, TypeOverride, table, utcnow
 from recommender.adapters.store.upsert import chunks, refuse_duplicate_keys, upsert_frame
+from recommender.constants import PROGRAMME_TYPES
+from recommender.errors import DataValidationError, NotFoundError, Problem
 
 _TABLE = table(Programme)
 

@@ -9,12 +9,12 @@ import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from recommender.constants import FIRM_COLUMNS
-from recommender.errors import NotFoundError
-from recommender.adapters.store.frames import FIRM_KINDS, firms_frame
-from recommender.adapters.store.records import frame_record
+from recommender.adapters.store.frame_rows import FIRM_KINDS, firms_frame
+from recommender.adapters.store.plain_values import frame_record
 from recommender.adapters.store.tables import Firm, table
 from recommender.adapters.store.upsert import chunks, upsert_frame
+from recommender.contract.fields import FIRM_COLUMNS
+from recommender.errors import NotFoundError
 
 _COLUMNS = [table(Firm).c[c] for c in FIRM_COLUMNS]
 

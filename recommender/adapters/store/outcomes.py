@@ -9,11 +9,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recommender.constants import OUTCOME_COLUMNS
-from recommender.errors import ConflictError, DataValidationError, Problem
-from recommender.adapters.store.frames import OUTCOME_KINDS, outcomes_frame, row_params
+from recommender.adapters.store.frame_rows import OUTCOME_KINDS, outcomes_frame, row_params
 from recommender.adapters.store.tables import OUTCOME_SOURCES, Outcome, table, utcnow
 from recommender.adapters.store.upsert import describe_key, refuse_duplicate_keys, upsert_frame
+from recommender.contract.fields import OUTCOME_COLUMNS
+from recommender.errors import ConflictError, DataValidationError, Problem
 
 KEY = ("firm_id", "year", "programme_id")
 _TABLE = table(Outcome)

@@ -17,9 +17,9 @@ import pandas as pd
 from sqlalchemy import Table, and_, bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from recommender.errors import ConflictError
-from recommender.adapters.store.frames import row_params, same_values
+from recommender.adapters.store.frame_rows import row_params, same_values
 from recommender.adapters.store.pgcopy import copy_insert, copy_update, supports_copy
+from recommender.errors import ConflictError
 
 IN_CHUNK: Final[int] = 500  # values per SQL ``IN (...)``, well under every driver's limit
 
@@ -63,7 +63,7 @@ def upsert_frame(session: Session, table: Table, incoming: pd.DataFrame,
     key
         Columns identifying a row.
     kinds
-        Column -> value kind (see :func:`recommender.adapters.store.frames.row_params`).
+        Column -> value kind (see :func:`recommender.adapters.store.frame_rows.row_params`).
     what
         Plural noun for messages (``"firm profiles"``).
     insert_extra

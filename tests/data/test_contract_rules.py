@@ -12,17 +12,20 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from recommender.constants import CAPABILITIES, FIRM_COLUMNS, OPTIONAL_PROGRAMME_COLUMNS
-from recommender.adapters.files import Dataset, validate_frames
-from recommender.errors import DataValidationError, Problem
-from recommender.schema import (
+from recommender.constants import CAPABILITIES
+from recommender.contract.canonical import Dataset
+from recommender.contract.cells import parse_column
+from recommender.contract.columns import (
+    APPLICATIONS_SCHEMA,
     FIRMS_SCHEMA,
     OUTCOMES_SCHEMA,
     PROGRAMMES_SCHEMA,
-    RawTable,
-    check_table,
-    parse_column,
 )
+from recommender.contract.datasets import validate_frames
+from recommender.contract.fields import FIRM_COLUMNS, OPTIONAL_PROGRAMME_COLUMNS
+from recommender.contract.raw import RawTable
+from recommender.contract.tables import check_table
+from recommender.errors import DataValidationError, Problem
 from tests.data.factories import text_tables, valid_dataset
 
 
@@ -323,7 +326,7 @@ def test_json_like_typed_values_are_checked_too() -> None:
 
 # --- the pieces ----------------------------------------------------------------------------
 def test_schemas_are_pandera_schemas_describing_every_column() -> None:
-    for schema in (FIRMS_SCHEMA, PROGRAMMES_SCHEMA, OUTCOMES_SCHEMA):
+    for schema in (FIRMS_SCHEMA, PROGRAMMES_SCHEMA, OUTCOMES_SCHEMA, APPLICATIONS_SCHEMA):
         assert isinstance(schema, pa.DataFrameSchema)
         assert all(column.description for column in schema.columns.values())
 

@@ -1,8 +1,9 @@
-"""Between database rows and the canonical frames of ``docs/internals.md``.
+"""Database rows to the canonical frames of ``docs/internals.md``, and frames to rows.
 
 Reading builds frames with exactly the canonical columns, order and dtypes; writing
 turns frame columns into plain Python values (``None`` for missing) that every DBAPI
-driver accepts.
+driver accepts. How each contract column is held (its *store kind*) is derived from the
+contract's field specification (:mod:`recommender.contract.fields`).
 """
 
 from __future__ import annotations
@@ -15,47 +16,54 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from recommender.constants import (
-    CAPABILITIES,
+from recommender.contract.fields import (
     FIRM_COLUMNS,
+    FIRMS,
     OPTIONAL_PROGRAMME_COLUMNS,
     OUTCOME_COLUMNS,
+    OUTCOMES,
     PROGRAMME_COLUMNS,
+    PROGRAMMES,
 )
+from recommender.contract.spec import Field, Table
 from recommender.errors import DataValidationError, Problem
 
 # How each column is held: in the canonical frame (docs/internals.md) and in the database.
 #   str       object str, never missing          | VARCHAR
 #   opt_str   object str or None                 | VARCHAR / TEXT, NULL
 #   int       int64                              | INTEGER
-#   opt_int   float64, NaN = missing             | INTEGER, NULL
+#   opt_int   float64, NaN = missing             | INTEGER (or DOUBLE), NULL
 #   float     float64, NaN = missing             | DOUBLE, NULL where allowed
 #   bool      bool                               | BOOLEAN
 #   opt_bool  object True / False / None         | BOOLEAN, NULL
 #   date      object ISO 'YYYY-MM-DD' or None    | DATE, NULL
-FIRM_KINDS: Final[dict[str, str]] = {
-    **dict.fromkeys(("firm_id", "region", "sector"), "str"),
-    **dict.fromkeys(("year", "founded_year", "employees", "researchers", "patents"), "int"),
-    **dict.fromkeys(("revenue_krw_m", "revenue_growth", "export_share", "rnd_spend_krw_m",
-                     *CAPABILITIES), "float"),
-    "has_rnd_lab": "bool",
+
+
+def store_kind(field: Field) -> str:
+    """How the store holds a contract column, from its kind and nullability."""
+    if field.kind == "date":
+        return "date"
+    if field.kind == "float":
+        return "float"
+    if field.kind in ("int", "bool"):
+        return f"opt_{field.kind}" if field.nullable else field.kind
+    return "opt_str" if field.nullable else "str"  # str, enum, list
+
+
+def store_kinds(table: Table) -> dict[str, str]:
+    """The store kind of every column of a contract table, in order."""
+    return {f.name: store_kind(f) for f in table.fields}
+
+
+# The service's own programme columns: how each programme's type was determined.
+TYPE_EVIDENCE_KINDS: Final[dict[str, str]] = {
+    "type_evidence": "opt_str", "type_method": "opt_str", "type_confidence": "float",
 }
-PROGRAMME_KINDS: Final[dict[str, str]] = {
-    **dict.fromkeys(("programme_id", "name", "programme_type", "sectors", "regions"), "str"),
-    **dict.fromkeys(("agency", "targets", "url", "description", "source", "type_evidence",
-                     "type_method"), "opt_str"),
-    "year": "int",
-    **dict.fromkeys(("min_employees", "max_employees", "min_firm_age", "max_firm_age",
-                     "duration_months", "capacity"), "opt_int"),
-    **dict.fromkeys(("max_revenue_krw_m", "support_krw_m", "type_confidence"), "float"),
-    "requires_rnd_lab": "opt_bool",
-    **dict.fromkeys(("apply_start", "apply_end"), "date"),
-}
-OUTCOME_KINDS: Final[dict[str, str]] = {
-    "firm_id": "str", "year": "int", "programme_id": "str", "outcome": "int",
-}
+TYPE_EVIDENCE_COLUMNS: Final = tuple(TYPE_EVIDENCE_KINDS)
+FIRM_KINDS: Final[dict[str, str]] = store_kinds(FIRMS)
+PROGRAMME_KINDS: Final[dict[str, str]] = {**store_kinds(PROGRAMMES), **TYPE_EVIDENCE_KINDS}
+OUTCOME_KINDS: Final[dict[str, str]] = store_kinds(OUTCOMES)
 PROGRAMME_ALL_COLUMNS: Final = (*PROGRAMME_COLUMNS, *OPTIONAL_PROGRAMME_COLUMNS)
-TYPE_EVIDENCE_COLUMNS: Final = ("type_evidence", "type_method", "type_confidence")
 
 
 def _is_missing(value: Any) -> bool:

@@ -1,25 +1,30 @@
-"""Whole data directories in and out of the store (``docs/contract.md``).
+"""Whole datasets in and out of the store (``docs/contract.md``).
 
-:func:`import_dataset` writes a validated :class:`~recommender.adapters.files.Dataset` in one
-transaction: if anything fails, nothing is kept. Rows are matched by key, so importing
-the same directory twice changes nothing the second time.
+:func:`import_dataset` writes a validated :class:`~recommender.contract.canonical.Dataset`
+in one transaction: if anything fails, nothing is kept. Rows are matched by key, so
+importing the same directory twice changes nothing the second time. The store holds the
+v1 tables; a dataset's ``applications`` (contract v2) have no table yet and are not
+stored.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from recommender.errors import ConflictError
 from recommender.adapters.store.catalogue import load_programmes, upsert_programmes
 from recommender.adapters.store.db import session_scope
 from recommender.adapters.store.firms import load_firms, upsert_firms
 from recommender.adapters.store.outcomes import load_outcomes, upsert_outcomes
-
-if TYPE_CHECKING:  # dataio pulls in pandera: imported where used, not with the store
-    from recommender.adapters.files import Dataset
+from recommender.contract.canonical import (
+    Dataset,
+    canonical_firms,
+    canonical_outcomes,
+    canonical_programmes,
+)
+from recommender.errors import ConflictError
 
 
 def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
@@ -74,13 +79,6 @@ def export_dataset(engine: Engine, *, year: int | None = None) -> Dataset:
     Dataset
         Canonical frames; ``outcomes`` is ``None`` when no outcome is stored.
     """
-    from recommender.adapters.files import (
-        Dataset,
-        canonical_firms,
-        canonical_outcomes,
-        canonical_programmes,
-    )
-
     with session_scope(engine) as session:
         firms = load_firms(session, year=year)
         programmes = load_programmes(session, year=year)
