@@ -72,6 +72,7 @@ def test_explanations_sum_to_the_score_for_every_eligible_programme(
         small_recommender: Recommender, firms: pd.DataFrame) -> None:
     for i in range(20):
         out = small_recommender.recommend(firms.iloc[[i]], explain="all")
+        assert out.items, "every simulated firm has eligible programmes"
         for item in out.items:
             assert item.explanation is not None
             assert item.explanation.total == pytest.approx(item.score, abs=1e-6)

@@ -14,6 +14,7 @@ from recommender.adapters.files import write_data_dir
 from recommender.contract.canonical import Dataset
 from recommender.adapters.registry import Registry
 from recommender.simulate import simulate_world
+from tests.waiting import wait_until
 
 
 def run(args: list[str], models: Path, **kw: object) -> subprocess.CompletedProcess[str]:
@@ -65,7 +66,9 @@ def test_score_ranks_every_eligible_programme_of_the_year(models: Path, foreign_
     assert (scores["year"] == 2018).all()
     assert scores["firm_id"].str.startswith("ACME-").all()
     assert scores.loc[~scores["eligible"], "rank"].isna().all()
-    for _, group in scores[scores["rank"].notna()].groupby("firm_id"):
+    ranked = scores[scores["rank"].notna()]
+    assert not ranked.empty
+    for _, group in ranked.groupby("firm_id"):
         assert sorted(group["rank"]) == list(range(1, len(group) + 1))
         assert group.sort_values("rank")["score"].is_monotonic_decreasing
 
@@ -107,19 +110,24 @@ def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_di
     """Kill a training process part-way: no new version, no temp folder left behind
     that the registry would list, champion unchanged."""
     import signal
-    import time
 
     env = {**os.environ, "RECOMMENDER_MODELS_DIR": str(models)}
     proc = subprocess.Popen([sys.executable, "-m", "cli", "train", "--data",
                              str(foreign_dir), "--version", "v3"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 300
-    while not any(p.name.startswith("_tmp-") for p in models.iterdir()):  # writing has begun
-        assert proc.poll() is None, "training ended before it began writing its version"
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+
+    def writing() -> bool:
+        if any(p.name.startswith("_tmp-") for p in models.iterdir()):
+            return True
+        if proc.poll() is not None:
+            raise AssertionError("training ended before it began writing its version")
+        return False
+
+    try:
+        wait_until(writing, timeout=300, interval=0.01, what="the training writing its version")
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
     registry = Registry(models)
     assert "v3" not in [v["version"] for v in registry.versions()]
     assert not (models / "v3").exists()
