@@ -3,7 +3,9 @@
 One line per 시도: its contract region code, then its 시군구 by their official names
 (autonomous 시, 군 and 구; Jeju's two administrative cities, which Bizinfo notices
 name like any other city). Status of 2025: 군위군 in 대구 (since July 2023), 세종 without
-시군구. A 구 name such as 북구 exists in several cities; the region decides which.
+시군구; plus Incheon's 구 of July 2026 (제물포구, 영종구 from 중구 and 동구, 검단구 from 서구),
+the old names kept for the notices before. A 구 name such as 북구 exists in several
+cities; the region decides which.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ seoul: 종로구 중구 용산구 성동구 광진구 동대문구 중랑구 성
 busan: 중구 서구 동구 영도구 부산진구 동래구 남구 북구 해운대구 사하구 금정구 강서구 연제구
     수영구 사상구 기장군
 daegu: 중구 동구 서구 남구 북구 수성구 달서구 달성군 군위군
-incheon: 중구 동구 미추홀구 연수구 남동구 부평구 계양구 서구 강화군 옹진군
+incheon: 중구 동구 미추홀구 연수구 남동구 부평구 계양구 서구 강화군 옹진군 제물포구 영종구 검단구
 gwangju: 동구 서구 남구 북구 광산구
 daejeon: 동구 중구 서구 유성구 대덕구
 ulsan: 중구 남구 동구 북구 울주군

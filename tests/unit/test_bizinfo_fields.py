@@ -39,9 +39,11 @@ def notice(title: str = "2025년 지원사업 공고", *, target: str = "", supp
 
 
 # --- the shipped table of 시도 and 시군구 ------------------------------------------------------
-def test_the_table_has_every_region_and_226_autonomous_districts_plus_jejus_two_cities():
+def test_the_table_has_every_region_and_226_districts_plus_jeju_and_incheon_2026():
     assert set(SIGUNGU) == set(REGIONS)
-    assert sum(len(v) for v in SIGUNGU.values()) == 228
+    assert sum(len(v) for v in SIGUNGU.values()) == 226 + 2 + 3
+    assert {"제주시", "서귀포시"} == set(SIGUNGU["jeju"])
+    assert {"제물포구", "영종구", "검단구", "중구", "동구"} <= set(SIGUNGU["incheon"])
     assert SIGUNGU["sejong"] == ()
     assert "군위군" in SIGUNGU["daegu"] and "군위군" not in SIGUNGU["gyeongbuk"]
 
