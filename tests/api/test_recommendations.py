@@ -63,8 +63,10 @@ def test_a_partner_gets_the_top_k_ranked_and_explained(deployment: Deployment,
 
 def test_explanations_sum_to_the_score_for_every_explained_programme(
         deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    some = profiles[:25:5]
+    assert len(some) == 5
     with deployment.client("caseworker") as client:
-        for profile in profiles[:25:5]:
+        for profile in some:
             body = client.post("/v1/recommendations",
                                json={"profile": profile, "explain": "all"}).json()
             assert body["recommendations"], "every simulated firm has eligible programmes"
@@ -110,6 +112,7 @@ def test_ineligible_programmes_come_with_reasons(deployment: Deployment,
     assert listed, "the demo catalogue has eligibility rules that exclude some firms"
     assert all(i["reasons"] and all(isinstance(r, str) and r for r in i["reasons"])
                for i in listed)
+    assert len(bodies) == 10
     for body in bodies:
         ranked = {i["programme_id"] for i in body["recommendations"]}
         assert ranked.isdisjoint(i["programme_id"] for i in body["ineligible"])
@@ -198,7 +201,9 @@ def test_extreme_but_valid_profiles_are_served(deployment: Deployment,
             response = client.post("/v1/recommendations", json={
                 "profile": {**profiles[0], **change}, "include_ineligible": True})
             assert response.status_code == 200, response.text
-            for item in response.json()["recommendations"]:
+            ranked = response.json()["recommendations"]
+            assert ranked
+            for item in ranked:
                 _assert_explained(item)
 
 
@@ -223,10 +228,24 @@ def test_malformed_bodies_get_a_4xx_problem_never_a_500(deployment: Deployment, 
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["status"] == status
-    if status == 422:
-        assert response.json()["errors"]
-    if raw == b"{not json":
-        assert response.json()["errors"][0]["field"] == "body"
+
+
+def _post_raw(deployment: Deployment, raw: bytes) -> Any:
+    with deployment.client("partner") as client:
+        return client.post("/v1/recommendations", content=raw,
+                           headers={"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b'{"profile": {"revenue_krw_m": NaN}}', b"[]",
+                                 b"null", b'{"profile": "x"}'])
+def test_a_422_problem_lists_what_is_wrong(deployment: Deployment, raw: bytes) -> None:
+    response = _post_raw(deployment, raw)
+    assert response.status_code == 422
+    assert response.json()["errors"]
+
+
+def test_an_unparsable_body_is_named_as_the_wrong_field(deployment: Deployment) -> None:
+    assert _post_raw(deployment, b"{not json").json()["errors"][0]["field"] == "body"
 
 
 def test_a_body_over_the_limit_is_refused_with_413(deployment: Deployment,
@@ -261,8 +280,9 @@ def test_a_batch_returns_one_audited_list_per_profile_in_order(
     assert body["count"] == len(batch)
     assert [r["firm_id"] for r in body["results"]] == [p["firm_id"] for p in batch]
     assert len({r["request_id"] for r in body["results"]}) == len(batch)
+    assert len(body["results"]) == len(batch) > 0
     for result in body["results"]:
-        assert len(result["recommendations"]) <= 3
+        assert 1 <= len(result["recommendations"]) <= 3
         for item in result["recommendations"]:
             _assert_explained(item)
         entry = _audit(deployment, result["request_id"])
@@ -278,6 +298,7 @@ def test_a_batch_matches_single_requests(deployment: Deployment,
                                json={"profiles": batch, "k": 5}).json()["results"]
         alone = [client.post("/v1/recommendations", json={"profile": p, "k": 5}).json()
                  for p in batch]
+    assert len(together) == 3
     for a, b in zip(together, alone, strict=True):
         assert [(i["programme_id"], i["score"]) for i in a["recommendations"]] == [
             (i["programme_id"], i["score"]) for i in b["recommendations"]]
