@@ -17,13 +17,13 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from recommender.constants import CAPABILITIES, REGIONS, SCORED_TYPES
 from recommender.contract.canonical import (
     Dataset,
     canonical_firms,
     canonical_outcomes,
     canonical_programmes,
 )
-from recommender.constants import CAPABILITIES, REGIONS, SCORED_TYPES
 from recommender.eligibility import eligibility_mask
 from recommender.errors import RecommenderError
 from recommender.simulate.capabilities import self_ratings
