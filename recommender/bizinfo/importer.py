@@ -43,11 +43,11 @@ from recommender.constants import (
     LIST_SEP,
     PROGRAMME_ID,
 )
-from recommender.contract.fields import OPTIONAL_PROGRAMME_COLUMNS, PROGRAMME_COLUMNS
 from recommender.contract.canonical import canonical_programmes
-from recommender.errors import DataValidationError, Problem
+from recommender.contract.fields import OPTIONAL_PROGRAMME_COLUMNS, PROGRAMME_COLUMNS
 from recommender.contract.raw import RawTable
 from recommender.contract.tables import check_tables
+from recommender.errors import DataValidationError, Problem
 
 SOURCE: Final[str] = "bizinfo"
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("id", "title", "lcategory", "pubDate", "description")

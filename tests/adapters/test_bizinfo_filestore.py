@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from recommender.adapters.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
 from recommender.adapters.bizinfo.filestore import (
     EVIDENCE_FILE,
     PROGRAMMES_FILE,
@@ -17,8 +16,9 @@ from recommender.adapters.bizinfo.filestore import (
     read_catalogue,
     set_type_in_dir,
 )
-from recommender.constants import CAPABILITIES
+from recommender.adapters.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
 from recommender.adapters.files import read_data_dir
+from recommender.constants import CAPABILITIES
 from recommender.errors import DataValidationError, NotFoundError
 
 LOAN = "PBLN_000000000000001"

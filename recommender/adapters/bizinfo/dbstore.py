@@ -17,6 +17,15 @@ from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.filestore import ImportReport
 from recommender.adapters.bizinfo.industry_rules import load_industry_rules
 from recommender.adapters.bizinfo.rules import load_type_rules
+from recommender.adapters.store.catalogue import (
+    get_programme,
+    load_programmes,
+    load_type_overrides,
+    set_type_override,
+    upsert_programmes,
+)
+from recommender.adapters.store.frame_rows import TYPE_EVIDENCE_COLUMNS
+from recommender.adapters.store.tables import Programme
 from recommender.bizinfo.classify import TypeRules
 from recommender.bizinfo.importer import (
     METHOD_OVERRIDE,
@@ -27,15 +36,6 @@ from recommender.bizinfo.importer import (
 from recommender.bizinfo.overrides import check_override
 from recommender.constants import LIST_SEP, PROGRAMME_ID
 from recommender.errors import DataValidationError, NotFoundError
-from recommender.adapters.store.catalogue import (
-    get_programme,
-    load_programmes,
-    load_type_overrides,
-    set_type_override,
-    upsert_programmes,
-)
-from recommender.adapters.store.frame_rows import TYPE_EVIDENCE_COLUMNS
-from recommender.adapters.store.tables import Programme
 
 
 def import_into_store(session: Session, announcements: Path | str, *,
