@@ -13,7 +13,6 @@ import json
 import shutil
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from recommender.adapters.registry import Registry
 from recommender.settings import Settings
 from recommender.simulate import simulate_world
 from recommender.adapters.store import dispose_engines, get_engine, import_dataset, upgrade_database
+from tests.waiting import wait_until
 from training.train import train_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,11 +91,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, name="portal-e2e-server", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
+
+    def started() -> bool:
+        if not uv.started and not thread.is_alive():
             raise RuntimeError("the portal server did not start")
-        time.sleep(0.05)
+        return bool(uv.started)
+
+    wait_until(started, timeout=60, what="the portal server start")
     yield f"http://127.0.0.1:{port}"
     uv.should_exit = True
     thread.join(timeout=15)
