@@ -13,6 +13,8 @@ import httpx
 from bench.server_process import ServerProcess
 from tests.api.conftest import Deployment
 
+KEY_NAMES = {"caseworker", "partner", "analyst", "revoked"}
+
 
 def test_the_database_holds_no_plaintext_key(deployment: Deployment) -> None:
     conn = sqlite3.connect(deployment.settings.db_url.removeprefix("sqlite:///"))
@@ -21,6 +23,7 @@ def test_the_database_holds_no_plaintext_key(deployment: Deployment) -> None:
     finally:
         conn.close()
     assert "test-analyst" in dump  # the dump does hold the key table
+    assert set(deployment.keys) == KEY_NAMES  # every role's key and a revoked one
     for key in deployment.keys.values():
         assert key not in dump
         assert key[3:] not in dump  # nor the secret part without its prefix
@@ -41,10 +44,10 @@ def test_keys_profiles_and_firm_data_never_appear_in_the_log(
             assert served.status_code == 200
             body = served.json()
             items = body["recommendations"] + body["unscored"]
-            if items:
-                assert client.post("/v1/feedback", headers=staff, json={
-                    "request_id": body["request_id"], "programme_id": items[0]["programme_id"],
-                    "action": "accepted", "note": note}).status_code == 201
+            assert items  # so the confidential note below is really sent
+            assert client.post("/v1/feedback", headers=staff, json={
+                "request_id": body["request_id"], "programme_id": items[0]["programme_id"],
+                "action": "accepted", "note": note}).status_code == 201
             assert client.get(f"/v1/firms/{firm_id}/recommendations",
                               params={"year": profile["year"]}, headers=staff).status_code == 200
             bad = client.post("/v1/recommendations", headers=staff,
@@ -56,6 +59,7 @@ def test_keys_profiles_and_firm_data_never_appear_in_the_log(
             assert unknown.status_code == 401
     log = log_path.read_text(errors="replace")
     assert "/v1/recommendations" in log  # the access log was on and captured
+    assert set(deployment.keys) == KEY_NAMES
     for key in deployment.keys.values():
         assert key not in log
     assert "rk_not-a-real-key" not in log
