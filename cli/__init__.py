@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import alerts, catalogue, data, keys, models, server
+from cli import alerts, allocate, catalogue, data, keys, models, server
 
 app = typer.Typer(help="SME support-programme matching recommender.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
@@ -36,5 +36,6 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(server.app)
+app.add_typer(allocate.app)
 
 __all__ = ["app"]

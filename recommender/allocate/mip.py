@@ -5,7 +5,9 @@ and the problem is no longer a network: the flow solver cannot hold it. It is so
 a binary programme by HiGHS (through :func:`scipy.optimize.milp`) over every candidate
 pair: maximise the total value in integer micro-grades (the flow solver's units, so both
 solvers agree to the micro-grade) subject to per-firm limits, seats and floors, with a
-relative gap of 0 -- the optimum is proven, not approximated.
+relative gap of 0 -- the optimum is proven, not approximated. HiGHS's MIP presolve is
+switched off: on these binary programmes its probing took 15x longer than the solve
+(26 s against 1.6 s on 29k pairs) and reduced nothing.
 
 The seat values reported with floors are the shadow prices of the seat rows in the
 linear relaxation (:func:`relaxed_seat_values`); the MIP itself has no dual.
@@ -73,7 +75,7 @@ def solve_mip(problem: AllocationProblem, groups: Sequence[Group], *,
     res = milp(-integer_values(problem).astype(float),
                integrality=np.ones(problem.n_pairs), bounds=Bounds(0, 1),
                constraints=LinearConstraint(_rows(problem, groups), lower, upper),
-               options={"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": True})
+               options={"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": False})
     if res.status == 2:
         return None
     if res.status != 0 or res.x is None:
@@ -101,7 +103,7 @@ def min_shortfall(problem: AllocationProblem, groups: Sequence[Group], *,
     res = milp(np.concatenate([np.zeros(k), np.ones(q)]), integrality=np.ones(k + q),
                bounds=Bounds(0, np.concatenate([np.ones(k), np.full(q, np.inf)])),
                constraints=LinearConstraint(matrix, lower, upper),
-               options={"time_limit": time_limit})
+               options={"time_limit": time_limit, "presolve": False})
     if res.status != 0 or res.x is None:
         raise AllocationError(f"the MIP solver found no shortfall in {time_limit:g} s "
                               f"({res.message})")

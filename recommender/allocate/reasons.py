@@ -68,9 +68,13 @@ def assignment_reasons(problem: AllocationProblem, chosen: np.ndarray,
     seat_value : numpy.ndarray, shape (m,)
         Value of one more seat per programme (:mod:`.duals`, :mod:`.mip`).
     chains : numpy.ndarray, shape (m + 1, m + 1), optional
-        :func:`.duals.chain_values` of an allocation without floors.
+        :func:`.duals.chain_values` of the allocation, when it was computed (no floors,
+        a catalogue of at most :data:`.duals.CHAIN_LIMIT` programmes).
     floors, members
         The floors' outcomes and, aligned with them, their member masks over the firms.
+        Without floors the allocation is an exact optimum, so a full better pick always
+        adds at least as much for other firms; the sentence says so, with the figure
+        when ``chains`` is given.
     """
     ranks = _ranks(problem)
     best_missed = _best_missed(problem, chosen, ranks)
@@ -110,6 +114,9 @@ def assignment_reasons(problem: AllocationProblem, chosen: np.ndarray,
                 text = (f"{label} is full; that seat adds {more} for other firms (moving this "
                         f"firm there would cost them {cost:.2f}); expected loss for this "
                         f"firm {loss:.2f}")
+            elif not floors:
+                text = (f"{label} is full; that seat adds more for other firms; expected "
+                        f"loss for this firm {loss:.2f}")
             else:
                 text = (f"{label} is full (one more seat there is worth {price:.2f}); "
                         f"expected loss for this firm {loss:.2f}")

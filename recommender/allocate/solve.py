@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from recommender.allocate.duals import chain_values, seat_values
+from recommender.allocate.duals import CHAIN_LIMIT, chain_values, seat_values
 from recommender.allocate.floors import Floor, FloorOutcome
 from recommender.allocate.flow import max_seats, solve_flow
 from recommender.allocate.mip import (
@@ -77,7 +77,8 @@ class Allocation:
         p = self.problem
         pairs = np.flatnonzero(self.chosen)
         members = [f.floor.members(p.firms) for f in self.floors]
-        chains = chain_values(p, self.chosen) if self.solver == FLOW_SOLVER else None
+        exact = self.solver == FLOW_SOLVER and len(p.programmes) <= CHAIN_LIMIT
+        chains = chain_values(p, self.chosen) if exact else None
         reasons = assignment_reasons(p, self.chosen, self.seat_value, chains=chains,
                                      floors=self.floors, members=members)
         frame = pd.DataFrame({
@@ -106,7 +107,8 @@ class Allocation:
         return pd.DataFrame({
             "programme_id": p.programmes["programme_id"].to_numpy(),
             "year": np.full(m, p.year, np.int64), "name": p.programmes["name"].to_numpy(),
-            "capacity": p.programmes["capacity"].to_numpy(float), "seats": p.seats(),
+            "capacity": pd.array(p.programmes["capacity"].to_numpy(float), dtype="Int64"),
+            "seats": p.seats(),
             "candidates": p.candidates(), "top_pick_firms": top, "assigned": assigned,
             "mean_expected_outcome": mean, "seat_value": np.round(self.seat_value, 6),
         })[list(PROGRAMME_COLUMNS)]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.allocate import ALLOCATION_COLUMNS, PROGRAMME_COLUMNS, allocate, build_problem
+from recommender.allocate import (
+    ALLOCATION_COLUMNS,
+    PROGRAMME_COLUMNS,
+    allocate,
+    build_problem,
+    parse_floor,
+)
 from tests.unit.allocation_cases import YEAR, frames, grid_problem
 
 
@@ -66,7 +71,26 @@ def test_the_programme_table_reports_demand_assignments_and_seat_values() -> Non
     assert table.loc["P0", "top_pick_firms"] == 3
     # F1 takes P0 (2.0), F0 P1 (2.9); F2 can only join P0 and gets nothing
     assert table.loc["P0", "assigned"] == 1 and table.loc["P1", "assigned"] == 1
-    assert np.isnan(table.loc["P1", "capacity"]) and table.loc["P1", "seat_value"] == 0.0
+    assert pd.isna(table.loc["P1", "capacity"]) and table.loc["P1", "seat_value"] == 0.0
     # a second P0 seat would go to F2 (+1.0), more than F0 moving back (+0.1)
     assert table.loc["P0", "seat_value"] == pytest.approx(1.0)
     assert table.loc["P0", "mean_expected_outcome"] == pytest.approx(2.0)
+
+
+def test_above_the_chain_limit_the_sentence_keeps_its_claim_without_the_figure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("recommender.allocate.solve.CHAIN_LIMIT", 1)
+    problem = grid_problem([[3.0, 2.9], [2.0, 0.5]], capacity=[1, 1])
+    assert reasons_by_firm(problem)["F0"] == (
+        "its top pick P0 (Programme 0) is full; that seat adds more for other firms; "
+        "expected loss for this firm 0.10")
+
+
+def test_with_floors_a_displaced_firm_is_told_the_seat_value_instead() -> None:
+    problem = grid_problem([[3.0, 2.9], [2.0, 0.5]], capacity=[1, 1], regions=["busan", "seoul"])
+    rows = allocate(problem, floors=[parse_floor("region:busan=0.5")]).assignments()
+    reasons = dict(zip(rows["firm_id"], rows["reason"], strict=True))
+    assert reasons["F0"].startswith("its top pick P0 (Programme 0) is full (one more seat there "
+                                    "is worth ")
+    assert reasons["F0"].endswith("expected loss for this firm 0.10; counts towards the floor "
+                                  "region:busan=0.5")
