@@ -1,32 +1,58 @@
 """Eligibility as rules-as-code: which programmes a firm profile may join, and why not.
 
-Each rule is one row of :data:`RULES`: a programme column holding the threshold, the
-firm quantity it applies to, and how to say a failure in words. The same table drives
-the vectorised mask (whole catalogues x many firms) and the per-firm reasons, so the
-two can never disagree.
+Each threshold rule is one row of :data:`RULES`: a programme column holding the limit
+and the firm quantity it applies to. Together with the year, sector, region and R&D-lab
+checks, the same table drives the vectorised mask (whole catalogues x many firms) and
+the reasons (:class:`Reason`: which rule failed, the programme's limit and the firm's
+value), so the two can never disagree. Reasons are facts, not prose:
+:mod:`recommender.explain.render` says them in each language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
 
+from recommender.constants import ALL, LIST_SEP, REGIONS, SECTORS
 from recommender.enum_codes import enum_codes
-from recommender.constants import ALL, LIST_SEP, REGION_LABELS, REGIONS, SECTOR_LABELS, SECTORS
 
 Firm = Mapping[str, Any]
+# firm profiles or programmes: a canonical frame, or columns as arrays / lists
+Columns: TypeAlias = pd.DataFrame | Mapping[str, Sequence[Any] | np.ndarray]
+YEAR_RULE, LAB_RULE, WINDOW_RULE = "year", "lab", "window"
 
 
-def _firm_age(firms: pd.DataFrame) -> np.ndarray:
-    return (firms["year"].to_numpy() - firms["founded_year"].to_numpy()).astype(float)
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One rule a firm fails for a programme.
+
+    ``rule`` is a threshold column of :data:`RULES` (``limit``: the programme's limit,
+    ``value``: the firm's quantity), ``"sector"`` or ``"region"`` (``limit``: the
+    allowed codes, ``value``: the firm's code), ``"lab"`` (an R&D lab is required),
+    ``"year"`` (``limit``: the programme's year, ``value``: the profile's) or
+    ``"window"`` (``limit``: ``(apply_start, apply_end)``, ``value``: the ISO day).
+    """
+
+    rule: str
+    limit: Any = None
+    value: Any = None
 
 
-def _years(n: float) -> str:
-    return f"{n:g} year" + ("" if n == 1 else "s")
+def window_reason(start: str | None, end: str | None, day: str) -> Reason:
+    """The reason of a programme whose application window does not include ``day``."""
+    return Reason(WINDOW_RULE, (start, end), day)
+
+
+def _floats(frame: Columns, column: str) -> np.ndarray:
+    return np.asarray(frame[column], dtype=float)
+
+
+def _firm_age(firms: Columns) -> np.ndarray:
+    return _floats(firms, "year") - _floats(firms, "founded_year")
 
 
 @dataclass(frozen=True)
@@ -34,9 +60,8 @@ class ThresholdRule:
     """A numeric rule: ``firm quantity <op> programme[column]`` when the column is set."""
 
     column: str
-    quantity: Callable[[pd.DataFrame], np.ndarray]
+    quantity: Callable[[Columns], np.ndarray]
     at_least: bool
-    say: Callable[[float, float], str]
 
     def passes(self, firm_values: np.ndarray, limits: np.ndarray) -> np.ndarray:
         """Broadcast ``(n, 1)`` firm values against ``(1, m)`` limits; NaN limit = no rule."""
@@ -45,26 +70,30 @@ class ThresholdRule:
         return ok | np.isnan(limits)
 
 
+def _employees(firms: Columns) -> np.ndarray:
+    return _floats(firms, "employees")
+
+
+def _revenue(firms: Columns) -> np.ndarray:
+    return _floats(firms, "revenue_krw_m")
+
+
 RULES: tuple[ThresholdRule, ...] = (
-    ThresholdRule("min_employees", lambda f: f["employees"].to_numpy(float), True,
-                  lambda lim, v: f"needs at least {lim:g} employees; the firm has {v:g}"),
-    ThresholdRule("max_employees", lambda f: f["employees"].to_numpy(float), False,
-                  lambda lim, v: f"takes at most {lim:g} employees; the firm has {v:g}"),
-    ThresholdRule("min_firm_age", _firm_age, True,
-                  lambda lim, v: f"needs a firm at least {_years(lim)} old; the firm is {_years(v)} old"),
-    ThresholdRule("max_firm_age", _firm_age, False,
-                  lambda lim, v: f"takes firms at most {_years(lim)} old; the firm is {_years(v)} old"),
-    ThresholdRule("max_revenue_krw_m", lambda f: f["revenue_krw_m"].to_numpy(float), False,
-                  lambda lim, v: (f"takes firms with revenue up to {lim:,.0f} million KRW; "
-                                  f"the firm has {v:,.0f} million KRW")),
+    ThresholdRule("min_employees", _employees, True),
+    ThresholdRule("max_employees", _employees, False),
+    ThresholdRule("min_firm_age", _firm_age, True),
+    ThresholdRule("max_firm_age", _firm_age, False),
+    ThresholdRule("max_revenue_krw_m", _revenue, False),
 )
+RULE_OF_COLUMN: dict[str, ThresholdRule] = {rule.column: rule for rule in RULES}
+_LISTED = (("sector", SECTORS), ("region", REGIONS))
 
 
-def _allowed_matrix(values: pd.Series, universe: tuple[str, ...]) -> np.ndarray:
+def _allowed_matrix(values: Sequence[Any], universe: tuple[str, ...]) -> np.ndarray:
     """``(m, len(universe))`` booleans: which enum values each programme admits."""
     out = np.zeros((len(values), len(universe)), dtype=bool)
     index = {v: i for i, v in enumerate(universe)}
-    for row, spec in enumerate(values.to_numpy()):
+    for row, spec in enumerate(values):
         spec = str(spec).strip()
         if spec == ALL:
             out[row, :] = True
@@ -76,7 +105,12 @@ def _allowed_matrix(values: pd.Series, universe: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def _lab_required(programmes: pd.DataFrame) -> np.ndarray:
+def _allowed_codes(values: Sequence[Any]) -> list[tuple[str, ...]]:
+    """Each programme's list of admitted codes as written (for reasons)."""
+    return [tuple(s.strip() for s in str(spec).split(LIST_SEP) if s.strip()) for spec in values]
+
+
+def _lab_required(programmes: Columns) -> np.ndarray:
     return np.array([v is True or v == 1 for v in programmes["requires_rnd_lab"]], dtype=bool)
 
 
@@ -86,26 +120,69 @@ class EligibilityIndex:
     Parameters
     ----------
     programmes
-        Canonical programme frame; its row order is the mask's column order.
+        Canonical programme frame (or its columns); its row order is the mask's column
+        order.
     """
 
-    def __init__(self, programmes: pd.DataFrame) -> None:
-        self.years = programmes["year"].to_numpy()
-        self.limits = [programmes[rule.column].to_numpy(float)[None, :] for rule in RULES]
-        self.allowed = {column: _allowed_matrix(programmes[column + "s"], universe)
-                        for column, universe in (("sector", SECTORS), ("region", REGIONS))}
+    def __init__(self, programmes: Columns) -> None:
+        self.years = np.asarray(programmes["year"])
+        self.limits = [_floats(programmes, rule.column)[None, :] for rule in RULES]
+        listed = {column: list(programmes[column + "s"]) for column, _u in _LISTED}
+        self.allowed = {column: _allowed_matrix(listed[column], universe)
+                        for column, universe in _LISTED}
         self.lab_required = _lab_required(programmes)
+        # what reasons show of each programme: its year, limits and admitted codes
+        self.reason_limits: dict[str, list[Any]] = {
+            YEAR_RULE: [int(y) for y in self.years.tolist()],
+            **{rule.column: lim[0].tolist() for rule, lim in zip(RULES, self.limits,
+                                                                 strict=True)},
+            **{column: _allowed_codes(listed[column]) for column, _u in _LISTED},
+            LAB_RULE: [None] * len(self.years)}
 
-    def mask(self, firms: pd.DataFrame) -> np.ndarray:
-        """Booleans ``(len(firms), n_programmes)``: same year and every non-null rule holds."""
-        mask = firms["year"].to_numpy()[:, None] == self.years[None, :]
+    def _checks(self, firms: Columns) -> Iterator[tuple[str, np.ndarray, list[Any]]]:
+        """Every check in reason order: its rule, ``(n, m)`` passes, the firms' values."""
+        years = np.asarray(firms["year"])
+        yield YEAR_RULE, years[:, None] == self.years[None, :], years.tolist()
         for rule, limits in zip(RULES, self.limits, strict=True):
-            mask &= rule.passes(rule.quantity(firms)[:, None], limits)
-        for column, universe in (("sector", SECTORS), ("region", REGIONS)):
-            codes = enum_codes(firms[column], universe)
-            mask &= self.allowed[column][:, np.maximum(codes, 0)].T & (codes >= 0)[:, None]
-        mask &= ~(self.lab_required[None, :] & ~firms["has_rnd_lab"].to_numpy(bool)[:, None])
+            values = rule.quantity(firms)
+            yield rule.column, rule.passes(values[:, None], limits), values.tolist()
+        for column, universe in _LISTED:
+            given = list(firms[column])
+            codes = enum_codes(given, universe)
+            ok = self.allowed[column][:, np.maximum(codes, 0)].T & (codes >= 0)[:, None]
+            yield column, ok, given
+        has_lab = np.asarray(firms["has_rnd_lab"]).astype(bool)
+        yield LAB_RULE, ~(self.lab_required[None, :] & ~has_lab[:, None]), [None] * len(years)
+
+    def mask(self, firms: Columns) -> np.ndarray:
+        """Booleans ``(len(firms), n_programmes)``: same year and every non-null rule holds."""
+        mask = np.ones((len(firms), len(self.years)), dtype=bool)
+        for _rule, passes, _values in self._checks(firms):
+            mask &= passes
         return mask
+
+    def evaluate(self, firms: Columns) -> tuple[np.ndarray, list[dict[int, list[Reason]]]]:
+        """:meth:`mask` and, per firm, the reasons of every programme it may not join.
+
+        Returns
+        -------
+        tuple
+            The mask, and for each firm a dict from programme row to its failed rules
+            (in :data:`RULES` order after the year; sector, region and lab last).
+        """
+        limits = self.reason_limits
+        mask = np.ones((len(firms), len(self.years)), dtype=bool)
+        out: list[dict[int, list[Reason]]] = [{} for _ in range(len(firms))]
+        for rule, passes, values in self._checks(firms):
+            mask &= passes
+            fi, pj = np.nonzero(~passes)
+            own = limits[rule]
+            for i, j in zip(fi.tolist(), pj.tolist(), strict=True):
+                reasons = out[i].get(j)
+                if reasons is None:
+                    reasons = out[i][j] = []
+                reasons.append(Reason(rule, own[j], values[i]))
+        return mask, out
 
 
 def eligibility_mask(firms: pd.DataFrame, programmes: pd.DataFrame) -> np.ndarray:
@@ -156,38 +233,17 @@ def eligible_pairs(firms: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFram
     return pairs.sort_values(["firm_row", "programme_row"], kind="stable").reset_index(drop=True)
 
 
-def _list_text(spec: str, labels: Mapping[str, str]) -> str:
-    return ", ".join(labels.get(s.strip(), s.strip()) for s in spec.split(LIST_SEP))
-
-
-def reasons(firm: Firm, programme: Mapping[str, Any]) -> list[str]:
-    """Why ``firm`` may not join ``programme``, one sentence per failed rule.
+def reasons(firm: Firm, programme: Mapping[str, Any]) -> list[Reason]:
+    """Why ``firm`` may not join ``programme``, one :class:`Reason` per failed rule.
 
     An empty list means the firm is eligible.
     """
-    out: list[str] = []
-    if int(firm["year"]) != int(programme["year"]):
-        out.append(f"runs in {int(programme['year'])}; the firm's profile is for {int(firm['year'])}")
-    row = pd.DataFrame([dict(firm)])
-    for rule in RULES:
-        limit = programme.get(rule.column)
-        if limit is None or pd.isna(limit):
-            continue
-        value = float(rule.quantity(row)[0])
-        if not rule.passes(np.array([value]), np.array([float(limit)]))[0]:
-            out.append(rule.say(float(limit), value))
-    for column, labels in (("sector", SECTOR_LABELS), ("region", REGION_LABELS)):
-        spec = str(programme[column + "s"]).strip()
-        if spec != ALL and firm[column] not in {s.strip() for s in spec.split(LIST_SEP)}:
-            out.append(f"open to firms in {_list_text(spec, labels)}; the firm is in "
-                       f"{labels.get(firm[column], firm[column])}")
-    if programme.get("requires_rnd_lab") in (True, 1) and not bool(firm["has_rnd_lab"]):
-        out.append("needs a registered corporate R&D lab; the firm has none")
-    return out
+    index = EligibilityIndex({k: [v] for k, v in programme.items()})
+    return index.evaluate({k: [v] for k, v in firm.items()})[1][0].get(0, [])
 
 
-def ineligibility_reasons(firm: Firm, programmes: pd.DataFrame) -> dict[str, list[str]]:
+def ineligibility_reasons(firm: Firm, programmes: pd.DataFrame) -> dict[str, list[Reason]]:
     """Reasons for every programme of ``programmes`` the firm may not join, by programme id."""
-    mask = eligibility_mask(pd.DataFrame([dict(firm)]), programmes)[0]
-    records = programmes.loc[~mask].to_dict("records")
-    return {str(p["programme_id"]): reasons(firm, p) for p in records}
+    failed = EligibilityIndex(programmes).evaluate({k: [v] for k, v in firm.items()})[1][0]
+    ids = programmes["programme_id"].astype(str).tolist()
+    return {ids[j]: failed[j] for j in sorted(failed)}

@@ -1,6 +1,10 @@
-"""The portal's words in English and Korean, read from ``i18n.json`` next to this file.
+"""The portal's words in English and Korean: its own in ``i18n.json`` next to this file,
+the names and sentences it shares with the API in the core's phrase book
+(:mod:`recommender.explain.render`, ``phrases.json``: capability labels, sectors,
+regions, programme types, factors, explanation sentences and eligibility reasons).
 
-Every language holds the same keys (checked when the file is loaded, so a missing
+The two are merged into one tree per language, and a key may be in only one of them.
+Every language holds the same keys (checked when the files are loaded, so a missing
 Korean string fails at start-up, not in front of a firm). The language of a request is
 the one asked for in the query or form, else the one remembered in a cookie, else the
 browser's first supported ``Accept-Language``, else English.
@@ -15,7 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
-LANGUAGES: Final[tuple[str, ...]] = ("en", "ko")
+from recommender.explain.render import LANGUAGES as CORE_LANGUAGES
+from recommender.explain.render import phrases
+
+LANGUAGES: Final[tuple[str, ...]] = CORE_LANGUAGES
 DEFAULT_LANGUAGE: Final[str] = "en"
 LANG_COOKIE: Final[str] = "portal_lang"
 I18N_FILE: Final[Path] = Path(__file__).with_name("i18n.json")
@@ -43,10 +50,27 @@ def check_catalogue(catalogue: Mapping[str, Mapping[str, Any]]) -> None:
                              f"{DEFAULT_LANGUAGE!r} in {', '.join(diff[:10])}")
 
 
+def merged(portal: Mapping[str, Any], core: Mapping[str, Any], path: str = "") -> dict[str, Any]:
+    """The union of two string trees; raise ``ValueError`` when both hold one key's string."""
+    out: dict[str, Any] = dict(core)
+    for key, value in portal.items():
+        there = out.get(key)
+        if there is None:
+            out[key] = value
+        elif isinstance(there, Mapping) and isinstance(value, Mapping):
+            out[key] = merged(value, there, f"{path}{key}.")
+        else:
+            raise ValueError(f"{I18N_FILE.name}: {path}{key} is also in the core's phrase "
+                             "book; keep one")
+    return out
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, Any]]:
-    """All strings of all languages, loaded and checked once."""
-    data: dict[str, dict[str, Any]] = json.loads(I18N_FILE.read_text(encoding="utf-8"))
+    """All strings of all languages (the portal's and the core's), loaded and checked once."""
+    portal: dict[str, dict[str, Any]] = json.loads(I18N_FILE.read_text(encoding="utf-8"))
+    core = phrases()
+    data = {lang: merged(portal.get(lang, {}), core.get(lang, {})) for lang in LANGUAGES}
     check_catalogue(data)
     return data
 
@@ -104,6 +128,6 @@ def choose_language(*, asked: str | None, cookie: str | None,
                     accept_language: str | None) -> str:
     """The language of a request: asked for, else remembered, else the browser's, else English."""
     for candidate in (asked, cookie):
-        if candidate in LANGUAGES:
-            return candidate  # type: ignore[return-value]
+        if candidate is not None and candidate in LANGUAGES:
+            return candidate
     return _accepted(accept_language) or DEFAULT_LANGUAGE

@@ -219,8 +219,8 @@ async def results_page(request: Request, engine: EngineDep) -> HTMLResponse:
     result = await run_in_threadpool(_recommend, page.rec, parsed.profile)
     ref = await run_in_threadpool(_keep, engine, parsed.profile, result) if parsed.consent else None
     request.app.state.metrics.served.labels(endpoint=ENDPOINT).inc()
-    view = build_results(result, profile=parsed.profile, programmes=programme_index(page.rec),
-                         tr=page.tr, today=date.today())
+    view = build_results(result, programmes=programme_index(page.rec), tr=page.tr,
+                         today=date.today())
     answers = {k: v for k, v in parsed.values.items() if k != "consent"}
     return _render(request, "portal/results.html", page.tr, remember=page.remember, view=view,
                    profile=parsed.profile, answers=answers, saved_ref=ref, grid=GRID,

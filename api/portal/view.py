@@ -1,7 +1,10 @@
 """What the results page shows, assembled from one :class:`Recommendation`.
 
 Pure functions: the recommendation, the firm's profile, the catalogue rows and the
-reader's language in, plain frozen dataclasses out, ready for the templates.
+reader's language in, plain frozen dataclasses out, ready for the templates. Every
+sentence (explanations, the contrast, eligibility reasons) comes from the core's
+renderer of the reader's language (:func:`recommender.explain.renderer`), the same one
+the API's JSON uses.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from urllib.parse import urlsplit
 
 from api.portal.charts import Bar, CapabilityBars, capability_bars, factor_bars
 from api.portal.i18n import Translator
-from api.portal.sentences import Describer, effect_key
 from recommender import Explanation, Recommendation, RecommendedItem, Recommender
+from recommender.explain import Renderer, effect_key, renderer
 
 TOP_SENTENCES: Final[int] = 3
 _INDEX: weakref.WeakKeyDictionary[Recommender, dict[str, dict[str, Any]]] = (
@@ -142,28 +145,27 @@ def _card(programme_id: str, name: str, record: Mapping[str, Any], *, today: dat
         **extra)
 
 
-def _chart(explanation: Explanation, describer: Describer,
+def _chart(explanation: Explanation, say: Renderer,
            tr: Translator) -> tuple[FactorRow, ...]:
     rows = []
     for fb in factor_bars(explanation.contributions):
-        label = (describer.factor_label(fb.factor) if fb.factor is not None
+        label = (say.factor_label(fb.factor) if fb.factor is not None
                  else tr("ui.other_factors", n=fb.n_folded))
         rows.append(FactorRow(label, f"{fb.value:+.2f}".replace("-", "−"), fb.bar))
     return tuple(rows)
 
 
-def _ranked(item: RecommendedItem, record: Mapping[str, Any], describer: Describer, *,
+def _ranked(item: RecommendedItem, record: Mapping[str, Any], say: Renderer, *,
             today: date, tr: Translator) -> ProgrammeCard:
     score = None if item.score is None or math.isnan(item.score) else f"{item.score:.2f}"
     if item.explanation is None:
         return _card(item.programme_id, item.name, record, today=today, tr=tr, rank=item.rank,
                      score=score)
     top = item.explanation.contributions[:TOP_SENTENCES]
-    sentences = tuple((describer.sentence(c.factor, c.value, record), effect_key(c.value))
-                      for c in top)
+    sentences = tuple((say.sentence(c), effect_key(c.value)) for c in top)
     return _card(item.programme_id, item.name, record, today=today, tr=tr, rank=item.rank,
                  score=score, base=f"{item.explanation.base_value:.2f}", sentences=sentences,
-                 chart=_chart(item.explanation, describer, tr))
+                 chart=_chart(item.explanation, say, tr))
 
 
 def _capabilities(rec: Recommendation, tr: Translator) -> tuple[CapabilityRow, ...]:
@@ -177,17 +179,15 @@ def _capabilities(rec: Recommendation, tr: Translator) -> tuple[CapabilityRow, .
     return tuple(rows)
 
 
-def build_results(rec: Recommendation, *, profile: Mapping[str, Any],
-                  programmes: Mapping[str, Mapping[str, Any]], tr: Translator,
-                  today: date) -> ResultsView:
+def build_results(rec: Recommendation, *, programmes: Mapping[str, Mapping[str, Any]],
+                  tr: Translator, today: date) -> ResultsView:
     """The results page of one recommendation, in ``tr``'s language.
 
     Parameters
     ----------
     rec
-        The recommendation (ranked items, unscored ones, ineligible ones with reasons).
-    profile
-        The firm profile it was made for (contract columns).
+        The recommendation (ranked items, unscored ones, ineligible ones with reasons,
+        each explanation and reason with its facts).
     programmes
         Catalogue rows by programme id (:func:`programme_index`).
     tr
@@ -195,24 +195,21 @@ def build_results(rec: Recommendation, *, profile: Mapping[str, Any],
     today
         The day application windows are compared with.
     """
-    describer = Describer(tr, profile, rec.profile)
+    say = renderer(tr.lang)
 
     def record(pid: str) -> Mapping[str, Any]:
         return programmes.get(pid, {})
 
-    ranked = [_ranked(i, record(i.programme_id), describer, today=today, tr=tr)
+    ranked = [_ranked(i, record(i.programme_id), say, today=today, tr=tr)
               for i in rec.items]
     explained = tuple(c for c in ranked if c.sentences)
     more = tuple(c for c in ranked if not c.sentences)
-    contrast: tuple[str, ...] = ()
-    if rec.contrast and rec.items:
-        first = record(rec.items[0].programme_id)
-        contrast = tuple(describer.describe(c.factor, first) for c in rec.contrast)
+    contrast = tuple(say.describe(c) for c in rec.contrast)
     unscored = tuple(_card(i.programme_id, i.name, record(i.programme_id), today=today, tr=tr)
                      for i in rec.unscored)
     ineligible = tuple(
         _card(i.programme_id, i.name, record(i.programme_id), today=today, tr=tr,
-              reasons=tuple(describer.reasons(record(i.programme_id)) or i.reasons))
+              reasons=tuple(say.reasons(i.reasons)))
         for i in rec.ineligible or [])
     return ResultsView(rec.year, rec.model_version, _capabilities(rec, tr), explained, more,
                        contrast, unscored, ineligible)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from recommender.eligibility import EligibilityIndex
+from recommender.explain import ProgrammeFacts
 from recommender.features import ProgrammeTable
+from recommender.recommend.results import RecommendedItem
+
+_NO_DAY: Final[int] = np.iinfo(np.int64).min  # a missing window date, as epoch days
+_KEPT_DAYS: Final[int] = 4  # unranked items kept for this many reference days
 
 
 def _year_groups(firms: pd.DataFrame) -> dict[Any, np.ndarray]:
@@ -28,26 +34,80 @@ def reference_date(year: int, as_of: date | None, today: date | None) -> date | 
     return today if today is not None and today.year == year else None
 
 
+def _epoch_days(values: pd.Series) -> np.ndarray:
+    """ISO dates as days since 1970-01-01 (:data:`_NO_DAY` where missing or invalid)."""
+    parsed = pd.to_datetime(values, errors="coerce")
+    days = parsed.to_numpy("datetime64[D]").astype(np.int64)
+    return np.where(parsed.isna().to_numpy(), _NO_DAY, days)
+
+
+def _day(day: date) -> int:
+    return int(np.datetime64(day, "D").astype(np.int64))
+
+
 class _YearCatalogue:
     """One year's programmes with everything precomputed for fast per-request use."""
 
     def __init__(self, programmes: pd.DataFrame) -> None:
         self.programmes = programmes.reset_index(drop=True)
-        self.table = ProgrammeTable(self.programmes)
-        self.eligibility = EligibilityIndex(self.programmes)
-        self.records = self.programmes.to_dict("records")
-        self.apply_start = pd.to_datetime(self.programmes["apply_start"], errors="coerce")
-        self.apply_end = pd.to_datetime(self.programmes["apply_end"], errors="coerce")
-        self.apply_end_list = list(self.apply_end)  # Timestamp or NaT, by position
-        self.item_fields = [(str(p["programme_id"]), str(p["name"]), str(p["programme_type"]),
-                             p.get("agency"), p.get("url"), p.get("apply_start"),
-                             p.get("apply_end")) for p in self.records]
+        p = self.programmes
+        self.table = ProgrammeTable(p)
+        self.eligibility = EligibilityIndex(p)
+        self.facts = ProgrammeFacts.of(p)
+        self.types = p["programme_type"].astype(str).to_numpy()
+        self.ids = p["programme_id"].astype(str).tolist()
+        self.names = p["name"].astype(str).tolist()
+        self.windows: list[tuple[str | None, str | None]] = [
+            (s if isinstance(s, str) else None, e if isinstance(e, str) else None)
+            for s, e in zip(p["apply_start"].tolist(), p["apply_end"].tolist(), strict=True)]
+        self.start_day = _epoch_days(p["apply_start"])
+        self.end_day = _epoch_days(p["apply_end"])
+        self.item_fields = [(pid, name, kind, _text(agency), _text(url), start, end)
+                            for pid, name, kind, agency, url, (start, end) in zip(
+                                self.ids, self.names, self.types.tolist(), p["agency"].tolist(),
+                                p["url"].tolist(), self.windows, strict=True)]
+        self._plain: dict[date | None, list[RecommendedItem]] = {}
+        self._lock = threading.Lock()
 
     def open_on(self, day: date | None) -> np.ndarray:
         """Programmes whose application window (where known) includes ``day``."""
         if day is None:
             return np.ones(len(self.programmes), dtype=bool)
-        ts = pd.Timestamp(day)
-        closed = (self.apply_end.notna() & (self.apply_end < ts)) | (
-            self.apply_start.notna() & (self.apply_start > ts))
-        return ~closed.to_numpy()
+        d = _day(day)
+        closed = (((self.end_day != _NO_DAY) & (self.end_day < d))
+                  | ((self.start_day != _NO_DAY) & (self.start_day > d)))
+        return ~closed
+
+    def of_types(self, types: set[str]) -> np.ndarray:
+        """Programmes of one of ``types``."""
+        return np.isin(self.types, list(types))
+
+    def days_left(self, as_of: date | None) -> list[int | None]:
+        """Days from ``as_of`` to each programme's last application day (None: unknown)."""
+        if as_of is None:
+            return [None] * len(self.ids)
+        left = (self.end_day - _day(as_of)).tolist()
+        return [None if e == _NO_DAY else v
+                for e, v in zip(self.end_day.tolist(), left, strict=True)]
+
+    def plain_items(self, as_of: date | None) -> list[RecommendedItem]:
+        """Every programme as an unranked, unexplained item seen on ``as_of``.
+
+        Items are immutable, so the lists of unscored programmes share them; they are
+        built once per reference day (the last few days are kept).
+        """
+        items = self._plain.get(as_of)
+        if items is None:
+            items = [RecommendedItem(None, pid, name, kind, None, None, agency, url, start,
+                                     end, left)
+                     for (pid, name, kind, agency, url, start, end), left
+                     in zip(self.item_fields, self.days_left(as_of), strict=True)]
+            with self._lock:
+                while len(self._plain) >= _KEPT_DAYS:
+                    self._plain.pop(next(iter(self._plain)))
+                self._plain[as_of] = items
+        return items
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -2,37 +2,39 @@
 
 It holds one verified model version and a catalogue (precomputed per year), and serves
 the API, the portal, the CLI's ``score`` and batch jobs through the same code path.
+Everything per request is vectorised over the catalogue: one eligibility pass (with
+the reasons, when asked), one feature matrix, one prediction and one TreeSHAP pass for
+all explained pairs of a batch; only the result objects are built one by one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from recommender.adapters.registry import Registry
-from recommender.constants import CAPABILITIES, CHAMPION, OTHER_TYPE
-from recommender.eligibility import EligibilityIndex, reasons
-from recommender.errors import NotFoundError
-from recommender.explain import Explanation, contrast, explain_row
-from recommender.explain import factor_contributions as group_factors
-from recommender.features import (
-    HISTORY_COLUMNS,
-    PAIR_FEATURES,
-    FeaturePipeline,
-    ProgrammeTable,
-    with_history,
+from recommender.constants import CAPABILITIES
+from recommender.eligibility import Reason, window_reason
+from recommender.explain import (
+    Explanation,
+    PathShap,
+    contrast,
+    explanations,
+    factor_contributions,
+    firm_facts,
 )
+from recommender.explain.facts import PAIR_COLUMNS
+from recommender.features import HISTORY_COLUMNS, FeaturePipeline, with_history
 from recommender.ranker import Ranker
 from recommender.recommend.catalogue import _year_groups, _YearCatalogue, reference_date
 from recommender.recommend.profiles import _records, profile_frame
 from recommender.recommend.results import IneligibleItem, Recommendation, RecommendedItem
+from recommender.recommend.scoring import rank_firms, score_all
 
-MODEL_FILE = "model.txt"
-PIPELINE_FILE = "pipeline.joblib"
 Explain = Literal["top", "all", "none"]
 
 
@@ -57,19 +59,18 @@ class Recommender:
         self.programmes = programmes.reset_index(drop=True)
         self._years = {int(y): _YearCatalogue(g) for y, g in self.programmes.groupby("year")}
 
-    @classmethod
-    def load(cls, registry: Registry, name: str = CHAMPION, *, programmes: pd.DataFrame,
-             num_threads: int = 1) -> Recommender:
-        """Load a version after verifying every file of it against its manifest."""
-        version = registry.resolve(name)
-        text = registry.read_bytes(version, MODEL_FILE).decode("utf-8")
-        pipeline = registry.load_joblib(version, PIPELINE_FILE)
-        return cls(Ranker.from_text(text, num_threads=num_threads), pipeline, programmes,
-                   version=version)
-
     def with_programmes(self, programmes: pd.DataFrame) -> Recommender:
         """The same model over another catalogue."""
-        return Recommender(self.ranker, self.pipeline, programmes, version=self.version)
+        other = Recommender(self.ranker, self.pipeline, programmes, version=self.version)
+        if "explainer" in self.__dict__:  # the model's TreeSHAP tables carry over
+            other.__dict__["explainer"] = self.explainer
+        return other
+
+    @cached_property
+    def explainer(self) -> PathShap | None:
+        """The model's vectorised exact TreeSHAP (None: LightGBM's ``pred_contrib`` is
+        used for a model it does not cover). Built on first use."""
+        return PathShap.from_booster(self.ranker.booster)
 
     def years(self) -> list[int]:
         """Years the catalogue has programmes for."""
@@ -153,122 +154,92 @@ class Recommender:
             return [Recommendation(str(f["firm_id"]), int(f["year"]), self.version, [], [],
                                    [] if include_ineligible else None, [], caps[i], peers[i])
                     for f, i in zip(firm_records, rows, strict=True)]
-        eligible = cat.eligibility.mask(sub)
+        failed: list[dict[int, list[Reason]]] | None = None
+        if include_ineligible:
+            eligible, failed = cat.eligibility.evaluate(sub)
+        else:
+            eligible = cat.eligibility.mask(sub)
         is_open = cat.open_on(as_of)
-        wanted = is_open.copy()
-        if types is not None:
-            wanted &= cat.programmes["programme_type"].isin(types).to_numpy()
+        wanted = is_open & cat.of_types(types) if types is not None else is_open
         usable = eligible & wanted[None, :]
-        scored_mask = usable & cat.table.scored[None, :]
-        fi, pj = np.nonzero(scored_mask)
+        fi, pj = np.nonzero(usable & cat.table.scored[None, :])
         X = self.pipeline.pairs.transform(firm_feats if whole else firm_feats.iloc[rows],
                                           caps[rows], cat.table, fi, pj)
         scores = self.ranker.predict(X) if len(X) else np.empty(0)
         # fi is sorted (row-major nonzero): each firm's pairs are one contiguous run
-        bounds = np.searchsorted(fi, np.arange(len(firm_records) + 1))
+        bounds = np.searchsorted(fi, np.arange(len(firm_records) + 1)).tolist()
         # every firm's pairs by falling score, in one sort (ties keep catalogue order)
         ordered = np.lexsort((np.arange(len(scores)), -scores, fi)) if len(scores) else fi
-        plans = []
+        shown, explained = [], []
         for local in range(len(firm_records)):
             lo, hi = bounds[local], bounds[local + 1]
-            shown = ordered[lo:hi] if explain == "all" else ordered[lo:min(hi, lo + k)]
-            to_explain = shown if explain == "all" else (shown[:n_explain] if explain == "top"
-                                                         else shown[:0])
-            plans.append((shown, to_explain))
-        # one TreeSHAP call for every explained pair of the batch (rows are independent)
-        explained = np.concatenate([e for _, e in plans]) if plans else np.empty(0, np.int64)
-        contrib = self.ranker.contributions(X[explained]) if len(explained) else None
+            top = ordered[lo:hi] if explain == "all" else ordered[lo:min(hi, lo + k)]
+            shown.append(top)
+            explained.append(top if explain == "all" else
+                             top[:n_explain] if explain == "top" else top[:0])
+        why = self._explain(cat, firm_records, peers[rows], X, pj, explained)
+        plain = cat.plain_items(as_of)
         unscored_mask = usable & ~cat.table.scored[None, :]
         has_unscored = bool(unscored_mask.any())
+        score_list, pj_list = scores.tolist(), pj.tolist()
+        open_list = is_open.tolist()
         out = []
-        start = 0
         for local, firm in enumerate(firm_records):
-            shown, to_explain = plans[local]
-            part = None if contrib is None else contrib[start:start + len(to_explain)]
-            start += len(to_explain)
-            explanations = self._explain(X[to_explain], part, firm, cat, pj[to_explain],
-                                         peers[rows[local]])
-            items = [self._item(cat, int(pj[p]), rank + 1, float(scores[p]),
-                                explanations.get(rank), as_of)
-                     for rank, p in enumerate(shown)]
-            unscored = [self._item(cat, int(j), None, None, None, as_of)
-                        for j in np.flatnonzero(unscored_mask[local])] if has_unscored else []
+            said = why[local]
+            items = [_ranked(plain[pj_list[p]], rank + 1, score_list[p],
+                             said[rank] if rank < len(said) else None)
+                     for rank, p in enumerate(shown[local].tolist())]
+            unscored = ([plain[j] for j in np.flatnonzero(unscored_mask[local]).tolist()]
+                        if has_unscored else [])
             ineligible = None
-            if include_ineligible:
-                ineligible = self._ineligible(firm, cat, eligible[local], wanted, is_open,
-                                              as_of)
-            why = (contrast(items[0].explanation, items[1].explanation)
-                   if len(items) > 1 and items[0].explanation and items[1].explanation else [])
+            if failed is not None:
+                ineligible = _ineligible(cat, failed[local], eligible[local], wanted,
+                                         open_list, as_of)
+            first_two = [i.explanation for i in items[:2]]
+            versus = (contrast(first_two[0], first_two[1])
+                      if len(first_two) == 2 and first_two[0] and first_two[1] else [])
             out.append(Recommendation(str(firm["firm_id"]), int(firm["year"]), self.version,
-                                      items, unscored, ineligible, why, caps[rows[local]],
+                                      items, unscored, ineligible, versus, caps[rows[local]],
                                       peers[rows[local]]))
         return out
 
-    def _explain(self, X: np.ndarray, contrib: np.ndarray | None, firm: Mapping[str, Any],
-                 cat: _YearCatalogue, prog_rows: np.ndarray,
-                 peers: np.ndarray) -> dict[int, Explanation]:
-        if len(X) == 0 or contrib is None:
-            return {}
-        factors, base = group_factors(contrib)
-        peer_map = dict(zip(CAPABILITIES, peers.tolist(), strict=True))
-        return {i: explain_row(factors[i], base[i], firm=firm, programme=cat.records[prog_rows[i]],
-                               peers=peer_map,
-                               features=dict(zip(PAIR_FEATURES, X[i].tolist(), strict=True)))
-                for i in range(len(X))}
-
-    @staticmethod
-    def _item(cat: _YearCatalogue, row: int, rank: int | None, score: float | None,
-              explanation: Explanation | None, as_of: date | None) -> RecommendedItem:
-        pid, name, kind, agency, url, start, end_text = cat.item_fields[row]
-        days_left = None
-        if as_of is not None:
-            end = cat.apply_end_list[row]
-            if pd.notna(end):
-                days_left = int((end - pd.Timestamp(as_of)).days)
-        return RecommendedItem(rank, pid, name, kind, score, explanation, agency, url, start,
-                               end_text, days_left)
-
-    @staticmethod
-    def _ineligible(firm: Mapping[str, Any], cat: _YearCatalogue, eligible: np.ndarray,
-                    wanted: np.ndarray, is_open: np.ndarray,
-                    as_of: date | None) -> list[IneligibleItem]:
-        out = []
-        for j in np.flatnonzero(~eligible | ~wanted):
-            p = cat.records[j]
-            why = reasons(firm, p) if not eligible[j] else []
-            if not wanted[j] and eligible[j]:
-                if as_of is not None and not is_open[j]:
-                    why.append(f"applications are open {p.get('apply_start') or '?'} to "
-                               f"{p.get('apply_end') or '?'}, not on {as_of.isoformat()}")
-                else:
-                    continue  # filtered out by type, not a reason the firm cannot join
-            out.append(IneligibleItem(str(p["programme_id"]), str(p["name"]), why))
+    def _explain(self, cat: _YearCatalogue, firms: list[dict[str, Any]], peers: np.ndarray,
+                 X: np.ndarray, pj: np.ndarray,
+                 explained: list[np.ndarray]) -> list[list[Explanation]]:
+        """Each firm's explanations, in the order of its ``explained`` pairs."""
+        pairs = np.concatenate(explained) if explained else np.empty(0, np.intp)
+        if len(pairs) == 0:
+            return [[] for _ in firms]
+        # one TreeSHAP pass for every explained pair of the batch (rows are independent)
+        if self.explainer is not None:
+            contrib, distinct = self.explainer.distinct(X[pairs])
+        else:
+            contrib, distinct = self.ranker.contributions(X[pairs]), np.arange(len(pairs))
+        values, base = factor_contributions(contrib)
+        features = X[pairs][:, PAIR_COLUMNS].tolist()
+        programme_rows = pj[pairs].tolist()
+        out: list[list[Explanation]] = []
+        start = 0
+        for firm, firm_peers, mine in zip(firms, peers.tolist(), explained, strict=True):
+            end = start + len(mine)
+            if end == start:
+                out.append([])
+                continue
+            used, local = np.unique(distinct[start:end], return_inverse=True)
+            facts = [cat.facts.pair(j, f) for j, f in zip(programme_rows[start:end],
+                                                          features[start:end], strict=True)]
+            out.append(explanations(values[used], base[used], local,
+                                    firm_facts(firm, firm_peers), facts))
+            start = end
         return out
 
     # --- outreach and bulk scoring --------------------------------------------------
     def rank_firms_for(self, programme_id: str, firms: pd.DataFrame, *, k: int = 20,
                        outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Stored firms ranked by fit for one offering, eligible ones only (outreach list)."""
-        match = self.programmes.index[self.programmes["programme_id"] == programme_id]
-        if len(match) == 0:
-            raise NotFoundError(f"programme {programme_id!r} is not in the catalogue")
-        prog = self.programmes.iloc[[match[0]]].reset_index(drop=True)
-        year = int(prog["year"].iloc[0])
-        firms = firms[firms["year"] == year].reset_index(drop=True)
-        columns = ["firm_id", "year", "score", "rank"]
-        if firms.empty or prog["programme_type"].iloc[0] == OTHER_TYPE:
-            return pd.DataFrame(columns=columns)
-        firms = with_history(firms, outcomes, self.programmes)
-        ok = EligibilityIndex(prog).mask(firms)[:, 0]
-        rows = np.flatnonzero(ok)
-        X = self.pipeline.matrix(firms, ProgrammeTable(prog), rows, np.zeros(len(rows), int))
-        scores = self.ranker.predict(X) if len(rows) else np.empty(0)
-        ranked = pd.DataFrame({"firm_id": firms["firm_id"].to_numpy()[rows], "year": year,
-                               "score": scores}).sort_values(["score", "firm_id"],
-                                                             ascending=[False, True])
-        ranked = ranked.head(k).reset_index(drop=True)
-        ranked["rank"] = np.arange(1, len(ranked) + 1)
-        return ranked[columns]
+        """Stored firms ranked by fit for one offering, eligible ones only (outreach list);
+        see :func:`~recommender.recommend.scoring.rank_firms`."""
+        return rank_firms(programme_id, firms, ranker=self.ranker, pipeline=self.pipeline,
+                          programmes=self.programmes, k=k, outcomes=outcomes)
 
     def score(self, firms: pd.DataFrame, *, outcomes: pd.DataFrame | None = None,
               chunk: int = 20_000) -> pd.DataFrame:
@@ -277,37 +248,33 @@ class Recommender:
         Columns ``firm_id, year, programme_id, eligible, score, rank``; ``score`` is
         empty for unscored (``other``) programmes, ``rank`` for ineligible or unscored ones.
         """
-        parts = []
-        firms = with_history(firms.reset_index(drop=True), outcomes, self.programmes)
-        for year, idx in firms.groupby("year").indices.items():
-            cat = self._years.get(int(year))
-            if cat is None:
-                continue
-            for start in range(0, len(idx), chunk):
-                sub = firms.iloc[idx[start:start + chunk]].reset_index(drop=True)
-                parts.append(self._score_chunk(sub, cat))
-        columns = ["firm_id", "year", "programme_id", "eligible", "score", "rank"]
-        if not parts:
-            return pd.DataFrame(columns=columns)
-        return pd.concat(parts, ignore_index=True)[columns]
+        return score_all(firms, ranker=self.ranker, pipeline=self.pipeline,
+                         programmes=self.programmes, years=self._years, outcomes=outcomes,
+                         chunk=chunk)
 
-    def _score_chunk(self, firms: pd.DataFrame, cat: _YearCatalogue) -> pd.DataFrame:
-        n, m = len(firms), len(cat.programmes)
-        eligible = cat.eligibility.mask(firms)
-        fi, pj = np.nonzero(np.broadcast_to(cat.table.scored[None, :], (n, m)))
-        X = self.pipeline.matrix(firms, cat.table, fi, pj)
-        score = np.full((n, m), np.nan)
-        if len(X):
-            score[fi, pj] = self.ranker.predict(X)
-        ranked = np.where(eligible & ~np.isnan(score), score, -np.inf)
-        order = np.argsort(-ranked, axis=1, kind="stable")
-        rank = np.empty((n, m))
-        rank[np.arange(n)[:, None], order] = np.arange(1, m + 1)[None, :]
-        rank = np.where(np.isfinite(ranked), rank, np.nan)
-        return pd.DataFrame({
-            "firm_id": np.repeat(firms["firm_id"].to_numpy(), m),
-            "year": np.repeat(firms["year"].to_numpy(), m),
-            "programme_id": np.tile(cat.programmes["programme_id"].to_numpy(), n),
-            "eligible": eligible.ravel(), "score": score.ravel(),
-            "rank": pd.array(rank.ravel(), dtype="Int64"),
-        })
+
+def _ranked(plain: RecommendedItem, rank: int, score: float,
+            explanation: Explanation | None) -> RecommendedItem:
+    return RecommendedItem(rank, plain.programme_id, plain.name, plain.programme_type, score,
+                           explanation, plain.agency, plain.url, plain.apply_start,
+                           plain.apply_end, plain.days_left)
+
+
+def _ineligible(cat: _YearCatalogue, failed: dict[int, list[Reason]], eligible: np.ndarray,
+                wanted: np.ndarray, is_open: list[bool],
+                as_of: date | None) -> list[IneligibleItem]:
+    """The programmes a firm cannot join (or cannot apply to on ``as_of``), with reasons.
+
+    Programmes left out only by the type filter are not listed: that is not a reason
+    the firm cannot join them.
+    """
+    day = None if as_of is None else as_of.isoformat()
+    out = []
+    for j in np.flatnonzero(~eligible | ~wanted).tolist():
+        why = failed.get(j)
+        if why is None:  # eligible, and not wanted: closed that day, or another type
+            if day is None or is_open[j]:
+                continue
+            why = [window_reason(*cat.windows[j], day)]
+        out.append(IneligibleItem(cat.ids[j], cat.names[j], why))
+    return out

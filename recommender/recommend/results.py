@@ -8,7 +8,8 @@ from functools import cached_property
 import numpy as np
 
 from recommender.constants import CAPABILITIES
-from recommender.explain import Contribution, Explanation
+from recommender.eligibility import Reason
+from recommender.explain.facts import Contribution, Explanation
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,12 @@ class RecommendedItem:
 
 @dataclass(frozen=True)
 class IneligibleItem:
-    """A programme the firm cannot join, and why."""
+    """A programme the firm cannot join, and why (render the reasons with
+    :func:`recommender.explain.renderer`)."""
 
     programme_id: str
     name: str
-    reasons: list[str]
+    reasons: list[Reason]
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Recommendation:
     items: list[RecommendedItem]
     unscored: list[RecommendedItem]
     ineligible: list[IneligibleItem] | None
-    contrast: list[Contribution] = field(default_factory=list)
+    contrast: list[Contribution] = field(default_factory=list)  # why #1 is above #2
     own_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
                                     repr=False, compare=False)
     peer_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),

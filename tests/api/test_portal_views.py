@@ -34,18 +34,19 @@ from api.portal.form import (
     read_answers_file,
 )
 from api.portal.i18n import Translator, catalogue, check_catalogue, choose_language
-from api.portal.sentences import Describer
 from api.portal.view import build_results, programme_index, safe_url, window
 from api.security import RateLimiter
-from recommender.constants import CAPABILITIES, OTHER_TYPE
-from recommender.eligibility import reasons as core_reasons
-from recommender.explain import Contribution
-from recommender.recommend import Recommender
+from api.service import ServingService
+from recommender.adapters.artefact import load_recommender
 from recommender.adapters.registry import Registry
-from recommender.simulate import simulate_world
 from recommender.adapters.store import get_engine, upgrade_database
 from recommender.adapters.store.tables import AuditEntry, SavedProfile
-from training.train import train_version
+from recommender.constants import CAPABILITIES, OTHER_TYPE, TYPE_READINESS_CAPS
+from recommender.eligibility import reasons as core_reasons
+from recommender.explain import Contribution, effect_key, renderer
+from recommender.recommend import Recommender
+from recommender.simulate import simulate_world
+from training.local import train_version
 
 YEARS = [2022, 2023, 2024]
 KOREAN_NAME = "중소기업 기술혁신 컨설팅 <지원>"
@@ -144,9 +145,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     programmes.loc[korean, "name"] = KOREAN_NAME
     programmes.loc[korean, "url"] = "https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/view.do"
     programmes.loc[hostile, "url"] = "javascript:alert(1)"
-    rec = Recommender.load(registry, programmes=programmes)
+    rec = load_recommender(registry, programmes=programmes)
     return SimpleNamespace(ds=ds, rec=rec, programmes=programmes,
                            korean_id=programmes.loc[korean, "programme_id"])
+
+
+@pytest.fixture
+def engine(scratch_db_url: str) -> Engine:
+    """A new, migrated database for one test (what it stores is all it stored)."""
+    upgrade_database(scratch_db_url)
+    return get_engine(scratch_db_url)
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +171,7 @@ def make_app(rec: Recommender | None, engine: Engine, *, per_minute: int = 600) 
     app.state.engine = engine
     app.state.rate_limiter = RateLimiter(per_minute)
     app.state.metrics = Metrics()
+    app.state.service = ServingService(app.state.holder, app.state.metrics)
     install_error_handlers(app)
     app.include_router(router)
     return app
@@ -303,7 +312,7 @@ def test_the_language_is_asked_remembered_or_the_browsers(asked: str | None, coo
 
 # --- charts -----------------------------------------------------------------------------
 def test_factor_bars_fold_the_rest_so_the_bars_add_up_to_the_score() -> None:
-    contributions = [Contribution(f"f{i}", v, "") for i, v in
+    contributions = [Contribution(f"f{i}", v, {}) for i, v in
                      enumerate([0.4, -0.3, 0.2, 0.1, -0.05, 0.02, -0.01])]
     rows = factor_bars(contributions, top=3)
     assert [r.factor for r in rows] == ["f0", "f1", "f2", None]
@@ -326,9 +335,14 @@ def test_capability_bars_scale_to_five_and_flag_large_gaps() -> None:
     assert not capability_bars(3.0, 3.5).highlight
 
 
-# --- sentences and reasons agree with the core ------------------------------------------------
+# --- sentences and reasons: the core's facts, said in both languages ------------------------
 def numbers(text: str) -> list[str]:
     return NUMBER.findall(text)
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None and v == v]
+    return sum(known) / len(known) if known else None
 
 
 @pytest.mark.parametrize("form", [
@@ -336,31 +350,68 @@ def numbers(text: str) -> list[str]:
     {**{k: v for k, v in GOOD_FORM.items() if not k.startswith("cap_")},
      "revenue_growth_pct": "", "has_rnd_lab": "", "sector": "kbs_ict", "region": "jeju"},
 ])
-def test_portal_sentences_carry_the_cores_numbers(world: SimpleNamespace,
-                                                  form: dict[str, str]) -> None:
+def test_explanation_facts_are_the_profiles_and_programmes_own_values(
+        world: SimpleNamespace, form: dict[str, str]) -> None:
     profile = profile_of(form)
     rec = world.rec.recommend(profile, k=5, explain="top")
     index = programme_index(world.rec)
+    own = {g.capability: g.own for g in rec.profile}
+    peers = {g.capability: g.peers for g in rec.profile}
+    gaps = {g.capability: g.gap for g in rec.profile}
+    answered = [v for v in own.values() if v is not None]
+    assert rec.items
+    for item in rec.items:
+        programme = index[item.programme_id]
+        assert item.explanation is not None
+        facts = {c.factor: c.facts for c in item.explanation.contributions}
+        for cap in CAPABILITIES:
+            assert facts[f"gap:{cap}"] == {"capability": cap, "own": own[cap],
+                                           "peers": pytest.approx(peers[cap])}
+        targets = [t for t in programme["targets"].split(";") if t in CAPABILITIES]
+        assert facts["target_fit"]["targets"] == tuple(targets)
+        assert facts["target_fit"]["gap"] == pytest.approx(_mean([gaps[t] for t in targets]))
+        ready = TYPE_READINESS_CAPS[programme["programme_type"]]
+        assert facts["readiness"] == {"capabilities": ready,
+                                      "value": pytest.approx(_mean([own[c] for c in ready]))}
+        assert facts["firm_size"] == {"employees": profile["employees"]}
+        assert facts["firm_age"] == {"years": profile["year"] - profile["founded_year"]}
+        assert facts["finances"] == {"revenue_krw_m": profile["revenue_krw_m"],
+                                     "revenue_growth": profile["revenue_growth"]}
+        assert facts["self_assessment"] == {
+            "mean": pytest.approx(_mean(answered)) if answered else None,
+            "unanswered": 12 - len(answered)}
+        assert facts["history"] == {"programmes": 0, "same_type": 0}  # a portal firm
+        assert facts["support_level"] == {"support_krw_m": programme["support_krw_m"]}
+        assert facts["programme_format"] == {"duration_months": programme["duration_months"],
+                                             "capacity": programme["capacity"]}
+        assert facts["programme_type"] == {"programme_type": programme["programme_type"]}
+
+
+@pytest.mark.parametrize("form", [
+    GOOD_FORM,
+    {**{k: v for k, v in GOOD_FORM.items() if not k.startswith("cap_")},
+     "revenue_growth_pct": "", "has_rnd_lab": "", "sector": "kbs_ict", "region": "jeju"},
+])
+def test_english_and_korean_sentences_carry_the_same_numbers(world: SimpleNamespace,
+                                                            form: dict[str, str]) -> None:
+    rec = world.rec.recommend(profile_of(form), k=5, explain="top")
+    en, ko = renderer("en"), renderer("ko")
     checked = 0
     assert rec.items
-    for lang in ("en", "ko"):
-        describer = Describer(Translator(lang), profile, rec.profile)
-        for item in rec.items:
-            assert item.explanation is not None and item.explanation.contributions
-            for c in item.explanation.contributions:
-                core = c.text.rsplit(":", 1)[0]
-                portal = describer.describe(c.factor, index[item.programme_id])
-                expected = [n for n in numbers(core)]
-                got = numbers(portal)
-                if lang == "ko":  # Korean drops the "/5" and "of 12" wording around numbers
-                    expected = [n for n in expected if n not in {"5", "12"}]
-                    got = [n for n in got if n not in {"5", "12"}]
-                assert got == expected, (lang, c.factor, core, portal)
-                checked += 1
+    for item in rec.items:
+        assert item.explanation is not None and item.explanation.contributions
+        for c in [*item.explanation.contributions, *rec.contrast]:
+            english, korean = numbers(en.describe(c)), numbers(ko.describe(c))
+            # Korean drops the "/5" and "of 12" wording around numbers
+            assert ([n for n in korean if n not in {"5", "12"}]
+                    == [n for n in english if n not in {"5", "12"}]), (c, english, korean)
+            assert en.sentence(c).startswith(en.describe(c))
+            checked += 1
     assert checked > 40
 
 
-def test_portal_reasons_fail_exactly_the_cores_rules(world: SimpleNamespace) -> None:
+def test_ineligible_programmes_carry_the_cores_reasons_in_both_languages(
+        world: SimpleNamespace) -> None:
     profile = profile_of({**GOOD_FORM, "has_rnd_lab": "", "employees": "400",
                           "researchers": "10", "founded_year": "2023"})
     rec = world.rec.recommend(profile, k=5, include_ineligible=True)
@@ -368,20 +419,36 @@ def test_portal_reasons_fail_exactly_the_cores_rules(world: SimpleNamespace) -> 
     index = programme_index(world.rec)
     for item in rec.ineligible:
         core = core_reasons(profile, index[item.programme_id])
-        for lang in ("en", "ko"):
-            portal = Describer(Translator(lang), profile, rec.profile).reasons(
-                index[item.programme_id])
-            assert len(portal) == len(core) > 0
-            for mine, theirs in zip(portal, core, strict=True):
-                assert numbers(mine) == numbers(theirs), (mine, theirs)
+        assert item.reasons == core and len(core) > 0  # vectorised = one pair at a time
+        english, korean = renderer("en").reasons(core), renderer("ko").reasons(core)
+        assert len(english) == len(korean) == len(core)
+        for mine, theirs in zip(korean, english, strict=True):
+            assert numbers(mine) == numbers(theirs), (mine, theirs)
+
+
+def test_the_results_page_says_what_the_renderer_says(world: SimpleNamespace) -> None:
+    profile = profile_of({**GOOD_FORM, "has_rnd_lab": "", "employees": "400"})
+    rec = world.rec.recommend(profile, k=5, include_ineligible=True)
+    assert rec.items and rec.ineligible
+    for lang in ("en", "ko"):
+        say = renderer(lang)
+        view = build_results(rec, programmes=programme_index(world.rec), tr=Translator(lang),
+                             today=date(2024, 3, 1))
+        first = rec.items[0].explanation
+        assert first is not None
+        assert view.explained[0].sentences == tuple(
+            (say.sentence(c), effect_key(c.value)) for c in first.contributions[:3])
+        assert view.contrast == tuple(say.describe(c) for c in rec.contrast)
+        assert [c.reasons for c in view.ineligible] == [tuple(say.reasons(i.reasons))
+                                                        for i in rec.ineligible]
 
 
 def test_results_view_follows_the_recommendation(world: SimpleNamespace) -> None:
     profile = profile_of(GOOD_FORM)
     rec = world.rec.recommend_batch([profile], k=100, explain="top", explain_k=10,
                                     include_ineligible=True)[0]
-    view = build_results(rec, profile=profile, programmes=programme_index(world.rec),
-                         tr=Translator("en"), today=date(2024, 3, 1))
+    view = build_results(rec, programmes=programme_index(world.rec), tr=Translator("en"),
+                         today=date(2024, 3, 1))
     ranked = [*view.explained, *view.more_ranked]
     assert [c.programme_id for c in ranked] == [i.programme_id for i in rec.items]
     assert len(view.explained) == min(10, len(rec.items))

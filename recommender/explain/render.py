@@ -1,0 +1,200 @@
+"""One renderer per language: explanation facts and eligibility reasons as sentences.
+
+The words live in ``phrases.json`` next to this file (one tree per language of
+:data:`LANGUAGES`, with the same keys); the code here only chooses the phrase and
+formats the facts' numbers, the same way in every language. The API's JSON (English
+unless asked otherwise), batch outputs and the portal (English or Korean) all render
+through :func:`renderer`, so a sentence is written in one place per language.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+
+from recommender.eligibility import RULE_OF_COLUMN, Reason
+from recommender.errors import RecommenderError
+from recommender.explain.facts import Contribution
+
+PHRASES_FILE: Final[Path] = Path(__file__).with_name("phrases.json")
+LANGUAGES: Final[tuple[str, ...]] = ("en", "ko")
+NEUTRAL: Final[float] = 0.005  # |contribution| below this "hardly changes fit"
+
+
+@lru_cache(maxsize=1)
+def phrases() -> dict[str, dict[str, Any]]:
+    """Every language's phrase tree, read once."""
+    data: dict[str, dict[str, Any]] = json.loads(PHRASES_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def effect_key(value: float) -> str:
+    """``effect_up``, ``effect_down`` or ``effect_none`` for a contribution."""
+    if abs(value) < NEUTRAL:
+        return "effect_none"
+    return "effect_up" if value > 0 else "effect_down"
+
+
+class Renderer:
+    """Sentences in one language.
+
+    Parameters
+    ----------
+    lang
+        One of :data:`LANGUAGES`.
+    """
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise RecommenderError(f"no sentences in language {lang!r}; "
+                                   f"known: {', '.join(LANGUAGES)}")
+        self.lang = lang
+        self.words: Mapping[str, Any] = phrases()[lang]
+        self._lower = bool(self.words["inline_lowercase"])
+        # a catalogue repeats few distinct reasons ("open to firms in Seoul; ...")
+        self._reason_cache = lru_cache(maxsize=8192)(self._reason)
+
+    # --- words ------------------------------------------------------------------------
+    def _say(self, group: str, key: str, **values: object) -> str:
+        text: str = self.words[group][key]
+        return text.format(**values) if values else text
+
+    def _fmt(self, value: Any, spec: str) -> str:
+        if value is None or value != value:
+            return self._say("sentences", "unknown")
+        return format(float(value), spec)
+
+    def _inline(self, label: str) -> str:
+        """A label inside an English sentence starts lower-case (``ICT`` stays)."""
+        if self._lower and label[1:2].islower():
+            return label[:1].lower() + label[1:]
+        return label
+
+    def label(self, group: str, code: str) -> str:
+        """The name of an enum value (``capabilities``, ``sectors``, ``regions``,
+        ``types``); unknown values are shown as they are."""
+        entry = self.words[group].get(code)
+        if entry is None:
+            return code
+        return str(entry["label"] if isinstance(entry, Mapping) else entry)
+
+    def _list(self, group: str, codes: Iterable[str], *, inline: bool = True) -> str:
+        fit = self._inline if inline else str
+        return self._say("sentences", "list_sep").join(fit(self.label(group, c)) for c in codes)
+
+    # --- explanations -------------------------------------------------------------------
+    def factor_label(self, factor: str) -> str:
+        """The short name of a factor (chart rows)."""
+        if factor.startswith("gap:"):
+            return self._say("factors", "gap", capability=self.label("capabilities", factor[4:]))
+        return str(self.words["factors"].get(factor, factor))
+
+    def effect(self, value: float) -> str:
+        """What a contribution did to the fit: raised, lowered, hardly changed."""
+        return self._say("sentences", effect_key(value))
+
+    def describe(self, c: Contribution) -> str:
+        """What a factor is about, in the firm's and the programme's own values."""
+        f, s, fmt = c.facts, "sentences", self._fmt
+        if c.factor.startswith("gap:"):
+            cap = self.label("capabilities", str(f["capability"]))
+            peers = fmt(f["peers"], ".1f")
+            if f["own"] is None:
+                return self._say(s, "gap_unanswered", capability=cap, peers=peers)
+            return self._say(s, "gap_rated", capability=cap, own=fmt(f["own"], ".0f"),
+                             peers=peers)
+        match c.factor:
+            case "target_fit":
+                names = (self._list("capabilities", f["targets"]) if f["targets"]
+                         else self._say(s, "no_targets"))
+                return self._say(s, "target_fit", targets=names, gap=fmt(f["gap"], "+.1f"))
+            case "readiness":
+                return self._say(s, "readiness",
+                                 capabilities=self._list("capabilities", f["capabilities"]),
+                                 value=fmt(f["value"], ".1f"))
+            case "firm_size":
+                return self._say(s, "firm_size", employees=fmt(f["employees"], ".0f"))
+            case "firm_age":
+                return self._say(s, "firm_age", age=fmt(f["years"], ".0f"))
+            case "finances":
+                growth = f["revenue_growth"]
+                shown = fmt(None, "") if growth is None else f"{growth:+.0%}"
+                return self._say(s, "finances", revenue=fmt(f["revenue_krw_m"], ",.0f"),
+                                 growth=shown)
+            case "rnd_base":
+                return self._say(s, "rnd_base_lab" if f["has_rnd_lab"] else "rnd_base_no_lab",
+                                 researchers=fmt(f["researchers"], ".0f"),
+                                 patents=fmt(f["patents"], ".0f"))
+            case "exports":
+                return self._say(s, "exports", share=fmt(100 * f["export_share"], ".0f"))
+            case "sector":
+                return self._say(s, "sector", sector=self._inline(self.label("sectors",
+                                                                             f["sector"])))
+            case "self_assessment":
+                return self._say(s, "self_assessment", mean=fmt(f["mean"], ".1f"),
+                                 missing=str(f["unanswered"]))
+            case "history":
+                return self._say(s, "history", total=str(f["programmes"]),
+                                 same=str(f["same_type"]))
+            case "support_level":
+                return self._say(s, "support_level", support=fmt(f["support_krw_m"], ",.0f"))
+            case "programme_format":
+                return self._say(s, "programme_format", months=fmt(f["duration_months"], ".0f"),
+                                 places=fmt(f["capacity"], ".0f"))
+            case "programme_type":
+                kind = str(f["programme_type"])
+                code = kind if kind in self.words["types"] else "other"
+                return self._say(s, "programme_type", type=self._inline(self.label("types", code)))
+        return self.factor_label(c.factor)
+
+    def sentence(self, c: Contribution) -> str:
+        """The factor's description and what it did to the fit."""
+        return self._say("sentences", "with_effect", text=self.describe(c),
+                         effect=self.effect(c.value))
+
+    # --- eligibility --------------------------------------------------------------------
+    def _years(self, n: float) -> str:
+        return self._say("reasons", "year_one" if n == 1 else "year_many", n=f"{n:g}")
+
+    def reason(self, r: Reason) -> str:
+        """Why a firm cannot join a programme, for one failed rule."""
+        return self._reason_cache(r)
+
+    def _reason(self, r: Reason) -> str:
+        rule = RULE_OF_COLUMN.get(r.rule)
+        if rule is not None:
+            limit, value = float(r.limit), float(r.value)
+            if r.rule.endswith("firm_age"):
+                lim, val = self._years(limit), self._years(value)
+            elif r.rule == "max_revenue_krw_m":
+                lim, val = f"{limit:,.0f}", f"{value:,.0f}"
+            else:
+                lim, val = f"{limit:g}", f"{value:g}"
+            return self._say("reasons", r.rule, limit=lim, value=val)
+        if r.rule in ("sector", "region"):
+            group = r.rule + "s"  # sectors are common nouns inside a sentence; regions names
+            inline = r.rule == "sector"
+            own = self.label(group, str(r.value))
+            return self._say("reasons", r.rule, allowed=self._list(group, r.limit, inline=inline),
+                             own=self._inline(own) if inline else own)
+        if r.rule == "window":
+            start, end = r.limit
+            unknown = self._say("reasons", "window_unknown")
+            return self._say("reasons", "window", start=start or unknown, end=end or unknown,
+                             day=r.value)
+        if r.rule == "year":
+            return self._say("reasons", "year", limit=r.limit, value=r.value)
+        return self._say("reasons", r.rule)
+
+    def reasons(self, reasons: Iterable[Reason]) -> list[str]:
+        """:meth:`reason` of each."""
+        return [self.reason(r) for r in reasons]
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def renderer(lang: str = "en") -> Renderer:
+    """The renderer of a language (one per process and language)."""
+    return Renderer(lang)

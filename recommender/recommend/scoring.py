@@ -1,0 +1,97 @@
+"""Bulk scoring without explanations: every firm x every programme of its year, and the
+outreach list of one programme (the firms that fit it best)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from recommender.constants import OTHER_TYPE
+from recommender.eligibility import EligibilityIndex
+from recommender.errors import NotFoundError
+from recommender.features import FeaturePipeline, ProgrammeTable, with_history
+from recommender.ranker import Ranker
+from recommender.recommend.catalogue import _YearCatalogue
+
+SCORE_COLUMNS: tuple[str, ...] = ("firm_id", "year", "programme_id", "eligible", "score", "rank")
+OUTREACH_COLUMNS: tuple[str, ...] = ("firm_id", "year", "score", "rank")
+
+
+def score_all(firms: pd.DataFrame, *, ranker: Ranker, pipeline: FeaturePipeline,
+              programmes: pd.DataFrame, years: Mapping[int, _YearCatalogue],
+              outcomes: pd.DataFrame | None = None, chunk: int = 20_000) -> pd.DataFrame:
+    """Every firm row x every programme of its year: the contract's score output.
+
+    Columns :data:`SCORE_COLUMNS`; ``score`` is empty for unscored (``other``)
+    programmes, ``rank`` for ineligible or unscored ones.
+    """
+    parts = []
+    firms = with_history(firms.reset_index(drop=True), outcomes, programmes)
+    for year, idx in firms.groupby("year").indices.items():
+        cat = years.get(int(year))
+        if cat is None:
+            continue
+        for start in range(0, len(idx), chunk):
+            sub = firms.iloc[idx[start:start + chunk]].reset_index(drop=True)
+            parts.append(_score_chunk(sub, cat, ranker=ranker, pipeline=pipeline))
+    if not parts:
+        return pd.DataFrame(columns=list(SCORE_COLUMNS))
+    return pd.concat(parts, ignore_index=True)[list(SCORE_COLUMNS)]
+
+
+def _score_chunk(firms: pd.DataFrame, cat: _YearCatalogue, *, ranker: Ranker,
+                 pipeline: FeaturePipeline) -> pd.DataFrame:
+    n, m = len(firms), len(cat.programmes)
+    eligible = cat.eligibility.mask(firms)
+    fi, pj = np.nonzero(np.broadcast_to(cat.table.scored[None, :], (n, m)))
+    X = pipeline.matrix(firms, cat.table, fi, pj)
+    score = np.full((n, m), np.nan)
+    if len(X):
+        score[fi, pj] = ranker.predict(X)
+    ranked = np.where(eligible & ~np.isnan(score), score, -np.inf)
+    order = np.argsort(-ranked, axis=1, kind="stable")
+    rank = np.empty((n, m))
+    rank[np.arange(n)[:, None], order] = np.arange(1, m + 1)[None, :]
+    rank = np.where(np.isfinite(ranked), rank, np.nan)
+    return pd.DataFrame({
+        "firm_id": np.repeat(firms["firm_id"].to_numpy(), m),
+        "year": np.repeat(firms["year"].to_numpy(), m),
+        "programme_id": np.tile(cat.programmes["programme_id"].to_numpy(), n),
+        "eligible": eligible.ravel(), "score": score.ravel(),
+        "rank": pd.array(rank.ravel(), dtype="Int64"),
+    })
+
+
+def rank_firms(programme_id: str, firms: pd.DataFrame, *, ranker: Ranker,
+               pipeline: FeaturePipeline, programmes: pd.DataFrame, k: int = 20,
+               outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Firms ranked by fit for one offering, eligible ones only (outreach list).
+
+    Columns :data:`OUTREACH_COLUMNS`, best first, at most ``k`` rows.
+
+    Raises
+    ------
+    NotFoundError
+        The programme is not in ``programmes``.
+    """
+    match = programmes.index[programmes["programme_id"] == programme_id]
+    if len(match) == 0:
+        raise NotFoundError(f"programme {programme_id!r} is not in the catalogue")
+    prog = programmes.iloc[[match[0]]].reset_index(drop=True)
+    year = int(prog["year"].iloc[0])
+    firms = firms[firms["year"] == year].reset_index(drop=True)
+    if firms.empty or prog["programme_type"].iloc[0] == OTHER_TYPE:
+        return pd.DataFrame(columns=list(OUTREACH_COLUMNS))
+    firms = with_history(firms, outcomes, programmes)
+    ok = EligibilityIndex(prog).mask(firms)[:, 0]
+    rows = np.flatnonzero(ok)
+    X = pipeline.matrix(firms, ProgrammeTable(prog), rows, np.zeros(len(rows), int))
+    scores = ranker.predict(X) if len(rows) else np.empty(0)
+    ranked = pd.DataFrame({"firm_id": firms["firm_id"].to_numpy()[rows], "year": year,
+                           "score": scores}).sort_values(["score", "firm_id"],
+                                                         ascending=[False, True])
+    ranked = ranked.head(k).reset_index(drop=True)
+    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    return ranked[list(OUTREACH_COLUMNS)]
