@@ -245,19 +245,21 @@ def parse_answers(values: Mapping[str, str], *, years: Sequence[int]) -> ParsedA
 
 
 def _profile(typed: Mapping[str, Any]) -> dict[str, Any]:
-    growth = typed["revenue_growth_pct"]
-    return {
-        "firm_id": PORTAL_FIRM_ID,
-        "year": typed["year"], "region": typed["region"], "sector": typed["sector"],
-        "founded_year": typed["founded_year"], "employees": typed["employees"],
-        "revenue_krw_m": float(typed["revenue_krw_m"]),
-        "revenue_growth": None if growth is None else growth / 100.0,
-        "export_share": typed["export_share_pct"] / 100.0,
-        "rnd_spend_krw_m": float(typed["rnd_spend_krw_m"]),
-        "researchers": typed["researchers"], "patents": typed["patents"],
-        "has_rnd_lab": bool(typed["has_rnd_lab"]),
-        **{cap: typed[cap] for cap in CAPABILITIES},
-    }
+    """The contract profile from the typed answers: percentages back to fractions,
+    numbers of ``float`` columns as floats, in the contract's column order."""
+    profile: dict[str, Any] = {FIRM_ID: PORTAL_FIRM_ID}
+    for column in FIRMS.fields:
+        if column.name == FIRM_ID:
+            continue
+        value = typed[FIELD_OF_COLUMN.get(column.name, column.name)]
+        if value is not None and column.name in FIELD_OF_COLUMN:
+            value = value / 100.0
+        elif value is not None and column.kind == "float":
+            value = float(value)
+        elif column.kind == "bool":
+            value = bool(value)
+        profile[column.name] = value
+    return profile
 
 
 # --- answers as a file ----------------------------------------------------------------

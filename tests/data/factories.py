@@ -4,7 +4,9 @@ The values are fixed by hand (no randomness) so tests can point at exact rows:
 firms.csv rows 2-5 are the 2023 profiles of F001-F004, rows 6-9 their 2024 profiles;
 programmes.csv rows 2-6 are P23-CONS, P23-RND (2023) and P24-EDU, P24-GLOB, P24-OTH
 (2024); outcomes.csv rows 2-5 are F001/P23-CONS, F002/P23-RND (2023) and
-F001/P24-EDU, F003/P24-GLOB (2024).
+F001/P24-EDU, F003/P24-GLOB (2024). The v2 ``applications`` (not part of
+:func:`valid_dataset`, which is a v1 dataset) are F002/P23-CONS (2023), F002/P24-GLOB and
+F004/P24-OTH (2024): applications.csv rows 2-4.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pandas as pd
 from recommender.constants import CAPABILITIES
 from recommender.contract.canonical import (
     Dataset,
+    canonical_applications,
     canonical_firms,
     canonical_outcomes,
     canonical_programmes,
@@ -99,9 +102,22 @@ def outcomes_frame() -> pd.DataFrame:
                                                           "outcome"]))
 
 
+def applications_frame() -> pd.DataFrame:
+    """Three applications (contract v2), each for an offering of the application's year."""
+    rows = [("F002", 2023, "P23-CONS"), ("F002", 2024, "P24-GLOB"), ("F004", 2024, "P24-OTH")]
+    return canonical_applications(pd.DataFrame(rows, columns=["firm_id", "year",
+                                                              "programme_id"]))
+
+
 def valid_dataset() -> Dataset:
-    """The tiny valid dataset described in the module docstring (a fresh copy each call)."""
+    """The tiny valid v1 dataset described in the module docstring (a fresh copy each call)."""
     return Dataset(firms=firms_frame(), programmes=programmes_frame(), outcomes=outcomes_frame())
+
+
+def valid_dataset_v2() -> Dataset:
+    """:func:`valid_dataset` plus its applications."""
+    ds = valid_dataset()
+    return Dataset(ds.firms, ds.programmes, ds.outcomes, applications_frame())
 
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:
