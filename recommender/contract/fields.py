@@ -91,8 +91,8 @@ PROGRAMMES: Final = Table(
     meaning="one row per programme offering",
     fields=(
         Field("programme_id", "str", "unique per row: one offering in one year; a programme "
-              "that runs again next year comes back as a new row with a new id",
-              says="a programme identifier"),
+              "that runs again next year comes back as a new row with a new id, and wholly "
+              "new programmes appear every year", says="a programme identifier"),
         Field("name", "str", "display name", says="a programme name"),
         Field("programme_type", "enum", "what kind of support it is; `other` is listed and "
               "filtered but carries no learned fit score", values=PROGRAMME_TYPES),
