@@ -17,20 +17,12 @@ from recommender.features.names import (
     PROGRAMME_FEATURES,
 )
 from recommender.features.pairs import FeaturePipeline, PairFeaturizer, ProgrammeTable, firm_caps
-from recommender.features.profiler import (
-    CELL_ANSWERED,
-    CELL_KEYS,
-    CELL_SUMS,
-    CapabilityProfiler,
-    capability_cells,
-    cell_totals,
-    size_band,
-)
+from recommender.features.profiler import CapabilityProfiler, CellTotals, size_band
 
 __all__ = [
-    "CATEGORICAL_FEATURES", "CELL_ANSWERED", "CELL_KEYS", "CELL_SUMS", "FIRM_FEATURES",
+    "CATEGORICAL_FEATURES", "FIRM_FEATURES",
     "FIT_FEATURES", "HISTORY_COLUMNS", "N_CAPS", "PAIR_FEATURES", "PROGRAMME_FEATURES",
-    "CapabilityProfiler", "FeaturePipeline", "PairFeaturizer", "ProgrammeTable",
-    "capability_cells", "cell_totals", "firm_caps", "history_features", "size_band",
+    "CapabilityProfiler", "CellTotals", "FeaturePipeline", "PairFeaturizer", "ProgrammeTable",
+    "firm_caps", "history_features", "size_band",
     "with_history",
 ]

@@ -7,6 +7,7 @@ counted in ``n_caps_missing``; they are never read as zero.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,8 +15,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from recommender.enum_codes import enum_codes
 from recommender.constants import CAPABILITIES, SECTORS, SIZE_BAND_EDGES, SIZE_BANDS
+from recommender.enum_codes import enum_codes
 from recommender.errors import NotFittedError
 from recommender.features.names import FIRM_FEATURES, HISTORY_COLUMNS, N_CAPS
 
@@ -25,8 +26,78 @@ def size_band(employees: np.ndarray | pd.Series) -> np.ndarray:
     return np.searchsorted(np.asarray(SIZE_BAND_EDGES[1:]), np.asarray(employees), side="right")
 
 
-class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+@dataclass(frozen=True)
+class CellTotals:
+    """What a batch of firm profiles adds to each sector x size-band peer cell.
+
+    Totals of disjoint batches add up (``a + b``), so any engine that computes them
+    per partition and hands them to :meth:`CapabilityProfiler.partial_fit` gets the
+    benchmarks :meth:`CapabilityProfiler.fit` learns from the whole population.
+
+    Parameters
+    ----------
+    sums, answered : ndarray of shape (n_sectors, n_size_bands, 12)
+        Summed self-ratings (unanswered items count 0) and answered items per cell.
+    profiles : ndarray of shape (n_sectors, n_size_bands)
+        Firm profiles per cell.
+    columns
+        Columns of the frame the totals were computed from (empty when unknown).
+    """
+
+    sums: np.ndarray
+    answered: np.ndarray
+    profiles: np.ndarray
+    columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        shape = (len(SECTORS), len(SIZE_BANDS), N_CAPS)
+        got = tuple(np.shape(a) for a in (self.sums, self.answered, self.profiles))
+        if got != (shape, shape, shape[:2]):
+            raise ValueError(
+                f"cell totals must have shapes {shape}, {shape} and "
+                f"{shape[:2]}, not {got[0]}, {got[1]} and {got[2]}"
+            )
+
+    @classmethod
+    def of(cls, firms: pd.DataFrame) -> CellTotals:
+        """The totals of a frame of canonical firm profiles (any number of rows)."""
+        n_s, n_b = len(SECTORS), len(SIZE_BANDS)
+        caps = firms[list(CAPABILITIES)].to_numpy(float)
+        answered = ~np.isnan(caps)
+        cell = (_sector_codes(firms["sector"]) * n_b + size_band(firms["employees"])).astype(
+            np.int64
+        )
+
+        def per_cell(weights: np.ndarray) -> np.ndarray:
+            return np.bincount(cell, weights=weights, minlength=n_s * n_b)
+
+        rated, seen = np.nan_to_num(caps), answered.astype(float)
+        sums = np.stack([per_cell(rated[:, k]) for k in range(N_CAPS)], axis=-1)
+        counts = np.stack([per_cell(seen[:, k]) for k in range(N_CAPS)], axis=-1)
+        profiles = np.bincount(cell, minlength=n_s * n_b).astype(float)
+        return cls(
+            sums.reshape(n_s, n_b, N_CAPS),
+            counts.reshape(n_s, n_b, N_CAPS),
+            profiles.reshape(n_s, n_b),
+            tuple(str(c) for c in firms.columns),
+        )
+
+    def __add__(self, other: CellTotals) -> CellTotals:
+        return CellTotals(
+            self.sums + other.sums,
+            self.answered + other.answered,
+            self.profiles + other.profiles,
+            self.columns or other.columns,
+        )
+
+
+class CapabilityProfiler(TransformerMixin, BaseEstimator):
     """Learns peer benchmarks per capability and turns firm profiles into firm features.
+
+    Follows scikit-learn's ``MaxAbsScaler``: :meth:`fit` is a reset followed by
+    :meth:`partial_fit`, which adds a batch's :class:`CellTotals` to the cell sums and
+    recomputes the benchmarks, so whole-data and incremental (or distributed) fitting
+    share one code path.
 
     Parameters
     ----------
@@ -40,62 +111,81 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     benchmarks_ : ndarray of shape (n_sectors, n_size_bands, 12)
         Peer benchmark of each capability.
     population_mean_ : ndarray of shape (12,)
+    cell_sums_, cell_answered_ : ndarray of shape (n_sectors, n_size_bands, 12)
+        Summed self-ratings and answered items seen so far per cell.
     cell_counts_ : ndarray of shape (n_sectors, n_size_bands)
         Firm profiles behind each cell.
+    feature_names_in_ : ndarray of str
+        Columns of the frames fitted on (when known).
     """
 
     def __init__(self, prior_weight: float = 20.0) -> None:
         self.prior_weight = prior_weight
 
-    def fit(self, X: pd.DataFrame, y: Any = None) -> CapabilityProfiler:
-        """Learn the benchmarks from a population of canonical firm profiles."""
-        self._set_benchmarks(*cell_totals(capability_cells(X).groupby(list(CELL_KEYS)).sum()))
-        self.n_features_in_ = X.shape[1]
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
-        return self
+    def _reset(self) -> None:
+        """Forget everything fitted (what :meth:`fit` starts with)."""
+        for name in (
+            "benchmarks_",
+            "population_mean_",
+            "cell_sums_",
+            "cell_answered_",
+            "cell_counts_",
+            "n_features_in_",
+            "feature_names_in_",
+        ):
+            if hasattr(self, name):
+                delattr(self, name)
 
-    @classmethod
-    def from_sums(cls, sums: np.ndarray, answered: np.ndarray, profiles: np.ndarray, *,
-                  prior_weight: float = 20.0,
-                  feature_names_in: Sequence[str] | None = None) -> CapabilityProfiler:
-        """A fitted profiler from per-cell totals, e.g. aggregated by a cluster.
-
-        Applies exactly the shrinkage of :meth:`fit`, which is this method applied to
-        the totals of :func:`cell_totals`; any engine that sums :func:`capability_cells`
-        per sector x size band gets the same benchmarks.
+    def fit(self, X: pd.DataFrame | CellTotals, y: Any = None) -> CapabilityProfiler:
+        """Learn the benchmarks from a population of canonical firm profiles.
 
         Parameters
         ----------
-        sums, answered : ndarray of shape (n_sectors, n_size_bands, 12)
-            Summed self-ratings (unanswered items count 0) and answered items per cell.
-        profiles : ndarray of shape (n_sectors, n_size_bands)
-            Firm profiles per cell.
-        prior_weight
-            As in the constructor.
-        feature_names_in
-            Columns of the frame the totals were computed from, if known.
+        X
+            Firm profiles (contract firm columns), or their :class:`CellTotals`.
         """
-        prof = cls(prior_weight=prior_weight)
-        prof._set_benchmarks(np.asarray(sums, float), np.asarray(answered, float),
-                             np.asarray(profiles, float))
-        if feature_names_in is not None:
-            prof.feature_names_in_ = np.asarray(list(feature_names_in), dtype=object)
-            prof.n_features_in_ = len(prof.feature_names_in_)
-        return prof
+        self._reset()
+        return self.partial_fit(X)
 
-    def _set_benchmarks(self, sums: np.ndarray, answered: np.ndarray,
-                        profiles: np.ndarray) -> None:
+    def partial_fit(self, X: pd.DataFrame | CellTotals, y: Any = None) -> CapabilityProfiler:
+        """Add a batch of firm profiles (or their :class:`CellTotals`) to the benchmarks.
+
+        The cell sums accumulate; the shrunk benchmarks are recomputed from all the
+        batches seen since the last :meth:`fit`, in any order and partitioning.
+
+        Raises
+        ------
+        ValueError
+            A batch with other columns than the earlier ones.
+        """
+        totals = X if isinstance(X, CellTotals) else CellTotals.of(X)
+        if not hasattr(self, "cell_counts_"):
+            shape = totals.sums.shape
+            self.cell_sums_, self.cell_answered_ = np.zeros(shape), np.zeros(shape)
+            self.cell_counts_ = np.zeros(shape[:2])
+        if totals.columns:
+            known = getattr(self, "feature_names_in_", None)
+            if known is not None and list(known) != list(totals.columns):
+                raise ValueError(
+                    "partial_fit got firm profiles with other columns than "
+                    f"before: {list(totals.columns)} vs {list(known)}"
+                )
+            self.feature_names_in_ = np.asarray(totals.columns, dtype=object)
+            self.n_features_in_ = len(totals.columns)
+        self.cell_sums_ = self.cell_sums_ + np.asarray(totals.sums, float)
+        self.cell_answered_ = self.cell_answered_ + np.asarray(totals.answered, float)
+        self.cell_counts_ = self.cell_counts_ + np.asarray(totals.profiles, float)
+        self._set_benchmarks()
+        return self
+
+    def _set_benchmarks(self) -> None:
         """Shrink cell means towards sector means, sector means towards the population."""
-        shape = (len(SECTORS), len(SIZE_BANDS), N_CAPS)
-        if sums.shape != shape or answered.shape != shape or profiles.shape != shape[:2]:
-            raise ValueError(f"cell totals must have shapes {shape} and {shape[:2]}, not "
-                             f"{sums.shape}, {answered.shape} and {profiles.shape}")
+        sums, answered = self.cell_sums_, self.cell_answered_
         w = float(self.prior_weight)
         pop_n = answered.sum((0, 1))
         self.population_mean_ = np.where(pop_n > 0, sums.sum((0, 1)) / np.maximum(pop_n, 1), 3.0)
         sector_mean = (sums.sum(1) + w * self.population_mean_) / (answered.sum(1) + w)
         self.benchmarks_ = (sums + w * sector_mean[:, None, :]) / (answered + w)
-        self.cell_counts_ = profiles.copy()
 
     def peer_benchmarks(self, firms: pd.DataFrame) -> np.ndarray:
         """The benchmark row (12 capabilities) of each firm's peer group."""
@@ -131,8 +221,9 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         }
         answered = (~np.isnan(caps)).sum(1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            feats["self_mean"] = np.where(answered > 0, np.nansum(caps, 1) / np.maximum(answered, 1),
-                                          np.nan)
+            feats["self_mean"] = np.where(
+                answered > 0, np.nansum(caps, 1) / np.maximum(answered, 1), np.nan
+            )
         feats["n_caps_missing"] = (N_CAPS - answered).astype(float)
         peers = self.peer_benchmarks(X)
         gaps = peers - caps
@@ -142,7 +233,9 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             if col in X:
                 feats[col] = X[col].to_numpy(float)
             else:
-                feats[col] = np.zeros(len(X)) if col.startswith("hist_n_") else np.full(len(X), np.nan)
+                feats[col] = (
+                    np.zeros(len(X)) if col.startswith("hist_n_") else np.full(len(X), np.nan)
+                )
         return pd.DataFrame(feats, index=X.index, columns=list(FIRM_FEATURES)), peers
 
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
@@ -154,48 +247,6 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             check_is_fitted(self, "benchmarks_")
         except Exception as exc:  # sklearn's NotFittedError -> ours, with the same meaning
             raise NotFittedError("CapabilityProfiler is not fitted: call fit(firms) first") from exc
-
-
-CELL_KEYS: tuple[str, str] = ("sector_code", "size_band_code")
-CELL_SUMS: tuple[str, ...] = tuple(f"sum_{c}" for c in CAPABILITIES)
-CELL_ANSWERED: tuple[str, ...] = tuple(f"n_{c}" for c in CAPABILITIES)
-
-
-def capability_cells(firms: pd.DataFrame) -> pd.DataFrame:
-    """Per firm profile: its peer cell (:data:`CELL_KEYS`) and what it adds to the cell.
-
-    Columns ``sum_<cap>`` (the rating, 0 when unanswered), ``n_<cap>`` (1 when
-    answered) and ``profiles`` (1). Summed per cell -- by pandas in
-    :meth:`CapabilityProfiler.fit` or by a cluster, partition by partition -- they are
-    the totals :func:`cell_totals` turns into the arrays the shrinkage needs.
-    """
-    caps = firms[list(CAPABILITIES)].to_numpy(float)
-    answered = ~np.isnan(caps)
-    out = pd.DataFrame(np.hstack([np.nan_to_num(caps), answered.astype(float)]),
-                       columns=[*CELL_SUMS, *CELL_ANSWERED], index=firms.index)
-    out.insert(0, CELL_KEYS[0], _sector_codes(firms["sector"]))
-    out.insert(1, CELL_KEYS[1], size_band(firms["employees"]).astype(np.int64))
-    out["profiles"] = 1.0
-    return out
-
-
-def cell_totals(summed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(sums, answered, profiles)`` arrays from :func:`capability_cells` summed per cell.
-
-    ``summed`` is indexed by :data:`CELL_KEYS` (as ``groupby(...).sum()`` returns it);
-    cells without any profile are zero.
-    """
-    n_s, n_b = len(SECTORS), len(SIZE_BANDS)
-    sums, answered = np.zeros((n_s, n_b, N_CAPS)), np.zeros((n_s, n_b, N_CAPS))
-    profiles = np.zeros((n_s, n_b))
-    if len(summed):
-        keys = summed.index.to_frame(index=False)
-        s = keys[CELL_KEYS[0]].to_numpy(np.int64)
-        b = keys[CELL_KEYS[1]].to_numpy(np.int64)
-        sums[s, b] = summed[list(CELL_SUMS)].to_numpy(float)
-        answered[s, b] = summed[list(CELL_ANSWERED)].to_numpy(float)
-        profiles[s, b] = summed["profiles"].to_numpy(float)
-    return sums, answered, profiles
 
 
 def _sector_codes(values: pd.Series) -> np.ndarray:

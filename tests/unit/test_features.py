@@ -16,6 +16,7 @@ from recommender.features import (
     FIRM_FEATURES,
     PAIR_FEATURES,
     CapabilityProfiler,
+    CellTotals,
     FeaturePipeline,
     ProgrammeTable,
     history_features,
@@ -121,20 +122,46 @@ def test_pair_features_never_include_programme_ids_and_reflect_target_gaps() -> 
     np.testing.assert_allclose(X[:, PAIR_FEATURES.index("target_gap_mean")], gaps)
 
 
-def test_benchmarks_from_cell_sums_of_any_partitioning_equal_fit() -> None:
-    from recommender.features import CELL_KEYS, capability_cells, cell_totals
-
+def test_partial_fit_over_any_partitioning_equals_fit() -> None:
     firms = population(600, seed=3)
     firms.loc[::7, CAPABILITIES[0]] = np.nan
     firms.loc[::11, "sector"] = "not_a_sector"  # counted as other_services, as in fit
     fitted = CapabilityProfiler(prior_weight=8.0).fit(firms)
-    parts = [capability_cells(firms.iloc[i::3]).groupby(list(CELL_KEYS)).sum() for i in range(3)]
-    summed = pd.concat(parts).groupby(level=list(range(len(CELL_KEYS)))).sum()
-    rebuilt = CapabilityProfiler.from_sums(*cell_totals(summed), prior_weight=8.0,
-                                           feature_names_in=list(firms.columns))
-    np.testing.assert_allclose(rebuilt.benchmarks_, fitted.benchmarks_, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(rebuilt.population_mean_, fitted.population_mean_, atol=1e-12)
-    np.testing.assert_array_equal(rebuilt.cell_counts_, fitted.cell_counts_)
-    pd.testing.assert_frame_equal(rebuilt.transform(firms), fitted.transform(firms))
+    parts = [firms.iloc[i::3] for i in range(3)]
+    assert len(parts) == 3
+    by_frames = CapabilityProfiler(prior_weight=8.0)
+    for part in parts:
+        assert by_frames.partial_fit(part) is by_frames
+    by_totals = CapabilityProfiler(prior_weight=8.0)
+    for part in reversed(parts):  # what a cluster sends: per-partition cell totals
+        by_totals.partial_fit(CellTotals.of(part))
+    summed = CapabilityProfiler(prior_weight=8.0).fit(
+        CellTotals.of(parts[0]) + CellTotals.of(parts[1]) + CellTotals.of(parts[2])
+    )
+    for rebuilt in (by_frames, by_totals, summed):
+        np.testing.assert_allclose(rebuilt.benchmarks_, fitted.benchmarks_, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(rebuilt.population_mean_, fitted.population_mean_, atol=1e-12)
+        np.testing.assert_array_equal(rebuilt.cell_counts_, fitted.cell_counts_)
+        assert list(rebuilt.feature_names_in_) == list(firms.columns)
+        pd.testing.assert_frame_equal(rebuilt.transform(firms), fitted.transform(firms))
+
+
+def test_fit_starts_again_where_partial_fit_accumulates() -> None:
+    a, b = population(300, seed=1), population(300, seed=2)
+    prof = CapabilityProfiler().fit(a)
+    assert prof.cell_counts_.sum() == 300
+    prof.partial_fit(b)
+    assert prof.cell_counts_.sum() == 600
+    np.testing.assert_array_equal(prof.fit(b).benchmarks_, CapabilityProfiler().fit(b).benchmarks_)
+    assert prof.cell_counts_.sum() == 300
+    with pytest.raises(ValueError, match="other columns"):
+        prof.partial_fit(b.drop(columns=["region"]))
+
+
+def test_cell_totals_have_the_shape_of_the_peer_cells() -> None:
+    totals = CellTotals.of(population(50))
+    assert totals.sums.shape == totals.answered.shape == (*totals.profiles.shape, 12)
+    assert totals.profiles.sum() == 50
+    assert CellTotals.of(population(50).iloc[:0]).profiles.sum() == 0
     with pytest.raises(ValueError, match="shapes"):
-        CapabilityProfiler.from_sums(np.zeros((2, 2, 12)), np.zeros((2, 2, 12)), np.zeros((2, 2)))
+        CellTotals(np.zeros((2, 2, 12)), np.zeros((2, 2, 12)), np.zeros((2, 2)))
