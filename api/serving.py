@@ -18,11 +18,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from api.queries import catalogue_token
 from recommender import Recommender, RecommenderError
-from recommender.constants import CHAMPION
+from recommender.adapters.artefact import load_recommender
 from recommender.adapters.registry import Registry
 from recommender.adapters.store import load_programmes, session_scope
-from api.queries import catalogue_token
+from recommender.constants import CHAMPION
 
 log = logging.getLogger("api.serving")
 
@@ -107,7 +108,7 @@ class ModelHolder:
 
     def _load(self, version: str, programmes: Any) -> Recommender | None:
         try:
-            rec = Recommender.load(self.registry, version, programmes=programmes,
+            rec = load_recommender(self.registry, version, programmes=programmes,
                                    num_threads=self.num_threads)
         except (RecommenderError, OSError, ValueError) as exc:
             self.refused[version] = str(exc)

@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from recommender import Recommender, profile_frame, simulate_world  # noqa: E402
 from recommender.constants import CAPABILITIES, DEMO_WORLD  # noqa: E402
 from recommender.contract.canonical import Dataset  # noqa: E402
+from recommender.adapters.artefact import load_recommender  # noqa: E402
 from recommender.adapters.registry import Registry  # noqa: E402
 from recommender.settings import get_settings  # noqa: E402
 from recommender.adapters.store import (  # noqa: E402
@@ -295,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     firms = ds.firms[ds.firms["year"] == year].reset_index(drop=True)
     catalogue = int((ds.programmes["year"] == year).sum())
     profiles = plain_profiles(firms)
-    rec = Recommender.load(registry, version, programmes=ds.programmes, num_threads=1)
+    rec = load_recommender(registry, version, programmes=ds.programmes, num_threads=1)
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_avg_at_start": list(os.getloadavg())},
@@ -333,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     say("in-process: batch ranking (1 and 2 LightGBM threads)")
     results["batch_in_process"] = batch_in_process(rec, firms)
-    both = Recommender.load(registry, version, programmes=ds.programmes, num_threads=2)
+    both = load_recommender(registry, version, programmes=ds.programmes, num_threads=2)
     results["batch_in_process_2_threads"] = batch_in_process(both, firms)
     say("in-process: Recommender.recommend vs shap.TreeExplainer on every eligible programme")
     import shap

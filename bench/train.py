@@ -21,7 +21,7 @@ import json, resource, sys, time
 from pathlib import Path
 from recommender import simulate_world
 from recommender.adapters.registry import Registry
-from training.train import train_version
+from training.local import train_version
 n, root = int(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()
 world = simulate_world(n_firms=n, years=(2022, 2024), seed=42)
@@ -43,8 +43,13 @@ def main() -> None:
     rows = []
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            done = subprocess.run([sys.executable, "-c", CHILD, str(n), tmp], capture_output=True,
-                                  text=True, check=True, timeout=3600)
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD, str(n), tmp],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=3600,
+            )
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(rows[-1], flush=True)
     out = Path(__file__).parent / "out"
@@ -52,8 +57,10 @@ def main() -> None:
     (out / "train.json").write_text(json.dumps(rows, indent=2))
     print(f"\n{'firms':>8} {'profiles':>9} {'outcomes':>9} {'train s':>8} {'peak RSS MB':>12}")
     for r in rows:
-        print(f"{r['firms']:>8} {r['profiles']:>9} {r['outcomes']:>9} {r['train_s']:>8} "
-              f"{r['peak_rss_mb']:>12}")
+        print(
+            f"{r['firms']:>8} {r['profiles']:>9} {r['outcomes']:>9} {r['train_s']:>8} "
+            f"{r['peak_rss_mb']:>12}"
+        )
 
 
 if __name__ == "__main__":

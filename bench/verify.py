@@ -41,7 +41,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import training.train  # noqa: E402
+import training.local  # noqa: E402
+import training.version  # noqa: E402
 from bench.deployment import bench_settings, copy_version, json_profile  # noqa: E402
 from bench.server_process import ServerProcess, rss_bytes  # noqa: E402
 from recommender import simulate_world  # noqa: E402
@@ -110,8 +111,8 @@ def prepare(root: Path, *, n_firms: int) -> tuple[Any, dict[str, str], list[dict
     world = simulate_world(n_firms=n_firms, seed=7)
     settings = bench_settings(root, max_body_bytes=1_000_000)
     registry = Registry(settings.models_dir)
-    training.train.shap_plots = lambda *a, **k: []  # the report's plots are not needed here
-    training.train.train_version(world.dataset, registry=registry, version="v1",
+    training.version.shap_plots = lambda *a, **k: []  # the report's plots are not needed here
+    training.local.train_version(world.dataset, registry=registry, version="v1",
                                  run_evaluation=False, objective="regression", num_threads=2)
     score = registry.verify("v1")["metrics"]["validation_score"]
     copy_version(registry, "v1", "v2", score=score + 1.0)

@@ -44,7 +44,7 @@ def alerts_run(
 ) -> None:
     """Alert every subscriber to programmes imported since the last run that enter its
     top k (once each), and print what a mailer would send."""
-    from recommender import Recommender
+    from recommender.adapters.artefact import load_recommender
     from recommender.adapters.store import (
         add_alerts,
         list_alerts,
@@ -66,7 +66,7 @@ def alerts_run(
         subscribers, missing = subscriber_profiles(session, list_subscriptions(session))
         new_ids = unseen_programme_ids(session)
         programmes = load_programmes(session)
-        rec = Recommender.load(registry(), programmes=programmes)
+        rec = load_recommender(registry(), programmes=programmes)
         firms = {str(p.get("firm_id")) for _, p, _ in subscribers}
         outcomes = load_outcomes(session)
         matches = new_matches(rec, subscribers, new_ids, day,

@@ -4,7 +4,7 @@ group (``list``, ``promote``, ``rollback``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -41,28 +41,22 @@ def train(data: DataDir,
           ) -> None:
     """Train a new model version from a data directory (written under models/)."""
     models = registry()
+    options: dict[str, Any]
     if _engine(engine) == "dask":
-        from training.dask_train import train_version_dask
+        from training.dask import train_version
 
         if objective not in ("auto", "regression"):
             raise typer.BadParameter("the dask engine trains the regression objective only",
                                      param_hint="'--objective'")
-        if evaluation:
-            err.print("[dim]…[/] the dask engine skips the baseline evaluation "
-                      "(run `recommender evaluate` for it)")
-        with err.status("training on Dask…"):
-            name = train_version_dask(data, registry=models, version=version,
-                                      scheduler=scheduler, n_workers=workers,
-                                      objective="regression", seed=seed, progress=progress())
+        options = {"scheduler": scheduler, "n_workers": workers}
     else:
-        from recommender.adapters.files import read_data_dir
-        from training.train import train_version
+        from training.local import train_version
 
-        ds = read_data_dir(data, require_outcomes=True)
-        with err.status("training…"):
-            name = train_version(ds, registry=models, version=version, oracle=read_oracle(data),
-                                 objective=objective, seed=seed, num_threads=threads,
-                                 run_evaluation=evaluation, progress=progress())
+        options = {"num_threads": threads, "oracle": read_oracle(data)}
+    with err.status(f"training ({engine})…"):
+        name = train_version(data, registry=models, version=version, objective=objective,
+                             seed=seed, run_evaluation=evaluation, progress=progress(),
+                             **options)
     champion = " (champion)" if models.champion() == name else ""
     out.print(f"wrote model version {name}{champion}: {models.root / name}")
 
@@ -82,36 +76,24 @@ def score(data: DataDir,
               help="dask: add the reasons of each firm's top N programmes")] = 0,
           ) -> None:
     """Rank every programme of the same year for every firm row of a data directory."""
+    options: dict[str, Any]
     if _engine(engine) == "dask":
-        from training.dask_score import score_dask
+        from batch.dask import score as run
 
-        with err.status("scoring on Dask…"):
-            run = score_dask(data, registry=registry(), out_dir=out_file, model=model,
-                             scheduler=scheduler, n_workers=workers, year=year,
-                             explain_top=explain_top, progress=progress())
-        out.print(f"scored {run.firm_rows} firm rows x programmes -> {run.rows} rows in "
-                  f"{run.files} Parquet parts under {run.out_dir} (model {run.version})")
-        return
-    if explain_top:
-        raise typer.BadParameter("--explain-top needs --engine dask", param_hint="'--explain-top'")
-    import os
-    import tempfile
+        options = {"scheduler": scheduler, "n_workers": workers}
+    else:
+        if explain_top:
+            raise typer.BadParameter("--explain-top needs --engine dask",
+                                     param_hint="'--explain-top'")
+        from batch.local import score as run
 
-    from recommender import Recommender
-    from recommender.adapters.files import read_data_dir
-
-    ds = read_data_dir(data)
-    firms = ds.firms if year is None else ds.firms[ds.firms["year"] == year]
-    rec = Recommender.load(registry(), model, programmes=ds.programmes, num_threads=2)
-    with err.status("scoring…"):
-        scored = rec.score(firms, outcomes=ds.outcomes)
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_file.parent, suffix=".tmp")
-    os.close(fd)
-    scored.to_csv(tmp, index=False)
-    os.replace(tmp, out_file)
-    out.print(f"scored {len(firms)} firm rows x programmes -> {len(scored)} rows in {out_file} "
-              f"(model {rec.version})")
+        options = {}
+    with err.status(f"scoring ({engine})…"):
+        done = run(data, registry=registry(), out=out_file, model=model, year=year,
+                   explain_top=explain_top, progress=progress(), **options)
+    where = f"{done.files} Parquet parts under {done.out}" if engine == "dask" else done.out
+    out.print(f"scored {done.firm_rows} firm rows x programmes -> {done.rows} rows in "
+              f"{where} (model {done.version})")
 
 
 @app.command()
@@ -145,27 +127,24 @@ def build_demo_model(
 
     from recommender import simulate_world
     from recommender.adapters.registry import Registry
+    from recommender.atomic import publish_dir
     from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
-    from training.train import train_version
+    from training.local import train_version
 
     models = registry()
     world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
     # Train into a scratch registry (ignored by the real one: "_tmp-" prefix), then swap
     # folders, so a failed rebuild leaves the shipped version as it was.
     scratch = models.root / f"_tmp-demo-{uuid.uuid4().hex}"
-    old = models.root / f"_tmp-old-{uuid.uuid4().hex}"
+    target = models.root / DEMO_MODEL_VERSION
     try:
         with err.status("training the demo model…"):
             train_version(world.dataset, registry=Registry(scratch, signing_key=models.signing_key),
                           version=DEMO_MODEL_VERSION, oracle=world.oracle, num_threads=threads,
                           progress=progress())
-        target = models.root / DEMO_MODEL_VERSION
-        if target.exists():
-            target.rename(old)
-        (scratch / DEMO_MODEL_VERSION).rename(target)
+        publish_dir(scratch / DEMO_MODEL_VERSION, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
     models.promote(DEMO_MODEL_VERSION, force=True)
     out.print(f"rebuilt {target} and made it the champion")
 

@@ -10,8 +10,17 @@ from recommender.constants import CAPABILITIES, SCORED_TYPES
 from recommender.features import PAIR_FEATURES
 from training.pairs import PairSet
 
-RAW_FIRM = ("employees", "revenue_krw_m", "export_share", "rnd_spend_krw_m", "researchers",
-            "patents", "has_rnd_lab", "founded_year", *CAPABILITIES)
+RAW_FIRM = (
+    "employees",
+    "revenue_krw_m",
+    "export_share",
+    "rnd_spend_krw_m",
+    "researchers",
+    "patents",
+    "has_rnd_lab",
+    "founded_year",
+    *CAPABILITIES,
+)
 RAW_PROGRAMME = ("support_krw_m", "duration_months", "capacity")
 
 
@@ -38,15 +47,29 @@ def raw_matrix(pairs: PairSet, firms: pd.DataFrame, programmes: pd.DataFrame) ->
     f = firms.iloc[pairs.meta["firm_row"].to_numpy()]
     p = programmes.iloc[pairs.meta["programme_row"].to_numpy()]
     kind = p["programme_type"].map({t: i for i, t in enumerate(SCORED_TYPES)})
-    return np.column_stack([f[list(RAW_FIRM)].to_numpy(float), p[list(RAW_PROGRAMME)].to_numpy(float),
-                            kind.to_numpy(float)])
+    return np.column_stack(
+        [
+            f[list(RAW_FIRM)].to_numpy(float),
+            p[list(RAW_PROGRAMME)].to_numpy(float),
+            kind.to_numpy(float),
+        ]
+    )
 
 
-def raw_lightgbm_scores(train_X: np.ndarray, train_y: np.ndarray, test_X: np.ndarray, *,
-                        seed: int, num_threads: int) -> np.ndarray:
+def raw_lightgbm_scores(
+    train_X: np.ndarray, train_y: np.ndarray, test_X: np.ndarray, *, seed: int, num_threads: int
+) -> np.ndarray:
     """A plain pointwise LightGBM on raw columns (default-ish parameters, fixed rounds)."""
-    params = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 31,
-              "min_data_in_leaf": 40, "verbosity": -1, "seed": seed, "deterministic": True,
-              "num_threads": num_threads, "force_row_wise": True}
+    params = {
+        "objective": "regression",
+        "learning_rate": 0.05,
+        "num_leaves": 31,
+        "min_data_in_leaf": 40,
+        "verbosity": -1,
+        "seed": seed,
+        "deterministic": True,
+        "num_threads": num_threads,
+        "force_row_wise": True,
+    }
     booster = lgb.train(params, lgb.Dataset(train_X, label=train_y), num_boost_round=200)
     return np.asarray(booster.predict(test_X))

@@ -71,8 +71,11 @@ def _split_firms(ds: Dataset, *, seed: int) -> tuple[np.ndarray, np.ndarray, int
 def _scored(pairs: PairSet, scores: np.ndarray, oracle: pd.DataFrame | None) -> pd.DataFrame:
     frame = pairs.meta.assign(score=scores)
     if oracle is not None:
-        frame = frame.merge(oracle[["firm_id", "year", "programme_id", "expected_outcome"]],
-                            on=["firm_id", "year", "programme_id"], how="left")
+        frame = frame.merge(
+            oracle[["firm_id", "year", "programme_id", "expected_outcome"]],
+            on=["firm_id", "year", "programme_id"],
+            how="left",
+        )
     return frame
 
 
@@ -81,16 +84,20 @@ def ranking_metrics(frame: pd.DataFrame, observed: pd.DataFrame) -> dict[str, fl
     out: dict[str, float] = {}
     if not observed.empty:
         for k in (1, 3, 5):
-            out[f"ndcg@{k}"] = ndcg_at_k(observed, k=k, query=FIRM_QUERY, score="score",
-                                         gain="outcome")
-        out["map"] = average_precision(observed, query=FIRM_QUERY, score="score",
-                                       relevant="outcome", threshold=2)
+            out[f"ndcg@{k}"] = ndcg_at_k(
+                observed, k=k, query=FIRM_QUERY, score="score", gain="outcome"
+            )
+        out["map"] = average_precision(
+            observed, query=FIRM_QUERY, score="score", relevant="outcome", threshold=2
+        )
     if "expected_outcome" in frame and frame["expected_outcome"].notna().any():
         known = frame[frame["expected_outcome"].notna()]
-        out["oracle_ndcg@3"] = ndcg_at_k(known, k=3, query=FIRM_QUERY, score="score",
-                                         gain="expected_outcome")
-        out["regret"] = top_pick_regret(known, query=FIRM_QUERY, score="score",
-                                        gain="expected_outcome")
+        out["oracle_ndcg@3"] = ndcg_at_k(
+            known, k=3, query=FIRM_QUERY, score="score", gain="expected_outcome"
+        )
+        out["regret"] = top_pick_regret(
+            known, query=FIRM_QUERY, score="score", gain="expected_outcome"
+        )
     out["n_queries"] = float(frame.groupby(FIRM_QUERY).ngroups)
     return out
 
@@ -99,13 +106,21 @@ def _observed(frame: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     if ds.outcomes is None:
         return frame.iloc[0:0].assign(outcome=np.nan)
     # only the pairs that were taken part in: the only ones observed outcomes speak for
-    return frame.drop(columns=["outcome"]).merge(ds.outcomes,
-                                                 on=["firm_id", "year", "programme_id"])
+    return frame.drop(columns=["outcome"]).merge(
+        ds.outcomes, on=["firm_id", "year", "programme_id"]
+    )
 
 
-def evaluate(ds: Dataset, *, oracle: pd.DataFrame | None = None, objective: str = "auto",
-             seed: int = 42, num_threads: int = 2, compare_objectives: bool = True,
-             progress: Progress | None = None) -> Evaluation:
+def evaluate(
+    ds: Dataset,
+    *,
+    oracle: pd.DataFrame | None = None,
+    objective: str = "auto",
+    seed: int = 42,
+    num_threads: int = 2,
+    compare_objectives: bool = True,
+    progress: Progress | None = None,
+) -> Evaluation:
     """Evaluate the full training procedure on the time and firm splits."""
     say = progress or (lambda _m: None)
     firms = prepared_firms(ds)
@@ -116,7 +131,8 @@ def evaluate(ds: Dataset, *, oracle: pd.DataFrame | None = None, objective: str 
     ceiling_rows: list[dict[str, object]] = []
     chosen = objective
     for split, (train_mask, test_mask, _last) in {
-        "time": _split_time(ds), "firm": _split_firms(ds, seed=seed),
+        "time": _split_time(ds),
+        "firm": _split_firms(ds, seed=seed),
     }.items():
         if not test_mask.any() or not train_mask.any():
             continue
@@ -142,37 +158,61 @@ def evaluate(ds: Dataset, *, oracle: pd.DataFrame | None = None, objective: str 
                 baselines.raw_matrix(train, firms, ds.programmes),
                 train.meta["outcome"].to_numpy(),
                 baselines.raw_matrix(candidates, firms, ds.programmes),
-                seed=seed, num_threads=num_threads),
+                seed=seed,
+                num_threads=num_threads,
+            ),
         }
         frames = {}
         for method, s in scores.items():
             frame = _scored(candidates, s, oracle)
             frames[method] = frame
-            rows.append({"split": split, "method": method,
-                         **ranking_metrics(frame, _observed(frame, ds))})
+            rows.append(
+                {"split": split, "method": method, **ranking_metrics(frame, _observed(frame, ds))}
+            )
         model_frame = frames[MODEL]
         for seg in SEGMENTS:
             for value, part in model_frame.groupby(seg):
-                seg_rows.append({"split": split, "segment": seg, "value": value,
-                                 **ranking_metrics(part, _observed(part, ds))})
+                seg_rows.append(
+                    {
+                        "split": split,
+                        "segment": seg,
+                        "value": value,
+                        **ranking_metrics(part, _observed(part, ds)),
+                    }
+                )
         if split == "time" and oracle is not None:
             if compare_objectives:
                 for obj in OBJECTIVES:
                     say(f"comparing objective {obj}")
-                    alt = fit if obj == fit.objective else fit_ranker(
-                        train, objective=obj, seed=seed, num_threads=num_threads)
+                    alt = (
+                        fit
+                        if obj == fit.objective
+                        else fit_ranker(train, objective=obj, seed=seed, num_threads=num_threads)
+                    )
                     frame = _scored(candidates, alt.ranker.predict(candidates.X), oracle)
-                    obj_rows.append({"objective": obj, "validation_peer_ndcg@3": alt.validation_score,
-                                     "chosen": obj == fit.objective,
-                                     **ranking_metrics(frame, _observed(frame, ds))})
-            ceiling_rows.extend(_ceiling(candidates, model_frame, seed=seed,
-                                         num_threads=num_threads))
-    return Evaluation(pd.DataFrame(rows), pd.DataFrame(seg_rows), pd.DataFrame(obj_rows),
-                      pd.DataFrame(ceiling_rows), chosen)
+                    obj_rows.append(
+                        {
+                            "objective": obj,
+                            "validation_peer_ndcg@3": alt.validation_score,
+                            "chosen": obj == fit.objective,
+                            **ranking_metrics(frame, _observed(frame, ds)),
+                        }
+                    )
+            ceiling_rows.extend(
+                _ceiling(candidates, model_frame, seed=seed, num_threads=num_threads)
+            )
+    return Evaluation(
+        pd.DataFrame(rows),
+        pd.DataFrame(seg_rows),
+        pd.DataFrame(obj_rows),
+        pd.DataFrame(ceiling_rows),
+        chosen,
+    )
 
 
-def _ceiling(candidates: PairSet, model_frame: pd.DataFrame, *, seed: int,
-             num_threads: int) -> list[dict[str, object]]:
+def _ceiling(
+    candidates: PairSet, model_frame: pd.DataFrame, *, seed: int, num_threads: int
+) -> list[dict[str, object]]:
     """The observable ceiling: the same features fitted to the oracle on half the test
     firms, scored on the other half, beside the model on that same half."""
     known = model_frame["expected_outcome"].notna().to_numpy()
@@ -183,14 +223,26 @@ def _ceiling(candidates: PairSet, model_frame: pd.DataFrame, *, seed: int,
     half = set(rng.choice(ids, size=len(ids) // 2, replace=False))
     fit_rows = model_frame["firm_id"].isin(half).to_numpy() & known
     eval_rows = ~model_frame["firm_id"].isin(half).to_numpy() & known
-    params = {"objective": "regression", "learning_rate": 0.05, "num_leaves": 31,
-              "min_data_in_leaf": 20, "verbosity": -1, "seed": seed, "deterministic": True,
-              "num_threads": num_threads, "force_row_wise": True}
-    booster = lgb.train(params, lgb.Dataset(candidates.X[fit_rows],
-                                            label=model_frame["expected_outcome"][fit_rows]),
-                        num_boost_round=300)
+    params = {
+        "objective": "regression",
+        "learning_rate": 0.05,
+        "num_leaves": 31,
+        "min_data_in_leaf": 20,
+        "verbosity": -1,
+        "seed": seed,
+        "deterministic": True,
+        "num_threads": num_threads,
+        "force_row_wise": True,
+    }
+    booster = lgb.train(
+        params,
+        lgb.Dataset(candidates.X[fit_rows], label=model_frame["expected_outcome"][fit_rows]),
+        num_boost_round=300,
+    )
     ceiling = model_frame[eval_rows].assign(score=booster.predict(candidates.X[eval_rows]))
     model = model_frame[eval_rows]
     empty = model.iloc[0:0]
-    return [{"method": "observable_ceiling", **ranking_metrics(ceiling, empty)},
-            {"method": MODEL, **ranking_metrics(model, empty)}]
+    return [
+        {"method": "observable_ceiling", **ranking_metrics(ceiling, empty)},
+        {"method": MODEL, **ranking_metrics(model, empty)},
+    ]

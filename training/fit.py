@@ -10,7 +10,6 @@ almost nothing; peer groups are the smallest groups with enough comparable outco
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,11 +19,10 @@ from recommender import FeaturePipeline, Ranker
 from recommender.ranker import OBJECTIVES
 from training.metrics import ndcg_at_k
 from training.pairs import PairSet, group_sizes
+from training.rules import MAX_ROUNDS, Progress, final_rounds, quiet, require_pairs
 
 FIRM_QUERY = ["year", "firm_id"]
 PEER_QUERY = ["year", "sector", "size_band"]
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,15 @@ def peer_ndcg(pairs: PairSet, scores: np.ndarray) -> float:
     return float(ndcg_at_k(frame, k=3, query=PEER_QUERY, score="score", gain="outcome"))
 
 
-def _fit(objective: str, train: PairSet, valid: PairSet | None, *, seed: int,
-         num_threads: int, max_rounds: int) -> Ranker:
+def _fit(
+    objective: str,
+    train: PairSet,
+    valid: PairSet | None,
+    *,
+    seed: int,
+    num_threads: int,
+    max_rounds: int,
+) -> Ranker:
     names = list(FeaturePipeline.feature_names)
     cats = list(FeaturePipeline.categorical_features)
     key = FIRM_QUERY if objective == "lambdarank" else PEER_QUERY
@@ -64,20 +69,34 @@ def _fit(objective: str, train: PairSet, valid: PairSet | None, *, seed: int,
     kwargs: dict[str, object] = {}
     if valid is not None:
         valid = valid.sorted_by(key)
-        kwargs = dict(X_val=valid.X, y_val=valid.meta["outcome"].to_numpy(),
-                      group_val=group_sizes(valid.meta, FIRM_QUERY) if key == FIRM_QUERY else None,
-                      peer_group_val=group_sizes(valid.meta, PEER_QUERY) if key == PEER_QUERY
-                      else None)
-    return Ranker(objective=objective, seed=seed, num_threads=num_threads,
-                  max_rounds=max_rounds).fit(
-        train.X, train.meta["outcome"].to_numpy(), feature_names=names, categorical=cats,
+        kwargs = dict(
+            X_val=valid.X,
+            y_val=valid.meta["outcome"].to_numpy(),
+            group_val=group_sizes(valid.meta, FIRM_QUERY) if key == FIRM_QUERY else None,
+            peer_group_val=group_sizes(valid.meta, PEER_QUERY) if key == PEER_QUERY else None,
+        )
+    return Ranker(
+        objective=objective, seed=seed, num_threads=num_threads, max_rounds=max_rounds
+    ).fit(
+        train.X,
+        train.meta["outcome"].to_numpy(),
+        feature_names=names,
+        categorical=cats,
         group=group_sizes(train.meta, FIRM_QUERY) if key == FIRM_QUERY else None,
         peer_group=group_sizes(train.meta, PEER_QUERY) if key == PEER_QUERY else None,
-        **kwargs)  # type: ignore[arg-type]
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
-def fit_ranker(pairs: PairSet, *, objective: str = "auto", seed: int = 42, num_threads: int = 2,
-               max_rounds: int = 300, progress: Progress | None = None) -> FitResult:
+def fit_ranker(
+    pairs: PairSet,
+    *,
+    objective: str = "auto",
+    seed: int = 42,
+    num_threads: int = 2,
+    max_rounds: int = MAX_ROUNDS,
+    progress: Progress | None = None,
+) -> FitResult:
     """Choose the objective on a validation split, then refit on every labelled pair.
 
     Parameters
@@ -86,10 +105,14 @@ def fit_ranker(pairs: PairSet, *, objective: str = "auto", seed: int = 42, num_t
         Labelled pairs (``meta['outcome']`` set).
     objective
         One of :data:`recommender.ranker.OBJECTIVES`, or ``"auto"`` to try them all.
+
+    Raises
+    ------
+    DataValidationError
+        Fewer labelled pairs than :data:`training.rules.MIN_PAIRS`.
     """
-    say = progress or (lambda _msg: None)
-    if len(pairs.meta) < 20:
-        raise ValueError(f"too few labelled participations to train on: {len(pairs.meta)}")
+    say = quiet(progress)
+    require_pairs(len(pairs.meta))
     held = validation_mask(pairs.meta, seed=seed)
     train, valid = pairs.subset(~held), pairs.subset(held)
     candidates = OBJECTIVES if objective == "auto" else (objective,)
@@ -102,6 +125,7 @@ def fit_ranker(pairs: PairSet, *, objective: str = "auto", seed: int = 42, num_t
         rounds[obj] = ranker.booster.num_trees()
     best = max(candidates, key=lambda o: (scores[o], -candidates.index(o)))
     say(f"chose {best} (peer NDCG@3 {scores[best]:.4f}); refitting on all labelled pairs")
-    final = _fit(best, pairs, None, seed=seed, num_threads=num_threads,
-                 max_rounds=max(10, rounds[best]))
+    final = _fit(
+        best, pairs, None, seed=seed, num_threads=num_threads, max_rounds=final_rounds(rounds[best])
+    )
     return FitResult(final, best, scores[best], scores, rounds[best])

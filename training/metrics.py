@@ -41,14 +41,14 @@ Ties = Literal["average", "pessimistic"]
 class _Ranked:
     """Rows sorted by query, then score descending, with rank and tie-group facts."""
 
-    query: np.ndarray       # query number (0..n_queries-1) per sorted row, ascending
-    pos: np.ndarray         # 1-based rank within the query
-    value: np.ndarray       # the gain / relevance column, in sorted order
-    tie_size: np.ndarray    # size of the row's tie group
+    query: np.ndarray  # query number (0..n_queries-1) per sorted row, ascending
+    pos: np.ndarray  # 1-based rank within the query
+    value: np.ndarray  # the gain / relevance column, in sorted order
+    tie_size: np.ndarray  # size of the row's tie group
     tie_before: np.ndarray  # rows of the query ranked above the row's tie group
-    tie_sum: np.ndarray     # summed value of the row's tie group
-    tie_mean: np.ndarray    # mean value of the row's tie group
-    starts: np.ndarray      # index of each query's first sorted row
+    tie_sum: np.ndarray  # summed value of the row's tie group
+    tie_mean: np.ndarray  # mean value of the row's tie group
+    starts: np.ndarray  # index of each query's first sorted row
     first_rows: np.ndarray  # original row position of each query's first sorted row
 
     @property
@@ -68,8 +68,9 @@ def _column(df: pd.DataFrame, name: str) -> np.ndarray:
     return values
 
 
-def _rank(df: pd.DataFrame, *, query: Sequence[str], scores: np.ndarray,
-          values: np.ndarray, ties: Ties) -> _Ranked:
+def _rank(
+    df: pd.DataFrame, *, query: Sequence[str], scores: np.ndarray, values: np.ndarray, ties: Ties
+) -> _Ranked:
     """Sort rows by query then score (descending) and describe ranks and tie groups."""
     if ties not in ("average", "pessimistic"):
         raise ValueError(f"ties must be 'average' or 'pessimistic', not {ties!r}")
@@ -79,8 +80,9 @@ def _rank(df: pd.DataFrame, *, query: Sequence[str], scores: np.ndarray,
     if missing:
         raise ValueError(f"query columns {missing} are missing from the frame")
     qid = df.groupby(list(query), sort=False, dropna=False).ngroup().to_numpy()
-    order = (np.lexsort((-scores, qid)) if ties == "average"
-             else np.lexsort((values, -scores, qid)))  # pessimistic: worst first in a tie
+    order = (
+        np.lexsort((-scores, qid)) if ties == "average" else np.lexsort((values, -scores, qid))
+    )  # pessimistic: worst first in a tie
     q, s, v = qid[order], scores[order], values[order]
     n = len(q)
     idx = np.arange(n)
@@ -95,9 +97,17 @@ def _rank(df: pd.DataFrame, *, query: Sequence[str], scores: np.ndarray,
     size = np.bincount(tie)
     total = np.bincount(tie, weights=v)
     first_pos = pos[np.flatnonzero(new_tie)]
-    return _Ranked(query=q, pos=pos, value=v, tie_size=size[tie],
-                   tie_before=first_pos[tie] - 1, tie_sum=total[tie],
-                   tie_mean=(total / size)[tie], starts=starts, first_rows=order[starts])
+    return _Ranked(
+        query=q,
+        pos=pos,
+        value=v,
+        tie_size=size[tie],
+        tie_before=first_pos[tie] - 1,
+        tie_sum=total[tie],
+        tie_mean=(total / size)[tie],
+        starts=starts,
+        first_rows=order[starts],
+    )
 
 
 def _query_index(df: pd.DataFrame, ranked: _Ranked, query: Sequence[str]) -> pd.Index:
@@ -117,15 +127,29 @@ def _mean(values: np.ndarray) -> float:
     return float(kept.mean()) if kept.size else float("nan")
 
 
-def _ranked_relevance(df: pd.DataFrame, *, query: Sequence[str], score: str,
-                      relevant: str, threshold: float, ties: Ties) -> _Ranked:
+def _ranked_relevance(
+    df: pd.DataFrame,
+    *,
+    query: Sequence[str],
+    score: str,
+    relevant: str,
+    threshold: float,
+    ties: Ties,
+) -> _Ranked:
     marked = (_column(df, relevant) >= threshold).astype(float)
     return _rank(df, query=query, scores=_column(df, score), values=marked, ties=ties)
 
 
-def per_query_ndcg(df: pd.DataFrame, *, k: int, query: Sequence[str] = QUERY,
-                   score: str = SCORE, gain: str = OUTCOME, exponential: bool = False,
-                   ties: Ties = "average") -> pd.Series:
+def per_query_ndcg(
+    df: pd.DataFrame,
+    *,
+    k: int,
+    query: Sequence[str] = QUERY,
+    score: str = SCORE,
+    gain: str = OUTCOME,
+    exponential: bool = False,
+    ties: Ties = "average",
+) -> pd.Series:
     """NDCG@k of every query, indexed by the query columns; ``NaN`` where IDCG is 0.
 
     DCG@k = sum over ranks r <= k of gain_r / log2(r + 1), IDCG@k the same for the
@@ -149,18 +173,32 @@ def per_query_ndcg(df: pd.DataFrame, *, k: int, query: Sequence[str] = QUERY,
     return pd.Series(ndcg, index=_query_index(df, ranked, query), name=f"ndcg@{k}")
 
 
-def ndcg_at_k(df: pd.DataFrame, *, k: int, query: Sequence[str] = QUERY,
-              score: str = SCORE, gain: str = OUTCOME, exponential: bool = False,
-              ties: Ties = "average") -> float:
+def ndcg_at_k(
+    df: pd.DataFrame,
+    *,
+    k: int,
+    query: Sequence[str] = QUERY,
+    score: str = SCORE,
+    gain: str = OUTCOME,
+    exponential: bool = False,
+    ties: Ties = "average",
+) -> float:
     """Mean NDCG@k over queries whose IDCG@k is positive (see :func:`per_query_ndcg`)."""
-    per_query = per_query_ndcg(df, k=k, query=query, score=score, gain=gain,
-                               exponential=exponential, ties=ties)
+    per_query = per_query_ndcg(
+        df, k=k, query=query, score=score, gain=gain, exponential=exponential, ties=ties
+    )
     return _mean(per_query.to_numpy())
 
 
-def average_precision(df: pd.DataFrame, *, query: Sequence[str] = QUERY,
-                      score: str = SCORE, relevant: str = OUTCOME,
-                      threshold: float = RELEVANT_FROM, ties: Ties = "average") -> float:
+def average_precision(
+    df: pd.DataFrame,
+    *,
+    query: Sequence[str] = QUERY,
+    score: str = SCORE,
+    relevant: str = OUTCOME,
+    threshold: float = RELEVANT_FROM,
+    ties: Ties = "average",
+) -> float:
     """MAP: mean over queries of average precision over the full ranking.
 
     An item is relevant when ``relevant >= threshold``; queries without a relevant
@@ -169,8 +207,9 @@ def average_precision(df: pd.DataFrame, *, query: Sequence[str] = QUERY,
     places j = 1..n of (c + 1 + (j-1)(r-1)/(n-1)) / (s + j): the expected precision at
     a relevant item placed at random within the group.
     """
-    ranked = _ranked_relevance(df, query=query, score=score, relevant=relevant,
-                               threshold=threshold, ties=ties)
+    ranked = _ranked_relevance(
+        df, query=query, score=score, relevant=relevant, threshold=threshold, ties=ties
+    )
     n, r = ranked.tie_size.astype(float), ranked.tie_sum
     relevant_before = np.cumsum(ranked.value) - ranked.value  # over the whole frame
     group_first = ranked.starts[ranked.query] + ranked.tie_before
@@ -184,17 +223,25 @@ def average_precision(df: pd.DataFrame, *, query: Sequence[str] = QUERY,
         return _mean(np.where(total > 0, ap_sum / total, np.nan))
 
 
-def precision_at_k(df: pd.DataFrame, *, k: int, query: Sequence[str] = QUERY,
-                   score: str = SCORE, relevant: str = OUTCOME,
-                   threshold: float = RELEVANT_FROM, ties: Ties = "average") -> float:
+def precision_at_k(
+    df: pd.DataFrame,
+    *,
+    k: int,
+    query: Sequence[str] = QUERY,
+    score: str = SCORE,
+    relevant: str = OUTCOME,
+    threshold: float = RELEVANT_FROM,
+    ties: Ties = "average",
+) -> float:
     """Mean share of relevant items among the top min(k, query size) of each query.
 
     Dividing by min(k, n) rather than k keeps a perfect ranking at 1.0 for queries
     with fewer than k items. Queries without a relevant item are skipped.
     """
     _check_k(k)
-    ranked = _ranked_relevance(df, query=query, score=score, relevant=relevant,
-                               threshold=threshold, ties=ties)
+    ranked = _ranked_relevance(
+        df, query=query, score=score, relevant=relevant, threshold=threshold, ties=ties
+    )
     top = ranked.pos <= k
     hits = ranked.per_query_sum(np.where(top, ranked.tie_mean, 0.0))
     shown = ranked.per_query_sum(top.astype(float))
@@ -202,9 +249,16 @@ def precision_at_k(df: pd.DataFrame, *, k: int, query: Sequence[str] = QUERY,
     return _mean(np.where(has_relevant, hits / np.maximum(shown, 1.0), np.nan))
 
 
-def hit_rate_at_k(df: pd.DataFrame, *, k: int, query: Sequence[str] = QUERY,
-                  score: str = SCORE, relevant: str = OUTCOME,
-                  threshold: float = RELEVANT_FROM, ties: Ties = "average") -> float:
+def hit_rate_at_k(
+    df: pd.DataFrame,
+    *,
+    k: int,
+    query: Sequence[str] = QUERY,
+    score: str = SCORE,
+    relevant: str = OUTCOME,
+    threshold: float = RELEVANT_FROM,
+    ties: Ties = "average",
+) -> float:
     """Share of queries with at least one relevant item in the top k.
 
     Queries without a relevant item are skipped. With average ties, the tie group
@@ -212,8 +266,9 @@ def hit_rate_at_k(df: pd.DataFrame, *, k: int, query: Sequence[str] = QUERY,
     in the top k catch one of its relevant items.
     """
     _check_k(k)
-    ranked = _ranked_relevance(df, query=query, score=score, relevant=relevant,
-                               threshold=threshold, ties=ties)
+    ranked = _ranked_relevance(
+        df, query=query, score=score, relevant=relevant, threshold=threshold, ties=ties
+    )
     # P(miss) = product over top-k rows of (n - r - i) / (n - i), i = 0-based place in
     # the row's tie group; a zero factor means a relevant item is surely in the top k
     n = ranked.tie_size.astype(float)
@@ -228,16 +283,20 @@ def hit_rate_at_k(df: pd.DataFrame, *, k: int, query: Sequence[str] = QUERY,
     return _mean(np.where(has_relevant, 1.0 - miss, np.nan))
 
 
-def top_pick_regret(df: pd.DataFrame, *, query: Sequence[str] = QUERY,
-                    score: str = SCORE, gain: str = EXPECTED_OUTCOME,
-                    ties: Ties = "average") -> float:
+def top_pick_regret(
+    df: pd.DataFrame,
+    *,
+    query: Sequence[str] = QUERY,
+    score: str = SCORE,
+    gain: str = EXPECTED_OUTCOME,
+    ties: Ties = "average",
+) -> float:
     """Mean over queries of (best gain in the query - gain of the top-scored item).
 
     0 means the top pick is always the best one. With average ties the top pick's gain
     is the mean gain of the items tied for first place. Every query counts.
     """
-    ranked = _rank(df, query=query, scores=_column(df, score), values=_column(df, gain),
-                   ties=ties)
+    ranked = _rank(df, query=query, scores=_column(df, score), values=_column(df, gain), ties=ties)
     if not ranked.n_queries:
         return float("nan")
     best = np.maximum.reduceat(ranked.value, ranked.starts)

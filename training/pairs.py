@@ -35,19 +35,29 @@ class PairSet:
         return PairSet(self.X[order], self.meta.iloc[order].reset_index(drop=True))
 
 
-def _build(pipeline: FeaturePipeline, firms: pd.DataFrame, table: ProgrammeTable,
-           firm_rows: np.ndarray, prog_rows: np.ndarray) -> PairSet:
+def _build(
+    pipeline: FeaturePipeline,
+    firms: pd.DataFrame,
+    table: ProgrammeTable,
+    firm_rows: np.ndarray,
+    prog_rows: np.ndarray,
+) -> PairSet:
     X = pipeline.matrix(firms, table, firm_rows, prog_rows)
     f = firms.iloc[firm_rows]
     p = table.programmes.iloc[prog_rows]
-    meta = pd.DataFrame({
-        "firm_id": f["firm_id"].to_numpy(), "year": f["year"].to_numpy(),
-        "programme_id": p["programme_id"].to_numpy(),
-        "programme_type": p["programme_type"].to_numpy(),
-        "sector": f["sector"].to_numpy(), "region": f["region"].to_numpy(),
-        "size_band": np.asarray(SIZE_BANDS)[size_band(f["employees"].to_numpy())],
-        "firm_row": firm_rows, "programme_row": prog_rows,
-    })
+    meta = pd.DataFrame(
+        {
+            "firm_id": f["firm_id"].to_numpy(),
+            "year": f["year"].to_numpy(),
+            "programme_id": p["programme_id"].to_numpy(),
+            "programme_type": p["programme_type"].to_numpy(),
+            "sector": f["sector"].to_numpy(),
+            "region": f["region"].to_numpy(),
+            "size_band": np.asarray(SIZE_BANDS)[size_band(f["employees"].to_numpy())],
+            "firm_row": firm_rows,
+            "programme_row": prog_rows,
+        }
+    )
     return PairSet(X, meta)
 
 
@@ -56,31 +66,36 @@ def prepared_firms(ds: Dataset) -> pd.DataFrame:
     return with_history(ds.firms.reset_index(drop=True), ds.outcomes, ds.programmes)
 
 
-def labelled_pairs(ds: Dataset, pipeline: FeaturePipeline, firms: pd.DataFrame,
-                   table: ProgrammeTable) -> PairSet:
+def labelled_pairs(
+    ds: Dataset, pipeline: FeaturePipeline, firms: pd.DataFrame, table: ProgrammeTable
+) -> PairSet:
     """One row per observed participation in a scored programme, with its outcome."""
     if ds.outcomes is None or ds.outcomes.empty:
         return _build(pipeline, firms, table, np.array([], int), np.array([], int)).subset(
-            np.array([], bool))
+            np.array([], bool)
+        )
     key = firms[["firm_id", "year"]].reset_index().rename(columns={"index": "firm_row"})
     prog = pd.Series(np.arange(len(table.programmes)), index=table.programmes["programme_id"])
     rows = ds.outcomes.merge(key, on=["firm_id", "year"], how="inner")
     rows = rows.assign(programme_row=rows["programme_id"].map(prog))
     rows = rows[rows["programme_row"].notna()]
     rows = rows[table.scored[rows["programme_row"].to_numpy(int)]]
-    pairs = _build(pipeline, firms, table, rows["firm_row"].to_numpy(int),
-                   rows["programme_row"].to_numpy(int))
+    pairs = _build(
+        pipeline, firms, table, rows["firm_row"].to_numpy(int), rows["programme_row"].to_numpy(int)
+    )
     pairs.meta["outcome"] = rows["outcome"].to_numpy(float)
     return pairs
 
 
-def candidate_pairs(pipeline: FeaturePipeline, firms: pd.DataFrame,
-                    table: ProgrammeTable) -> PairSet:
+def candidate_pairs(
+    pipeline: FeaturePipeline, firms: pd.DataFrame, table: ProgrammeTable
+) -> PairSet:
     """Every eligible (firm profile, scored programme) pair of the same year."""
     pairs = eligible_pairs(firms, table.programmes)
     pairs = pairs[table.scored[pairs["programme_row"].to_numpy()]]
-    out = _build(pipeline, firms, table, pairs["firm_row"].to_numpy(),
-                 pairs["programme_row"].to_numpy())
+    out = _build(
+        pipeline, firms, table, pairs["firm_row"].to_numpy(), pairs["programme_row"].to_numpy()
+    )
     out.meta["outcome"] = np.nan
     return out
 

@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 import shap  # noqa: E402
 
 from recommender import Ranker  # noqa: E402
+from recommender.adapters.artefact import REPORT_FILE, REPORT_HTML_FILE  # noqa: E402
 from training.evaluate import Evaluation  # noqa: E402
 
 SELECTION_BIAS_NOTE = (
@@ -39,16 +40,25 @@ def _md_table(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def shap_plots(ranker: Ranker, X: np.ndarray, feature_names: list[str], folder: Path, *,
-               seed: int = 0, sample: int = 2000) -> list[str]:
+def shap_plots(
+    ranker: Ranker,
+    X: np.ndarray,
+    feature_names: list[str],
+    folder: Path,
+    *,
+    seed: int = 0,
+    sample: int = 2000,
+) -> list[str]:
     """Global importance plots made with ``shap.TreeExplainer`` (bar and beeswarm PNGs)."""
     rng = np.random.default_rng(seed)
     rows = X[rng.choice(len(X), size=min(sample, len(X)), replace=False)] if len(X) else X
     explanation = shap.TreeExplainer(ranker.booster)(rows)
     explanation.feature_names = feature_names
     files = []
-    for name, draw in (("shap_importance.png", shap.plots.bar),
-                       ("shap_beeswarm.png", shap.plots.beeswarm)):
+    for name, draw in (
+        ("shap_importance.png", shap.plots.bar),
+        ("shap_beeswarm.png", shap.plots.beeswarm),
+    ):
         plt.figure()
         draw(explanation, max_display=15, show=False)
         plt.tight_layout()
@@ -58,20 +68,30 @@ def shap_plots(ranker: Ranker, X: np.ndarray, feature_names: list[str], folder: 
     return files
 
 
-def write_report(folder: Path, *, version: str, evaluation: Evaluation | None,
-                 summary: dict[str, object], plots: list[str]) -> None:
-    """Write ``report.md`` and ``report.html`` into ``folder``."""
+def write_report(
+    folder: Path,
+    *,
+    version: str,
+    evaluation: Evaluation | None,
+    summary: dict[str, object],
+    plots: list[str],
+) -> None:
+    """Write :data:`REPORT_FILE` and :data:`REPORT_HTML_FILE` into ``folder``."""
     parts: list[tuple[str, str | pd.DataFrame]] = [
         ("Summary", pd.DataFrame([{"field": k, "value": v} for k, v in summary.items()])),
     ]
     if evaluation is not None:
         parts += [
             ("Model and baselines on the same splits", evaluation.metrics),
-            ("Objectives compared on the time split (validation peer NDCG@3 uses no oracle; "
-             "the default objective was chosen on the tuning world, docs/ranker.md)",
-             evaluation.objectives),
-            ("Observable ceiling (oracle-fitted model on half the held-out firms)",
-             evaluation.ceiling),
+            (
+                "Objectives compared on the time split (validation peer NDCG@3 uses no oracle; "
+                "the default objective was chosen on the tuning world, docs/ranker.md)",
+                evaluation.objectives,
+            ),
+            (
+                "Observable ceiling (oracle-fitted model on half the held-out firms)",
+                evaluation.ceiling,
+            ),
             ("Segments: who the model serves worse", evaluation.segments),
         ]
     parts.append(("Selection bias", SELECTION_BIAS_NOTE))
@@ -85,17 +105,22 @@ def write_report(folder: Path, *, version: str, evaluation: Evaluation | None,
             body.append(f"<p>{html.escape(content)}</p>")
         else:
             md.append(_md_table(content))
-            body.append(content.to_html(index=False, float_format=lambda v: f"{v:.4f}",
-                                        na_rep="", border=0))
+            body.append(
+                content.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", border=0)
+            )
     if plots:
         md.append("\n## Global feature importance (SHAP)\n")
         body.append("<h2>Global feature importance (SHAP)</h2>")
         for p in plots:
             md.append(f"![{p}]({p})\n")
             body.append(f'<img src="{html.escape(p)}" alt="{html.escape(p)}">')
-    (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
-    style = ("body{font-family:sans-serif;max-width:960px;margin:auto}table{border-collapse:"
-             "collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}")
-    (folder / "report.html").write_text(
+    (folder / REPORT_FILE).write_text("\n".join(md), encoding="utf-8")
+    style = (
+        "body{font-family:sans-serif;max-width:960px;margin:auto}table{border-collapse:"
+        "collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}"
+    )
+    (folder / REPORT_HTML_FILE).write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(version)}</title>"
-        f"<style>{style}</style></head><body>{''.join(body)}</body></html>", encoding="utf-8")
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>",
+        encoding="utf-8",
+    )

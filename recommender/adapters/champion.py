@@ -87,14 +87,24 @@ def read_history(root: Path) -> dict[str, Any]:
         return {"stack": [], "events": []}
     except (OSError, ValueError) as exc:
         raise ModelIntegrityError(f"{path} is unreadable ({exc})") from None
-    if not (isinstance(data, dict) and isinstance(data.get("stack"), list)
-            and isinstance(data.get("events"), list)):
+    if not (
+        isinstance(data, dict)
+        and isinstance(data.get("stack"), list)
+        and isinstance(data.get("events"), list)
+    ):
         raise ModelIntegrityError(f"{path} is unreadable (expected 'stack' and 'events')")
     return data
 
 
-def switch_champion(root: Path, name: str, *, previous: str | None, action: str,
-                    forced: bool, stack: list[str] | None = None) -> None:
+def switch_champion(
+    root: Path,
+    name: str,
+    *,
+    previous: str | None,
+    action: str,
+    forced: bool,
+    stack: list[str] | None = None,
+) -> None:
     """Point the champion at ``name`` (atomically), then record it in the history.
 
     Call it holding :func:`registry_lock`. ``stack`` replaces the champion stack (a
@@ -108,9 +118,15 @@ def switch_champion(root: Path, name: str, *, previous: str | None, action: str,
         stack.append(name)
     write_atomic(root / CHAMPION, f"{name}\n")
     history["stack"] = stack
-    history["events"].append({"at": datetime.now(UTC).isoformat(timespec="seconds"),
-                              "action": action, "version": name, "previous": previous,
-                              "forced": forced})
+    history["events"].append(
+        {
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "action": action,
+            "version": name,
+            "previous": previous,
+            "forced": forced,
+        }
+    )
     write_atomic(root / HISTORY, json.dumps(history, indent=2))
 
 
@@ -119,8 +135,14 @@ def _number(value: object) -> float | None:
     return float(value) if ok and math.isfinite(value) else None  # type: ignore[arg-type]
 
 
-def check_not_worse(name: str, candidate: Mapping[str, Any], current: str,
-                    incumbent: Mapping[str, Any], *, metric: str = DEFAULT_METRIC) -> None:
+def check_not_worse(
+    name: str,
+    candidate: Mapping[str, Any],
+    current: str,
+    incumbent: Mapping[str, Any],
+    *,
+    metric: str = DEFAULT_METRIC,
+) -> None:
     """Refuse a candidate whose ``metrics[metric]`` is below the champion's.
 
     Higher is better. When either lacks ``metric``, ``metrics['validation_score']``
@@ -139,8 +161,10 @@ def check_not_worse(name: str, candidate: Mapping[str, Any], current: str,
                 raise PromotionRefusedError(
                     f"candidate {name!r} has {key} = {a:.6g}, worse than champion "
                     f"{current!r} at {b:.6g} (higher is better); pass force to promote "
-                    "anyway")
+                    "anyway"
+                )
             return
     raise PromotionRefusedError(
         f"cannot compare {name!r} with champion {current!r}: both need metrics[{metric!r}]"
-        f" or metrics[{FALLBACK_METRIC!r}]; pass force to promote anyway")
+        f" or metrics[{FALLBACK_METRIC!r}]; pass force to promote anyway"
+    )

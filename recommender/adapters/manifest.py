@@ -25,11 +25,13 @@ from recommender.errors import ModelIntegrityError, RegistryError
 CHUNK: Final[int] = 1 << 20
 MANIFEST: Final[str] = "manifest.json"
 HISTORY: Final[str] = "history.json"
-RESERVED_KEYS: Final[frozenset[str]] = frozenset({"version", "created_at", "files", "sizes",
-                                                  "hmac"})
+RESERVED_KEYS: Final[frozenset[str]] = frozenset(
+    {"version", "created_at", "files", "sizes", "hmac"}
+)
 MAX_MANIFEST_BYTES: Final[int] = 16 * 1024 * 1024
-_RESERVED_NAMES: Final[frozenset[str]] = frozenset({CHAMPION, f"{CHAMPION}.tmp", HISTORY,
-                                                    f"{HISTORY}.tmp", MANIFEST})
+_RESERVED_NAMES: Final[frozenset[str]] = frozenset(
+    {CHAMPION, f"{CHAMPION}.tmp", HISTORY, f"{HISTORY}.tmp", MANIFEST}
+)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -118,8 +120,9 @@ def jsonable(value: Any, where: str) -> Any:
 def canonical_json(manifest: Mapping[str, Any]) -> bytes:
     """The bytes the HMAC covers: every field but ``hmac``, sorted, compact."""
     body = {k: v for k, v in manifest.items() if k != "hmac"}
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def sign(manifest: Mapping[str, Any], key: str) -> str:
@@ -129,8 +132,9 @@ def sign(manifest: Mapping[str, Any], key: str) -> str:
 
 def manifest_text(manifest: Mapping[str, Any]) -> str:
     """``manifest.json`` as written: indented, sorted, UTF-8, no NaN."""
-    return json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False,
-                      allow_nan=False) + "\n"
+    return (
+        json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    )
 
 
 # --- reading a manifest ---------------------------------------------------------------
@@ -148,8 +152,9 @@ def read_manifest(folder: Path, version: str, *, signing_key: str = "") -> dict[
     path = folder / MANIFEST
 
     def bad(why: str) -> ModelIntegrityError:
-        return ModelIntegrityError(f"model version {version!r}: {MANIFEST} {why}; "
-                                   "nothing was loaded")
+        return ModelIntegrityError(
+            f"model version {version!r}: {MANIFEST} {why}; nothing was loaded"
+        )
 
     if path.is_symlink() or not path.is_file():
         raise bad("is missing")
@@ -170,8 +175,7 @@ def read_manifest(folder: Path, version: str, *, signing_key: str = "") -> dict[
         except ValueError:
             expected = ""
         if not hmac.compare_digest(given, expected):
-            raise bad("hmac does not match: the manifest was edited or signed with "
-                      "another key")
+            raise bad("hmac does not match: the manifest was edited or signed with another key")
     if manifest.get("version") != version:
         raise bad(f"names version {manifest.get('version')!r}, not the folder's")
     files, sizes = manifest.get("files"), manifest.get("sizes", {})
@@ -194,8 +198,10 @@ def file_problems(folder: Path, manifest: Mapping[str, Any]) -> list[str]:
     listed: dict[str, str] = manifest["files"]
     sizes: dict[str, Any] = manifest.get("sizes", {})
     present = set(folder_entries(folder)) - {MANIFEST}
-    problems = [f"{rel}: unexpected file, not listed in the manifest"
-                for rel in sorted(present - set(listed))]
+    problems = [
+        f"{rel}: unexpected file, not listed in the manifest"
+        for rel in sorted(present - set(listed))
+    ]
     for rel, digest in sorted(listed.items()):
         full = folder / rel
         if rel not in present:
@@ -203,8 +209,9 @@ def file_problems(folder: Path, manifest: Mapping[str, Any]) -> list[str]:
         elif full.is_symlink() or not full.is_file():
             problems.append(f"{rel}: not a regular file")
         elif rel in sizes and full.stat().st_size != sizes[rel]:
-            problems.append(f"{rel}: size mismatch ({full.stat().st_size} bytes, "
-                            f"manifest says {sizes[rel]})")
+            problems.append(
+                f"{rel}: size mismatch ({full.stat().st_size} bytes, manifest says {sizes[rel]})"
+            )
         elif not hmac.compare_digest(sha256_file(full), digest):
             problems.append(f"{rel}: sha256 mismatch (content differs from the manifest)")
     return problems

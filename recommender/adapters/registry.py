@@ -47,8 +47,7 @@ class Registry(VersionStore):
         """A cheap change detector for servers: ``(champion, mtime_ns of its file)``."""
         return champion_token(self.root)
 
-    def promote(self, version: str, *, force: bool = False,
-                metric: str = DEFAULT_METRIC) -> str:
+    def promote(self, version: str, *, force: bool = False, metric: str = DEFAULT_METRIC) -> str:
         """Make a verified version the champion; returns its name.
 
         The candidate must verify (even with ``force``) and must not score worse than
@@ -74,10 +73,10 @@ class Registry(VersionStore):
                 except (ModelIntegrityError, ModelNotFoundError) as exc:
                     raise PromotionRefusedError(
                         f"cannot compare {name!r} with the champion {current!r} ({exc}); "
-                        "pass force to promote anyway") from None
+                        "pass force to promote anyway"
+                    ) from None
                 check_not_worse(name, candidate, current, incumbent, metric=metric)
-            switch_champion(self.root, name, previous=current, action="promote",
-                            forced=force)
+            switch_champion(self.root, name, previous=current, action="promote", forced=force)
         return name
 
     def rollback(self) -> str:
@@ -99,8 +98,9 @@ class Registry(VersionStore):
                 raise ModelNotFoundError(f"no previous champion to roll back to in {self.root}")
             target = stack[-1]
             self.verify(target)
-            switch_champion(self.root, target, previous=current, action="rollback",
-                            forced=False, stack=stack)
+            switch_champion(
+                self.root, target, previous=current, action="rollback", forced=False, stack=stack
+            )
         return target
 
     def history(self) -> list[dict[str, Any]]:

@@ -7,10 +7,9 @@ Layout under the models directory ``root``::
                         the caller's metadata, and ``hmac`` when a signing key is set
     _tmp-<hex>/         a version being written; renamed into place only when complete
 
-Nothing in a version besides ``manifest.json`` is read or parsed before
-:meth:`VersionStore.verify` has checked it: a truncated LightGBM text model aborts the
-process and one changed digit predicts silently differently. With a signing key, a
-writer of the folder cannot forge the manifest either.
+Nothing in a version but ``manifest.json`` is read before :meth:`VersionStore.verify`
+checked it: a truncated LightGBM model aborts the process, one changed digit predicts
+silently differently. With a signing key, a writer of the folder cannot forge it either.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import io
 import shutil
 import time
 import uuid
@@ -27,8 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Literal
-
-import joblib
 
 from recommender.adapters.champion import read_champion, registry_lock
 from recommender.adapters.manifest import (
@@ -44,12 +40,7 @@ from recommender.adapters.manifest import (
 )
 from recommender.atomic import publish_dir
 from recommender.constants import CHAMPION
-from recommender.errors import (
-    ConflictError,
-    ModelIntegrityError,
-    ModelNotFoundError,
-    RegistryError,
-)
+from recommender.errors import ConflictError, ModelIntegrityError, ModelNotFoundError, RegistryError
 
 TMP_PREFIX: Final[str] = "_tmp-"
 
@@ -68,8 +59,9 @@ class PendingVersion(contextlib.AbstractContextManager[Path]):
     ``manifest`` the written manifest once committed.
     """
 
-    def __init__(self, store: VersionStore, version: str, metadata: dict[str, Any], *,
-                 base: str | None) -> None:
+    def __init__(
+        self, store: VersionStore, version: str, metadata: dict[str, Any], *, base: str | None
+    ) -> None:
         self.version = version
         self.manifest: dict[str, Any] | None = None
         self._store = store
@@ -88,13 +80,18 @@ class PendingVersion(contextlib.AbstractContextManager[Path]):
         self._tmp.mkdir()
         return self._tmp
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> Literal[False]:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:
         assert self._tmp is not None, "PendingVersion used outside a with-block"
         try:
             if exc_type is None:
                 self.version, self.manifest = self._store._commit(
-                    self._tmp, self.version, self._metadata, base=self._base)
+                    self._tmp, self.version, self._metadata, base=self._base
+                )
         finally:
             shutil.rmtree(self._tmp, ignore_errors=True)  # gone already after a commit
         return False
@@ -117,8 +114,9 @@ class VersionStore:
         self.signing_key = signing_key
 
     # --- writing ------------------------------------------------------------------
-    def create_version(self, version: str | None = None, *,
-                       metadata: Mapping[str, Any]) -> PendingVersion:
+    def create_version(
+        self, version: str | None = None, *, metadata: Mapping[str, Any]
+    ) -> PendingVersion:
         """Start a new version; use as ``with store.create_version(...) as folder:``.
 
         Parameters
@@ -139,16 +137,19 @@ class VersionStore:
         """
         clash = RESERVED_KEYS.intersection(metadata)
         if clash:
-            raise RegistryError(f"manifest metadata may not set {sorted(clash)}: "
-                                "the registry writes those fields")
+            raise RegistryError(
+                f"manifest metadata may not set {sorted(clash)}: the registry writes those fields"
+            )
         clean = jsonable(metadata, "metadata")
         if version is None:
             base = _utcnow().strftime("%Y%m%d-%H%M%S")
             return PendingVersion(self, self._free_name(base), clean, base=base)
         if not is_valid_version_name(version):
-            raise RegistryError(f"unsafe version name {version!r}: use letters, digits, "
-                                "'.', '_' and '-', not starting with '.', '_' or '-', "
-                                f"and not {CHAMPION!r}")
+            raise RegistryError(
+                f"unsafe version name {version!r}: use letters, digits, "
+                "'.', '_' and '-', not starting with '.', '_' or '-', "
+                f"and not {CHAMPION!r}"
+            )
         if (self.root / version).exists():
             raise ConflictError(f"model version {version!r} already exists in {self.root}")
         return PendingVersion(self, version, clean, base=None)
@@ -160,17 +161,22 @@ class VersionStore:
             name = f"{base}-{n}"
         return name
 
-    def _commit(self, tmp: Path, version: str, metadata: dict[str, Any], *,
-                base: str | None) -> tuple[str, dict[str, Any]]:
+    def _commit(
+        self, tmp: Path, version: str, metadata: dict[str, Any], *, base: str | None
+    ) -> tuple[str, dict[str, Any]]:
         files, sizes = hash_folder(tmp)
         with registry_lock(self.root):
             if (self.root / version).exists():
                 if base is None:
                     raise ConflictError(f"model version {version!r} already exists in {self.root}")
                 version = self._free_name(base)
-            manifest = {**metadata, "version": version,
-                        "created_at": _utcnow().isoformat(timespec="seconds"),
-                        "files": files, "sizes": sizes}
+            manifest = {
+                **metadata,
+                "version": version,
+                "created_at": _utcnow().isoformat(timespec="seconds"),
+                "files": files,
+                "sizes": sizes,
+            }
             if self.signing_key:
                 manifest["hmac"] = sign(manifest, self.signing_key)
             (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
@@ -182,8 +188,9 @@ class VersionStore:
         if not self.root.is_dir():
             return []
         cutoff = time.time() - older_than_seconds
-        stale = [p for p in self.root.glob(f"{TMP_PREFIX}*")
-                 if p.is_dir() and p.stat().st_mtime < cutoff]
+        stale = [
+            p for p in self.root.glob(f"{TMP_PREFIX}*") if p.is_dir() and p.stat().st_mtime < cutoff
+        ]
         for p in stale:
             shutil.rmtree(p, ignore_errors=True)
         return sorted(p.name for p in stale)
@@ -225,8 +232,10 @@ class VersionStore:
         manifest = read_manifest(folder, name, signing_key=self.signing_key)
         problems = file_problems(folder, manifest)
         if problems:
-            raise ModelIntegrityError(f"model version {name!r} failed verification, nothing "
-                                      "was loaded: " + "; ".join(problems))
+            raise ModelIntegrityError(
+                f"model version {name!r} failed verification, nothing "
+                "was loaded: " + "; ".join(problems)
+            )
         return manifest
 
     def path(self, version: str) -> Path:
@@ -238,17 +247,14 @@ class VersionStore:
         manifest = self.verify(version)
         digest = manifest["files"].get(name)
         if digest is None:
-            raise ModelNotFoundError(f"model version {manifest['version']!r} has no file "
-                                     f"{name!r}")
+            raise ModelNotFoundError(f"model version {manifest['version']!r} has no file {name!r}")
         data = (self.root / manifest["version"] / name).read_bytes()
         if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), digest):
-            raise ModelIntegrityError(f"model version {manifest['version']!r}: {name}: "
-                                      "changed while being read; nothing was loaded")
+            raise ModelIntegrityError(
+                f"model version {manifest['version']!r}: {name}: "
+                "changed while being read; nothing was loaded"
+            )
         return data
-
-    def load_joblib(self, version: str, name: str = "pipeline.joblib") -> Any:
-        """Unpickle a joblib file of a version, only after the whole version verified."""
-        return joblib.load(io.BytesIO(self.read_bytes(version, name)))
 
     def versions(self, *, verify: bool = False) -> list[dict[str, Any]]:
         """Every version folder, oldest first: version, created_at, metrics, is_champion,
@@ -264,19 +270,30 @@ class VersionStore:
         for entry in self.root.iterdir():
             if not entry.is_dir() or entry.name.startswith(("_", ".")):
                 continue
-            row: dict[str, Any] = {"version": entry.name, "created_at": None, "metrics": {},
-                                   "is_champion": entry.name == current, "valid": False,
-                                   "error": None}
+            row: dict[str, Any] = {
+                "version": entry.name,
+                "created_at": None,
+                "metrics": {},
+                "is_champion": entry.name == current,
+                "valid": False,
+                "error": None,
+            }
             try:
                 if not is_valid_version_name(entry.name):
                     raise ModelNotFoundError(f"{entry.name!r} is not a valid version name")
-                m = (self.verify(entry.name) if verify
-                     else read_manifest(entry, entry.name, signing_key=self.signing_key))
+                m = (
+                    self.verify(entry.name)
+                    if verify
+                    else read_manifest(entry, entry.name, signing_key=self.signing_key)
+                )
             except (ModelIntegrityError, ModelNotFoundError) as exc:
                 row["error"] = str(exc)
             else:
                 metrics = m.get("metrics")
-                row.update(created_at=m.get("created_at"), valid=True,
-                           metrics=metrics if isinstance(metrics, dict) else {})
+                row.update(
+                    created_at=m.get("created_at"),
+                    valid=True,
+                    metrics=metrics if isinstance(metrics, dict) else {},
+                )
             rows.append(row)
         return sorted(rows, key=lambda r: (str(r["created_at"] or ""), r["version"]))

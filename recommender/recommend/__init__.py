@@ -2,12 +2,7 @@
 
 from recommender.recommend.catalogue import reference_date
 from recommender.recommend.profiles import profile_frame
-from recommender.recommend.recommender import (
-    MODEL_FILE,
-    PIPELINE_FILE,
-    Explain,
-    Recommender,
-)
+from recommender.recommend.recommender import Explain, Recommender
 from recommender.recommend.results import (
     CapabilityGap,
     IneligibleItem,
@@ -16,6 +11,6 @@ from recommender.recommend.results import (
 )
 
 __all__ = [
-    "MODEL_FILE", "PIPELINE_FILE", "CapabilityGap", "Explain", "IneligibleItem",
+    "CapabilityGap", "Explain", "IneligibleItem",
     "Recommendation", "RecommendedItem", "Recommender", "profile_frame", "reference_date",
 ]

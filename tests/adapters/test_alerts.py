@@ -17,15 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-import training.train
+import training.local
+import training.version
 from api.app import create_app
 from cli import app
-from recommender.alerts import new_matches
-from recommender.recommend import Recommender
+from recommender.adapters.artefact import load_recommender
 from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.registry import Registry
-from recommender.settings import PROJECT_ROOT, Settings, get_settings
-from recommender.simulate import World, simulate_world
 from recommender.adapters.store import (
     create_key,
     dispose_engines,
@@ -38,6 +36,10 @@ from recommender.adapters.store import (
     upgrade_database,
     upsert_programmes,
 )
+from recommender.alerts import new_matches
+from recommender.recommend import Recommender
+from recommender.settings import PROJECT_ROOT, Settings, get_settings
+from recommender.simulate import World, simulate_world
 
 FEED = PROJECT_ROOT / "recommender" / "data" / "bizinfo" / "announcements-2023-2025.csv"
 YEAR = 2024
@@ -54,8 +56,8 @@ def world() -> World:
 def models_dir(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("models")
     with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
-        mp.setattr(training.train, "shap_plots", lambda *a, **k: [])
-        training.train.train_version(world.dataset, registry=Registry(root), version="tiny",
+        mp.setattr(training.version, "shap_plots", lambda *a, **k: [])
+        training.local.train_version(world.dataset, registry=Registry(root), version="tiny",
                                      objective="regression", run_evaluation=False,
                                      num_threads=2)
     return root
@@ -73,7 +75,7 @@ def year_open(world: World) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def recommender(models_dir: Path, year_open: pd.DataFrame) -> Recommender:
-    return Recommender.load(Registry(models_dir), programmes=year_open)
+    return load_recommender(Registry(models_dir), programmes=year_open)
 
 
 @pytest.fixture(scope="module")

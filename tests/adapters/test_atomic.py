@@ -33,7 +33,8 @@ def test_write_atomic_replaces_the_content_and_leaves_only_the_file(tmp_path: Pa
 
 
 def test_a_failed_rename_keeps_the_old_content_and_removes_the_temp_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "history.json"
     write_atomic(target, "old")
 
@@ -48,8 +49,9 @@ def test_a_failed_rename_keeps_the_old_content_and_removes_the_temp_file(
 
 
 @pytest.mark.parametrize("error", [RuntimeError("writer failed"), KeyboardInterrupt()])
-def test_an_interrupted_writer_leaves_the_target_untouched(tmp_path: Path,
-                                                           error: BaseException) -> None:
+def test_an_interrupted_writer_leaves_the_target_untouched(
+    tmp_path: Path, error: BaseException
+) -> None:
     target = tmp_path / "scores.csv"
     target.write_text("old\n")
     with pytest.raises(type(error)), atomic_file(target) as temp:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import pathlib
 import pickle
@@ -30,8 +31,13 @@ from recommender.errors import (
 MODEL_TEXT = "tree\nversion=v4\nnum_class=1\nleaf_value=0.125 -0.5 0.75\nend of trees\n"
 
 
-def make_version(reg: Registry, version: str | None = None, *, metric: float | None = 0.5,
-                 extra: dict[str, Any] | None = None) -> str:
+def make_version(
+    reg: Registry,
+    version: str | None = None,
+    *,
+    metric: float | None = 0.5,
+    extra: dict[str, Any] | None = None,
+) -> str:
     """A version with a text model, a joblib pipeline, a report and a nested plot."""
     metadata: dict[str, Any] = {"features": ["gap_a", "gap_b"], "params": {"num_leaves": 15}}
     if metric is not None:
@@ -70,14 +76,18 @@ class Boom:
 
 # --- create / verify ------------------------------------------------------------------
 def test_round_trip_manifest_lists_every_file_with_its_sha256(reg: Registry) -> None:
-    version = make_version(reg, "v1", extra={"data_fingerprint": "abc",
-                                             "metrics": {"oracle_ndcg@3": np.float64(0.5),
-                                                         "auc": float("nan")}})
+    version = make_version(
+        reg,
+        "v1",
+        extra={
+            "data_fingerprint": "abc",
+            "metrics": {"oracle_ndcg@3": np.float64(0.5), "auc": float("nan")},
+        },
+    )
     manifest = reg.verify("v1")
     folder = reg.path("v1")
     assert version == "v1" and folder == reg.root / "v1"
-    assert set(manifest["files"]) == {"model.txt", "pipeline.joblib", "report.md",
-                                      "plots/gain.png"}
+    assert set(manifest["files"]) == {"model.txt", "pipeline.joblib", "report.md", "plots/gain.png"}
     for rel, digest in manifest["files"].items():
         assert digest == hashlib.sha256((folder / rel).read_bytes()).hexdigest()
         assert digest == sha256_file(folder / rel)
@@ -87,7 +97,9 @@ def test_round_trip_manifest_lists_every_file_with_its_sha256(reg: Registry) -> 
     assert manifest["metrics"] == {"oracle_ndcg@3": 0.5, "auc": None}  # NaN is not JSON
     assert datetime.fromisoformat(manifest["created_at"]).utcoffset() == timedelta(0)
     assert "hmac" not in manifest
-    assert reg.load_joblib("v1", "pipeline.joblib") == {"scaler": [1.0, 2.0]}
+    assert joblib.load(io.BytesIO(reg.read_bytes("v1", "pipeline.joblib"))) == {
+        "scaler": [1.0, 2.0]
+    }
     assert reg.read_bytes("v1", "model.txt").decode() == MODEL_TEXT
     assert [p.name for p in reg.root.iterdir()] == ["v1"]  # the temporary folder became v1
 
@@ -118,25 +130,43 @@ def change_one_byte_of_binary(folder: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize(("tamper", "file", "why"), [
-    (change_one_digit, "model.txt", "sha256 mismatch"),
-    (change_one_byte_of_binary, "plots/gain.png", "sha256 mismatch"),
-    (truncate, "model.txt", "size mismatch"),
-    (lambda f: (f / "model.txt").unlink(), "model.txt", "missing"),
-    (lambda f: (f / "extra.py").write_text("print('hi')"), "extra.py", "unexpected file"),
-    (lambda f: (f / "plots" / "x.png").symlink_to(f / "report.md"), "plots/x.png",
-     "unexpected file"),
-    (lambda f: rewrite_manifest(f, lambda m: m["files"].update({"report.md": "0" * 64})),
-     "report.md", "sha256 mismatch"),
-    (lambda f: rewrite_manifest(f, lambda m: m["files"].update({"../../etc/passwd": "0" * 64})),
-     "manifest.json", "unsafe path"),
-    (lambda f: rewrite_manifest(f, lambda m: m.update(version="v2")), "manifest.json",
-     "names version"),
-    (lambda f: (f / "manifest.json").write_text("{not json"), "manifest.json", "unreadable"),
-    (lambda f: (f / "manifest.json").unlink(), "manifest.json", "missing"),
-])
+@pytest.mark.parametrize(
+    ("tamper", "file", "why"),
+    [
+        (change_one_digit, "model.txt", "sha256 mismatch"),
+        (change_one_byte_of_binary, "plots/gain.png", "sha256 mismatch"),
+        (truncate, "model.txt", "size mismatch"),
+        (lambda f: (f / "model.txt").unlink(), "model.txt", "missing"),
+        (lambda f: (f / "extra.py").write_text("print('hi')"), "extra.py", "unexpected file"),
+        (
+            lambda f: (f / "plots" / "x.png").symlink_to(f / "report.md"),
+            "plots/x.png",
+            "unexpected file",
+        ),
+        (
+            lambda f: rewrite_manifest(f, lambda m: m["files"].update({"report.md": "0" * 64})),
+            "report.md",
+            "sha256 mismatch",
+        ),
+        (
+            lambda f: rewrite_manifest(
+                f, lambda m: m["files"].update({"../../etc/passwd": "0" * 64})
+            ),
+            "manifest.json",
+            "unsafe path",
+        ),
+        (
+            lambda f: rewrite_manifest(f, lambda m: m.update(version="v2")),
+            "manifest.json",
+            "names version",
+        ),
+        (lambda f: (f / "manifest.json").write_text("{not json"), "manifest.json", "unreadable"),
+        (lambda f: (f / "manifest.json").unlink(), "manifest.json", "missing"),
+    ],
+)
 def test_any_tampering_fails_verification_naming_version_and_file(
-        reg: Registry, tamper: Any, file: str, why: str) -> None:
+    reg: Registry, tamper: Any, file: str, why: str
+) -> None:
     make_version(reg, "v1")
     tamper(reg.root / "v1")
     with pytest.raises(ModelIntegrityError) as caught:
@@ -144,7 +174,7 @@ def test_any_tampering_fails_verification_naming_version_and_file(
     message = str(caught.value)
     assert "'v1'" in message and file in message and why in message
     with pytest.raises(ModelIntegrityError):
-        reg.load_joblib("v1")
+        reg.read_bytes("v1", "pipeline.joblib")
 
 
 def test_editing_metadata_goes_unnoticed_without_key_but_not_with_one(tmp_path: Path) -> None:
@@ -193,7 +223,7 @@ def test_a_planted_pickle_is_never_unpickled(tmp_path: Path) -> None:
     with pytest.raises(ModelIntegrityError, match="pipeline.joblib"):
         reg.verify("v1")
     with pytest.raises(ModelIntegrityError, match="pipeline.joblib"):
-        reg.load_joblib("v1", "pipeline.joblib")
+        reg.read_bytes("v1", "pipeline.joblib")
     with pytest.raises(ModelIntegrityError):
         reg.path("v1")
     assert not marker.exists()
@@ -203,8 +233,9 @@ def test_a_planted_pickle_is_never_unpickled(tmp_path: Path) -> None:
     assert marker.exists()
 
 
-def test_load_joblib_rechecks_the_bytes_it_unpickles(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_bytes_rechecks_the_bytes_it_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reg = Registry(tmp_path / "models")
     make_version(reg, "v1")
     marker = tmp_path / "pwned"
@@ -217,14 +248,15 @@ def test_load_joblib_rechecks_the_bytes_it_unpickles(tmp_path: Path,
 
     monkeypatch.setattr(Registry, "verify", verify_then_swap)
     with pytest.raises(ModelIntegrityError, match="changed while being read"):
-        reg.load_joblib("v1")
+        reg.read_bytes("v1", "pipeline.joblib")
     assert not marker.exists()
 
 
 # --- failed writes --------------------------------------------------------------------
 @pytest.mark.parametrize("error", [RuntimeError("training diverged"), KeyboardInterrupt()])
 def test_a_failed_create_leaves_nothing_and_keeps_the_champion(
-        reg: Registry, error: BaseException) -> None:
+    reg: Registry, error: BaseException
+) -> None:
     reg.promote(make_version(reg, "v1"))
     before = sorted(p.name for p in reg.root.iterdir())
     with pytest.raises(type(error)), reg.create_version("v2", metadata={}) as folder:
@@ -236,11 +268,15 @@ def test_a_failed_create_leaves_nothing_and_keeps_the_champion(
 
 
 def test_the_registry_refuses_to_commit_what_it_cannot_vouch_for(reg: Registry) -> None:
-    with pytest.raises(RegistryError, match="manifest.json"), \
-            reg.create_version("v1", metadata={}) as folder:
+    with (
+        pytest.raises(RegistryError, match="manifest.json"),
+        reg.create_version("v1", metadata={}) as folder,
+    ):
         (folder / "manifest.json").write_text("{}")
-    with pytest.raises(RegistryError, match="not a regular file"), \
-            reg.create_version("v1", metadata={}) as folder:
+    with (
+        pytest.raises(RegistryError, match="not a regular file"),
+        reg.create_version("v1", metadata={}) as folder,
+    ):
         (folder / "link").symlink_to(reg.root)
     assert list(reg.root.iterdir()) == []
     with pytest.raises(RegistryError, match="files"):
@@ -250,9 +286,24 @@ def test_the_registry_refuses_to_commit_what_it_cannot_vouch_for(reg: Registry) 
 
 
 # --- version names --------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["", "champion", "Champion", "_tmp-x", ".hidden", "-rf",
-                                  "a/b", "..", "a b", "모델", "v1\n", "history.json",
-                                  "x" * 200])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "champion",
+        "Champion",
+        "_tmp-x",
+        ".hidden",
+        "-rf",
+        "a/b",
+        "..",
+        "a b",
+        "모델",
+        "v1\n",
+        "history.json",
+        "x" * 200,
+    ],
+)
 def test_unsafe_version_names_are_refused(reg: Registry, name: str) -> None:
     with pytest.raises(RegistryError, match="unsafe version name"):
         reg.create_version(name, metadata={})
@@ -265,18 +316,22 @@ def test_an_existing_version_name_is_refused(reg: Registry) -> None:
 
 
 def test_default_names_are_utc_timestamps_suffixed_when_taken(
-        reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(versions_module, "_utcnow",
-                        lambda: datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
+    reg: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        versions_module, "_utcnow", lambda: datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    )
     names = [make_version(reg) for _ in range(3)]
     assert names == ["20240506-070809", "20240506-070809-2", "20240506-070809-3"]
     assert reg.verify(names[2])["created_at"] == "2024-05-06T07:08:09+00:00"
 
 
 def test_a_name_taken_while_training_is_resolved_at_commit(
-        reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(versions_module, "_utcnow",
-                        lambda: datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC))
+    reg: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        versions_module, "_utcnow", lambda: datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    )
     explicit = reg.create_version("v1", metadata={})
     default = reg.create_version(metadata={})
     make_version(reg, "v1")  # another training finished first under both names
@@ -351,13 +406,18 @@ def test_promotion_refuses_a_worse_candidate_unless_forced(reg: Registry) -> Non
     assert reg.promote("equal") == "equal"  # not worse is good enough
 
 
-def test_promotion_metric_is_configurable_and_falls_back_to_validation_score(
-        reg: Registry) -> None:
-    reg.promote(make_version(reg, "a", metric=None,
-                             extra={"metrics": {"validation_score": 0.5, "map": 0.9}}))
-    make_version(reg, "b", metric=0.99, extra={"metrics": {"oracle_ndcg@3": 0.99,
-                                                           "validation_score": 0.4,
-                                                           "map": 0.95}})
+def test_promotion_metric_is_configurable_and_falls_back_to_validation_score(reg: Registry) -> None:
+    reg.promote(
+        make_version(
+            reg, "a", metric=None, extra={"metrics": {"validation_score": 0.5, "map": 0.9}}
+        )
+    )
+    make_version(
+        reg,
+        "b",
+        metric=0.99,
+        extra={"metrics": {"oracle_ndcg@3": 0.99, "validation_score": 0.4, "map": 0.95}},
+    )
     with pytest.raises(PromotionRefusedError, match="validation_score = 0.4"):
         reg.promote("b")  # 'a' has no oracle metric: compared on validation_score
     assert reg.promote("b", metric="map") == "b"
@@ -408,7 +468,8 @@ def test_rollback_without_history_is_refused_clearly(reg: Registry) -> None:
 
 
 def test_a_crash_while_switching_leaves_the_old_champion_and_no_temp_file(
-        reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    reg: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reg.promote(make_version(reg, "v1", metric=0.5))
     make_version(reg, "v2", metric=0.6)
 

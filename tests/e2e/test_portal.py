@@ -28,7 +28,7 @@ from recommender.settings import Settings
 from recommender.simulate import simulate_world
 from recommender.adapters.store import dispose_engines, get_engine, import_dataset, upgrade_database
 from tests.waiting import wait_until
-from training.train import train_version
+from training.local import train_version
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from recommender.recommend import Recommender
+from recommender.adapters.artefact import load_recommender
 from recommender.adapters.registry import Registry
+from recommender.recommend import Recommender
 from recommender.simulate import World, simulate_world
-from training.train import train_version
+from training.local import train_version
 
 
 @pytest.fixture(scope="session")
@@ -20,11 +21,16 @@ def small_world() -> World:
 @pytest.fixture(scope="session")
 def small_registry(small_world: World, tmp_path_factory: pytest.TempPathFactory) -> Registry:
     registry = Registry(Path(tmp_path_factory.mktemp("models")))
-    train_version(small_world.dataset, registry=registry, version="small",
-                  objective="regression", run_evaluation=False)
+    train_version(
+        small_world.dataset,
+        registry=registry,
+        version="small",
+        objective="regression",
+        run_evaluation=False,
+    )
     return registry
 
 
 @pytest.fixture(scope="session")
 def small_recommender(small_world: World, small_registry: Registry) -> Recommender:
-    return Recommender.load(small_registry, programmes=small_world.dataset.programmes)
+    return load_recommender(small_registry, programmes=small_world.dataset.programmes)

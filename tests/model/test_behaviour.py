@@ -36,7 +36,8 @@ def test_a_larger_gap_in_a_target_never_lowers_fit(small_recommender: Recommende
 
 
 def test_rating_a_target_capability_lower_mostly_raises_that_programmes_fit(
-        small_recommender: Recommender, firms: pd.DataFrame) -> None:
+    small_recommender: Recommender, firms: pd.DataFrame
+) -> None:
     """At the profile level: a weaker self-rating in what a programme targets (and does not
     need to absorb it) raises the programme's score for most firms and on average."""
     cat = small_recommender.programmes
@@ -45,13 +46,18 @@ def test_rating_a_target_capability_lower_mostly_raises_that_programmes_fit(
         out = small_recommender.recommend(firm.to_frame().T.infer_objects(), k=100, explain="none")
         for item in out.items[:2]:
             prog = cat[cat["programme_id"] == item.programme_id].iloc[0]
-            caps = [c for c in str(prog["targets"]).split(";")
-                    if c not in TYPE_READINESS_CAPS[prog["programme_type"]]]
+            caps = [
+                c
+                for c in str(prog["targets"]).split(";")
+                if c not in TYPE_READINESS_CAPS[prog["programme_type"]]
+            ]
             if not caps or pd.isna(firm[caps[0]]) or firm[caps[0]] <= 1:
                 continue
             weaker = firm.copy()
             weaker[caps[0]] = 1.0
-            after = _score_of(small_recommender, weaker.to_frame().T.infer_objects(), item.programme_id)
+            after = _score_of(
+                small_recommender, weaker.to_frame().T.infer_objects(), item.programme_id
+            )
             if after is not None:
                 diffs.append(after - item.score)
     diffs_arr = np.array(diffs)
@@ -60,16 +66,20 @@ def test_rating_a_target_capability_lower_mostly_raises_that_programmes_fit(
     assert diffs_arr.mean() > 0
 
 
-def test_the_firm_id_does_not_change_any_score(small_recommender: Recommender,
-                                               firms: pd.DataFrame) -> None:
+def test_the_firm_id_does_not_change_any_score(
+    small_recommender: Recommender, firms: pd.DataFrame
+) -> None:
     a = small_recommender.recommend(firms.iloc[[0]], k=50, explain="none")
     renamed = firms.iloc[[0]].assign(firm_id="someone-else")
     b = small_recommender.recommend(renamed, k=50, explain="none")
-    assert [(i.programme_id, i.score) for i in a.items] == [(i.programme_id, i.score) for i in b.items]
+    assert [(i.programme_id, i.score) for i in a.items] == [
+        (i.programme_id, i.score) for i in b.items
+    ]
 
 
 def test_explanations_sum_to_the_score_for_every_eligible_programme(
-        small_recommender: Recommender, firms: pd.DataFrame) -> None:
+    small_recommender: Recommender, firms: pd.DataFrame
+) -> None:
     for i in range(20):
         out = small_recommender.recommend(firms.iloc[[i]], explain="all")
         assert out.items, "every simulated firm has eligible programmes"
@@ -80,8 +90,9 @@ def test_explanations_sum_to_the_score_for_every_eligible_programme(
             assert values == sorted(values, reverse=True)
 
 
-def test_all_missing_self_assessment_still_ranks(small_recommender: Recommender,
-                                                 firms: pd.DataFrame) -> None:
+def test_all_missing_self_assessment_still_ranks(
+    small_recommender: Recommender, firms: pd.DataFrame
+) -> None:
     blank = firms.iloc[[0]].copy()
     blank[list(CAPABILITIES)] = np.nan
     out = small_recommender.recommend(blank, k=5)

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from recommender.adapters.artefact import load_recommender
 from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.rules import load_type_rules
+from recommender.adapters.registry import Registry
 from recommender.bizinfo import announcements_to_programmes
 from recommender.constants import DEMO_WORLD
-from recommender.recommend import Recommender
-from recommender.adapters.registry import Registry
 from recommender.settings import PROJECT_ROOT
 from recommender.simulate import simulate_world
 
@@ -20,10 +20,11 @@ AS_OF = date(2025, 8, 20)
 
 @pytest.fixture(scope="module")
 def result():
-    catalogue = announcements_to_programmes(read_announcements(
-        PROJECT_ROOT / "recommender/data/bizinfo/announcements-2023-2025.csv"),
-        rules=load_type_rules())
-    rec = Recommender.load(Registry(PROJECT_ROOT / "models"), programmes=catalogue)
+    catalogue = announcements_to_programmes(
+        read_announcements(PROJECT_ROOT / "recommender/data/bizinfo/announcements-2023-2025.csv"),
+        rules=load_type_rules(),
+    )
+    rec = load_recommender(Registry(PROJECT_ROOT / "models"), programmes=catalogue)
     firms = simulate_world(**DEMO_WORLD).dataset.firms  # type: ignore[arg-type]
     firm = firms[(firms["year"] == 2024) & (firms["sector"] == "mfg_high_tech")].iloc[[0]]
     firm = firm.assign(year=2025)  # its profile carried into the year of the announcements
@@ -45,14 +46,19 @@ def test_real_open_announcements_are_ranked_and_explained(result) -> None:
     for item in dated:
         assert item.days_left is not None and item.days_left >= 0
         assert date.fromisoformat(item.apply_end) >= AS_OF
-    assert any(any("\uac00" <= ch <= "\ud7a3" for ch in i.name) for i in out.items), \
+    assert any(any("\uac00" <= ch <= "\ud7a3" for ch in i.name) for i in out.items), (
         "Korean titles are shown as they are"
+    )
 
 
 def test_closed_announcements_are_not_recommended(result) -> None:
     out, catalogue = result
-    closed = set(catalogue.loc[catalogue["apply_end"].notna()
-                               & (catalogue["apply_end"] < AS_OF.isoformat()), "programme_id"])
+    closed = set(
+        catalogue.loc[
+            catalogue["apply_end"].notna() & (catalogue["apply_end"] < AS_OF.isoformat()),
+            "programme_id",
+        ]
+    )
     assert closed, "the feed has windows that ended before the reference date"
     assert not closed & {i.programme_id for i in out.items + out.unscored}
 
@@ -60,5 +66,6 @@ def test_closed_announcements_are_not_recommended(result) -> None:
 def test_eligible_other_type_announcements_follow_unscored_with_links(result) -> None:
     out, _ = result
     assert out.unscored
-    assert all(i.score is None and i.rank is None and i.programme_type == "other"
-               for i in out.unscored)
+    assert all(
+        i.score is None and i.rank is None and i.programme_type == "other" for i in out.unscored
+    )

@@ -11,16 +11,22 @@ import pandas as pd
 import pytest
 
 from recommender.adapters.files import write_data_dir
-from recommender.contract.canonical import Dataset
 from recommender.adapters.registry import Registry
+from recommender.contract.canonical import Dataset
 from recommender.simulate import simulate_world
 from tests.waiting import wait_until
 
 
 def run(args: list[str], models: Path, **kw: object) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RECOMMENDER_MODELS_DIR": str(models)}
-    return subprocess.run([sys.executable, "-m", "cli", *args], env=env,
-                          capture_output=True, text=True, timeout=600, **kw)  # type: ignore[call-overload]
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **kw,
+    )  # type: ignore[call-overload]
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +38,10 @@ def foreign_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     renamed = Dataset(
         ds.firms.assign(firm_id=ds.firms["firm_id"].map(firm)),
         ds.programmes.assign(programme_id=ds.programmes["programme_id"].map(prog)),
-        ds.outcomes.assign(firm_id=ds.outcomes["firm_id"].map(firm),
-                           programme_id=ds.outcomes["programme_id"].map(prog)),
+        ds.outcomes.assign(
+            firm_id=ds.outcomes["firm_id"].map(firm),
+            programme_id=ds.outcomes["programme_id"].map(prog),
+        ),
     )
     out = tmp_path_factory.mktemp("foreign")
     write_data_dir(renamed, out, fmt="parquet")
@@ -55,11 +63,24 @@ def test_train_writes_a_verified_champion(models: Path) -> None:
     assert {"model.txt", "pipeline.joblib", "report.md", "report.html"} <= set(manifest["files"])
 
 
-def test_score_ranks_every_eligible_programme_of_the_year(models: Path, foreign_dir: Path,
-                                                          tmp_path: Path) -> None:
+def test_score_ranks_every_eligible_programme_of_the_year(
+    models: Path, foreign_dir: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "scores.csv"
-    done = run(["score", "--data", str(foreign_dir), "--model", "champion", "--out", str(out),
-                "--year", "2018"], models)
+    done = run(
+        [
+            "score",
+            "--data",
+            str(foreign_dir),
+            "--model",
+            "champion",
+            "--out",
+            str(out),
+            "--year",
+            "2018",
+        ],
+        models,
+    )
     assert done.returncode == 0, done.stderr
     scores = pd.read_csv(out, dtype={"firm_id": str, "programme_id": str})
     assert list(scores.columns) == ["firm_id", "year", "programme_id", "eligible", "score", "rank"]
@@ -73,8 +94,9 @@ def test_score_ranks_every_eligible_programme_of_the_year(models: Path, foreign_
         assert group.sort_values("rank")["score"].is_monotonic_decreasing
 
 
-def test_a_tampered_model_is_refused_with_a_clear_message(models: Path, foreign_dir: Path,
-                                                          tmp_path: Path) -> None:
+def test_a_tampered_model_is_refused_with_a_clear_message(
+    models: Path, foreign_dir: Path, tmp_path: Path
+) -> None:
     copy = tmp_path / "models"
     import shutil
 
@@ -82,16 +104,19 @@ def test_a_tampered_model_is_refused_with_a_clear_message(models: Path, foreign_
     model = copy / "v1" / "model.txt"
     text = model.read_text()
     model.write_text(text.replace("learning_rate", "learning_ratf", 1))
-    done = run(["score", "--data", str(foreign_dir), "--model", "v1", "--out",
-                str(tmp_path / "s.csv")], copy)
+    done = run(
+        ["score", "--data", str(foreign_dir), "--model", "v1", "--out", str(tmp_path / "s.csv")],
+        copy,
+    )
     assert done.returncode == 2
     assert "v1" in done.stderr and "model.txt" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "s.csv").exists()
 
 
-def test_a_failed_training_leaves_registry_and_champion_untouched(models: Path, tmp_path: Path,
-                                                                  foreign_dir: Path) -> None:
+def test_a_failed_training_leaves_registry_and_champion_untouched(
+    models: Path, tmp_path: Path, foreign_dir: Path
+) -> None:
     before = sorted(p.name for p in models.iterdir())
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -112,9 +137,12 @@ def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_di
     import signal
 
     env = {**os.environ, "RECOMMENDER_MODELS_DIR": str(models)}
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "train", "--data",
-                             str(foreign_dir), "--version", "v3"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "train", "--data", str(foreign_dir), "--version", "v3"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
     def writing() -> bool:
         if any(p.name.startswith("_tmp-") for p in models.iterdir()):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
-from recommender.recommend import Recommender
+from recommender.adapters.artefact import load_recommender
 from recommender.adapters.registry import Registry
+from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
 from recommender.settings import PROJECT_ROOT
 from recommender.simulate import simulate_world
 
@@ -16,15 +16,20 @@ def test_shipped_model_is_the_verified_champion() -> None:
     assert registry.champion() == DEMO_MODEL_VERSION
     manifest = registry.verify("champion")
     assert manifest["version"] == DEMO_MODEL_VERSION
-    assert {"model.txt", "pipeline.joblib", "report.md", "report.html",
-            "shap_importance.png"} <= set(manifest["files"])
+    assert {
+        "model.txt",
+        "pipeline.joblib",
+        "report.md",
+        "report.html",
+        "shap_importance.png",
+    } <= set(manifest["files"])
     metrics = manifest["metrics"]
     assert metrics["oracle_ndcg@3"] > 0.85 and metrics["regret"] < 0.25
 
 
 def test_shipped_model_ranks_and_explains_a_demo_firm() -> None:
     world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
-    rec = Recommender.load(Registry(PROJECT_ROOT / "models"), programmes=world.dataset.programmes)
+    rec = load_recommender(Registry(PROJECT_ROOT / "models"), programmes=world.dataset.programmes)
     firms = world.dataset.firms
     out = rec.recommend(firms[firms["year"] == 2024].iloc[[0]], k=5)
     assert out.model_version == DEMO_MODEL_VERSION

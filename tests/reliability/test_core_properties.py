@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from recommender.constants import CAPABILITIES
 from recommender.eligibility import eligibility_mask
+from recommender.adapters.artefact import load_recommender
 from recommender.recommend import Recommender, profile_frame
 from tests.api.conftest import Deployment
 
@@ -69,7 +70,7 @@ def test_fewer_employees_never_makes_a_min_employees_rule_pass(employees: int, u
 
 @pytest.fixture(scope="module")
 def recommender(deployment: Deployment) -> Recommender:
-    return Recommender.load(deployment.registry, "v1",
+    return load_recommender(deployment.registry, "v1",
                             programmes=deployment.world.dataset.programmes)
 
 

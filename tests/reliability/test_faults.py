@@ -32,7 +32,7 @@ from bench.server_process import RECOMMENDER, settings_env
 from recommender.constants import CHAMPION
 from recommender.adapters.files import write_data_dir
 from recommender.errors import ModelIntegrityError
-from recommender.recommend import Recommender
+from recommender.adapters.artefact import load_recommender
 from recommender.adapters.versions import TMP_PREFIX
 from recommender.adapters.store import list_audit, list_feedback, session_scope
 from recommender.adapters.store.db import BUSY_TIMEOUT_MS
@@ -82,7 +82,7 @@ def test_a_broken_version_is_refused_and_the_old_model_keeps_serving(
     (plant_pickle(marker) if fault == "planted pickle" else truncate)(path)
 
     with pytest.raises(ModelIntegrityError, match=file):
-        Recommender.load(registry, name, programmes=deployment.world.dataset.programmes)
+        load_recommender(registry, name, programmes=deployment.world.dataset.programmes)
     with deployment.client("analyst") as client:
         refused = client.post(f"/v1/models/{name}/promote", params={"force": True})
     assert refused.status_code == 409, refused.text

@@ -1,5 +1,8 @@
 """Data directories as Dask collections, co-partitioned by firm, validated partition-wise.
 
+Used by both Dask engines: training (:mod:`training.dask`) and batch scoring
+(:mod:`batch.dask`).
+
 A firm's participation history is in ``outcomes`` and its profiles in ``firms``; both
 tables are hash-partitioned on ``firm_id`` into the same ``n`` partitions (a Dask
 shuffle with fixed divisions), so partition ``i`` of the one holds every row of the
@@ -14,24 +17,20 @@ their original row numbers (the line as counted in the file, like ``read_data_di
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import dask
 import dask.dataframe as dd
-import numpy as np
 import pandas as pd
 from dask.delayed import Delayed
 from distributed import Client, LocalCluster
 
-from recommender.contract.fields import FIRM_COLUMNS, V1_TABLES
+from recommender.adapters.copartition import ROW, co_partition, partition_count, partition_lengths
 from recommender.adapters.files import FORMATS
 from recommender.contract.canonical import (
     Dataset,
@@ -39,19 +38,19 @@ from recommender.contract.canonical import (
     canonical_outcomes,
     canonical_programmes,
 )
-from recommender.errors import DataValidationError, Problem
+from recommender.contract.fields import FIRM_COLUMNS, V1_TABLES
 from recommender.contract.raw import RawTable
 from recommender.contract.tables import check_tables
+from recommender.errors import DataValidationError, Problem
 
 DEFAULT_PARTITION_ROWS: Final[int] = 50_000  # firm profiles per co-partition
-PART: Final[str] = "_part"
-ROW: Final[str] = "_row"
 FIRST_ROW: Final[int] = 2  # line of the first data row, as read_data_dir counts
 
 
 @contextmanager
-def dask_client(scheduler: str | None = None, *, n_workers: int = 2,
-                memory_limit: str | float | None = "auto") -> Iterator[Client]:
+def dask_client(
+    scheduler: str | None = None, *, n_workers: int = 2, memory_limit: str | float | None = "auto"
+) -> Iterator[Client]:
     """A client of ``scheduler`` (``tcp://host:8786``) or of a new local cluster.
 
     The local cluster runs ``n_workers`` processes of one thread each and is shut down
@@ -61,9 +60,17 @@ def dask_client(scheduler: str | None = None, *, n_workers: int = 2,
         with Client(scheduler) as client:
             yield client
         return
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, memory_limit=memory_limit,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            memory_limit=memory_limit,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
@@ -78,13 +85,30 @@ def table_path(root: Path, name: str, *, required: bool) -> Path | None:
     """
     found = [root / f"{name}.{fmt}" for fmt in FORMATS if (root / f"{name}.{fmt}").exists()]
     if len(found) > 1:
-        raise DataValidationError([Problem(f"{name}.csv", None, None, None,
-                                           f"only one of {name}.csv and {name}.parquet; "
-                                           "both are present")])
+        raise DataValidationError(
+            [
+                Problem(
+                    f"{name}.csv",
+                    None,
+                    None,
+                    None,
+                    f"only one of {name}.csv and {name}.parquet; both are present",
+                )
+            ]
+        )
     if not found:
         if required:
-            raise DataValidationError([Problem(f"{name}.csv", None, None, None,
-                                               f"a file {name}.csv or {name}.parquet in {root}")])
+            raise DataValidationError(
+                [
+                    Problem(
+                        f"{name}.csv",
+                        None,
+                        None,
+                        None,
+                        f"a file {name}.csv or {name}.parquet in {root}",
+                    )
+                ]
+            )
         return None
     return found[0]
 
@@ -94,16 +118,18 @@ def read_table(path: Path) -> dd.DataFrame:
     CSV as strings in blocks of 64 MB."""
     if path.suffix == ".parquet":
         return dd.read_parquet(str(path), split_row_groups=True)
-    return dd.read_csv(str(path), dtype=str, keep_default_na=False, blocksize="64MB",
-                       encoding="utf-8-sig")
+    return dd.read_csv(
+        str(path), dtype=str, keep_default_na=False, blocksize="64MB", encoding="utf-8-sig"
+    )
 
 
 def read_small_table(path: Path) -> pd.DataFrame:
     """A small table (the programme catalogue) read whole with pandas, raw cells."""
     if path.suffix == ".parquet":
         return pd.read_parquet(path).reset_index(drop=True)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                       index_col=False)
+    return pd.read_csv(
+        path, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False
+    )
 
 
 def programmes_of(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -118,46 +144,15 @@ def programmes_of(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert path is not None
     raw = read_small_table(path)
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in FIRM_COLUMNS})
-    parsed, problems = check_tables({"firms": RawTable.numbered(empty, "firms"),
-                                     "programmes": RawTable.numbered(raw, path.name)})
+    parsed, problems = check_tables(
+        {
+            "firms": RawTable.numbered(empty, "firms"),
+            "programmes": RawTable.numbered(raw, path.name),
+        }
+    )
     if problems:
         raise DataValidationError(problems)
     return raw, canonical_programmes(parsed["programmes"])
-
-
-# --- co-partitioning ----------------------------------------------------------------
-def firm_partition(firm_ids: pd.Series, n: int) -> np.ndarray:
-    """Partition number in ``[0, n)`` of each firm id, from a stable hash of its text."""
-    hashed = pd.util.hash_array(firm_ids.astype(str).to_numpy(dtype=object))
-    return (hashed % np.uint64(n)).astype(np.int64)
-
-
-def _numbered(part: pd.DataFrame, offsets: list[int], n: int,
-              partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
-    number = partition_info["number"] if partition_info else 0
-    start = offsets[number]
-    return part.assign(**{ROW: np.arange(start, start + len(part), dtype=np.int64),
-                          PART: firm_partition(part["firm_id"], n)})
-
-
-def partition_lengths(frame: dd.DataFrame) -> list[int]:
-    """Rows in each partition of ``frame`` (one pass over it)."""
-    return [int(x) for x in frame.map_partitions(len).compute()]
-
-
-def co_partition(frame: dd.DataFrame, n: int, lengths: list[int]) -> dd.DataFrame:
-    """``frame`` with its original row position (:data:`ROW`) shuffled into ``n``
-    partitions by firm: every table partitioned this way lines up firm by firm.
-    ``lengths`` are the rows of each partition of ``frame``."""
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(int).tolist()
-    meta = frame._meta.assign(**{ROW: np.int64(0), PART: np.int64(0)})
-    numbered = frame.map_partitions(_numbered, offsets, n, meta=meta)
-    return numbered.set_index(PART, divisions=(*range(n), n - 1))
-
-
-def partition_count(rows: int, *, partition_rows: int, minimum: int = 1) -> int:
-    """Enough partitions for about ``partition_rows`` rows each (and at least ``minimum``)."""
-    return max(minimum, math.ceil(rows / max(1, partition_rows)))
 
 
 # --- one partition ------------------------------------------------------------------
@@ -167,7 +162,12 @@ class Checked:
 
     dataset: Dataset | None
     problems: list[Problem] = field(default_factory=list)
-    digests: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> Dataset:
+        """The canonical frames; only for a partition that passed its checks."""
+        assert self.dataset is not None, "partition failed its checks"
+        return self.dataset
 
 
 def _raw(part: pd.DataFrame, file: str) -> RawTable:
@@ -175,21 +175,22 @@ def _raw(part: pd.DataFrame, file: str) -> RawTable:
     return RawTable(part.drop(columns=[ROW]), file, part[ROW].to_numpy() + FIRST_ROW)
 
 
-def row_digest(frame: pd.DataFrame) -> tuple[int, int]:
-    """``(rows, sum of row hashes mod 2**64)``: adds up across partitions in any order."""
-    hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
-    return len(frame), int(hashed.sum(dtype=np.uint64))
-
-
-def check_partition(firms: pd.DataFrame, outcomes: pd.DataFrame | None,
-                    programmes: pd.DataFrame, *, files: dict[str, str]) -> Checked:
+def check_partition(
+    firms: pd.DataFrame,
+    outcomes: pd.DataFrame | None,
+    programmes: pd.DataFrame,
+    *,
+    files: dict[str, str],
+) -> Checked:
     """Check and canonicalise one co-partition with the contract's rules.
 
     Rows are put back in file order; problems about the catalogue are left to
     :func:`programmes_of` (it is checked once, not once per partition).
     """
-    tables = {"firms": _raw(firms, files["firms"]),
-              "programmes": RawTable.numbered(programmes, files["programmes"])}
+    tables = {
+        "firms": _raw(firms, files["firms"]),
+        "programmes": RawTable.numbered(programmes, files["programmes"]),
+    }
     if outcomes is not None:
         tables["outcomes"] = _raw(outcomes, files["outcomes"])
     parsed, problems = check_tables(tables)
@@ -197,12 +198,8 @@ def check_partition(firms: pd.DataFrame, outcomes: pd.DataFrame | None,
     if problems:
         return Checked(None, problems)
     out = None if outcomes is None else canonical_outcomes(parsed["outcomes"])
-    ds = Dataset(canonical_firms(parsed["firms"]), canonical_programmes(parsed["programmes"]),
-                 out)
-    digests = {"firms": row_digest(ds.firms)}
-    if out is not None:
-        digests["outcomes"] = row_digest(out)
-    return Checked(ds, [], digests)
+    ds = Dataset(canonical_firms(parsed["firms"]), canonical_programmes(parsed["programmes"]), out)
+    return Checked(ds, [])
 
 
 @dataclass(frozen=True)
@@ -220,8 +217,13 @@ class Tables:
         return len(self.parts)
 
 
-def open_tables(data_dir: Path, *, partition_rows: int = DEFAULT_PARTITION_ROWS,
-                require_outcomes: bool = False, minimum_partitions: int = 1) -> Tables:
+def open_tables(
+    data_dir: Path,
+    *,
+    partition_rows: int = DEFAULT_PARTITION_ROWS,
+    require_outcomes: bool = False,
+    minimum_partitions: int = 1,
+) -> Tables:
     """The lazily checked co-partitions of a data directory (nothing computed yet).
 
     Raises
@@ -231,11 +233,21 @@ def open_tables(data_dir: Path, *, partition_rows: int = DEFAULT_PARTITION_ROWS,
     """
     root = Path(data_dir)
     if not root.is_dir():
-        raise DataValidationError([Problem(str(root), None, None, None,
-                                           "an existing directory holding firms, programmes "
-                                           "and outcomes")])
-    paths = {name: table_path(root, name, required=name != "outcomes" or require_outcomes)
-             for name in V1_TABLES}
+        raise DataValidationError(
+            [
+                Problem(
+                    str(root),
+                    None,
+                    None,
+                    None,
+                    "an existing directory holding firms, programmes and outcomes",
+                )
+            ]
+        )
+    paths = {
+        name: table_path(root, name, required=name != "outcomes" or require_outcomes)
+        for name in V1_TABLES
+    }
     programmes_raw, programmes = programmes_of(root)
     firms_path = paths["firms"]
     assert firms_path is not None
@@ -262,16 +274,3 @@ def raise_problems(checked: list[list[Problem]]) -> None:
     if problems:
         problems.sort(key=lambda p: (p.file, p.row if p.row is not None else -1))
         raise DataValidationError(problems)
-
-
-def fingerprint(digests: list[dict[str, tuple[int, int]]], programmes: pd.DataFrame) -> str:
-    """A sha256 of the data that does not depend on partitioning or row order."""
-    total: dict[str, list[int]] = {}
-    for part in digests:
-        for name, (rows, value) in part.items():
-            acc = total.setdefault(name, [0, 0])
-            acc[0] += rows
-            acc[1] = (acc[1] + value) % 2**64
-    total["programmes"] = list(row_digest(programmes))
-    text = json.dumps({k: total[k] for k in sorted(total)}, sort_keys=True)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

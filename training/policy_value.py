@@ -1,0 +1,262 @@
+"""Off-policy value of a ranking policy: direct method, (self-normalised) IPW, doubly robust.
+
+A *policy* ranks each firm profile's eligible scored programmes (rank 1 = its top
+pick); its *value* is the mean over firm profiles of the expected outcome of its top
+pick, or of the mean over its top ``k``. The logged data (:mod:`training.logged`)
+shows, for every eligible pair ``(i, a)`` of the year, whether the firm joined it
+(``D``), the outcome if it did (``Y``), and two fitted nuisances: the propensity
+``e = P(D = 1)`` and the outcome model's expected grade ``m``. With ``w = 1 / k_i`` on
+each of firm ``i``'s top ``k_i = min(k, its ranked programmes)`` picks ``A_i``:
+
+=========  ============================================================================
+``dm``     mean_i  sum_{a in A_i} w m_ia
+``ips``    mean_i  sum_{a in A_i} w D_ia Y_ia / e_ia
+``snips``  sum_i sum_{a in A_i} w D_ia Y_ia / e_ia  /  sum_i sum_{a in A_i} w D_ia / e_ia
+``dr``     mean_i  sum_{a in A_i} w (m_ia + D_ia (Y_ia - m_ia) / e_ia)
+=========  ============================================================================
+
+Intervals are percentile bootstraps that resample firms (each firm keeps all of its
+pairs), seeded and deterministic; a paired difference of two policies resamples the
+same firms for both. Frames in, frozen results out: the functions fit nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from recommender import DataValidationError, Problem
+from recommender.constants import FIRM_ID, OUTCOME, PROGRAMME_ID, YEAR
+from training.logged import JOINED, KEYS
+
+Method = Literal["dm", "ips", "snips", "dr"]
+METHODS: Final[tuple[str, ...]] = ("dm", "ips", "snips", "dr")
+PROPENSITY: Final[str] = "propensity"
+EXPECTED: Final[str] = "expected"
+RANK: Final[str] = "rank"
+N_BOOT: Final[int] = 1000
+LOW_PROPENSITY: Final[float] = 0.01
+_CHUNK_CELLS: Final[int] = 2_000_000  # bootstrap draws x firms held in memory at once
+
+
+@dataclass(frozen=True)
+class PolicyValue:
+    """An estimated policy value (or a paired difference of two) with its interval.
+
+    ``n_firms`` firm profiles were averaged over; ``n_matched`` of them had joined one
+    of the policy's picks (the ones the observed outcomes speak for).
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    year: int
+    k: int
+    method: str
+    n_firms: int
+    n_matched: int
+
+    def as_dict(self) -> dict[str, float | int | str]:
+        """The interface's keys: estimate, ci_low, ci_high, year, k, method."""
+        out = asdict(self)
+        return {key: out[key] for key in ("estimate", "ci_low", "ci_high", "year", "k",
+                                          "method")}
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """Per firm (sorted by id): numerator and denominator of the estimate, matched."""
+
+    num: np.ndarray
+    den: np.ndarray
+    matched: np.ndarray
+    year: int
+
+
+def _year(logged: pd.DataFrame) -> int:
+    years = logged[YEAR].unique()
+    if len(years) != 1:
+        raise ValueError(f"the logged pairs must be of one year, not {sorted(years)}")
+    return int(years[0])
+
+
+def picks(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int = 1) -> pd.DataFrame:
+    """The logged pairs the policy puts in each firm's top ``k``, with their weight ``w``.
+
+    ``ranking`` holds ``firm_id, year, programme_id, rank`` (the score output; rows
+    without a rank are ignored). Every ranked pair of the logged year must be a logged
+    (eligible scored) pair.
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, not {k}")
+    year = _year(logged)
+    ranked = ranking[(ranking[YEAR] == year) & ranking[RANK].notna()]
+    top = ranked[ranked[RANK].astype(float) <= k][KEYS + [RANK]]
+    chosen = top.merge(logged, on=KEYS, how="left", indicator=True)
+    unknown = int((chosen.pop("_merge") != "both").sum())
+    if unknown:
+        raise ValueError(f"the policy ranks {unknown} pairs of {year} that are not eligible "
+                         f"scored pairs of the logged data")
+    chosen["w"] = 1.0 / chosen.groupby(FIRM_ID)[RANK].transform("size").to_numpy(float)
+    return chosen.sort_values([FIRM_ID, RANK], kind="stable").reset_index(drop=True)
+
+
+def _terms(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int, method: str) -> _Terms:
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    year = _year(logged)
+    chosen = picks(logged, ranking, k=k)
+    if chosen.empty:
+        raise DataValidationError([Problem(
+            "programmes", None, YEAR, year,
+            f"firm profiles of {year} with a ranked eligible scored programme (none)")])
+    joined = chosen[JOINED].to_numpy(bool)
+    w = chosen["w"].to_numpy(float)
+    m = chosen[EXPECTED].to_numpy(float) if method in ("dm", "dr") else np.zeros(len(w))
+    y = np.where(joined, chosen[OUTCOME].to_numpy(float), 0.0)
+    ratio = np.where(joined, 1.0 / chosen[PROPENSITY].to_numpy(float), 0.0)
+    if method == "dm":
+        num, den = w * m, np.zeros(len(w))
+    elif method == "dr":
+        num, den = w * (m + ratio * (y - m)), np.zeros(len(w))
+    else:
+        num, den = w * ratio * y, w * ratio
+    codes, firms = pd.factorize(chosen[FIRM_ID], sort=True)
+    n = len(firms)
+    sums = [np.bincount(codes, weights=v, minlength=n) for v in (num, den, joined)]
+    if method != "snips":
+        sums[1] = np.ones(n)
+    matched = sums[2] > 0
+    if method != "dm" and not matched.any():
+        raise DataValidationError([Problem(
+            "outcomes", None, PROGRAMME_ID, None,
+            f"participations of {year} in programmes the policy ranks in its top {k}: none "
+            f"of the {n} firm profiles of {year} took part in one, so the outcomes do not "
+            f"overlap the policy and its value cannot be estimated by {method}")])
+    return _Terms(sums[0], sums[1], matched, year)
+
+
+def _bootstrap(terms: list[_Terms], signs: list[float], *, n_boot: int,
+               seed: int) -> np.ndarray:
+    """``n_boot`` resampled values of sum_j sign_j * sum(num_j) / sum(den_j), firms drawn
+    with replacement (the same firms for every policy)."""
+    n = len(terms[0].num)
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _CHUNK_CELLS // max(n, 1))
+    out = np.empty(n_boot)
+    for start in range(0, n_boot, chunk):
+        idx = rng.integers(0, n, size=(min(chunk, n_boot - start), n))
+        value = np.zeros(len(idx))
+        for t, sign in zip(terms, signs, strict=True):
+            value += sign * t.num[idx].sum(1) / t.den[idx].sum(1)
+        out[start:start + len(idx)] = value
+    return out
+
+
+def _result(terms: list[_Terms], signs: list[float], *, k: int, method: str, n_boot: int,
+            seed: int, level: float) -> PolicyValue:
+    estimate = sum(s * t.num.sum() / t.den.sum() for t, s in zip(terms, signs, strict=True))
+    draws = _bootstrap(terms, signs, n_boot=n_boot, seed=seed)
+    with np.errstate(invalid="ignore"):  # a draw with no matched firm (snips) is NaN
+        low, high = np.nanquantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    matched = np.logical_or.reduce([t.matched for t in terms])
+    return PolicyValue(float(estimate), float(low), float(high), terms[0].year, k, method,
+                       len(terms[0].num), int(matched.sum()))
+
+
+def policy_value(logged: pd.DataFrame, ranking: pd.DataFrame, *, method: Method = "dr",
+                 k: int = 1, n_boot: int = N_BOOT, seed: int = 42,
+                 level: float = 0.95) -> PolicyValue:
+    """The estimated mean expected outcome of the policy's top ``k`` picks.
+
+    Parameters
+    ----------
+    logged : pandas.DataFrame
+        Every eligible scored pair of one year: ``firm_id, year, programme_id, joined,
+        outcome, propensity, expected`` (:func:`training.off_policy.logged_values`).
+    ranking : pandas.DataFrame
+        ``firm_id, year, programme_id, rank`` (``Recommender.score`` output).
+    method : {"dm", "ips", "snips", "dr"}
+    k : int
+        The value of the mean over the top ``k`` (1: the top pick).
+    n_boot, seed, level
+        Bootstrap draws (firms resampled), their seed, the interval's coverage.
+
+    Raises
+    ------
+    DataValidationError
+        No firm profile with a ranked pair, or (every method but ``dm``) no firm that
+        joined one of the policy's picks: no overlap. Names the year.
+    """
+    terms = _terms(logged, ranking, k=k, method=method)
+    return _result([terms], [1.0], k=k, method=method, n_boot=n_boot, seed=seed, level=level)
+
+
+def policy_difference(logged: pd.DataFrame, candidate: pd.DataFrame, baseline: pd.DataFrame,
+                      *, method: Method = "dr", k: int = 1, n_boot: int = N_BOOT,
+                      seed: int = 42, level: float = 0.95) -> PolicyValue:
+    """Value of ``candidate`` minus value of ``baseline`` on the same logged pairs, with a
+    paired interval (each draw resamples the same firms for both).
+
+    Both policies must rank the same firm profiles. Raises as :func:`policy_value`.
+    """
+    a = _terms(logged, candidate, k=k, method=method)
+    b = _terms(logged, baseline, k=k, method=method)
+    if len(a.num) != len(b.num):
+        raise ValueError(f"the two policies rank different firm profiles of {a.year} "
+                         f"({len(a.num)} and {len(b.num)})")
+    return _result([a, b], [1.0, -1.0], k=k, method=method, n_boot=n_boot, seed=seed,
+                   level=level)
+
+
+def oracle_value(ranking: pd.DataFrame, oracle: pd.DataFrame, *, year: int,
+                 k: int = 1) -> float:
+    """The true value: mean over firm profiles of ``year`` of the oracle's expected outcome
+    (``expected_outcome``) of the policy's top ``k`` picks.
+
+    Raises
+    ------
+    ValueError
+        The oracle lacks a pair the policy picks.
+    """
+    ranked = ranking[(ranking[YEAR] == year) & ranking[RANK].notna()]
+    top = ranked[ranked[RANK].astype(float) <= k][KEYS]
+    truth = top.merge(oracle[KEYS + ["expected_outcome"]], on=KEYS, how="left")
+    if truth.empty or truth["expected_outcome"].isna().any():
+        raise ValueError(f"the oracle has no expected outcome for some top-{k} pick of {year}")
+    return float(truth.groupby(FIRM_ID)["expected_outcome"].mean().mean())
+
+
+def ranking_from_scores(pairs: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame:
+    """``firm_id, year, programme_id, rank``: each firm's pairs by score, highest first
+    (ties: the lower programme id first)."""
+    frame = pairs[KEYS].assign(score=np.asarray(scores, float))
+    frame = frame.sort_values([FIRM_ID, "score", PROGRAMME_ID], ascending=[True, False, True],
+                              kind="stable")
+    frame[RANK] = frame.groupby(FIRM_ID).cumcount() + 1
+    return frame[KEYS + [RANK]].reset_index(drop=True)
+
+
+def overlap(logged: pd.DataFrame, ranking: pd.DataFrame | None = None, *,
+            k: int = 1) -> dict[str, float]:
+    """How well the participations cover the pairs (or one policy's top-``k`` picks).
+
+    Returns ``share_below_1pct`` (pairs, or picks, with propensity below 1 %), ``ess``
+    (Kish effective sample size of the inverse-propensity weights: of the joined pairs,
+    or of the firms' weights sum_a w D / e under the policy), ``n_joined`` and ``n``.
+    """
+    if ranking is None:
+        e = logged[PROPENSITY].to_numpy(float)
+        weights = 1.0 / e[logged[JOINED].to_numpy(bool)]
+    else:
+        chosen = picks(logged, ranking, k=k)
+        e = chosen[PROPENSITY].to_numpy(float)
+        ratio = np.where(chosen[JOINED].to_numpy(bool), chosen["w"].to_numpy(float) / e, 0.0)
+        weights = chosen.assign(r=ratio).groupby(FIRM_ID)["r"].sum().to_numpy(float)
+    total = weights.sum()
+    ess = float(total**2 / (weights**2).sum()) if total > 0 else 0.0
+    return {"share_below_1pct": float((e < LOW_PROPENSITY).mean()) if len(e) else 0.0,
+            "ess": ess, "n_joined": float((weights > 0).sum()), "n": float(len(weights))}
