@@ -87,10 +87,15 @@ def read_applications(path: Path, ds: Dataset) -> pd.DataFrame:
     return checked.applications
 
 
-def write_allocation(allocation: Allocation, out: Path) -> Path:
-    """Publish both files of an allocation atomically; returns the programme table's path."""
+def write_allocation(allocation: Allocation, out: Path, *,
+                     rows: pd.DataFrame | None = None) -> Path:
+    """Publish both files of an allocation atomically; returns the programme table's path.
+
+    ``rows`` are its :meth:`~recommender.allocate.Allocation.assignments` when already
+    made (reasons take a while on a large cohort).
+    """
     table_out = programmes_path(out)
-    rows = allocation.assignments()
+    rows = allocation.assignments() if rows is None else rows
     with atomic_file(out) as rows_tmp, atomic_file(table_out) as table_tmp:
         rows.to_csv(rows_tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
         allocation.programme_table().to_csv(

@@ -170,7 +170,7 @@ def scale_step(data: Path, out: Path, catalogue: int) -> dict[str, Any]:
     lap("solve")
     rows = allocation.assignments()
     lap("reasons")
-    write_allocation(allocation, out)
+    write_allocation(allocation, out, rows=rows)
     lap("write")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"firms": len(cohort), "programmes": len(problem.programmes),

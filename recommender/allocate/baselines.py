@@ -13,25 +13,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.allocate.problem import AllocationProblem
-
-
-def _score_ranks(problem: AllocationProblem) -> np.ndarray:
-    order = np.lexsort((problem.programme, -problem.score, problem.firm))
-    starts = np.searchsorted(problem.firm[order], problem.firm[order], side="left")
-    ranks = np.empty(problem.n_pairs, np.int64)
-    ranks[order] = np.arange(problem.n_pairs) - starts
-    return ranks
+from recommender.allocate.problem import (
+    AllocationProblem,
+    firm_ranks,
+    integer_values,
+    segment_starts,
+)
 
 
 def status_quo(problem: AllocationProblem, *, seed: int) -> np.ndarray:
     """Top-pick applications served first come, as a mask over the candidate pairs."""
     rng = np.random.default_rng(seed)
     arrival = rng.permutation(len(problem.firms))
-    applied = np.flatnonzero(_score_ranks(problem) < problem.per_firm)
+    applied = np.flatnonzero(firm_ranks(problem.firm, integer_values(problem.score))
+                           < problem.per_firm)
     queue = applied[np.lexsort((arrival[problem.firm[applied]], problem.programme[applied]))]
     progs = problem.programme[queue]
-    place = np.arange(len(queue)) - np.searchsorted(progs, progs, side="left")
+    place = np.arange(len(queue)) - segment_starts(progs)
     chosen = np.zeros(problem.n_pairs, dtype=bool)
     chosen[queue[place < problem.seats()[progs]]] = True
     return chosen

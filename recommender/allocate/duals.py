@@ -25,12 +25,51 @@ from typing import Final
 
 import numpy as np
 
-from recommender.allocate.flow import SCALE, integer_values
-from recommender.allocate.problem import AllocationProblem
+from recommender.allocate.problem import SCALE, AllocationProblem, integer_values
 from recommender.errors import AllocationError
 
 CHAIN_LIMIT: Final[int] = 400  # programmes; chains cost O(m^3): ~0.3 s here at 400
 _NONE = np.iinfo(np.int64).min // 4  # "no such move", far below any real gain
+
+
+def prices(problem: AllocationProblem, arcs: np.ndarray, held: np.ndarray,
+           values: np.ndarray) -> np.ndarray:
+    """Value of one more seat per programme in integer micro-grades, shape ``(m,)``.
+
+    Parameters
+    ----------
+    problem : AllocationProblem
+    arcs : numpy.ndarray of int
+        The candidate pairs the optimum was taken over (all, or the pairs a network
+        was solved on).
+    held : numpy.ndarray of bool, aligned with ``arcs``
+        Which of them are assigned: an optimum over ``arcs``.
+    values : numpy.ndarray of int64, shape (k,)
+        Every pair's value in micro-grades (:func:`.problem.integer_values`).
+
+    Raises
+    ------
+    AllocationError
+        ``held`` is not optimal (a gainful cycle of moves exists).
+    """
+    n, m = len(problem.firms), len(problem.programmes)
+    firm, prog = problem.firm[arcs], problem.programme[arcs]
+    val = values[arcs]
+    hold = np.flatnonzero(held)
+    free = np.flatnonzero(~held & (val > 0))
+    has_room = np.bincount(firm[hold], minlength=n) < problem.per_firm
+    full = np.bincount(prog[hold], minlength=m) >= problem.seats()
+    price = np.zeros(m, np.int64)
+    for _ in range(m + 2):
+        give_up = np.where(has_room, 0, _NONE)
+        np.maximum.at(give_up, firm[hold], price[prog[hold]] - val[hold])
+        new = np.zeros(m, np.int64)
+        np.maximum.at(new, prog[free], val[free] + give_up[firm[free]])
+        new = np.where(full, np.maximum(new, 0), 0)
+        if np.array_equal(new, price):
+            return price
+        price = new
+    raise AllocationError("the allocation is not optimal: a chain of moves would raise it")
 
 
 def seat_values(problem: AllocationProblem, chosen: np.ndarray) -> np.ndarray:
@@ -41,30 +80,9 @@ def seat_values(problem: AllocationProblem, chosen: np.ndarray) -> np.ndarray:
     problem : AllocationProblem
     chosen : numpy.ndarray of bool, shape (k,)
         An optimal allocation without floors (:func:`.flow.solve_flow`).
-
-    Raises
-    ------
-    AllocationError
-        ``chosen`` is not optimal (a gainful cycle of moves exists).
     """
-    n, m = len(problem.firms), len(problem.programmes)
-    values = integer_values(problem)
-    held = np.flatnonzero(chosen)
-    free = np.flatnonzero(~chosen & (values > 0))
-    held_count = np.bincount(problem.firm[held], minlength=n)
-    has_room = held_count < problem.per_firm
-    full = np.bincount(problem.programme[held], minlength=m) >= problem.seats()
-    price = np.zeros(m, np.int64)
-    for _ in range(m + 2):
-        give_up = np.where(has_room, 0, _NONE)
-        np.maximum.at(give_up, problem.firm[held], price[problem.programme[held]] - values[held])
-        new = np.zeros(m, np.int64)
-        np.maximum.at(new, problem.programme[free], values[free] + give_up[problem.firm[free]])
-        new = np.where(full, np.maximum(new, 0), 0)
-        if np.array_equal(new, price):
-            return price / SCALE
-        price = new
-    raise AllocationError("the allocation is not optimal: a chain of moves would raise it")
+    every = np.arange(problem.n_pairs)
+    return prices(problem, every, chosen, integer_values(problem.value)) / SCALE
 
 
 def chain_values(problem: AllocationProblem, chosen: np.ndarray) -> np.ndarray:
@@ -86,7 +104,7 @@ def chain_values(problem: AllocationProblem, chosen: np.ndarray) -> np.ndarray:
     """
     n, m = len(problem.firms), len(problem.programmes)
     none = m
-    values = integer_values(problem).astype(float)
+    values = integer_values(problem.value).astype(float)
     held = np.flatnonzero(chosen)
     unheld = np.flatnonzero(~chosen)
     count = np.bincount(problem.firm[held], minlength=n)

@@ -61,10 +61,10 @@ def compare(problem: AllocationProblem, oracle: pd.DataFrame, *, seed: int = 0,
         model_expected_outcome, share_of_model_optimum``.
     """
     truth = true_values(problem, oracle)
-    exact = solve_flow(problem)
+    exact = solve_flow(problem).chosen
     masks = [status_quo(problem, seed=seed), greedy(problem),
              exact if allocation is None else allocation,
-             solve_flow(replace(problem, value=truth))]
+             solve_flow(replace(problem, value=truth)).chosen]
     best_true = float(truth[masks[-1]].sum())
     best_model = float(problem.value[exact].sum())
     rows = []

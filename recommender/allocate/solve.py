@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from recommender.allocate.duals import CHAIN_LIMIT, chain_values, seat_values
+from recommender.allocate.duals import CHAIN_LIMIT, chain_values
 from recommender.allocate.floors import Floor, FloorOutcome
 from recommender.allocate.flow import max_seats, solve_flow
 from recommender.allocate.mip import (
@@ -28,7 +28,7 @@ from recommender.allocate.mip import (
     relaxed_seat_values,
     solve_mip,
 )
-from recommender.allocate.problem import ALLOCATION_COLUMNS, AllocationProblem
+from recommender.allocate.problem import ALLOCATION_COLUMNS, SCALE, AllocationProblem
 from recommender.allocate.reasons import assignment_reasons
 from recommender.errors import InfeasibleAllocationError
 
@@ -97,11 +97,8 @@ class Allocation:
         held = np.flatnonzero(self.chosen)
         assigned = np.bincount(p.programme[held], minlength=m)
         value_sum = np.bincount(p.programme[held], weights=p.value[held], minlength=m)
-        top = np.zeros(m, np.int64)
-        if p.n_pairs:
-            order = np.lexsort((p.programme, -p.value, p.firm))
-            first = np.r_[True, p.firm[order][1:] != p.firm[order][:-1]]
-            top = np.bincount(p.programme[order][first], minlength=m)
+        first = p.value_ranks == 0
+        top = np.bincount(p.programme[first], minlength=m)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(assigned > 0, value_sum / np.maximum(assigned, 1), np.nan)
         return pd.DataFrame({
@@ -165,8 +162,8 @@ def allocate(problem: AllocationProblem, *, floors: Sequence[Floor] = (),
         A solver stopped without an optimum.
     """
     if not floors:
-        chosen = solve_flow(problem)
-        return Allocation(problem, chosen, seat_values(problem, chosen), FLOW_SOLVER)
+        flow = solve_flow(problem)
+        return Allocation(problem, flow.chosen, flow.prices / SCALE, FLOW_SOLVER)
     seats = problem.seats_on_offer()
     groups = [Group(f.members(problem.firms), f.required(seats)) for f in floors]
     alone = _infeasible_alone(problem, floors, groups, seats)

@@ -96,3 +96,18 @@ def test_a_negative_capacity_and_a_twice_profiled_firm_are_refused() -> None:
     scored, firms, programmes = frames(GRID, capacity=[1, 5, None])
     with pytest.raises(AllocationError, match="firm 'F1' has more than one profile of 2024"):
         build_problem(scored, pd.concat([firms, firms.iloc[[1]]]), programmes, year=YEAR)
+
+
+def test_a_pair_scored_twice_is_refused() -> None:
+    scored, firms, programmes = frames(GRID, capacity=[1, 5, None])
+    twice = pd.concat([scored, scored.iloc[[4]]], ignore_index=True)
+    with pytest.raises(AllocationError, match="firm 'F1' is scored twice for programme 'P1'"):
+        build_problem(twice, firms, programmes, year=YEAR)
+
+
+def test_scores_in_any_order_give_pairs_sorted_by_firm_then_programme() -> None:
+    scored, firms, programmes = frames(GRID, capacity=[1, 5, None])
+    problem = build_problem(scored.iloc[::-1], firms, programmes, year=YEAR)
+    assert problem.firm.tolist() == [0, 0, 1, 1, 1]
+    assert problem.programme.tolist() == [0, 1, 0, 1, 2]
+    assert problem.value.tolist() == [2.0, 1.0, 1.5, 0.5, 1.0]

@@ -51,8 +51,20 @@ def test_a_hand_solved_case_with_two_seats_per_firm() -> None:
 def test_random_problems_reach_the_brute_force_optimum(seed: int) -> None:
     rng = np.random.default_rng(seed)
     problem = random_problem(rng, n=5, m=3, per_firm=1 + seed % 2)
-    chosen = solve_flow(problem)
+    chosen = solve_flow(problem).chosen
     assert problem.value[chosen].sum() == pytest.approx(brute_force_optimum(problem), abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_starting_from_few_pairs_per_firm_still_proves_the_optimum_over_all(seed: int) -> None:
+    rng = np.random.default_rng(300 + seed)
+    problem = random_problem(rng, n=25, m=6, per_firm=1 + seed % 3, density=0.8)
+    full = solve_flow(problem, depth=problem.n_pairs)
+    pruned = solve_flow(problem, depth=0)
+    assert full.rounds == 1 and full.pairs_solved == int((problem.value > 0).sum())
+    assert problem.value[pruned.chosen].sum() == pytest.approx(
+        problem.value[full.chosen].sum(), abs=1e-9)
+    assert (pruned.prices == full.prices).all()
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -99,7 +111,7 @@ def test_pairs_of_no_value_are_not_assigned() -> None:
 def test_the_network_and_the_mip_solvers_agree(seed: int) -> None:
     rng = np.random.default_rng(200 + seed)
     problem = random_problem(rng, n=40, m=5, per_firm=1 + seed % 3, density=0.5)
-    flow = solve_flow(problem)
+    flow = solve_flow(problem).chosen
     mip = solve_mip(problem, [])
     assert mip is not None
     assert problem.value[flow].sum() == pytest.approx(problem.value[mip].sum(), abs=1e-6)
