@@ -21,12 +21,13 @@ from recommender.adapters.store.db import BUSY_TIMEOUT_MS
 from recommender.adapters.store.tables import Base
 
 TABLES = {"firms", "programmes", "outcomes", "type_overrides", "api_keys", "feedback",
-          "audit_log", "subscriptions", "alerts", "saved_profiles", "alert_seen_programmes"}
+          "audit_log", "subscriptions", "alerts", "saved_profiles", "alert_seen_programmes",
+          "allocations", "allocation_assignments"}
 
 
 def test_migrations_create_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
 
 
 def test_migrated_schema_matches_the_mappings(engine: Engine) -> None:

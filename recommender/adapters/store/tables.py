@@ -295,6 +295,39 @@ class SavedProfile(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class StoredAllocation(Base):
+    """One cohort allocation of a year's seats: its options, headline and programme table."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (Index(None, "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    key_name: Mapped[str]
+    request_id: Mapped[str]
+    year: Mapped[int]
+    model_version: Mapped[str]
+    per_firm: Mapped[int]
+    as_of: Mapped[date | None]
+    floors: Mapped[list[str]] = mapped_column(JSON)
+    solver: Mapped[str]
+    summary: Mapped[dict[str, Any]]
+    programmes: Mapped[list[dict[str, Any]]]
+
+
+class AllocationAssignment(Base):
+    """One seat of a stored allocation: which firm, which programme, and why."""
+
+    __tablename__ = "allocation_assignments"
+
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocations.id"), primary_key=True)
+    firm_id: Mapped[str] = mapped_column(primary_key=True)
+    programme_id: Mapped[str] = mapped_column(primary_key=True)
+    expected_outcome: Mapped[float]
+    score: Mapped[float]
+    reason: Mapped[str] = mapped_column(Text)
+
+
 def table(mapped: type[Base]) -> Table:
     """The Core ``Table`` behind a mapped class (for bulk statements)."""
     tbl = mapped.__table__
