@@ -1,8 +1,9 @@
 """The FastAPI application: :func:`create_app` wires settings, store, model and routes.
 
 Start-up (lifespan) migrates the database, loads and verifies the champion over the
-store's catalogue and starts following the champion; a missing or unverifiable
-champion leaves the app up but not ready (``/readyz`` 503, recommendation routes 503).
+store's catalogue, starts following the champion and opens the serving service that
+the API routes and the portal share; a missing or unverifiable champion leaves the app
+up but not ready (``/readyz`` 503, recommendation routes 503).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from api.metrics import Metrics, MetricsMiddleware
 from api.portal import router as portal_router
 from api.routes import ROUTERS
 from api.security import BodyLimitMiddleware, RateLimiter, install_cors
+from api.service import ServingService
 from api.serving import ModelHolder
 from recommender.adapters.registry import Registry
-from recommender.settings import Settings, get_settings
 from recommender.adapters.store import get_engine, upgrade_database
+from recommender.settings import Settings, get_settings
 
 log = logging.getLogger("api")
 
@@ -59,6 +61,7 @@ def _startup(app: FastAPI, settings: Settings, metrics: Metrics) -> ModelHolder:
     app.state.engine = engine
     app.state.registry = registry
     app.state.holder = holder
+    app.state.service = ServingService(holder, metrics, max_batch=settings.max_batch)
     return holder
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from recommender import ModelNotFoundError
-from recommender.constants import DEMO_WORLD
-from recommender.adapters.registry import Registry
-from recommender.settings import Settings
-from recommender.adapters.store import get_engine, import_dataset, session_scope, upgrade_database
 from api.queries import first_firm, store_is_empty
+from recommender import ModelNotFoundError
+from recommender.adapters.registry import Registry
+from recommender.adapters.store import get_engine, import_dataset, session_scope, upgrade_database
+from recommender.constants import DEMO_WORLD
+from recommender.settings import Settings
 
 
 @dataclass(frozen=True)

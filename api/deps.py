@@ -1,28 +1,112 @@
-"""Typed dependencies: what a route needs, reached through ``Annotated`` aliases.
+"""Typed dependencies: what a route needs, reached through ``Annotated`` aliases that
+build on each other.
 
-``SettingsDep``, ``SessionDep``, ``HolderDep``, ``RecommenderDep`` and the role guards
-``AnyRoleDep`` (partner, caseworker, analyst), ``StaffDep`` (caseworker, analyst) and
-``AnalystDep``. The shared objects live on ``app.state`` (set by the lifespan), so
-several apps with different settings can run in one process.
+``SessionDep`` is the request's one database session; ``PrincipalDep`` authenticates
+the key *in that session*; the role guards ``AnyRoleDep`` (partner, caseworker,
+analyst), ``StaffDep`` (caseworker, analyst) and ``AnalystDep`` build on the principal
+and take a token of the rate limiter. ``ServiceDep`` is the serving service every front
+end goes through. The shared objects live on ``app.state`` (set by
+:func:`api.app.create_app` and its lifespan), so several apps with different settings
+can run in one process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlalchemy import Engine
+from fastapi import Depends, Request, Security
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiProblem
 from api.metrics import Metrics
-from api.security import ANALYST, ROLES, STAFF, Principal, require
+from api.security import (
+    ANALYST,
+    ANY_ROLE,
+    API_KEY_HEADER,
+    STAFF,
+    Principal,
+    RateLimiter,
+    api_key_scheme,
+)
+from api.service import ServingService
 from api.serving import ModelHolder
-from recommender.recommend import Recommender
 from recommender.adapters.registry import Registry
+from recommender.adapters.store import ROLES, authenticate
 from recommender.settings import Settings
-from recommender.adapters.store import session_scope
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's one session. Writers commit what they write (the service does);
+    whatever is left open when the request ends is rolled back.
+
+    The session connects on first use, in the thread that uses it; closing it after a
+    commit does no I/O, so it stays on the event loop.
+    """
+    session = Session(bind=request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)  # rolls back, returns the connection
+        else:
+            session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(session: SessionDep,
+                  api_key: str | None = Security(api_key_scheme)) -> Principal:  # noqa: B008
+    """The caller behind the ``X-API-Key`` header; 401 when missing, unknown or revoked."""
+    challenge = {"WWW-Authenticate": API_KEY_HEADER}
+    if not api_key:
+        raise ApiProblem(401, f"send an API key in the {API_KEY_HEADER} header",
+                         kind="unauthorized", headers=challenge)
+    info = authenticate(session, api_key)
+    if info is None:
+        raise ApiProblem(401, "the API key is unknown or revoked", kind="unauthorized",
+                         headers=challenge)
+    return Principal(info.name, info.role)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_rate_limiter(request: Request) -> RateLimiter:
+    """The process's one rate limiter (API keys and portal clients alike)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
+
+
+class RoleGuard:
+    """A dependency admitting keys of the given roles (403 otherwise), one rate-limit
+    token per request; its ``roles`` document the route (``tests/api/test_auth.py``)."""
+
+    def __init__(self, *roles: str) -> None:
+        unknown = set(roles) - set(ROLES)
+        if unknown or not roles:
+            raise ValueError(f"roles must be some of {ROLES}, not {roles}")
+        self.roles = tuple(roles)
+
+    def __repr__(self) -> str:
+        return f"RoleGuard{self.roles}"
+
+    async def __call__(self, principal: PrincipalDep, limiter: RateLimiterDep) -> Principal:
+        if principal.role not in self.roles:
+            raise ApiProblem(403, f"role {principal.role!r} may not use this endpoint "
+                                  f"(allowed: {', '.join(self.roles)})", kind="forbidden")
+        limiter.take(principal.name)
+        return principal
+
+
+AnyRoleDep = Annotated[Principal, Depends(RoleGuard(*ANY_ROLE))]
+StaffDep = Annotated[Principal, Depends(RoleGuard(*STAFF))]
+AnalystDep = Annotated[Principal, Depends(RoleGuard(*ANALYST))]
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -31,31 +115,16 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_engine_dep(request: Request) -> Engine:
-    """The store's engine."""
-    engine: Engine = request.app.state.engine
-    return engine
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, else rolled back."""
-    with session_scope(request.app.state.engine) as session:
-        yield session
+async def get_service(request: Request) -> ServingService:
+    """The serving service (the data plane of the API and the portal)."""
+    service: ServingService = request.app.state.service
+    return service
 
 
 async def get_holder(request: Request) -> ModelHolder:
     """The process's model holder."""
     holder: ModelHolder = request.app.state.holder
     return holder
-
-
-async def get_recommender(request: Request) -> Recommender:
-    """The model being served now; this request keeps it even if a swap happens."""
-    rec = request.app.state.holder.current
-    if rec is None:
-        raise ApiProblem(503, "no model is being served: promote a champion "
-                              "(`recommender models promote VERSION`)", kind="no-model")
-    return rec  # type: ignore[no-any-return]
 
 
 async def get_registry(request: Request) -> Registry:
@@ -71,13 +140,7 @@ async def get_metrics(request: Request) -> Metrics:
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+ServiceDep = Annotated[ServingService, Depends(get_service)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
-RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
-
-AnyRoleDep = Annotated[Principal, Depends(require(*ROLES))]
-StaffDep = Annotated[Principal, Depends(require(*STAFF))]
-AnalystDep = Annotated[Principal, Depends(require(*ANALYST))]

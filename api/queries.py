@@ -13,11 +13,18 @@ import pandas as pd
 from sqlalchemy import Integer, String, cast, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from recommender.contract.fields import OUTCOME_COLUMNS
 from recommender.adapters.store.activity import AuditRecord
 from recommender.adapters.store.frame_rows import outcomes_frame
-from recommender.adapters.store.tables import AuditEntry, Firm, Outcome, Programme, TypeOverride, utcnow
+from recommender.adapters.store.tables import (
+    AuditEntry,
+    Firm,
+    Outcome,
+    Programme,
+    TypeOverride,
+    utcnow,
+)
 from recommender.adapters.store.upsert import chunks
+from recommender.contract.fields import OUTCOME_COLUMNS
 
 _OUTCOME_COLUMNS = [Outcome.__table__.c[c] for c in OUTCOME_COLUMNS]
 

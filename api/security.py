@@ -1,11 +1,13 @@
-"""Who may call what: API keys and roles, a per-key rate limit, a body size limit, CORS.
+"""Who may call what: API keys and roles, one rate limiter, a body size limit, CORS.
 
 * Keys travel in ``X-API-Key`` and are looked up by hash in the store
-  (:func:`recommender.adapters.store.authenticate`). Missing, unknown or revoked -> 401; a role
-  the route does not allow -> 403.
-* Each key has a token bucket of ``Settings.rate_limit_per_minute`` requests, refilled
-  continuously; an empty bucket -> 429 with ``Retry-After``. Buckets live in the memory
-  of each worker process.
+  (:func:`recommender.adapters.store.authenticate`, through :data:`api.deps.PrincipalDep`).
+  Missing, unknown or revoked -> 401; a role the route does not allow -> 403.
+* One :class:`RateLimiter` per process serves every front end: API keys are limited by
+  key name, portal pages by the client's address. Each key has a token bucket of
+  ``Settings.rate_limit_per_minute`` requests, refilled continuously; an empty bucket
+  raises :class:`RateLimitedError` (429 with ``Retry-After``). Buckets live in the
+  memory of each worker process.
 * Request bodies larger than ``Settings.max_body_bytes`` -> 413, whether announced by
   ``Content-Length`` or streamed in chunks (the bytes are counted as they arrive).
 * CORS is closed unless ``Settings.cors_origins`` names origins.
@@ -20,14 +22,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from fastapi import FastAPI, Request, Security
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.security import APIKeyHeader
-from sqlalchemy import Engine
 
-from api.errors import PROBLEM_JSON, ApiProblem, problem_response
+from api.errors import ApiProblem, problem_response
+from recommender.adapters.store import ROLES
 from recommender.settings import Settings
-from recommender.adapters.store import authenticate, session_scope
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,7 +37,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 API_KEY_HEADER: Final[str] = "X-API-Key"
-ROLES: Final[tuple[str, ...]] = ("caseworker", "partner", "analyst")
+ANY_ROLE: Final[tuple[str, ...]] = ROLES
 STAFF: Final[tuple[str, ...]] = ("caseworker", "analyst")
 ANALYST: Final[tuple[str, ...]] = ("analyst",)
 
@@ -52,10 +53,21 @@ class Principal:
     role: str
 
 
+class RateLimitedError(ApiProblem):
+    """A caller's bucket is empty: 429, retry after :attr:`seconds` (a whole number)."""
+
+    def __init__(self, *, seconds: int, per_minute: int) -> None:
+        super().__init__(429, f"rate limit of {per_minute} requests a minute exceeded; "
+                              f"retry in {seconds} s",
+                         kind="rate-limited", headers={"Retry-After": str(seconds)})
+        self.seconds = seconds
+
+
 class RateLimiter:
     """Token buckets per key: ``per_minute`` requests a minute, bursts up to that many."""
 
     def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self._clock = clock
@@ -74,54 +86,11 @@ class RateLimiter:
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.rate
 
-
-def identify(engine: Engine, key: str | None) -> Principal | None:
-    """The principal behind ``key``, or ``None`` when missing, unknown or revoked."""
-    if not key:
-        return None
-    with session_scope(engine) as session:
-        info = authenticate(session, key)
-    return None if info is None else Principal(info.name, info.role)
-
-
-class RoleGuard:
-    """A dependency admitting keys of the given roles; its ``roles`` document the route."""
-
-    def __init__(self, *roles: str) -> None:
-        unknown = set(roles) - set(ROLES)
-        if unknown or not roles:
-            raise ValueError(f"roles must be some of {ROLES}, not {roles}")
-        self.roles = tuple(roles)
-
-    def __repr__(self) -> str:
-        return f"RoleGuard{self.roles}"
-
-    def __call__(self, request: Request,
-                 api_key: str | None = Security(api_key_scheme)) -> Principal:  # noqa: B008
-        if not api_key:
-            raise ApiProblem(401, f"send an API key in the {API_KEY_HEADER} header",
-                             kind="unauthorized", headers={"WWW-Authenticate": API_KEY_HEADER})
-        principal = identify(request.app.state.engine, api_key)
-        if principal is None:
-            raise ApiProblem(401, "the API key is unknown or revoked", kind="unauthorized",
-                             headers={"WWW-Authenticate": API_KEY_HEADER})
-        request.state.principal = principal
-        if principal.role not in self.roles:
-            raise ApiProblem(403, f"role {principal.role!r} may not use this endpoint "
-                                  f"(allowed: {', '.join(self.roles)})", kind="forbidden")
-        wait = request.app.state.rate_limiter.acquire(principal.name)
+    def take(self, key: str) -> None:
+        """Take one token for ``key`` or raise :class:`RateLimitedError`."""
+        wait = self.acquire(key)
         if wait is not None:
-            seconds = max(1, math.ceil(wait))
-            limit = request.app.state.settings.rate_limit_per_minute
-            raise ApiProblem(429, f"rate limit of {limit} requests a minute exceeded; "
-                                  f"retry in {seconds} s",
-                             kind="rate-limited", headers={"Retry-After": str(seconds)})
-        return principal
-
-
-def require(*roles: str) -> RoleGuard:
-    """A dependency admitting only keys of ``roles`` (listed in its ``roles``)."""
-    return RoleGuard(*roles)
+            raise RateLimitedError(seconds=max(1, math.ceil(wait)), per_minute=self.per_minute)
 
 
 class BodyLimitMiddleware:
@@ -200,5 +169,5 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
                            max_age=600)
 
 
-__all__ = ["ANALYST", "API_KEY_HEADER", "PROBLEM_JSON", "ROLES", "STAFF", "BodyLimitMiddleware",
-           "Principal", "RateLimiter", "RoleGuard", "identify", "install_cors", "require"]
+__all__ = ["ANALYST", "ANY_ROLE", "API_KEY_HEADER", "STAFF", "BodyLimitMiddleware", "Principal",
+           "RateLimitedError", "RateLimiter", "api_key_scheme", "install_cors"]

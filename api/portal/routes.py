@@ -6,16 +6,16 @@ shows the results (or the form again, with each error beside its field);
 language); ``POST /portal/answers.json`` downloads the answers and ``POST /portal/upload``
 loads them again. CSS and JavaScript come from ``/portal/static/`` - nothing from a CDN.
 
-The page ranks through the same :class:`Recommender` the API serves, needs no key for a
-firm's own profile, and shares the API's rate limiter, keyed by the client's address.
-Answers travel only in the request: nothing about the firm is stored or logged unless
-it ticks consent, and then its profile is kept in ``saved_profiles`` with an audit entry.
+The page ranks through the API's serving service (:class:`api.service.ServingService`),
+needs no key for a firm's own profile, and takes tokens of the API's one rate limiter,
+keyed by the client's address. Answers travel only in the request: nothing about the
+firm is stored or logged unless it ticks consent, and then the service keeps its profile
+in ``saved_profiles`` with an audit entry, in the request's session.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -25,16 +25,14 @@ from typing import Any, Final
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from api.convert import audit_entry, new_request_id
-from api.deps import EngineDep, get_recommender
-from api.errors import ApiProblem
+from api.deps import RateLimiterDep, ServiceDep, SessionDep
 from api.portal.charts import GRID
+from api.portal.fields import FACT_FIELDS
 from api.portal.form import (
-    FACT_FIELDS,
     MAX_UPLOAD_BYTES,
     AnswersFileError,
     FieldError,
@@ -46,10 +44,10 @@ from api.portal.form import (
 )
 from api.portal.i18n import LANG_COOKIE, Translator, choose_language
 from api.portal.view import build_results, programme_index
+from api.security import Principal, RateLimitedError, RateLimiter
+from api.service import ListOptions, ModelUnavailableError, ServingService
 from recommender import Recommendation, Recommender
 from recommender.constants import CAPABILITIES, REGIONS, SECTORS
-from recommender.adapters.store import save_profile, session_scope
-from api.queries import write_audit_many
 
 API_DIR: Final[Path] = Path(__file__).resolve().parents[1]
 TEMPLATES: Final[Jinja2Templates] = Jinja2Templates(directory=API_DIR / "templates")
@@ -61,9 +59,10 @@ STATIC_VERSION: Final[str] = hashlib.sha256(
 
 MAX_RANKED: Final[int] = 100  # every eligible programme of a year is listed, ranked ...
 EXPLAINED: Final[int] = 10    # ... and the best ten are explained
+PORTAL_LIST: Final[ListOptions] = ListOptions(k=MAX_RANKED, explain="top", explain_k=EXPLAINED,
+                                              include_ineligible=True)
 ENDPOINT: Final[str] = "POST /portal"
-PORTAL_KEY_NAME: Final[str] = "portal"
-PORTAL_ROLE: Final[str] = "partner"
+PORTAL_CALLER: Final[Principal] = Principal("portal", "partner")  # as audited
 RATE_KEY_PREFIX: Final[str] = "portal:"
 LANG_COOKIE_AGE: Final[int] = 365 * 24 * 3600
 PAGE_HEADERS: Final[dict[str, str]] = {
@@ -156,69 +155,65 @@ class _Page:
     rec: Recommender
 
 
-async def _begin(request: Request, asked: str | None, *,
-                 limited: bool = True) -> _Page | HTMLResponse:
+async def _begin(request: Request, asked: str | None, service: ServingService,
+                 limiter: RateLimiter | None = None) -> _Page | HTMLResponse:
     """The page's language and model, or the page that says why there is none.
 
-    With ``limited`` the request takes a token of the API's rate limiter, keyed by the
-    client's address (a 429 page with ``Retry-After`` when the bucket is empty).
+    With a ``limiter`` the request takes a token of it, keyed by the client's address
+    (a 429 page with ``Retry-After`` when the bucket is empty).
     """
     tr, remember = _language(request, asked)
-    if limited:
+    if limiter is not None:
         host = request.client.host if request.client else "unknown"
-        wait = request.app.state.rate_limiter.acquire(RATE_KEY_PREFIX + host)
-        if wait is not None:
-            seconds = max(1, math.ceil(wait))
-            return _problem_page(request, tr, tr("ui.rate_limited", seconds=seconds),
-                                 status=429, remember=remember,
-                                 headers={"Retry-After": str(seconds)})
+        try:
+            limiter.take(RATE_KEY_PREFIX + host)
+        except RateLimitedError as exc:
+            return _problem_page(request, tr, tr("ui.rate_limited", seconds=exc.seconds),
+                                 status=429, remember=remember, headers=exc.headers)
     try:
-        rec = await get_recommender(request)
-    except ApiProblem:
+        rec = service.model()
+    except ModelUnavailableError:
         return _problem_page(request, tr, tr("ui.no_model"), status=503, remember=remember)
     return _Page(tr, remember, rec)
 
 
-def _recommend(rec: Recommender, profile: Mapping[str, Any]) -> Recommendation:
-    """The API's code path: every eligible programme ranked, the best explained."""
-    return rec.recommend_batch([profile], k=MAX_RANKED, explain="top", explain_k=EXPLAINED,
-                               include_ineligible=True, today=date.today())[0]
-
-
-def _keep(engine: Engine, profile: Mapping[str, Any], result: Recommendation) -> int:
-    """Store a consented profile and audit the list served for it; returns its reference."""
-    with session_scope(engine) as session:
-        ref = save_profile(session, {k: v for k, v in profile.items() if k != "firm_id"})
-        entry = audit_entry(result, request_id=new_request_id(), key_name=PORTAL_KEY_NAME,
-                            role=PORTAL_ROLE, endpoint=ENDPOINT)
-        write_audit_many(session, [{**entry, "firm_id": f"saved-profile:{ref}"}])
-    return ref
+def _serve(service: ServingService, session: Session, profile: Mapping[str, Any], *,
+           consent: bool) -> tuple[Recommendation, int | None]:
+    """The API's code path: every eligible programme ranked, the best explained; with
+    consent the profile and its list are kept (its reference returned)."""
+    result = service.recommend_without_audit(profile, PORTAL_LIST, endpoint=ENDPOINT)
+    if not consent:
+        return result, None
+    return result, service.keep_profile(session, PORTAL_CALLER, profile, result,
+                                        endpoint=ENDPOINT)
 
 
 # --- pages ----------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
 @router.get("/portal", response_class=HTMLResponse)
-async def form_page(request: Request, lang: str | None = None) -> HTMLResponse:
+async def form_page(request: Request, service: ServiceDep,
+                    lang: str | None = None) -> HTMLResponse:
     """The empty form (``?lang=en|ko`` switches and remembers the language)."""
-    page = await _begin(request, lang, limited=False)
+    page = await _begin(request, lang, service)
     if isinstance(page, HTMLResponse):
         return page
     return _form(request, page, default_values(page.rec.years()))
 
 
 @router.post("/portal", response_class=HTMLResponse)
-async def results_page(request: Request, engine: EngineDep) -> HTMLResponse:
+async def results_page(request: Request, service: ServiceDep, limiter: RateLimiterDep,
+                       session: SessionDep) -> HTMLResponse:
     """The firm's capability profile and its ranked, explained programmes."""
     posted = await _posted(request)
-    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"))
+    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"), service,
+                        limiter)
     if isinstance(page, HTMLResponse):
         return page
     parsed = parse_answers(form_values(posted), years=page.rec.years())
     if parsed.profile is None:
         return _form(request, page, parsed.values, errors=parsed.errors, status=422)
-    result = await run_in_threadpool(_recommend, page.rec, parsed.profile)
-    ref = await run_in_threadpool(_keep, engine, parsed.profile, result) if parsed.consent else None
-    request.app.state.metrics.served.labels(endpoint=ENDPOINT).inc()
+    result, ref = await run_in_threadpool(_serve, service, session, parsed.profile,
+                                          consent=parsed.consent)
     view = build_results(result, programmes=programme_index(page.rec), tr=page.tr,
                          today=date.today())
     answers = {k: v for k, v in parsed.values.items() if k != "consent"}
@@ -228,20 +223,23 @@ async def results_page(request: Request, engine: EngineDep) -> HTMLResponse:
 
 
 @router.post("/portal/edit", response_class=HTMLResponse)
-async def edit_page(request: Request) -> HTMLResponse:
+async def edit_page(request: Request, service: ServiceDep,
+                    limiter: RateLimiterDep) -> HTMLResponse:
     """The form filled with the posted answers (change answers, or switch language)."""
     posted = await _posted(request)
-    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"))
+    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"), service,
+                        limiter)
     if isinstance(page, HTMLResponse):
         return page
     return _form(request, page, form_values(posted))
 
 
 @router.post("/portal/answers.json", response_model=None)
-async def download_answers(request: Request) -> Response:
+async def download_answers(request: Request, service: ServiceDep,
+                           limiter: RateLimiterDep) -> Response:
     """The answers as a JSON file (the form again, with errors, if any answer is refused)."""
     posted = await _posted(request)
-    page = await _begin(request, posted.get("lang"))
+    page = await _begin(request, posted.get("lang"), service, limiter)
     if isinstance(page, HTMLResponse):
         return page
     parsed = parse_answers(form_values(posted), years=page.rec.years())
@@ -254,11 +252,12 @@ async def download_answers(request: Request) -> Response:
 
 
 @router.post("/portal/upload", response_class=HTMLResponse)
-async def upload_answers(request: Request) -> HTMLResponse:
+async def upload_answers(request: Request, service: ServiceDep,
+                         limiter: RateLimiterDep) -> HTMLResponse:
     """The form filled from an uploaded answers file, with any refused answer marked."""
     form = await request.form(max_files=1, max_fields=10)
     lang = form.get("lang")
-    page = await _begin(request, lang if isinstance(lang, str) else None)
+    page = await _begin(request, lang if isinstance(lang, str) else None, service, limiter)
     if isinstance(page, HTMLResponse):
         return page
     upload = form.get("answers")

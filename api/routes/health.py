@@ -2,39 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.deps import EngineDep, HolderDep, MetricsDep
+from api.deps import HolderDep, MetricsDep, SessionDep
 from api.errors import ApiProblem
-from api.schemas.health import Health, Readiness
-from recommender.adapters.store import session_scope
 from api.queries import ping
+from api.schemas.health import Health, Readiness
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", response_model=Health)
-async def healthz() -> dict[str, str]:
+async def healthz() -> Health:
     """The process is up (no dependencies checked)."""
-    return {"status": "ok"}
+    return Health(status="ok")
 
 
 @router.get("/readyz", response_model=Readiness,
             responses={503: {"description": "model or database not ready"}})
-def readyz(holder: HolderDep, engine: EngineDep) -> dict[str, Any]:
+def readyz(holder: HolderDep, session: SessionDep) -> Readiness:
     """Ready when a model is loaded and the database answers; 503 otherwise."""
     rec = holder.current
     if rec is None:
         raise ApiProblem(503, "no model is loaded", kind="not-ready")
     try:
-        with session_scope(engine) as session:
-            ping(session)
+        ping(session)
     except SQLAlchemyError:
         raise ApiProblem(503, "the database does not answer", kind="not-ready") from None
-    return {"status": "ready", "model_version": rec.version, "programmes": len(rec.programmes)}
+    return Readiness(status="ready", model_version=rec.version, programmes=len(rec.programmes))
 
 
 @router.get("/metrics", response_class=Response,

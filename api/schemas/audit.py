@@ -17,7 +17,7 @@ class AuditItem(BaseModel):
 class AuditEntryOut(BaseModel):
     """One served recommendation list: who, when, which firm, which model, what order."""
 
-    model_config = ConfigDict(protected_namespaces=())
+    model_config = ConfigDict(protected_namespaces=(), from_attributes=True)
 
     id: int
     at: datetime

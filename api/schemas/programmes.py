@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from collections.abc import Mapping
+from typing import Any, Self
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from api.service import Outreach
+from recommender.adapters.store.plain_values import frame_record
+from recommender.constants import LIST_SEP
 
 
 class ProgrammeOut(BaseModel):
@@ -31,6 +39,13 @@ class ProgrammeOut(BaseModel):
     description: str | None = None
     source: str | None = None
 
+    @classmethod
+    def of(cls, record: Mapping[str, Any]) -> Self:
+        """A stored programme record (``targets`` as the contract's ``;``-joined text)."""
+        targets = record.get("targets")
+        split = [t for t in targets.split(LIST_SEP) if t] if isinstance(targets, str) else []
+        return cls.model_validate({**record, "targets": split})
+
 
 class ProgrammeDetail(ProgrammeOut):
     """A programme with how its type was determined."""
@@ -47,6 +62,12 @@ class ProgrammeList(BaseModel):
     count: int
     items: list[ProgrammeOut]
 
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Self:
+        """The programmes of a canonical programme frame, in its order."""
+        items = [ProgrammeOut.of(frame_record(frame, i)) for i in range(len(frame))]
+        return cls(count=len(items), items=items)
+
 
 class Candidate(BaseModel):
     """A stored firm profile eligible for the programme, ranked by fit."""
@@ -60,9 +81,18 @@ class Candidate(BaseModel):
 class CandidateList(BaseModel):
     """The outreach list of one offering: eligible stored firms, best fit first."""
 
-    model_config = {"protected_namespaces": ()}
+    model_config = ConfigDict(protected_namespaces=())
 
     programme_id: str
     year: int
     model_version: str
     candidates: list[Candidate]
+
+    @classmethod
+    def of(cls, outreach: Outreach) -> Self:
+        """The response for an outreach list of the serving service."""
+        return cls(programme_id=outreach.programme_id, year=outreach.year,
+                   model_version=outreach.model_version,
+                   candidates=[Candidate(rank=int(r.rank), firm_id=str(r.firm_id),
+                                         year=int(r.year), score=float(r.score))
+                               for r in outreach.candidates.itertuples(index=False)])

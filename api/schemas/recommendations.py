@@ -1,14 +1,29 @@
-"""Requests for and responses with ranked, explained programmes."""
+"""Requests for and responses with ranked, explained programmes.
+
+A response is built once, from the core's result objects, by
+:meth:`RecommendationResponse.of` and serialised by FastAPI through the route's
+``response_model``. The response is a model whose lists hold typed dicts: a list of
+1,900 catalogue entries (``include_ineligible`` on the real catalogue) is assembled as
+plain dicts in about a millisecond, while one pydantic object per entry - validated or
+``model_construct`` -ed - costs 3 to 10 times that. The core's objects are trusted, so
+the top-level model is constructed without validation; the schema still types every
+key (mypy checks the builders against it) and serialises every value.
+"""
 
 from __future__ import annotations
 
+import math
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from api.schemas.firms import EXAMPLE_PROFILE, FirmProfile
+from api.service import ListOptions, Served, ServedBatch
+from recommender import CapabilityGap, Contribution, Explanation, IneligibleItem, RecommendedItem
 from recommender.constants import DEFAULT_K, PROGRAMME_TYPES
+from recommender.explain import Renderer, renderer
 
 ProgrammeType = Literal[PROGRAMME_TYPES]  # type: ignore[valid-type]
 ExplainMode = Literal["top", "all", "none"]
@@ -33,6 +48,13 @@ class RecommendationOptions(BaseModel):
                                   "day; also sets days_left. Default: today for a profile "
                                   "of this year; no window filter for other years")
 
+    def list_options(self) -> ListOptions:
+        """These options as the serving service takes them."""
+        types = None if self.programme_types is None else tuple(self.programme_types)
+        return ListOptions(k=self.k, explain=self.explain,
+                           include_ineligible=self.include_ineligible,
+                           programme_types=types, as_of=self.as_of)
+
 
 class RecommendationRequest(RecommendationOptions):
     """One firm profile and the options of its list."""
@@ -52,38 +74,38 @@ class BatchRequest(RecommendationOptions):
     profiles: list[FirmProfile] = Field(min_length=1)
 
 
-class ContributionOut(BaseModel):
+class ContributionOut(TypedDict):
     """One factor's share of a score and the sentence that says why."""
 
-    factor: str = Field(examples=["gap:cap_tech_planning"])
+    factor: Annotated[str, Field(examples=["gap:cap_tech_planning"])]
     value: float
     text: str
 
 
-class ExplanationOut(BaseModel):
+class ExplanationOut(TypedDict):
     """``base_value`` plus every contribution equals the item's score."""
 
     base_value: float
     contributions: list[ContributionOut]
 
 
-class RecommendedProgramme(BaseModel):
+class RecommendedProgramme(TypedDict):
     """One ranked programme (``score``/``rank`` are null for unscored ``other`` ones)."""
 
     rank: int | None
     programme_id: str
     name: str
     programme_type: str
-    agency: str | None = None
+    agency: str | None
     score: float | None
-    apply_start: str | None = None
-    apply_end: str | None = None
-    days_left: int | None = None
-    url: str | None = None
-    explanation: ExplanationOut | None = None
+    apply_start: str | None
+    apply_end: str | None
+    days_left: int | None
+    url: str | None
+    explanation: ExplanationOut | None
 
 
-class IneligibleProgramme(BaseModel):
+class IneligibleProgramme(TypedDict):
     """A programme of the year the firm cannot join, and why."""
 
     programme_id: str
@@ -91,7 +113,7 @@ class IneligibleProgramme(BaseModel):
     reasons: list[str]
 
 
-class CapabilityGapOut(BaseModel):
+class CapabilityGapOut(TypedDict):
     """The firm's own rating of a capability beside its peers' benchmark."""
 
     capability: str
@@ -115,6 +137,21 @@ class RecommendationResponse(BaseModel):
     contrast: list[ContributionOut]
     capability_profile: list[CapabilityGapOut]
 
+    @classmethod
+    def of(cls, served: Served, *, lang: str = "en") -> Self:
+        """The response for a served list, its sentences in ``lang`` (the core's objects
+        are trusted: no validation)."""
+        rec, say = served.result, renderer(lang)
+        return cls.model_construct(
+            model_version=rec.model_version, request_id=served.request_id,
+            firm_id=rec.firm_id, year=rec.year,
+            recommendations=[_programme(i, say) for i in rec.items],
+            unscored=[_programme(i, say) for i in rec.unscored],
+            ineligible=None if rec.ineligible is None else [_ineligible(i, say)
+                                                           for i in rec.ineligible],
+            contrast=[_contribution(c, say.describe(c)) for c in rec.contrast],
+            capability_profile=[_gap(g) for g in rec.profile])
+
 
 class BatchResponse(BaseModel):
     """One :class:`RecommendationResponse` per profile, in request order."""
@@ -124,3 +161,45 @@ class BatchResponse(BaseModel):
     model_version: str
     count: int
     results: list[RecommendationResponse]
+
+    @classmethod
+    def of(cls, batch: ServedBatch) -> Self:
+        """The response for the lists of one batch, in request order."""
+        return cls.model_construct(model_version=batch.model_version, count=len(batch.lists),
+                                   results=[RecommendationResponse.of(s) for s in batch.lists])
+
+
+# --- the core's result objects as response parts -----------------------------------------
+def _finite(value: float | None) -> float | None:
+    """A float for JSON: ``None`` stays, NaN and infinities become ``None``."""
+    if value is None:
+        return None
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
+def _contribution(c: Contribution, text: str) -> ContributionOut:
+    return {"factor": c.factor, "value": _finite(c.value) or 0.0, "text": text}
+
+
+def _explanation(e: Explanation | None, say: Renderer) -> ExplanationOut | None:
+    if e is None:
+        return None
+    return {"base_value": _finite(e.base_value) or 0.0,
+            "contributions": [_contribution(c, say.sentence(c)) for c in e.contributions]}
+
+
+def _programme(i: RecommendedItem, say: Renderer) -> RecommendedProgramme:
+    return {"rank": i.rank, "programme_id": i.programme_id, "name": i.name,
+            "programme_type": i.programme_type, "agency": i.agency, "score": _finite(i.score),
+            "apply_start": i.apply_start, "apply_end": i.apply_end, "days_left": i.days_left,
+            "url": i.url, "explanation": _explanation(i.explanation, say)}
+
+
+def _ineligible(i: IneligibleItem, say: Renderer) -> IneligibleProgramme:
+    return {"programme_id": i.programme_id, "name": i.name, "reasons": say.reasons(i.reasons)}
+
+
+def _gap(g: CapabilityGap) -> CapabilityGapOut:
+    return {"capability": g.capability, "own": _finite(g.own), "peers": _finite(g.peers),
+            "gap": _finite(g.gap)}

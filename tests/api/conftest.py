@@ -30,12 +30,12 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-import training.train
+import training.version
 from api.app import create_app
+from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE
 from recommender.adapters.registry import Registry
-from recommender.settings import Settings
-from recommender.simulate import World, simulate_world
 from recommender.adapters.store import (
+    ROLES,
     create_key,
     dispose_engines,
     get_engine,
@@ -45,11 +45,12 @@ from recommender.adapters.store import (
     session_scope,
     upgrade_database,
 )
+from recommender.settings import Settings
+from recommender.simulate import World, simulate_world
 from tests.waiting import wait_until
-from training.train import train_version
+from training.local import train_version
 
-ROLES = ("caseworker", "partner", "analyst")
-MODEL_FILES = ("model.txt", "pipeline.joblib")
+MODEL_FILES = (MODEL_FILE, PIPELINE_FILE)
 POSTGRES_ENV = "RECOMMENDER_TEST_POSTGRES_URL"
 
 
@@ -203,7 +204,7 @@ def trained_models(tmp_path_factory: pytest.TempPathFactory, world: World) -> Pa
     it; trained once, copied into each deployment."""
     registry = Registry(tmp_path_factory.mktemp("trained") / "models")
     with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
-        mp.setattr(training.train, "shap_plots", lambda *a, **k: [])
+        mp.setattr(training.version, "shap_plots", lambda *a, **k: [])
         train_version(world.dataset, registry=registry, version="v1", run_evaluation=False,
                       objective="regression", num_threads=2)
     score = registry.verify("v1")["metrics"]["validation_score"]

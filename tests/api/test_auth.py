@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from api.app import create_app
-from api.security import RoleGuard
+from api.deps import RoleGuard
 from tests.api.conftest import Deployment, make_settings
 
 ALL = frozenset({"partner", "caseworker", "analyst"})

@@ -24,7 +24,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.api.conftest import ROLES, Deployment
+from recommender.adapters.store import ROLES
+from tests.api.conftest import Deployment
 
 EXAMPLES = 12
 CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,

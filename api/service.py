@@ -1,0 +1,249 @@
+"""The serving service: one data plane behind every front end (API routes, partner portal).
+
+A front end parses its request, calls one method here with the request's database
+session and its caller, and renders what comes back. The service reads the model being
+served once per call (a swap never changes a list half-way), ranks through the core's
+:class:`~recommender.recommend.Recommender`, writes the audit entry of every list it
+hands out in that same session and commits before returning, so a list never leaves
+unaudited. It counts every list in the metrics.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Final
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from api.errors import ApiProblem
+from api.metrics import Metrics
+from api.queries import firm_outcomes, write_audit_many
+from api.security import Principal
+from api.serving import ModelHolder
+from recommender import Recommendation, Recommender
+from recommender.adapters.store import (
+    get_firm,
+    get_programme,
+    load_firms,
+    load_outcomes,
+    save_profile,
+)
+from recommender.constants import DEFAULT_K
+from recommender.recommend import Explain
+
+SAVED_PROFILE_PREFIX: Final[str] = "saved-profile:"  # audit firm id of a consented profile
+
+
+class ModelUnavailableError(ApiProblem):
+    """No model is being served yet (503)."""
+
+    def __init__(self) -> None:
+        super().__init__(503, "no model is being served: promote a champion "
+                              "(`recommender models promote VERSION`)", kind="no-model")
+
+
+class BatchTooLargeError(ApiProblem):
+    """More profiles in one request than ``Settings.max_batch`` (413)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(413, f"batch of {size} profiles exceeds the limit of {limit}; "
+                              "split it into smaller batches", kind="batch-too-large")
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    """How a firm's list is made (the keywords of ``Recommender.recommend_batch``)."""
+
+    k: int = DEFAULT_K
+    explain: Explain = "top"
+    explain_k: int | None = None  # with "top": explain this many instead of k
+    include_ineligible: bool = False
+    programme_types: tuple[str, ...] | None = None
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class Served:
+    """A list handed out: the core's result and the request id it was audited under."""
+
+    result: Recommendation
+    request_id: str
+
+
+@dataclass(frozen=True)
+class ServedBatch:
+    """The lists of one batch, in request order, all ranked by one model version."""
+
+    model_version: str
+    lists: list[Served]
+
+
+@dataclass(frozen=True)
+class Outreach:
+    """The outreach list of one programme: eligible stored firms, best expected fit first."""
+
+    programme_id: str
+    year: int
+    model_version: str
+    candidates: pd.DataFrame  # firm_id, year, score, rank
+
+
+def new_request_id() -> str:
+    """A fresh, unguessable request id (32 hex characters)."""
+    return uuid.uuid4().hex
+
+
+def audit_row(served: Served, *, caller: Principal, endpoint: str,
+              firm_id: str | None = None) -> dict[str, Any]:
+    """The audit entry of one served list: who, which firm, which model, what order.
+
+    ``firm_id`` replaces the list's own (a consented portal profile is audited under
+    its saved reference). The time is added when the entry is written.
+    """
+    rec = served.result
+    return {"key_name": caller.name, "role": caller.role, "request_id": served.request_id,
+            "endpoint": endpoint, "model_version": rec.model_version,
+            "firm_id": rec.firm_id if firm_id is None else firm_id, "year": rec.year,
+            "items": [{"programme_id": i.programme_id, "rank": i.rank}
+                      for i in (*rec.items, *rec.unscored)]}
+
+
+class ServingService:
+    """Ranked, explained lists for inline profiles, stored firms and programmes.
+
+    Parameters
+    ----------
+    holder
+        The process's :class:`ModelHolder` (its ``current`` model is served).
+    metrics
+        Where served lists are counted (``recommendations_served_total``).
+    max_batch
+        Most profiles one call may rank.
+    today
+        The clock that decides what "open today" means for this year's profiles.
+    """
+
+    def __init__(self, holder: ModelHolder, metrics: Metrics, *, max_batch: int = 1000,
+                 today: Callable[[], date] = date.today) -> None:
+        self.holder = holder
+        self.metrics = metrics
+        self.max_batch = max_batch
+        self.today = today
+
+    def model(self) -> Recommender:
+        """The model being served now; a caller keeps it to the end of its request."""
+        current = self.holder.current
+        if current is None:
+            raise ModelUnavailableError()
+        return current
+
+    # --- firm lists -------------------------------------------------------------------
+    def recommend_one(self, session: Session, caller: Principal, profile: Mapping[str, Any],
+                      options: ListOptions, *, endpoint: str) -> Served:
+        """Rank one inline profile, audit the list and commit.
+
+        Raises
+        ------
+        ModelUnavailableError
+            No model is being served.
+        """
+        return self._audited(session, caller, self._rank([profile], options),
+                             endpoint=endpoint)[0]
+
+    def recommend_many(self, session: Session, caller: Principal,
+                       profiles: Sequence[Mapping[str, Any]], options: ListOptions, *,
+                       endpoint: str) -> ServedBatch:
+        """Rank many inline profiles with one model, in order; audit every list, commit.
+
+        Raises
+        ------
+        BatchTooLargeError
+            More than ``max_batch`` profiles.
+        ModelUnavailableError
+            No model is being served.
+        """
+        if len(profiles) > self.max_batch:
+            raise BatchTooLargeError(len(profiles), self.max_batch)
+        rec = self.model()
+        lists = self._audited(session, caller, self._rank(profiles, options, model=rec),
+                              endpoint=endpoint)
+        return ServedBatch(rec.version, lists)
+
+    def recommend_stored(self, session: Session, caller: Principal, firm_id: str,
+                         options: ListOptions, *, year: int | None, endpoint: str) -> Served:
+        """Rank a stored firm profile (``year``, else its latest) with its stored history.
+
+        Raises
+        ------
+        NotFoundError
+            The firm, or its profile of ``year``, is not stored.
+        """
+        profile = get_firm(session, firm_id, year)
+        history = firm_outcomes(session, firm_id)
+        results = self._rank([profile], options, outcomes=history)
+        return self._audited(session, caller, results, endpoint=endpoint)[0]
+
+    def recommend_without_audit(self, profile: Mapping[str, Any], options: ListOptions, *,
+                                endpoint: str) -> Recommendation:
+        """Rank one profile leaving no trace in the store (the portal before consent)."""
+        result = self._rank([profile], options)[0]
+        self.metrics.served.labels(endpoint=endpoint).inc()
+        return result
+
+    def keep_profile(self, session: Session, caller: Principal, profile: Mapping[str, Any],
+                     result: Recommendation, *, endpoint: str) -> int:
+        """Store a profile its firm consented to keep, audit the list shown for it, commit.
+
+        Returns the saved profile's reference; the audit entry names it as
+        ``saved-profile:<ref>`` (the profile's own ``firm_id`` is not kept).
+        """
+        ref = save_profile(session, {k: v for k, v in profile.items() if k != "firm_id"})
+        served = Served(result, new_request_id())
+        write_audit_many(session, [audit_row(served, caller=caller, endpoint=endpoint,
+                                             firm_id=f"{SAVED_PROFILE_PREFIX}{ref}")])
+        session.commit()
+        return ref
+
+    # --- programme lists --------------------------------------------------------------
+    def candidates(self, session: Session, programme_id: str, *, k: int,
+                   endpoint: str) -> Outreach:
+        """Stored firms of the programme's year eligible for it, best expected fit first.
+
+        Raises
+        ------
+        NotFoundError
+            No programme has this id (in the store or in the served catalogue).
+        """
+        rec = self.model()
+        programme = get_programme(session, programme_id)
+        year = int(programme["year"])
+        firms = load_firms(session, year=year)
+        history = load_outcomes(session)  # only earlier years count as history
+        ranked = rec.rank_firms_for(programme_id, firms, k=k, outcomes=history)
+        self.metrics.served.labels(endpoint=endpoint).inc()
+        return Outreach(programme_id, year, rec.version, ranked)
+
+    # --- steps ------------------------------------------------------------------------
+    def _rank(self, profiles: Sequence[Mapping[str, Any]], options: ListOptions, *,
+              outcomes: pd.DataFrame | None = None,
+              model: Recommender | None = None) -> list[Recommendation]:
+        return (model or self.model()).recommend_batch(
+            profiles, k=options.k, explain=options.explain, explain_k=options.explain_k,
+            include_ineligible=options.include_ineligible,
+            programme_types=options.programme_types, outcomes=outcomes, as_of=options.as_of,
+            today=self.today())
+
+    def _audited(self, session: Session, caller: Principal, results: Sequence[Recommendation],
+                 *, endpoint: str) -> list[Served]:
+        """Write every list's audit entry in one statement, commit, count; a list is only
+        handed out once its entry is stored (if the write fails, the request fails)."""
+        served = [Served(r, new_request_id()) for r in results]
+        write_audit_many(session, [audit_row(s, caller=caller, endpoint=endpoint)
+                                   for s in served])
+        session.commit()
+        self.metrics.served.labels(endpoint=endpoint).inc(len(served))
+        return served
