@@ -17,7 +17,6 @@ import httpx
 import pytest
 
 from api.app import create_app
-from recommender.contract.canonical import Dataset
 from recommender.adapters.registry import Registry
 from recommender.adapters.store import (
     create_key,
@@ -28,6 +27,7 @@ from recommender.adapters.store import (
     upsert_programmes,
 )
 from recommender.constants import CHAMPION
+from recommender.contract.canonical import Dataset
 from tests.api.conftest import Deployment, LiveServer, copy_version, make_settings
 from tests.waiting import wait_until
 
@@ -205,7 +205,7 @@ def test_an_unreadable_champion_pointer_keeps_the_served_model(
         models_server: tuple[LiveServer, Registry], deployment: Deployment) -> None:
     server, registry = models_server
     pointer = registry.root / "champion"
-    pointer.write_text("../../etc/passwd\n")
+    _replace(pointer, "../../etc/passwd\n")
     try:
         assert "passwd" in server.refusal(CHAMPION)
         with server.client(deployment.keys["analyst"]) as client:
@@ -213,4 +213,12 @@ def test_an_unreadable_champion_pointer_keeps_the_served_model(
             listed = client.get("/v1/models").json()
             assert listed["serving"] == "v1" and listed["champion"] is None
     finally:
-        pointer.write_text("v1\n")
+        _replace(pointer, "v1\n")
+
+
+def _replace(path: Path, text: str) -> None:
+    """Swap a file's content in one rename, as the registry does: the poller never reads
+    a half-written (empty) pointer."""
+    staged = path.with_name(path.name + ".staged")
+    staged.write_text(text)
+    staged.replace(path)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from recommender.eligibility import eligibility_mask
-from recommender.recommend import Recommender
+from recommender.adapters.artefact import load_recommender
 from recommender.adapters.store import load_outcomes, session_scope
+from recommender.eligibility import eligibility_mask
 from tests.api.conftest import Deployment
 
 PROBLEM = "application/problem+json"
@@ -57,8 +57,23 @@ def test_a_partner_gets_the_top_k_ranked_and_explained(deployment: Deployment,
         _assert_explained(item)
     assert body["ineligible"] is None
     assert len(body["capability_profile"]) == 12
-    if body["contrast"]:
-        assert all(c["value"] > 0 for c in body["contrast"])
+
+
+def test_the_contrast_says_why_the_first_is_above_the_second(
+        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    with deployment.client("partner") as client:
+        bodies = [client.post("/v1/recommendations", json={"profile": p, "k": 2}).json()
+                  for p in profiles[:10]]
+    ahead = [b for b in bodies if b["recommendations"][0]["score"]
+             > b["recommendations"][1]["score"]]
+    tied = [b for b in bodies if b["recommendations"][0]["score"]
+            == b["recommendations"][1]["score"]]
+    assert ahead and tied, "the demo catalogue has offerings of one type that tie"
+    for body in ahead:
+        assert body["contrast"]
+        assert all(c["value"] > 0 and c["text"] for c in body["contrast"])
+    for body in tied:  # the same explanation twice: nothing puts the first above
+        assert body["contrast"] == []
 
 
 def test_explanations_sum_to_the_score_for_every_explained_programme(
@@ -119,23 +134,27 @@ def test_ineligible_programmes_come_with_reasons(deployment: Deployment,
 
 
 def test_programme_types_and_application_date_filter_the_list(
-        deployment: Deployment, profiles: list[dict[str, Any]], world: Any) -> None:
+        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
     with deployment.client("partner") as client:
         body = client.post("/v1/recommendations", json={
             "profile": profiles[2], "k": 50, "programme_types": ["consulting", "education"]}).json()
         assert body["recommendations"]
         assert {i["programme_type"] for i in body["recommendations"]} <= {"consulting",
                                                                          "education"}
-        programmes = world.dataset.programmes
-        dated = programmes[(programmes["year"] == profiles[2]["year"])
-                           & programmes["apply_end"].notna()]
-        day = date.fromisoformat(str(dated["apply_start"].dropna().min()))
+        # a past year's list is not filtered by window: pick one of its dated programmes
+        every = client.post("/v1/recommendations",
+                            json={"profile": profiles[2], "k": 50}).json()["recommendations"]
+        dated = [i for i in every if i["apply_start"] and i["apply_end"]]
+        assert dated, "the demo catalogue has application windows"
+        day = date.fromisoformat(dated[0]["apply_start"])
         body = client.post("/v1/recommendations", json={
             "profile": profiles[2], "k": 50, "as_of": day.isoformat()}).json()
-    for item in body["recommendations"]:
-        if item["apply_end"] is not None:
-            left = (date.fromisoformat(item["apply_end"]) - day).days
-            assert item["days_left"] == left and left >= 0
+    windowed = [i for i in body["recommendations"] if i["apply_end"] is not None]
+    assert dated[0]["programme_id"] in {i["programme_id"] for i in windowed}
+    for item in windowed:
+        assert item["apply_start"] is None or date.fromisoformat(item["apply_start"]) <= day
+        left = (date.fromisoformat(item["apply_end"]) - day).days
+        assert item["days_left"] == left and left >= 0
 
 
 def test_a_profile_without_any_self_diagnosis_is_served(
@@ -340,7 +359,7 @@ def test_a_stored_firm_is_ranked_with_its_participation_history(
     assert (body["firm_id"], body["year"]) == (firm_id, last)
     with session_scope(deployment.engine) as session:
         history = load_outcomes(session)
-    rec = Recommender.load(deployment.registry, body["model_version"],
+    rec = load_recommender(deployment.registry, body["model_version"],
                            programmes=world.dataset.programmes)
     profile = firms[(firms["firm_id"] == firm_id) & (firms["year"] == last)]
     expected = rec.recommend(profile, k=5, outcomes=history[history["firm_id"] == firm_id])
