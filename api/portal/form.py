@@ -4,11 +4,9 @@ A busy owner types numbers as they come ("1,500", "７", "-3 %"), so parsing is
 forgiving about separators and full-width digits but strict about meaning. Every error
 names the field it belongs to, as a message key of ``i18n.json`` ``errors`` with its
 parameters, so the page can show it beside that field in the reader's language. The
-fields, their kinds and their limits come from the contract's field specification
-(:data:`recommender.contract.fields.FIRMS`, entry bounds; percentages on the form are
-the contract's fractions times 100); only the order, labels and help texts are the
-portal's. The finished profile is checked once more against the API's own
-:class:`FirmProfile`, so the portal accepts exactly what the API accepts.
+fields and their limits come from the contract's field specification
+(:mod:`api.portal.fields`). The finished profile is checked once more against the API's
+own :class:`FirmProfile`, so the portal accepts exactly what the API accepts.
 
 Answers travel to and from the firm's computer as a small JSON document
 (:func:`answers_document`, :func:`read_answers_file`); nothing is kept on the server.
@@ -22,16 +20,21 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from pydantic import ValidationError
 
+from api.portal.fields import (
+    FACT_FIELDS,
+    FIELD_OF_COLUMN,
+    FORM_FIELDS,
+    RATINGS,
+    FieldSpec,
+)
 from api.schemas.firms import FirmProfile
-from recommender.constants import CAPABILITIES, FIRM_ID, REGIONS, SECTORS, YEAR
+from recommender.constants import CAPABILITIES, FIRM_ID, REGIONS, SECTORS
 from recommender.contract.fields import FIRMS
-from recommender.contract.spec import Field
 
-Kind = Literal["select", "int", "number", "checkbox"]
 PORTAL_FIRM_ID: Final[str] = "portal"  # the inline profile's id; never a real firm's
 ANSWERS_FORMAT: Final[str] = "sme-programme-portal-answers"
 ANSWERS_VERSION: Final[int] = 1
@@ -40,64 +43,6 @@ MAX_FIELD_CHARS: Final[int] = 64
 TRUE_WORDS: Final[frozenset[str]] = frozenset({"yes", "on", "true", "1"})
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    """One firm fact on the form: how to read it and which limits hold."""
-
-    name: str
-    kind: Kind
-    required: bool = True
-    minimum: float | None = None
-    maximum: float | None = None
-    inputmode: str = "numeric"
-
-
-# form field -> contract column, where they differ (percentages on the form)
-PERCENT_FIELDS: Final[dict[str, str]] = {"revenue_growth_pct": "revenue_growth",
-                                         "export_share_pct": "export_share"}
-FIELD_OF_COLUMN: Final[dict[str, str]] = {v: k for k, v in PERCENT_FIELDS.items()}
-_ASKED_FIRST: Final[tuple[str, ...]] = (YEAR, "sector", "region")  # then contract order
-_FORM_KINDS: Final[dict[str, Kind]] = {"enum": "select", "int": "int", "float": "number",
-                                       "bool": "checkbox"}
-
-
-def _scaled(bound: float | None, scale: int) -> float | None:
-    return None if bound is None else bound * scale
-
-
-def form_field(field: Field) -> FieldSpec:
-    """The form field asking for one contract firm column, with the contract's limits.
-
-    The profile year is a choice among the catalogue's years; a checkbox is never
-    required (unticked is ``false``); percentages are the contract's fractions x 100.
-    """
-    name = FIELD_OF_COLUMN.get(field.name, field.name)
-    kind: Kind = "select" if field.name == YEAR else _FORM_KINDS[field.kind]
-    scale = 100 if name in PERCENT_FIELDS else 1
-    low, high = field.entry_bounds
-    numeric = kind in ("int", "number")
-    return FieldSpec(name, kind, required=not field.nullable and kind != "checkbox",
-                     minimum=_scaled(low, scale) if numeric else None,
-                     maximum=_scaled(high, scale) if numeric else None,
-                     inputmode="decimal" if kind == "number" else "numeric")
-
-
-_FACTS: Final = [f for f in FIRMS.fields if f.name != FIRM_ID and f.name not in CAPABILITIES]
-FACT_FIELDS: Final[tuple[FieldSpec, ...]] = tuple(
-    form_field(f) for f in sorted(_FACTS, key=lambda f: (
-        _ASKED_FIRST.index(f.name) if f.name in _ASKED_FIRST else len(_ASKED_FIRST))))
-FIELDS_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in FACT_FIELDS}
-FORM_FIELDS: Final[tuple[str, ...]] = (*FIELDS_BY_NAME, *CAPABILITIES, "consent")
-
-
-def _ratings(cap: Field) -> tuple[str, ...]:
-    if cap.ge is None or cap.le is None:
-        raise TypeError(f"{cap.name}: a self-rating needs both bounds")
-    return tuple(str(v) for v in range(int(cap.ge), int(cap.le) + 1))
-
-
-# The self-ratings offered for every capability (the contract gives all twelve one scale).
-RATINGS: Final[tuple[str, ...]] = _ratings(FIRMS.field(CAPABILITIES[0]))
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from api.portal.form import FACT_FIELDS, FIELD_OF_COLUMN, RATINGS, parse_answers
+from api.portal.fields import FACT_FIELDS, FIELD_OF_COLUMN, RATINGS
+from api.portal.form import parse_answers
 from api.schemas.firms import EXAMPLE_PROFILE, FirmProfile
 from recommender.adapters.store.frame_rows import (
     FIRM_KINDS,
