@@ -32,7 +32,7 @@ _TYPES: dict[str, Any] = {"str": str, "int": int, "float": float, "bool": bool}
 def annotation(field: ContractField) -> Any:
     """The Python type of one contract field as the API accepts it."""
     if field.kind == "enum":
-        base: Any = Literal[field.values]  # type: ignore[valid-type]
+        base: Any = Literal[field.values]
     elif field.kind in _TYPES:
         base = _TYPES[field.kind]
     else:  # dates and lists are programme columns; a profile has none

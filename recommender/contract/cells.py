@@ -34,7 +34,7 @@ def plain(value: object) -> object:
     """A cell as shown in a problem: a Python scalar, ``None`` when missing."""
     if isinstance(value, (list, tuple, dict, set)):
         return value
-    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
         return None
     item = getattr(value, "item", None)
     return item() if callable(item) and isinstance(value, np.generic) else value

@@ -10,8 +10,8 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender.errors import DataValidationError, Problem
 from recommender.adapters.store.tables import FEEDBACK_ACTIONS, AuditEntry, Feedback, utcnow
+from recommender.errors import DataValidationError, Problem
 
 DEFAULT_LIMIT: Final[int] = 1000
 

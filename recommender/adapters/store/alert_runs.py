@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from recommender.errors import NotFoundError
 from recommender.adapters.store.alerts import SubscriptionRecord
 from recommender.adapters.store.firms import get_firm
 from recommender.adapters.store.tables import AlertSeenProgramme, Programme, table, utcnow
 from recommender.adapters.store.upsert import chunks
+from recommender.errors import NotFoundError
 
 
 def unseen_programme_ids(session: Session) -> set[str]:

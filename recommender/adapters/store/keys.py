@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recommender.errors import ConflictError, DataValidationError, NotFoundError, Problem
 from recommender.adapters.store.tables import ROLES, ApiKey, utcnow
+from recommender.errors import ConflictError, DataValidationError, NotFoundError, Problem
 
 KEY_PREFIX: Final[str] = "rk_"
 KEY_BYTES: Final[int] = 32
