@@ -138,13 +138,18 @@ class EligibilityIndex:
                                                                  strict=True)},
             **{column: _allowed_codes(listed[column]) for column, _u in _LISTED},
             LAB_RULE: [None] * len(self.years)}
+        self._universes = {column: frozenset(universe) for column, universe in _LISTED}
+        self._listed: dict[tuple[str, Any], list[Reason]] = {}
 
     def _checks(self, firms: Columns) -> Iterator[tuple[str, np.ndarray, list[Any]]]:
         """Every check in reason order: its rule, ``(n, m)`` passes, the firms' values."""
         years = np.asarray(firms["year"])
         yield YEAR_RULE, years[:, None] == self.years[None, :], years.tolist()
+        quantities: dict[Callable[[Columns], np.ndarray], np.ndarray] = {}
         for rule, limits in zip(RULES, self.limits, strict=True):
-            values = rule.quantity(firms)
+            values = quantities.get(rule.quantity)
+            if values is None:
+                values = quantities[rule.quantity] = rule.quantity(firms)
             yield rule.column, rule.passes(values[:, None], limits), values.tolist()
         for column, universe in _LISTED:
             given = list(firms[column])
@@ -156,7 +161,7 @@ class EligibilityIndex:
 
     def mask(self, firms: Columns) -> np.ndarray:
         """Booleans ``(len(firms), n_programmes)``: same year and every non-null rule holds."""
-        mask = np.ones((len(firms), len(self.years)), dtype=bool)
+        mask = np.ones((len(firms["year"]), len(self.years)), dtype=bool)
         for _rule, passes, _values in self._checks(firms):
             mask &= passes
         return mask
@@ -170,19 +175,41 @@ class EligibilityIndex:
             The mask, and for each firm a dict from programme row to its failed rules
             (in :data:`RULES` order after the year; sector, region and lab last).
         """
-        limits = self.reason_limits
-        mask = np.ones((len(firms), len(self.years)), dtype=bool)
-        out: list[dict[int, list[Reason]]] = [{} for _ in range(len(firms))]
-        for rule, passes, values in self._checks(firms):
+        checks = list(self._checks(firms))
+        mask = np.ones((len(firms["year"]), len(self.years)), dtype=bool)
+        for _rule, passes, _values in checks:
             mask &= passes
-            fi, pj = np.nonzero(~passes)
-            own = limits[rule]
-            for i, j in zip(fi.tolist(), pj.tolist(), strict=True):
-                reasons = out[i].get(j)
-                if reasons is None:
-                    reasons = out[i][j] = []
-                reasons.append(Reason(rule, own[j], values[i]))
+        out: list[dict[int, list[Reason]]] = []
+        for i in range(len(mask)):
+            failed: dict[int, list[Reason]] = {}
+            for rule, passes, values in checks:
+                rows = np.flatnonzero(~passes[i]).tolist()
+                if not rows:
+                    continue
+                reason_of = self._reason_maker(rule, values[i])
+                for j in rows:
+                    reason = reason_of(j)
+                    known = failed.get(j)
+                    if known is None:
+                        failed[j] = [reason]
+                    else:
+                        known.append(reason)
+            out.append(failed)
         return mask, out
+
+    def _reason_maker(self, rule: str, value: Any) -> Callable[[int], Reason]:
+        """The reason of failing ``rule`` with the firm's ``value``, by programme row.
+
+        Regional and sectoral rules fail by the hundred on a real catalogue, always with
+        one of a few firm values: their reasons are made once per value and reused.
+        """
+        limits = self.reason_limits[rule]
+        if rule in self._universes and value in self._universes[rule]:
+            made = self._listed.get((rule, value))
+            if made is None:
+                made = self._listed[(rule, value)] = [Reason(rule, lim, value) for lim in limits]
+            return made.__getitem__
+        return lambda j: Reason(rule, limits[j], value)
 
 
 def eligibility_mask(firms: pd.DataFrame, programmes: pd.DataFrame) -> np.ndarray:

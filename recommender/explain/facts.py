@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -49,9 +49,11 @@ PAIR_COLUMNS: tuple[int, ...] = tuple(_COLUMN[f] for f in (
     "target_gap_mean", "readiness", "hist_n_total", "type_taken_before"))
 
 
-@dataclass(frozen=True, slots=True)
-class Contribution:
-    """One factor's share of a score and the facts that say why (no prose)."""
+class Contribution(NamedTuple):
+    """One factor's share of a score and the facts that say why (no prose).
+
+    A named tuple: explaining a whole catalogue makes thousands of them.
+    """
 
     factor: str
     value: float

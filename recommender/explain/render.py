@@ -10,7 +10,7 @@ through :func:`renderer`, so a sentence is written in one place per language.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
@@ -22,6 +22,7 @@ from recommender.explain.facts import Contribution
 PHRASES_FILE: Final[Path] = Path(__file__).with_name("phrases.json")
 LANGUAGES: Final[tuple[str, ...]] = ("en", "ko")
 NEUTRAL: Final[float] = 0.005  # |contribution| below this "hardly changes fit"
+CACHED_SENTENCES: Final[int] = 50_000  # per language; the cache starts over beyond this
 
 
 @lru_cache(maxsize=1)
@@ -45,17 +46,23 @@ class Renderer:
     ----------
     lang
         One of :data:`LANGUAGES`.
+    remember
+        Say each distinct sentence once and reuse it (what :func:`renderer` gives); off,
+        every call formats its sentence afresh.
     """
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, *, remember: bool = True) -> None:
         if lang not in LANGUAGES:
             raise RecommenderError(f"no sentences in language {lang!r}; "
                                    f"known: {', '.join(LANGUAGES)}")
         self.lang = lang
         self.words: Mapping[str, Any] = phrases()[lang]
         self._lower = bool(self.words["inline_lowercase"])
-        # a catalogue repeats few distinct reasons ("open to firms in Seoul; ...")
+        # a catalogue repeats few distinct reasons ("open to firms in Seoul; ...") and
+        # a firm's explanations few distinct facts: each is said once
         self._reason_cache = lru_cache(maxsize=8192)(self._reason)
+        self._said: dict[tuple[Any, ...], str] = {}
+        self.remember = remember
 
     # --- words ------------------------------------------------------------------------
     def _say(self, group: str, key: str, **values: object) -> str:
@@ -96,8 +103,31 @@ class Renderer:
         """What a contribution did to the fit: raised, lowered, hardly changed."""
         return self._say("sentences", effect_key(value))
 
+    def _remembered(self, key: tuple[Any, ...], say: Callable[[], str]) -> str:
+        if not self.remember:
+            return say()
+        try:
+            text = self._said.get(key)
+        except TypeError:  # facts holding an unhashable value: said, not remembered
+            return say()
+        if text is None:
+            if len(self._said) >= CACHED_SENTENCES:
+                self._said.clear()
+            text = self._said[key] = say()
+        return text
+
     def describe(self, c: Contribution) -> str:
         """What a factor is about, in the firm's and the programme's own values."""
+        return self._remembered((c.factor, *c.facts.items()), lambda: self._describe(c))
+
+    def sentence(self, c: Contribution) -> str:
+        """The factor's description and what it did to the fit."""
+        effect = effect_key(c.value)
+        return self._remembered((effect, c.factor, *c.facts.items()), lambda: self._say(
+            "sentences", "with_effect", text=self.describe(c),
+            effect=self._say("sentences", effect)))
+
+    def _describe(self, c: Contribution) -> str:
         f, s, fmt = c.facts, "sentences", self._fmt
         if c.factor.startswith("gap:"):
             cap = self.label("capabilities", str(f["capability"]))
@@ -149,11 +179,6 @@ class Renderer:
                 code = kind if kind in self.words["types"] else "other"
                 return self._say(s, "programme_type", type=self._inline(self.label("types", code)))
         return self.factor_label(c.factor)
-
-    def sentence(self, c: Contribution) -> str:
-        """The factor's description and what it did to the fit."""
-        return self._say("sentences", "with_effect", text=self.describe(c),
-                         effect=self.effect(c.value))
 
     # --- eligibility --------------------------------------------------------------------
     def _years(self, n: float) -> str:

@@ -176,8 +176,11 @@ class PathShap:
         self.split_feature = np.array([s.feature for s in splits], dtype=np.intp)
         self.threshold = np.array([s.threshold for s in splits])
         self.default_left = np.array([s.default_left for s in splits])
-        self.nan_missing = np.array([s.missing == "NaN" for s in splits])
-        self.zero_missing = np.array([s.missing == "Zero" for s in splits])
+        # where a missing value goes: the default way, unless the split does not treat
+        # missing values specially ("None"): then it is read as 0
+        self.nan_left = np.array([s.default_left if s.missing in ("NaN", "Zero")
+                                  else s.threshold >= 0.0 for s in splits], dtype=bool)
+        self.zero_splits = np.flatnonzero([s.missing == "Zero" for s in splits])
         self.categorical = np.flatnonzero([s.categories is not None for s in splits])
         width = max([max(s.categories, default=0) + 1 for s in splits
                      if s.categories is not None], default=1)
@@ -234,13 +237,14 @@ class PathShap:
         takes each split's left branch, decided as LightGBM decides (missing values,
         zero-as-missing, categorical sets)."""
         values = XT[self.split_feature]
-        nan = np.isnan(values)
-        as_zero = np.where(nan & ~self.nan_missing[:, None], 0.0, values)
-        missing = ((self.zero_missing[:, None] & (np.abs(as_zero) <= ZERO_THRESHOLD))
-                   | (self.nan_missing[:, None] & nan))
         with np.errstate(invalid="ignore"):
-            left = np.where(missing, self.default_left[:, None],
-                            as_zero <= self.threshold[:, None])
+            left = values <= self.threshold[:, None]  # NaN: False, fixed below
+        splits, rows = np.nonzero(np.isnan(values))
+        left[splits, rows] = self.nan_left[splits]
+        if len(self.zero_splits):  # zero-as-missing: an exact zero takes the default way
+            zero = np.abs(values[self.zero_splits]) <= ZERO_THRESHOLD
+            left[self.zero_splits] = np.where(zero, self.default_left[self.zero_splits, None],
+                                              left[self.zero_splits])
         if len(self.categorical):
             raw = values[self.categorical]
             with np.errstate(invalid="ignore"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,10 +30,10 @@ class RecommendedItem:
     days_left: int | None = None
 
 
-@dataclass(frozen=True)
-class IneligibleItem:
+class IneligibleItem(NamedTuple):
     """A programme the firm cannot join, and why (render the reasons with
-    :func:`recommender.explain.renderer`)."""
+    :func:`recommender.explain.renderer`). A named tuple: a real catalogue lists
+    over a thousand of them per firm."""
 
     programme_id: str
     name: str
