@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import ServiceDep, SessionDep, StaffDep
 from api.schemas.common import PROBLEM_RESPONSES
-from api.schemas.recommendations import MAX_K, ExplainMode, RecommendationResponse
+from api.schemas.recommendations import MAX_K, ExplainMode, Language, RecommendationResponse
 from api.service import ListOptions
 from recommender.constants import DEFAULT_K
 
@@ -27,6 +27,7 @@ def firm_recommendations(
     include_ineligible: bool = False,
     explain: ExplainMode = "top",
     as_of: date | None = None,
+    lang: Language = "en",
 ) -> RecommendationResponse:
     """Rank programmes for a stored firm profile, using its stored outcomes as history."""
     options = ListOptions(k=k, explain=explain, include_ineligible=include_ineligible,
@@ -34,4 +35,4 @@ def firm_recommendations(
     served = service.recommend_stored(session, principal, firm_id, options, year=year,
                                       endpoint=ENDPOINT)
     response.headers["X-Request-ID"] = served.request_id
-    return RecommendationResponse.of(served)
+    return RecommendationResponse.of(served, lang=lang)

@@ -26,7 +26,7 @@ def recommend(principal: AnyRoleDep, body: RecommendationRequest, service: Servi
     served = service.recommend_one(session, principal, body.profile.model_dump(),
                                    body.list_options(), endpoint=SINGLE)
     response.headers["X-Request-ID"] = served.request_id
-    return RecommendationResponse.of(served)
+    return RecommendationResponse.of(served, lang=body.lang)
 
 
 @router.post("/batch", response_model=BatchResponse)
@@ -35,4 +35,4 @@ def recommend_batch(principal: AnyRoleDep, body: BatchRequest, service: ServiceD
     """Rank and explain programmes for many profiles at once (at most ``max_batch``)."""
     batch = service.recommend_many(session, principal, [p.model_dump() for p in body.profiles],
                                    body.list_options(), endpoint=BATCH)
-    return BatchResponse.of(batch)
+    return BatchResponse.of(batch, lang=body.lang)

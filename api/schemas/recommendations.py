@@ -23,10 +23,11 @@ from api.schemas.firms import EXAMPLE_PROFILE, FirmProfile
 from api.service import ListOptions, Served, ServedBatch
 from recommender import CapabilityGap, Contribution, Explanation, IneligibleItem, RecommendedItem
 from recommender.constants import DEFAULT_K, PROGRAMME_TYPES
-from recommender.explain import Renderer, renderer
+from recommender.explain import LANGUAGES, Renderer, renderer
 
 ProgrammeType = Literal[PROGRAMME_TYPES]  # type: ignore[valid-type]
 ExplainMode = Literal["top", "all", "none"]
+Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 MAX_K = 50
 
 
@@ -47,6 +48,8 @@ class RecommendationOptions(BaseModel):
         default=None, description="only programmes whose application window is open that "
                                   "day; also sets days_left. Default: today for a profile "
                                   "of this year; no window filter for other years")
+    lang: Language = Field(default="en", description="language of the sentences: "
+                                                     "explanations and eligibility reasons")
 
     def list_options(self) -> ListOptions:
         """These options as the serving service takes them."""
@@ -163,10 +166,11 @@ class BatchResponse(BaseModel):
     results: list[RecommendationResponse]
 
     @classmethod
-    def of(cls, batch: ServedBatch) -> Self:
+    def of(cls, batch: ServedBatch, *, lang: str = "en") -> Self:
         """The response for the lists of one batch, in request order."""
-        return cls.model_construct(model_version=batch.model_version, count=len(batch.lists),
-                                   results=[RecommendationResponse.of(s) for s in batch.lists])
+        return cls.model_construct(
+            model_version=batch.model_version, count=len(batch.lists),
+            results=[RecommendationResponse.of(s, lang=lang) for s in batch.lists])
 
 
 # --- the core's result objects as response parts -----------------------------------------

@@ -107,6 +107,34 @@ def test_explain_all_lists_every_eligible_scored_programme(
         eligible & ~scored])
 
 
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def test_sentences_come_in_the_asked_language_with_the_same_numbers(
+        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    ask = {"profile": profiles[0], "k": 3, "include_ineligible": True}
+    with deployment.client("partner") as client:
+        english = client.post("/v1/recommendations", json=ask).json()
+        korean = client.post("/v1/recommendations", json={**ask, "lang": "ko"}).json()
+        unknown = client.post("/v1/recommendations", json={**ask, "lang": "fr"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "lang"
+
+    def numbers(body: dict[str, Any]) -> list[Any]:
+        return [(i["programme_id"], i["score"],
+                 [(c["factor"], c["value"]) for c in i["explanation"]["contributions"]])
+                for i in body["recommendations"]]
+
+    assert numbers(korean) == numbers(english)
+    sentences = [c["text"] for i in korean["recommendations"]
+                 for c in i["explanation"]["contributions"]]
+    reasons = [r for i in korean["ineligible"] for r in i["reasons"]]
+    assert sentences and reasons
+    assert all(_hangul(t) for t in sentences + reasons)
+    assert not any(_hangul(c["text"]) for i in english["recommendations"]
+                   for c in i["explanation"]["contributions"])
+
+
 def test_explain_none_returns_scores_without_explanations(
         deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
     with deployment.client("partner") as client:
