@@ -62,10 +62,13 @@ class Contribution(NamedTuple):
 
 @dataclass(frozen=True)
 class Explanation:
-    """Base value and every factor's contribution, largest in magnitude first."""
+    """Base value and every factor's contribution, largest in magnitude first.
+
+    Immutable (the contributions are a tuple): equal explanations are shared.
+    """
 
     base_value: float
-    contributions: list[Contribution]
+    contributions: tuple[Contribution, ...]
 
     @property
     def total(self) -> float:
@@ -108,31 +111,45 @@ def firm_facts(firm: Mapping[str, Any], peers: Sequence[float]) -> dict[str, Fac
 
 @dataclass(frozen=True)
 class ProgrammeFacts:
-    """What explanations need of each programme of a catalogue, computed once."""
+    """What explanations need of a catalogue's programmes, computed once.
 
-    facts: list[dict[str, Facts]]  # per row: the programme-level factors' facts
-    targets: list[tuple[str, ...]]
-    readiness: list[tuple[str, ...]]
+    Programmes that an explanation cannot tell apart (same support, format, type and
+    targets: most of a real catalogue) share one *kind* and its fact mappings.
+    """
+
+    kind: list[int]  # per programme row
+    facts: list[dict[str, Facts]]  # per kind: the programme-level factors' facts
+    targets: list[tuple[str, ...]]  # per kind
+    readiness: list[tuple[str, ...]]  # per kind
 
     @classmethod
     def of(cls, programmes: pd.DataFrame) -> ProgrammeFacts:
         """The facts of every row of a canonical programme frame."""
         caps = set(CAPABILITIES)
+        kinds: dict[tuple[Any, ...], int] = {}
+        kind: list[int] = []
         facts: list[dict[str, Facts]] = []
         targets: list[tuple[str, ...]] = []
         readiness: list[tuple[str, ...]] = []
         for p in programmes.to_dict("records"):
-            kind = str(p.get("programme_type"))
-            facts.append({
-                "support_level": {"support_krw_m": known(p.get("support_krw_m"))},
-                "programme_format": {"duration_months": known(p.get("duration_months")),
-                                     "capacity": known(p.get("capacity"))},
-                "programme_type": {"programme_type": kind}})
+            ptype = str(p.get("programme_type"))
             spec = p.get("targets")
             named = spec.split(LIST_SEP) if isinstance(spec, str) else []
-            targets.append(tuple(t.strip() for t in named if t.strip() in caps))
-            readiness.append(tuple(TYPE_READINESS_CAPS.get(kind, ())))
-        return cls(facts, targets, readiness)
+            aims = tuple(t.strip() for t in named if t.strip() in caps)
+            support, months, places = (known(p.get(c)) for c in (
+                "support_krw_m", "duration_months", "capacity"))
+            key = (support, months, places, ptype, aims)
+            found = kinds.get(key)
+            if found is None:
+                found = kinds[key] = len(facts)
+                facts.append({
+                    "support_level": {"support_krw_m": support},
+                    "programme_format": {"duration_months": months, "capacity": places},
+                    "programme_type": {"programme_type": ptype}})
+                targets.append(aims)
+                readiness.append(tuple(TYPE_READINESS_CAPS.get(ptype, ())))
+            kind.append(found)
+        return cls(kind, facts, targets, readiness)
 
     def pair(self, row: int, features: Sequence[float]) -> dict[str, Facts]:
         """Facts of every factor that depends on the programme, for one explained pair.
@@ -140,45 +157,56 @@ class ProgrammeFacts:
         ``features`` are the pair's model inputs at :data:`PAIR_COLUMNS`.
         """
         gap, ready, total, same = (None if v != v else v for v in features)
-        return {**self.facts[row],
-                "target_fit": {"targets": self.targets[row], "gap": gap},
-                "readiness": {"capabilities": self.readiness[row], "value": ready},
+        k = self.kind[row]
+        return {**self.facts[k],
+                "target_fit": {"targets": self.targets[k], "gap": gap},
+                "readiness": {"capabilities": self.readiness[k], "value": ready},
                 "history": {"programmes": int(total or 0), "same_type": int(same or 0)}}
 
 
 def explanations(values: np.ndarray, base: np.ndarray, distinct: np.ndarray,
-                 firm: Mapping[str, Facts], pairs: Sequence[Mapping[str, Facts]],
-                 ) -> list[Explanation]:
+                 firm: Mapping[str, Facts], programmes: ProgrammeFacts, rows: Sequence[int],
+                 features: Sequence[Sequence[float]]) -> list[Explanation]:
     """The explanations of one firm's explained pairs.
+
+    Pairs that take the same branches and whose programmes are of one kind (see
+    :class:`ProgrammeFacts`) with equal pair features have equal explanations: they
+    share one immutable :class:`Explanation`, built once.
 
     Parameters
     ----------
     values, base
         Factor contributions ``(u, n_factors)`` and base values ``(u,)`` of the
-        distinct SHAP rows (pairs that take the same branches share one).
+        distinct SHAP rows.
     distinct
         For each explained pair, its row of ``values``.
     firm
         The firm's :func:`firm_facts`.
-    pairs
-        For each explained pair, :meth:`ProgrammeFacts.pair`.
+    programmes, rows, features
+        The catalogue's facts, and for each explained pair its programme row and its
+        model inputs at :data:`PAIR_COLUMNS`.
     """
     order = np.argsort(-np.abs(values), axis=1, kind="stable")
     sorted_values = np.take_along_axis(values, order, axis=1).tolist()
     factors = [[FACTORS[i] for i in row] for row in order.tolist()]
     shared: dict[int, list[Contribution | None]] = {}
+    made: dict[tuple[Any, ...], Explanation] = {}
     out = []
-    for row, facts in zip(distinct.tolist(), pairs, strict=True):
-        # firm-level contributions are the same objects for pairs with equal SHAP rows
-        template = shared.get(row)
-        if template is None:
-            template = shared[row] = [
-                Contribution(f, v, firm[f]) if f in firm else None
-                for f, v in zip(factors[row], sorted_values[row], strict=True)]
-        contributions = [
-            c if c is not None else Contribution(f, v, facts[f])
-            for c, f, v in zip(template, factors[row], sorted_values[row], strict=True)]
-        out.append(Explanation(float(base[row]), contributions))
+    for d, j, pair in zip(distinct.tolist(), rows, features, strict=True):
+        key = (d, programmes.kind[j], *(None if v != v else v for v in pair))
+        explanation = made.get(key)
+        if explanation is None:
+            # firm-level contributions are the same objects for pairs of one SHAP row
+            template = shared.get(d)
+            if template is None:
+                template = shared[d] = [
+                    Contribution(f, v, firm[f]) if f in firm else None
+                    for f, v in zip(factors[d], sorted_values[d], strict=True)]
+            facts = programmes.pair(j, pair)
+            explanation = made[key] = Explanation(float(base[d]), tuple(
+                c if c is not None else Contribution(f, v, facts[f])
+                for c, f, v in zip(template, factors[d], sorted_values[d], strict=True)))
+        out.append(explanation)
     return out
 
 

@@ -62,6 +62,9 @@ class Renderer:
         # a firm's explanations few distinct facts: each is said once
         self._reason_cache = lru_cache(maxsize=8192)(self._reason)
         self._said: dict[tuple[Any, ...], str] = {}
+        # explanations share contribution objects (see facts.explanations): by identity,
+        # holding the object so that its id is not reused while remembered
+        self._by_id: dict[int, tuple[Contribution, str]] = {}
         self.remember = remember
 
     # --- words ------------------------------------------------------------------------
@@ -122,10 +125,18 @@ class Renderer:
 
     def sentence(self, c: Contribution) -> str:
         """The factor's description and what it did to the fit."""
+        seen = self._by_id.get(id(c))
+        if seen is not None and seen[0] is c:
+            return seen[1]
         effect = effect_key(c.value)
-        return self._remembered((effect, c.factor, *c.facts.items()), lambda: self._say(
+        text = self._remembered((effect, c.factor, *c.facts.items()), lambda: self._say(
             "sentences", "with_effect", text=self.describe(c),
             effect=self._say("sentences", effect)))
+        if self.remember:
+            if len(self._by_id) >= CACHED_SENTENCES:
+                self._by_id.clear()
+            self._by_id[id(c)] = (c, text)
+        return text
 
     def _describe(self, c: Contribution) -> str:
         f, s, fmt = c.facts, "sentences", self._fmt

@@ -20,8 +20,8 @@ an integer, gathers the table entries and sums them per feature: a few NumPy pas
 whatever the number of rows. :class:`PathShap` reproduces ``pred_contrib`` (tests hold
 it to 1e-9 of LightGBM and ``shap.TreeExplainer``); models it does not cover (several
 outputs per iteration, linear trees, averaged outputs, paths of more than
-:data:`MAX_PATH_FEATURES` distinct features) make :meth:`PathShap.from_booster` return
-``None`` and the caller keeps ``pred_contrib``.
+:data:`MAX_PATH_FEATURES` distinct features, tables over :data:`MAX_TABLE` entries) make
+:meth:`PathShap.from_booster` return ``None`` and the caller keeps ``pred_contrib``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from typing import Any, Final
 import numpy as np
 
 MAX_PATH_FEATURES: Final[int] = 12  # 2**12 patterns x 12 values per path at most
+MAX_TABLE: Final[int] = 2 ** 24  # table entries (128 MB) beyond which pred_contrib is used
 ZERO_THRESHOLD: Final[float] = 1e-35  # LightGBM's kZeroThreshold
 
 
@@ -209,8 +210,6 @@ class PathShap:
         self.slot_path = slot_path
         tables = _tables(paths)
         offsets = np.concatenate([[0], np.cumsum([t.size for t in tables])[:-1]])
-        if offsets[-1:].sum() + (tables[-1].size if tables else 0) >= 2 ** 31:
-            raise ValueError("model too large for the table explainer")
         self.table = np.concatenate([t.ravel() for t in tables]) if tables else np.zeros(0)
         self.slot_base = (offsets.astype(np.int32)[slot_path] + position)[:, None]
         features, first = np.unique([f for f, _l, _i, _k in slots], return_index=True)
@@ -228,7 +227,9 @@ class PathShap:
         walker = _Walker()
         for tree in model["tree_info"]:
             walker.tree(tree["tree_structure"])
-        if walker.linear or any(len(p.features) > MAX_PATH_FEATURES for p in walker.paths):
+        sizes = [len(p.features) for p in walker.paths]
+        if (walker.linear or max(sizes, default=0) > MAX_PATH_FEATURES
+                or sum(2 ** d * d for d in sizes) > MAX_TABLE):
             return None
         return cls(walker, int(model["max_feature_idx"]) + 1)
 

@@ -226,10 +226,9 @@ class Recommender:
                 out.append([])
                 continue
             used, local = np.unique(distinct[start:end], return_inverse=True)
-            facts = [cat.facts.pair(j, f) for j, f in zip(programme_rows[start:end],
-                                                          features[start:end], strict=True)]
             out.append(explanations(values[used], base[used], local,
-                                    firm_facts(firm, firm_peers), facts))
+                                    firm_facts(firm, firm_peers), cat.facts,
+                                    programme_rows[start:end], features[start:end]))
             start = end
         return out
 
