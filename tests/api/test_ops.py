@@ -93,6 +93,18 @@ def test_a_key_over_its_rate_limit_gets_429_with_retry_after(deployment: Deploym
         assert other.get("/v1/programmes", params={"year": 2024}).status_code == 200
 
 
+def test_keys_and_portal_clients_take_tokens_of_one_limiter_in_their_own_buckets(
+        deployment: Deployment, limited: LiveServer) -> None:
+    with limited.client(deployment.keys["partner"]) as client:
+        keyed = [client.get("/v1/programmes", params={"year": 2024}).status_code
+                 for _ in range(4)]
+        pages = [client.post("/portal/edit", data={"lang": "en"}) for _ in range(4)]
+    assert keyed == [200, 200, 200, 429]  # the key's bucket is empty ...
+    assert [p.status_code for p in pages] == [200, 200, 200, 429]  # ... the address's is not
+    assert pages[-1].headers["content-type"].startswith("text/html")
+    assert 1 <= int(pages[-1].headers["Retry-After"]) <= 20
+
+
 def test_the_token_bucket_refills_with_time() -> None:
     now = [0.0]
     limiter = RateLimiter(60, clock=lambda: now[0])

@@ -4,10 +4,12 @@ explanations, eligibility reasons, audit entries, and every way a request can be
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from recommender.adapters.artefact import load_recommender
 from recommender.adapters.store import load_outcomes, session_scope
@@ -207,6 +209,35 @@ def test_every_served_recommendation_is_audited(deployment: Deployment,
     assert entry["model_version"] == body["model_version"]
     served = [(i["programme_id"], i["rank"]) for i in body["recommendations"]]
     assert [(i["programme_id"], i["rank"]) for i in entry["items"]][:3] == served
+
+
+def test_one_request_uses_one_database_session(deployment: Deployment,
+                                              profiles: list[dict[str, Any]]) -> None:
+    """Authentication reads the key and the service writes the audit entry through the
+    same session: one connection checkout and one commit per served list."""
+    checkouts: list[str] = []
+    commits: list[str] = []
+
+    def on_checkout(*_: Any) -> None:
+        checkouts.append(threading.current_thread().name)
+
+    def on_commit(*_: Any) -> None:
+        commits.append(threading.current_thread().name)
+
+    engine = deployment.engine
+    with deployment.client("partner") as client:
+        client.post("/v1/recommendations", json={"profile": profiles[0]})  # warm connections
+        event.listen(engine, "checkout", on_checkout)
+        event.listen(engine, "commit", on_commit)
+        try:
+            response = client.post("/v1/recommendations", json={"profile": profiles[0]})
+        finally:
+            event.remove(engine, "checkout", on_checkout)
+            event.remove(engine, "commit", on_commit)
+    assert response.status_code == 200
+    poller = "champion-poller"  # the model holder's own look at the catalogue
+    assert len([t for t in checkouts if t != poller]) == 1
+    assert len([t for t in commits if t != poller]) == 1
 
 
 # --- validation, sizes ----------------------------------------------------------------
