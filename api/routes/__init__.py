@@ -2,6 +2,7 @@
 
 from api.routes import (
     alerts,
+    allocations,
     audit,
     feedback,
     firms,
@@ -13,4 +14,5 @@ from api.routes import (
 )
 
 ROUTERS = (health.router, recommendations.router, firms.router, programmes.router,
-           feedback.router, outcomes.router, models.router, audit.router, alerts.router)
+           feedback.router, outcomes.router, models.router, audit.router, alerts.router,
+           allocations.router)

@@ -35,6 +35,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/models/rollback"): ANALYST,
     ("GET", "/v1/audit"): ANALYST,
     ("GET", "/v1/alerts"): STAFF,
+    ("POST", "/v1/allocations"): STAFF,
+    ("GET", "/v1/allocations/{allocation_id}"): STAFF,
+    ("GET", "/v1/allocations/{allocation_id}/assignments.csv"): STAFF,
 }
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect",
           "/redoc", "/"}
@@ -56,6 +59,10 @@ PROBES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("POST", "/v1/models/rollback"): ("/v1/models/rollback", None),
     ("GET", "/v1/audit"): ("/v1/audit?limit=1", None),
     ("GET", "/v1/alerts"): ("/v1/alerts?limit=1", None),
+    ("POST", "/v1/allocations"): ("/v1/allocations", {}),
+    ("GET", "/v1/allocations/{allocation_id}"): ("/v1/allocations/999999", None),
+    ("GET", "/v1/allocations/{allocation_id}/assignments.csv"): (
+        "/v1/allocations/999999/assignments.csv", None),
 }
 
 
