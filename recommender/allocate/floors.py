@@ -92,15 +92,15 @@ def parse_floor(text: str) -> Floor:
     """
     match = _PATTERN.match(text)
     if match is None:
-        raise AllocationError(f"--min-share {text!r}: expected {FLOOR_SYNTAX}")
+        raise AllocationError(f"minimum share {text!r}: expected {FLOOR_SYNTAX}")
     field, negation, values_text, number, percent = match.groups()
     if field not in FLOOR_FIELDS:
-        raise AllocationError(f"--min-share {text!r}: unknown field {field!r}; expected one "
+        raise AllocationError(f"minimum share {text!r}: unknown field {field!r}; expected one "
                               f"of {', '.join(FLOOR_FIELDS)}")
     values = tuple(v.strip() for v in values_text.split(",") if v.strip())
     unknown = [v for v in values if v not in FLOOR_FIELDS[field]]
     if not values or unknown:
-        raise AllocationError(f"--min-share {text!r}: unknown {field} value(s) "
+        raise AllocationError(f"minimum share {text!r}: unknown {field} value(s) "
                               f"{', '.join(map(repr, unknown)) or '(none given)'}; expected "
                               f"some of {', '.join(FLOOR_FIELDS[field])}")
     try:
@@ -108,7 +108,7 @@ def parse_floor(text: str) -> Floor:
     except ValueError:
         share = math.nan
     if not 0.0 < share <= 1.0:
-        raise AllocationError(f"--min-share {text!r}: the share must be a fraction in (0, 1] "
+        raise AllocationError(f"minimum share {text!r}: the share must be a fraction in (0, 1] "
                               f"or a percentage up to 100%, not {number}{percent}")
     return Floor(field, values, negation is not None, share)
 
@@ -118,7 +118,8 @@ def parse_floors(texts: list[str] | tuple[str, ...]) -> tuple[Floor, ...]:
     floors = tuple(parse_floor(t) for t in texts)
     groups = [(f.field, frozenset(f.values), f.exclude) for f in floors]
     if len(set(groups)) < len(groups):
-        raise AllocationError("--min-share names the same group twice; give one share per group")
+        raise AllocationError("the minimum shares name the same group twice; give one share "
+                              "per group")
     return floors
 
 

@@ -17,10 +17,11 @@ left out.
 Most of a firm's candidates never matter (a firm eligible for 1,000 offerings takes one
 of its best few), so the network starts with each firm's best ``per_firm +``
 :data:`PRUNE_DEPTH` pairs and *proves* the result optimal for all pairs: with the
-optimum's seat prices ``D`` (:mod:`.duals`) and each firm's best net gain ``u_i``, a
-left-out pair could only improve the total if ``value(i, j) - D_j > u_i``. Such pairs are
-added and the network solved again until none is left (column generation), so the
-answer is the exact optimum over every candidate, at the cost of the pairs that matter.
+optimum's seat prices ``D`` (:mod:`.duals`) and each firm's ``per_firm``-th best net
+gain ``u_i``, a left-out pair could only improve the total if ``value(i, j) - D_j >
+u_i``. The most promising such pairs of each firm are added and the network solved
+again until none is left (column generation), so the answer is the exact optimum over
+every candidate, at the cost of the pairs that matter.
 """
 
 from __future__ import annotations
@@ -61,8 +62,7 @@ class FlowSolution:
 
 
 def _firm_limits(problem: AllocationProblem) -> np.ndarray:
-    degree = np.bincount(problem.firm, minlength=len(problem.firms))
-    return np.minimum(degree, problem.per_firm).astype(np.int64)
+    return np.minimum(problem.firm_degree(), problem.per_firm).astype(np.int64)
 
 
 def _network(problem: AllocationProblem, arcs: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -100,15 +100,30 @@ def _firm_gains(problem: AllocationProblem, arcs: np.ndarray, net: np.ndarray) -
     return gain
 
 
+def _scattered(problem: AllocationProblem, pairs: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Ranks of ``pairs`` within their firms by falling ``key``, ties broken by a hash of
+    (firm, programme): firms that value several offerings alike (copies of one
+    programme, near-identical calls) do not all reach for the same few seats."""
+    spread = (problem.firm[pairs] * 2_654_435_761 + problem.programme[pairs] * 40_503) % 4096
+    span = int(key.max() - key.min()) + 1 if len(key) else 1
+    if span * 4096 * max(len(problem.firms), 1) >= 2**62:  # no room to combine: plain ranks
+        return firm_ranks(problem.firm[pairs], key)
+    return firm_ranks(problem.firm[pairs], (key - key.min()) * 4096 + spread)
+
+
 def solve_flow(problem: AllocationProblem, *, depth: int = PRUNE_DEPTH) -> FlowSolution:
     """The optimal allocation over every candidate pair, proven by column generation.
+
+    Each round adds, for every firm, at most ``per_firm + depth`` of the left-out pairs
+    that the round's prices say could raise the total (the most promising first), so the
+    network stays small even when many pairs look promising at first.
 
     Parameters
     ----------
     problem : AllocationProblem
     depth : int
-        Pairs beyond ``per_firm`` each firm starts with (any value gives the same
-        optimum; it only changes how many rounds that takes).
+        Pairs beyond ``per_firm`` each firm starts with and may add per round (any value
+        gives the same optimum; it only changes how many rounds that takes).
 
     Raises
     ------
@@ -116,22 +131,27 @@ def solve_flow(problem: AllocationProblem, *, depth: int = PRUNE_DEPTH) -> FlowS
         The network solver did not report an optimum (it never should).
     """
     values = integer_values(problem.value)
-    useful = values > 0
+    useful = np.flatnonzero(values > 0)
     chosen = np.zeros(problem.n_pairs, dtype=bool)
-    if int(_firm_limits(problem).sum()) == 0 or not useful.any():
+    if int(_firm_limits(problem).sum()) == 0 or len(useful) == 0:
         return FlowSolution(chosen, np.zeros(len(problem.programmes), np.int64), 0, 0)
-    kept = useful & (problem.value_ranks < problem.per_firm + depth)  # useful rank first
+    width = problem.per_firm + depth
+    kept = np.zeros(problem.n_pairs, dtype=bool)
+    kept[useful[_scattered(problem, useful, values[useful]) < width]] = True
+    left = useful[~kept[useful]]
     for rounds in range(1, MAX_ROUNDS + 1):
         arcs = np.flatnonzero(kept)
         held = _network(problem, arcs, values)
         price = prices(problem, arcs, held, values)
         gain = _firm_gains(problem, arcs, values[arcs] - price[problem.programme[arcs]])
-        left = np.flatnonzero(useful & ~kept)
-        better = left[values[left] - price[problem.programme[left]] > gain[problem.firm[left]]]
+        excess = values[left] - price[problem.programme[left]] - gain[problem.firm[left]]
+        better = np.flatnonzero(excess > 0)
         if len(better) == 0:
             chosen[arcs[held]] = True
             return FlowSolution(chosen, price, rounds, len(arcs))
-        kept[better] = True
+        added = better[_scattered(problem, left[better], excess[better]) < width]
+        kept[left[added]] = True
+        left = np.delete(left, added)
     raise AllocationError(f"column generation did not settle in {MAX_ROUNDS} rounds")
 
 

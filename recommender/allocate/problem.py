@@ -76,13 +76,29 @@ class AllocationProblem:
 
     def candidates(self) -> np.ndarray:
         """Candidate firms of each programme, shape ``(m,)``."""
-        return np.bincount(self.programme, minlength=len(self.programmes))
+        return self._candidates
 
     def seats(self) -> np.ndarray:
         """Seats each programme can give: its capacity, or its number of candidate firms
         when that is smaller or the capacity is unlimited; int64, shape ``(m,)``."""
+        return self._seats
+
+    def firm_degree(self) -> np.ndarray:
+        """Candidate programmes of each firm, shape ``(n,)``."""
+        return self._degree
+
+    @cached_property
+    def _candidates(self) -> np.ndarray:
+        return np.bincount(self.programme, minlength=len(self.programmes))
+
+    @cached_property
+    def _degree(self) -> np.ndarray:
+        return np.bincount(self.firm, minlength=len(self.firms))
+
+    @cached_property
+    def _seats(self) -> np.ndarray:
         cap = self.programmes["capacity"].to_numpy(float)
-        cand = self.candidates()
+        cand = self._candidates
         return np.where(np.isnan(cap), cand, np.minimum(cap, cand)).astype(np.int64)
 
     def seats_on_offer(self) -> int:

@@ -68,7 +68,7 @@ def assignment_reasons(problem: AllocationProblem, chosen: np.ndarray,
     """
     ranks = problem.value_ranks
     best_missed = _best_missed(problem, chosen, ranks)
-    degree = np.bincount(problem.firm, minlength=len(problem.firms))
+    degree = problem.firm_degree()
     full = np.bincount(problem.programme[chosen],
                        minlength=len(problem.programmes)) >= problem.seats()
     binding = [(str(f.floor), m) for f, m in zip(floors, members, strict=True) if f.binding]

@@ -36,7 +36,7 @@ def test_a_bad_floor_is_refused_naming_the_option_and_what_is_wrong(text: str,
                                                                     says: str) -> None:
     with pytest.raises(AllocationError) as caught:
         parse_floor(text)
-    assert f"--min-share {text!r}" in str(caught.value)
+    assert f"minimum share {text!r}" in str(caught.value)
     assert says in str(caught.value)
 
 
