@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from recommender.adapters.registry import Registry
 from recommender.adapters.worlds import write_world
 from recommender.allocate import ALLOCATION_COLUMNS, PROGRAMME_COLUMNS
 from recommender.simulate import simulate_world
 
-ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2024
 
 
@@ -27,9 +27,9 @@ def world_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def models(tmp_path_factory: pytest.TempPathFactory, small_registry: Registry) -> Path:
     root = tmp_path_factory.mktemp("models") / "models"
-    shutil.copytree(ROOT / "models", root)
+    shutil.copytree(small_registry.root, root)
     return root
 
 

@@ -3,8 +3,6 @@ served, and the allocation is the exact optimum over the model's own scores."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
@@ -14,25 +12,22 @@ from recommender.allocate import AllocationProblem, allocate, build_problem, par
 from recommender.allocate.cohort import candidate_scores
 from recommender.allocate.evaluate import METHODS, compare, true_values
 from recommender.allocate.mip import solve_mip
-from recommender.constants import DEMO_MODEL_VERSION
 from recommender.eligibility import eligibility_mask
 from recommender.simulate import World, simulate_world
 
-ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2024
 
 
 @pytest.fixture(scope="module")
 def world() -> World:
-    """A world the shipped model was not trained on."""
+    """A world the model (``small_registry``, trained on seed 11) has not seen."""
     return simulate_world(n_firms=3000, years=(2022, YEAR), seed=7)
 
 
 @pytest.fixture(scope="module")
-def problem(world: World) -> AllocationProblem:
+def problem(world: World, small_registry: Registry) -> AllocationProblem:
     ds = world.dataset
-    rec = load_recommender(Registry(ROOT / "models"), DEMO_MODEL_VERSION,
-                           programmes=ds.programmes)
+    rec = load_recommender(small_registry, programmes=ds.programmes)
     cohort = ds.firms[ds.firms["year"] == YEAR]
     return build_problem(candidate_scores(rec, cohort, ds.outcomes), ds.firms, ds.programmes,
                          year=YEAR)
