@@ -62,8 +62,7 @@ class PolicyValue:
     def as_dict(self) -> dict[str, float | int | str]:
         """The interface's keys: estimate, ci_low, ci_high, year, k, method."""
         out = asdict(self)
-        return {key: out[key] for key in ("estimate", "ci_low", "ci_high", "year", "k",
-                                          "method")}
+        return {key: out[key] for key in ("estimate", "ci_low", "ci_high", "year", "k", "method")}
 
 
 @dataclass(frozen=True)
@@ -98,8 +97,10 @@ def picks(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int = 1) -> pd.Data
     chosen = top.merge(logged, on=KEYS, how="left", indicator=True)
     unknown = int((chosen.pop("_merge") != "both").sum())
     if unknown:
-        raise ValueError(f"the policy ranks {unknown} pairs of {year} that are not eligible "
-                         f"scored pairs of the logged data")
+        raise ValueError(
+            f"the policy ranks {unknown} pairs of {year} that are not eligible "
+            f"scored pairs of the logged data"
+        )
     chosen["w"] = 1.0 / chosen.groupby(FIRM_ID)[RANK].transform("size").to_numpy(float)
     return chosen.sort_values([FIRM_ID, RANK], kind="stable").reset_index(drop=True)
 
@@ -110,9 +111,17 @@ def _terms(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int, method: str) 
     year = _year(logged)
     chosen = picks(logged, ranking, k=k)
     if chosen.empty:
-        raise DataValidationError([Problem(
-            "programmes", None, YEAR, year,
-            f"firm profiles of {year} with a ranked eligible scored programme (none)")])
+        raise DataValidationError(
+            [
+                Problem(
+                    "programmes",
+                    None,
+                    YEAR,
+                    year,
+                    f"firm profiles of {year} with a ranked eligible scored programme (none)",
+                )
+            ]
+        )
     joined = chosen[JOINED].to_numpy(bool)
     w = chosen["w"].to_numpy(float)
     m = chosen[EXPECTED].to_numpy(float) if method in ("dm", "dr") else np.zeros(len(w))
@@ -131,16 +140,23 @@ def _terms(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int, method: str) 
         sums[1] = np.ones(n)
     matched = sums[2] > 0
     if method != "dm" and not matched.any():
-        raise DataValidationError([Problem(
-            "outcomes", None, PROGRAMME_ID, None,
-            f"participations of {year} in programmes the policy ranks in its top {k}: none "
-            f"of the {n} firm profiles of {year} took part in one, so the outcomes do not "
-            f"overlap the policy and its value cannot be estimated by {method}")])
+        raise DataValidationError(
+            [
+                Problem(
+                    "outcomes",
+                    None,
+                    PROGRAMME_ID,
+                    None,
+                    f"participations of {year} in programmes the policy ranks in its top {k}: none "
+                    f"of the {n} firm profiles of {year} took part in one, so the outcomes do not "
+                    f"overlap the policy and its value cannot be estimated by {method}",
+                )
+            ]
+        )
     return _Terms(sums[0], sums[1], matched, year)
 
 
-def _bootstrap(terms: list[_Terms], signs: list[float], *, n_boot: int,
-               seed: int) -> np.ndarray:
+def _bootstrap(terms: list[_Terms], signs: list[float], *, n_boot: int, seed: int) -> np.ndarray:
     """``n_boot`` resampled values of sum_j sign_j * sum(num_j) / sum(den_j), firms drawn
     with replacement (the same firms for every policy)."""
     n = len(terms[0].num)
@@ -152,24 +168,47 @@ def _bootstrap(terms: list[_Terms], signs: list[float], *, n_boot: int,
         value = np.zeros(len(idx))
         for t, sign in zip(terms, signs, strict=True):
             value += sign * t.num[idx].sum(1) / t.den[idx].sum(1)
-        out[start:start + len(idx)] = value
+        out[start : start + len(idx)] = value
     return out
 
 
-def _result(terms: list[_Terms], signs: list[float], *, k: int, method: str, n_boot: int,
-            seed: int, level: float) -> PolicyValue:
+def _result(
+    terms: list[_Terms],
+    signs: list[float],
+    *,
+    k: int,
+    method: str,
+    n_boot: int,
+    seed: int,
+    level: float,
+) -> PolicyValue:
     estimate = sum(s * t.num.sum() / t.den.sum() for t, s in zip(terms, signs, strict=True))
     draws = _bootstrap(terms, signs, n_boot=n_boot, seed=seed)
     with np.errstate(invalid="ignore"):  # a draw with no matched firm (snips) is NaN
         low, high = np.nanquantile(draws, [(1 - level) / 2, (1 + level) / 2])
     matched = np.logical_or.reduce([t.matched for t in terms])
-    return PolicyValue(float(estimate), float(low), float(high), terms[0].year, k, method,
-                       len(terms[0].num), int(matched.sum()))
+    return PolicyValue(
+        float(estimate),
+        float(low),
+        float(high),
+        terms[0].year,
+        k,
+        method,
+        len(terms[0].num),
+        int(matched.sum()),
+    )
 
 
-def policy_value(logged: pd.DataFrame, ranking: pd.DataFrame, *, method: Method = "dr",
-                 k: int = 1, n_boot: int = N_BOOT, seed: int = 42,
-                 level: float = 0.95) -> PolicyValue:
+def policy_value(
+    logged: pd.DataFrame,
+    ranking: pd.DataFrame,
+    *,
+    method: Method = "dr",
+    k: int = 1,
+    n_boot: int = N_BOOT,
+    seed: int = 42,
+    level: float = 0.95,
+) -> PolicyValue:
     """The estimated mean expected outcome of the policy's top ``k`` picks.
 
     Parameters
@@ -195,9 +234,17 @@ def policy_value(logged: pd.DataFrame, ranking: pd.DataFrame, *, method: Method 
     return _result([terms], [1.0], k=k, method=method, n_boot=n_boot, seed=seed, level=level)
 
 
-def policy_difference(logged: pd.DataFrame, candidate: pd.DataFrame, baseline: pd.DataFrame,
-                      *, method: Method = "dr", k: int = 1, n_boot: int = N_BOOT,
-                      seed: int = 42, level: float = 0.95) -> PolicyValue:
+def policy_difference(
+    logged: pd.DataFrame,
+    candidate: pd.DataFrame,
+    baseline: pd.DataFrame,
+    *,
+    method: Method = "dr",
+    k: int = 1,
+    n_boot: int = N_BOOT,
+    seed: int = 42,
+    level: float = 0.95,
+) -> PolicyValue:
     """Value of ``candidate`` minus value of ``baseline`` on the same logged pairs, with a
     paired interval (each draw resamples the same firms for both).
 
@@ -206,14 +253,14 @@ def policy_difference(logged: pd.DataFrame, candidate: pd.DataFrame, baseline: p
     a = _terms(logged, candidate, k=k, method=method)
     b = _terms(logged, baseline, k=k, method=method)
     if len(a.num) != len(b.num):
-        raise ValueError(f"the two policies rank different firm profiles of {a.year} "
-                         f"({len(a.num)} and {len(b.num)})")
-    return _result([a, b], [1.0, -1.0], k=k, method=method, n_boot=n_boot, seed=seed,
-                   level=level)
+        raise ValueError(
+            f"the two policies rank different firm profiles of {a.year} "
+            f"({len(a.num)} and {len(b.num)})"
+        )
+    return _result([a, b], [1.0, -1.0], k=k, method=method, n_boot=n_boot, seed=seed, level=level)
 
 
-def oracle_value(ranking: pd.DataFrame, oracle: pd.DataFrame, *, year: int,
-                 k: int = 1) -> float:
+def oracle_value(ranking: pd.DataFrame, oracle: pd.DataFrame, *, year: int, k: int = 1) -> float:
     """The true value: mean over firm profiles of ``year`` of the oracle's expected outcome
     (``expected_outcome``) of the policy's top ``k`` picks.
 
@@ -234,14 +281,16 @@ def ranking_from_scores(pairs: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame
     """``firm_id, year, programme_id, rank``: each firm's pairs by score, highest first
     (ties: the lower programme id first)."""
     frame = pairs[KEYS].assign(score=np.asarray(scores, float))
-    frame = frame.sort_values([FIRM_ID, "score", PROGRAMME_ID], ascending=[True, False, True],
-                              kind="stable")
+    frame = frame.sort_values(
+        [FIRM_ID, "score", PROGRAMME_ID], ascending=[True, False, True], kind="stable"
+    )
     frame[RANK] = frame.groupby(FIRM_ID).cumcount() + 1
     return frame[KEYS + [RANK]].reset_index(drop=True)
 
 
-def overlap(logged: pd.DataFrame, ranking: pd.DataFrame | None = None, *,
-            k: int = 1) -> dict[str, float]:
+def overlap(
+    logged: pd.DataFrame, ranking: pd.DataFrame | None = None, *, k: int = 1
+) -> dict[str, float]:
     """How well the participations cover the pairs (or one policy's top-``k`` picks).
 
     Returns ``share_below_1pct`` (pairs, or picks, with propensity below 1 %), ``ess``
@@ -258,5 +307,9 @@ def overlap(logged: pd.DataFrame, ranking: pd.DataFrame | None = None, *,
         weights = chosen.assign(r=ratio).groupby(FIRM_ID)["r"].sum().to_numpy(float)
     total = weights.sum()
     ess = float(total**2 / (weights**2).sum()) if total > 0 else 0.0
-    return {"share_below_1pct": float((e < LOW_PROPENSITY).mean()) if len(e) else 0.0,
-            "ess": ess, "n_joined": float((weights > 0).sum()), "n": float(len(weights))}
+    return {
+        "share_below_1pct": float((e < LOW_PROPENSITY).mean()) if len(e) else 0.0,
+        "ess": ess,
+        "n_joined": float((weights > 0).sum()),
+        "n": float(len(weights)),
+    }
