@@ -22,11 +22,11 @@ import pandas as pd
 from recommender import DataValidationError, EligibilityIndex, FeaturePipeline, Problem
 from recommender.constants import FIRM_ID, OUTCOME, PROGRAMME_ID, REGIONS, YEAR
 from recommender.contract.canonical import Dataset
-from recommender.features import PAIR_FEATURES, ProgrammeTable, with_history
+from recommender.features import ProgrammeTable, with_history
 
 KEYS: Final[list[str]] = [FIRM_ID, YEAR, PROGRAMME_ID]
 JOINED: Final[str] = "joined"
-N_FOLDS: Final[int] = 5
+N_FOLDS: Final[int] = 3
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,9 @@ def _require_outcomes(dataset: Dataset, year: int) -> pd.DataFrame:
     outcomes = dataset.outcomes
     if outcomes is None or not (outcomes[YEAR] == year).any():
         raise _missing(
-            "outcomes", YEAR, year,
+            "outcomes",
+            YEAR,
+            year,
             f"participations with outcomes in {year}, the year evaluated (the last year of "
             f"the firm profiles); the policy value is estimated from that year's outcomes "
             f"and there are none",
@@ -121,36 +123,55 @@ def logged_year(dataset: Dataset, *, year: int | None = None) -> LoggedYear:
     mask = EligibilityIndex(table.programmes.iloc[prog_rows]).mask(firms.iloc[firm_rows])
     fi, pj = np.nonzero(mask)
     if len(fi) == 0:
-        raise _missing("programmes", YEAR, year,
-                       f"scored programmes of {year} that some firm profile of {year} is "
-                       f"eligible for (there are none, so no ranking to evaluate)")
+        raise _missing(
+            "programmes",
+            YEAR,
+            year,
+            f"scored programmes of {year} that some firm profile of {year} is "
+            f"eligible for (there are none, so no ranking to evaluate)",
+        )
     fr, pr = firm_rows[fi], prog_rows[pj]
     f, p = firms.iloc[fr], table.programmes.iloc[pr]
-    pairs = pd.DataFrame({
-        FIRM_ID: f[FIRM_ID].to_numpy(), YEAR: year, PROGRAMME_ID: p[PROGRAMME_ID].to_numpy(),
-        "programme_type": p["programme_type"].to_numpy(),
-        "region": f["region"].to_numpy(), "n_eligible": mask.sum(1)[fi].astype(np.int64),
-    })
+    pairs = pd.DataFrame(
+        {
+            FIRM_ID: f[FIRM_ID].to_numpy(),
+            YEAR: year,
+            PROGRAMME_ID: p[PROGRAMME_ID].to_numpy(),
+            "programme_type": p["programme_type"].to_numpy(),
+            "region": f["region"].to_numpy(),
+            "n_eligible": mask.sum(1)[fi].astype(np.int64),
+        }
+    )
     observed = outcomes[outcomes[YEAR] == year].drop_duplicates(KEYS)
     found = pd.Series(observed[OUTCOME].to_numpy(float), index=_index(observed, KEYS))
     outcome = found.reindex(_index(pairs, KEYS)).to_numpy(float)
     pairs[JOINED] = ~np.isnan(outcome)
     pairs[OUTCOME] = outcome
     if not pairs[JOINED].any():
-        raise _missing("outcomes", PROGRAMME_ID, year,
-                       f"participations of {year} in scored programmes the firm was eligible "
-                       f"for; none of the year's outcomes is one")
+        raise _missing(
+            "outcomes",
+            PROGRAMME_ID,
+            year,
+            f"participations of {year} in scored programmes the firm was eligible "
+            f"for; none of the year's outcomes is one",
+        )
     earlier_X, earlier_y = _earlier(outcomes, firms, table, pipeline, year)
     return LoggedYear(year, pairs, pipeline.matrix(firms, table, fr, pr), earlier_X, earlier_y)
 
 
-def _earlier(outcomes: pd.DataFrame, firms: pd.DataFrame, table: ProgrammeTable,
-             pipeline: FeaturePipeline, year: int) -> tuple[np.ndarray, np.ndarray]:
+def _earlier(
+    outcomes: pd.DataFrame,
+    firms: pd.DataFrame,
+    table: ProgrammeTable,
+    pipeline: FeaturePipeline,
+    year: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Features and outcomes of participations in scored programmes before ``year``."""
     past = outcomes[outcomes[YEAR] < year]
     firm_pos = pd.Series(np.arange(len(firms)), index=_index(firms, [FIRM_ID, YEAR]))
-    prog_pos = pd.Series(np.arange(len(table.programmes)),
-                         index=table.programmes[PROGRAMME_ID].to_numpy())
+    prog_pos = pd.Series(
+        np.arange(len(table.programmes)), index=table.programmes[PROGRAMME_ID].to_numpy()
+    )
     fr = firm_pos.reindex(_index(past, [FIRM_ID, YEAR])).to_numpy(float)
     pr = prog_pos.reindex(past[PROGRAMME_ID].to_numpy()).to_numpy(float)
     keep = ~np.isnan(fr) & ~np.isnan(pr)
@@ -159,8 +180,9 @@ def _earlier(outcomes: pd.DataFrame, firms: pd.DataFrame, table: ProgrammeTable,
     return X, past[OUTCOME].to_numpy(float)[keep]
 
 
-def firm_folds(firm_ids: pd.Series | np.ndarray, *, n_folds: int = N_FOLDS,
-               seed: int) -> np.ndarray:
+def firm_folds(
+    firm_ids: pd.Series | np.ndarray, *, n_folds: int = N_FOLDS, seed: int
+) -> np.ndarray:
     """A cross-fitting fold (0..n_folds-1) per row, the same for every row of a firm."""
     ids = np.asarray(firm_ids)
     unique, inverse = np.unique(ids, return_inverse=True)
@@ -172,6 +194,3 @@ def region_codes(regions: pd.Series) -> np.ndarray:
     """Index of each region in :data:`recommender.constants.REGIONS` (NaN if unknown)."""
     codes = {r: float(i) for i, r in enumerate(REGIONS)}
     return regions.map(codes).to_numpy(float)
-
-
-FEATURES: Final[tuple[str, ...]] = PAIR_FEATURES

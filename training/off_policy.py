@@ -20,9 +20,13 @@ from training.policy_value import EXPECTED, PROPENSITY
 from training.propensity import PropensityModel, crossfit_propensity
 
 
-def with_nuisances(logged: LoggedYear, *, seed: int = 42,
-                   propensity_model: PropensityModel | None = None,
-                   outcome_model: OutcomeModel | None = None) -> pd.DataFrame:
+def with_nuisances(
+    logged: LoggedYear,
+    *,
+    seed: int = 42,
+    propensity_model: PropensityModel | None = None,
+    outcome_model: OutcomeModel | None = None,
+) -> pd.DataFrame:
     """``logged.pairs`` with ``propensity`` and ``expected`` columns, both cross-fitted over
     the same folds of firms (a firm's pairs are predicted by models that never saw its
     participations of the year)."""

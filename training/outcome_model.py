@@ -22,8 +22,7 @@ from recommender.constants import OUTCOME, OUTCOME_MAX, OUTCOME_MIN
 from recommender.features import CATEGORICAL_FEATURES, PAIR_FEATURES
 from training.logged import JOINED, LoggedYear
 
-CATEGORICAL: Final[np.ndarray] = np.array([name in CATEGORICAL_FEATURES
-                                           for name in PAIR_FEATURES])
+CATEGORICAL: Final[np.ndarray] = np.array([name in CATEGORICAL_FEATURES for name in PAIR_FEATURES])
 
 
 class OutcomeModel(RegressorMixin, BaseEstimator):
@@ -40,9 +39,15 @@ class OutcomeModel(RegressorMixin, BaseEstimator):
     model_ : HistGradientBoostingRegressor
     """
 
-    def __init__(self, *, max_iter: int = 250, learning_rate: float = 0.05,
-                 min_samples_leaf: int = 30, l2_regularization: float = 1.0,
-                 seed: int = 42) -> None:
+    def __init__(
+        self,
+        *,
+        max_iter: int = 120,
+        learning_rate: float = 0.08,
+        min_samples_leaf: int = 30,
+        l2_regularization: float = 1.0,
+        seed: int = 42,
+    ) -> None:
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.min_samples_leaf = min_samples_leaf
@@ -55,9 +60,13 @@ class OutcomeModel(RegressorMixin, BaseEstimator):
         if X.ndim != 2 or X.shape[1] != len(PAIR_FEATURES) or len(X) != len(y):
             raise ValueError(f"X must have {len(PAIR_FEATURES)} columns and one row per grade")
         self.model_ = HistGradientBoostingRegressor(
-            max_iter=self.max_iter, learning_rate=self.learning_rate,
-            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
-            categorical_features=CATEGORICAL, early_stopping=False, random_state=self.seed,
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization,
+            categorical_features=CATEGORICAL,
+            early_stopping=False,
+            random_state=self.seed,
         ).fit(X, y)
         return self
 
@@ -74,8 +83,9 @@ class OutcomeModel(RegressorMixin, BaseEstimator):
         return np.asarray(PAIR_FEATURES, dtype=object)
 
 
-def crossfit_outcomes(logged: LoggedYear, *, folds: np.ndarray,
-                      model: OutcomeModel | None = None) -> np.ndarray:
+def crossfit_outcomes(
+    logged: LoggedYear, *, folds: np.ndarray, model: OutcomeModel | None = None
+) -> np.ndarray:
     """Each pair's expected grade from a model that never saw its firm's outcomes that year.
 
     Parameters
@@ -95,6 +105,7 @@ def crossfit_outcomes(logged: LoggedYear, *, folds: np.ndarray,
         train = joined & ~test
         X = np.vstack([logged.earlier_X, logged.X[train]])
         fitted = OutcomeModel(**base.get_params()).fit(
-            X, np.concatenate([logged.earlier_outcome, y[train]]))
+            X, np.concatenate([logged.earlier_outcome, y[train]])
+        )
         out[test] = fitted.predict(logged.X[test])
     return out

@@ -25,10 +25,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import TargetEncoder
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from recommender import DataValidationError, NotFittedError, Problem
@@ -44,19 +45,26 @@ Calibration = Literal["isotonic", "sigmoid"]
 
 
 class PropensityModel(ClassifierMixin, BaseEstimator):
-    """P(joined) of a pair: calibrated gradient boosting over :data:`FEATURE_NAMES`.
+    """P(joined) of a pair: a calibrated logistic regression over :data:`FEATURE_NAMES`.
+
+    Numeric features are imputed (with missing-value indicators) and standardised;
+    categorical ones, the region and the programme are one-hot encoded (the programme's
+    columns are its fixed effect: how visible and attractive the offering was). On the
+    log-odds scale a small join probability is, to first order, the sum of a firm term
+    (does it apply at all), a programme term and a pair term (does this one appeal to
+    it), which is what a logistic model is.
 
     Parameters
     ----------
+    C : float
+        Inverse L2 penalty of the :class:`~sklearn.linear_model.LogisticRegression`.
     calibration : {"isotonic", "sigmoid"}
         How :class:`~sklearn.calibration.CalibratedClassifierCV` maps scores to
         probabilities.
     calibration_folds : int
-        Folds of the calibration (each fits the booster on the others).
-    max_iter, learning_rate, min_samples_leaf, l2_regularization
-        Of the :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
+        Folds of the calibration (each fits the regression on the others).
     seed : int
-        Seeds the folds and the booster.
+        Seeds the calibration folds.
 
     Attributes
     ----------
@@ -65,29 +73,48 @@ class PropensityModel(ClassifierMixin, BaseEstimator):
         ``[False, True]``.
     """
 
-    def __init__(self, *, calibration: Calibration = "isotonic", calibration_folds: int = 3,
-                 max_iter: int = 150, learning_rate: float = 0.08, min_samples_leaf: int = 40,
-                 l2_regularization: float = 1.0, seed: int = 42) -> None:
+    def __init__(
+        self,
+        *,
+        C: float = 0.3,
+        calibration: Calibration = "sigmoid",
+        calibration_folds: int = 2,
+        seed: int = 42,
+    ) -> None:
+        self.C = C
         self.calibration = calibration
         self.calibration_folds = calibration_folds
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.min_samples_leaf = min_samples_leaf
-        self.l2_regularization = l2_regularization
         self.seed = seed
 
     def _pipeline(self) -> Pipeline:
-        n = len(FEATURE_NAMES)
+        kinds = [name in CATEGORICAL or name == "programme" for name in FEATURE_NAMES]
+        categorical = [i for i, kind in enumerate(kinds) if kind]
+        numeric = [i for i, kind in enumerate(kinds) if not kind]
         encode = ColumnTransformer(
-            [("programme", TargetEncoder(target_type="binary"), [n - 1])],
-            remainder="passthrough")  # output: encoded programme, then the other columns
-        categorical = [False] + [name in CATEGORICAL for name in FEATURE_NAMES[:-1]]
-        booster = HistGradientBoostingClassifier(
-            max_iter=self.max_iter, learning_rate=self.learning_rate,
-            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
-            categorical_features=np.array(categorical), early_stopping=False,
-            random_state=self.seed)
-        return Pipeline([("encode", encode), ("boost", booster)])
+            [
+                (
+                    "categories",
+                    make_pipeline(
+                        SimpleImputer(strategy="constant", fill_value=-1.0),
+                        OneHotEncoder(handle_unknown="ignore"),
+                    ),
+                    categorical,
+                ),
+                (
+                    "numbers",
+                    make_pipeline(
+                        SimpleImputer(
+                            strategy="median", add_indicator=True, keep_empty_features=True
+                        ),
+                        StandardScaler(),
+                    ),
+                    numeric,
+                ),
+            ]
+        )
+        return Pipeline(
+            [("encode", encode), ("logit", LogisticRegression(C=self.C, max_iter=2000))]
+        )
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> PropensityModel:
         """Fit on rows of :data:`FEATURE_NAMES` (last column: programme code) and joined."""
@@ -95,8 +122,9 @@ class PropensityModel(ClassifierMixin, BaseEstimator):
         if X.ndim != 2 or X.shape[1] != len(FEATURE_NAMES) or len(X) != len(y):
             raise ValueError(f"X must have {len(FEATURE_NAMES)} columns and one row per label")
         folds = StratifiedKFold(self.calibration_folds, shuffle=True, random_state=self.seed)
-        self.model_ = CalibratedClassifierCV(self._pipeline(), method=self.calibration,
-                                             cv=folds).fit(X, y)
+        self.model_ = CalibratedClassifierCV(
+            self._pipeline(), method=self.calibration, cv=folds
+        ).fit(X, y)
         self.classes_ = np.array([False, True])
         return self
 
@@ -118,12 +146,14 @@ def propensity_matrix(logged: LoggedYear) -> np.ndarray:
     """The model input of every pair of ``logged``: :data:`FEATURE_NAMES`, in order."""
     pairs = logged.pairs
     programme = pd.factorize(pairs[PROGRAMME_ID])[0].astype(float)
-    return np.column_stack([logged.X, region_codes(pairs["region"]),
-                            pairs["n_eligible"].to_numpy(float), programme])
+    return np.column_stack(
+        [logged.X, region_codes(pairs["region"]), pairs["n_eligible"].to_numpy(float), programme]
+    )
 
 
-def crossfit_propensity(logged: LoggedYear, *, folds: np.ndarray,
-                        model: PropensityModel | None = None) -> np.ndarray:
+def crossfit_propensity(
+    logged: LoggedYear, *, folds: np.ndarray, model: PropensityModel | None = None
+) -> np.ndarray:
     """Each pair's propensity from a model fitted on the pairs of the other folds' firms.
 
     Parameters
@@ -146,10 +176,18 @@ def crossfit_propensity(logged: LoggedYear, *, folds: np.ndarray,
     """
     joined = logged.pairs[JOINED].to_numpy(bool)
     if joined.sum() < MIN_JOINED:
-        raise DataValidationError([Problem(
-            "outcomes", None, "year", logged.year,
-            f"at least {MIN_JOINED} participations of {logged.year} in eligible scored "
-            f"programmes to fit who joins what (found {int(joined.sum())})")])
+        raise DataValidationError(
+            [
+                Problem(
+                    "outcomes",
+                    None,
+                    "year",
+                    logged.year,
+                    f"at least {MIN_JOINED} participations of {logged.year} in eligible scored "
+                    f"programmes to fit who joins what (found {int(joined.sum())})",
+                )
+            ]
+        )
     X = propensity_matrix(logged)
     base = model if model is not None else PropensityModel()
     out = np.empty(len(X))
@@ -160,13 +198,14 @@ def crossfit_propensity(logged: LoggedYear, *, folds: np.ndarray,
     return np.maximum(out, FLOOR)
 
 
-def calibration_table(propensity: np.ndarray, joined: np.ndarray, *,
-                      bins: int = 10) -> pd.DataFrame:
+def calibration_table(
+    propensity: np.ndarray, joined: np.ndarray, *, bins: int = 10
+) -> pd.DataFrame:
     """Predicted against observed join rate in propensity deciles (``bin``, ``pairs``,
     ``predicted``, ``observed``): a calibrated model has the two columns alike."""
-    frame = pd.DataFrame({"p": np.asarray(propensity, float),
-                          "joined": np.asarray(joined, float)})
+    frame = pd.DataFrame({"p": np.asarray(propensity, float), "joined": np.asarray(joined, float)})
     frame["bin"] = pd.qcut(frame["p"].rank(method="first"), bins, labels=False)
-    table = frame.groupby("bin").agg(pairs=("p", "size"), predicted=("p", "mean"),
-                                     observed=("joined", "mean"))
+    table = frame.groupby("bin").agg(
+        pairs=("p", "size"), predicted=("p", "mean"), observed=("joined", "mean")
+    )
     return table.reset_index()
