@@ -27,14 +27,7 @@ from training.rules import Progress, quiet
 
 FEATURES: Final[tuple[str, ...]] = FeaturePipeline.feature_names
 CATEGORICAL: Final[tuple[str, ...]] = FeaturePipeline.categorical_features
-LIBRARIES: Final[tuple[str, ...]] = (
-    "lightgbm",
-    "scikit-learn",
-    "numpy",
-    "pandas",
-    "shap",
-    "joblib",
-)
+LIBRARIES: Final[tuple[str, ...]] = ("lightgbm", "scikit-learn", "numpy", "pandas", "shap")
 
 
 def library_versions(extra: Sequence[str] = ()) -> dict[str, str]:

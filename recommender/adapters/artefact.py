@@ -3,39 +3,39 @@
 A version folder (see :mod:`recommender.adapters.versions`) holds::
 
     model.txt        the LightGBM booster in its native text format
-    pipeline.joblib  the fitted feature pipeline (profiler benchmarks)
+    pipeline.json    the fitted feature pipeline as plain JSON (profiler cell sums and
+                     benchmarks, :mod:`recommender.adapters.pipeline_file`)
     report.md        the model report, with report.html and its SHAP plots
     manifest.json    written by the registry: every file's sha256, the metadata
 
 Training writes a version through :func:`write_version`; the API's model holder, the
 CLI, batch scoring, tests and benchmarks load one through :func:`load_recommender`.
 Every file is read only after the registry verified the whole version (and re-hashed
-as it is read), so nothing unverified reaches LightGBM's parser or the unpickler.
+as it is read), so nothing unverified reaches LightGBM's parser; and nothing of a
+version is ever unpickled: the pipeline is data, checked field by field before use.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-import joblib
 import pandas as pd
 
-from recommender.adapters.manifest import MANIFEST
+from recommender.adapters.pipeline_file import dump_pipeline, load_pipeline_bytes
 from recommender.adapters.registry import Registry
 from recommender.constants import CHAMPION
-from recommender.errors import ModelIntegrityError
+from recommender.errors import ModelIntegrityError, ModelNotFoundError
 from recommender.features import FeaturePipeline
 from recommender.ranker import Ranker
 from recommender.recommend import Recommender
 
 MODEL_FILE: Final[str] = "model.txt"
-PIPELINE_FILE: Final[str] = "pipeline.joblib"
+PIPELINE_FILE: Final[str] = "pipeline.json"
+PICKLED_PIPELINE_FILE: Final[str] = "pipeline.joblib"  # versions before the JSON format
 REPORT_FILE: Final[str] = "report.md"
 REPORT_HTML_FILE: Final[str] = "report.html"
-ARTEFACT_FILES: Final[tuple[str, ...]] = (MODEL_FILE, PIPELINE_FILE, MANIFEST)
 
 WriteExtras = Callable[[Path, str], None]
 """Writes further files (the report) into a version folder, given its final name."""
@@ -44,7 +44,7 @@ WriteExtras = Callable[[Path, str], None]
 def write_artefact(folder: Path, *, ranker: Ranker, pipeline: FeaturePipeline) -> None:
     """Write the model files of a version into ``folder`` (not yet committed)."""
     (folder / MODEL_FILE).write_text(ranker.to_text(), encoding="utf-8")
-    joblib.dump(pipeline, folder / PIPELINE_FILE)
+    (folder / PIPELINE_FILE).write_bytes(dump_pipeline(pipeline))
 
 
 def write_version(
@@ -87,14 +87,25 @@ def load_ranker(registry: Registry, version: str, *, num_threads: int = 1) -> Ra
 
 
 def load_pipeline(registry: Registry, version: str) -> FeaturePipeline:
-    """The fitted feature pipeline of a version, after verifying every file of it."""
-    pipeline = joblib.load(io.BytesIO(registry.read_bytes(version, PIPELINE_FILE)))
-    if not isinstance(pipeline, FeaturePipeline):
-        raise ModelIntegrityError(
-            f"model version {version!r}: {PIPELINE_FILE} holds a "
-            f"{type(pipeline).__name__}, not a feature pipeline"
-        )
-    return pipeline
+    """The fitted feature pipeline of a version, after verifying every file of it.
+
+    Raises
+    ------
+    ModelIntegrityError
+        The pipeline file is not a valid pipeline document (see
+        :func:`~recommender.adapters.pipeline_file.load_pipeline_bytes`), or the version
+        only has a pickled pipeline, which is never loaded.
+    """
+    try:
+        data = registry.read_bytes(version, PIPELINE_FILE)
+    except ModelNotFoundError:
+        if (registry.root / version / PICKLED_PIPELINE_FILE).exists():
+            raise ModelIntegrityError(
+                f"model version {version!r} stores its pipeline as a pickle "
+                f"({PICKLED_PIPELINE_FILE}), which is never loaded: retrain the version"
+            ) from None
+        raise
+    return load_pipeline_bytes(data, where=f"model version {version!r}: {PIPELINE_FILE}")
 
 
 def load_recommender(
@@ -107,7 +118,8 @@ def load_recommender(
     ModelNotFoundError
         No such version, or no champion yet.
     ModelIntegrityError
-        A file of the version does not match its manifest; nothing was parsed.
+        A file of the version does not match its manifest (nothing was parsed), or its
+        pipeline file is not a valid pipeline document.
     """
     version = registry.resolve(name)
     return Recommender(

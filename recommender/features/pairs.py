@@ -122,7 +122,7 @@ def firm_caps(firms: pd.DataFrame) -> np.ndarray:
 
 
 class FeaturePipeline:
-    """The fitted feature side of a model: profiler + pair featurizer, saved with joblib.
+    """The fitted feature side of a model: profiler + pair featurizer (stored as JSON).
 
     Parameters
     ----------

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE, REPORT_FILE, REPORT_HTML_FILE
 from recommender.adapters.files import write_data_dir
 from recommender.adapters.registry import Registry
 from recommender.contract.canonical import Dataset
@@ -60,7 +61,7 @@ def test_train_writes_a_verified_champion(models: Path) -> None:
     registry = Registry(models)
     assert registry.champion() == "v1"
     manifest = registry.verify("v1")
-    assert {"model.txt", "pipeline.joblib", "report.md", "report.html"} <= set(manifest["files"])
+    assert {MODEL_FILE, PIPELINE_FILE, REPORT_FILE, REPORT_HTML_FILE} <= set(manifest["files"])
 
 
 def test_score_ranks_every_eligible_programme_of_the_year(

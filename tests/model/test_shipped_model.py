@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.adapters.artefact import load_recommender
+from recommender.adapters.artefact import (
+    MODEL_FILE,
+    PICKLED_PIPELINE_FILE,
+    PIPELINE_FILE,
+    REPORT_FILE,
+    REPORT_HTML_FILE,
+    load_recommender,
+)
 from recommender.adapters.registry import Registry
 from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
 from recommender.settings import PROJECT_ROOT
@@ -16,13 +23,16 @@ def test_shipped_model_is_the_verified_champion() -> None:
     assert registry.champion() == DEMO_MODEL_VERSION
     manifest = registry.verify("champion")
     assert manifest["version"] == DEMO_MODEL_VERSION
+    files = set(manifest["files"])
     assert {
-        "model.txt",
-        "pipeline.joblib",
-        "report.md",
-        "report.html",
+        MODEL_FILE,
+        PIPELINE_FILE,
+        REPORT_FILE,
+        REPORT_HTML_FILE,
         "shap_importance.png",
-    } <= set(manifest["files"])
+    } <= files
+    assert PICKLED_PIPELINE_FILE not in files, "the shipped model holds no pickle"
+    assert "joblib" not in manifest["library_versions"]
     metrics = manifest["metrics"]
     assert metrics["oracle_ndcg@3"] > 0.85 and metrics["regret"] < 0.25
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,9 @@ import batch.dask
 import batch.local
 import training.dask
 import training.local
+from recommender import World
+from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE
+from recommender.adapters.registry import Registry
 from recommender.errors import DataValidationError
 from training.fingerprint import TableDigest, combine, data_fingerprint, fingerprint
 from training.rules import MIN_PAIRS, MIN_ROUNDS, early_stopping_rounds, final_rounds, require_pairs
@@ -121,3 +125,20 @@ def test_digests_of_parts_add_up_to_the_whole() -> None:
     assert fingerprint(parts) == data_fingerprint({"firms": firms})
     with pytest.raises(ValueError, match="different tables"):
         TableDigest.of(firms) + TableDigest.of(firms.rename(columns={"employees": "staff"}))
+
+
+def test_the_same_data_and_seed_give_byte_identical_version_files(
+    small_world: World, tmp_path: Path
+) -> None:
+    """What makes ``make model`` reproducible: the booster text and the pipeline JSON."""
+    registry = Registry(tmp_path / "models")
+    for name in ("a", "b"):
+        training.local.train_version(
+            small_world.dataset, registry=registry, version=name, run_evaluation=False
+        )
+    for file in (MODEL_FILE, PIPELINE_FILE):
+        assert (tmp_path / "models" / "a" / file).read_bytes() == (
+            tmp_path / "models" / "b" / file
+        ).read_bytes()
+    manifests = [registry.verify(name) for name in ("a", "b")]
+    assert manifests[0]["data_fingerprint"] == manifests[1]["data_fingerprint"]

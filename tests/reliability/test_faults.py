@@ -2,9 +2,13 @@
 
 * A model file truncated or altered on disk is refused on load and on promotion (409
   problem+json); the old model keeps serving.
-* A version whose manifest does not verify is never unpickled: a pickle that would
-  touch a marker file when loaded, planted as ``pipeline.joblib``, is promoted through
-  the API and pointed at by hand, and the marker never appears.
+* A version whose manifest does not verify is never read: a pickle that would touch a
+  marker file when loaded, planted as the pipeline file, is promoted through the API and
+  pointed at by hand, and the marker never appears.
+* Nothing of a version is ever unpickled: a pipeline file forged *with* valid hashes (a
+  pickle, text that is not JSON, benchmarks that do not follow from the cell sums) is
+  refused before use, by the loader and by the serving poller, and the marker never
+  appears.
 * The database held by another writer: feedback requests wait (busy timeout) or fail
   cleanly with 503 problem+json, never 500, and every one answered 2xx is stored.
 * A restarted server finds every feedback and audit entry written before.
@@ -14,7 +18,9 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -32,7 +38,7 @@ from bench.server_process import RECOMMENDER, settings_env
 from recommender.constants import CHAMPION
 from recommender.adapters.files import write_data_dir
 from recommender.errors import ModelIntegrityError
-from recommender.adapters.artefact import load_recommender
+from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE, load_recommender
 from recommender.adapters.versions import TMP_PREFIX
 from recommender.adapters.store import list_audit, list_feedback, session_scope
 from recommender.adapters.store.db import BUSY_TIMEOUT_MS
@@ -67,8 +73,8 @@ def plant_pickle(marker: Path) -> Any:
 
 
 @pytest.mark.parametrize(("fault", "file"), [
-    ("truncated model", "model.txt"), ("truncated pipeline", "pipeline.joblib"),
-    ("planted pickle", "pipeline.joblib"),
+    ("truncated model", MODEL_FILE), ("truncated pipeline", PIPELINE_FILE),
+    ("planted pickle", PIPELINE_FILE),
 ])
 def test_a_broken_version_is_refused_and_the_old_model_keeps_serving(
         deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path,
@@ -98,6 +104,47 @@ def test_a_broken_version_is_refused_and_the_old_model_keeps_serving(
         assert served_version(deployment, profiles[0]) == champion
         with deployment.client() as client:
             assert client.get("/readyz").status_code == 200
+    finally:
+        pointer.write_text(f"{champion}\n")
+    assert not marker.exists()
+
+
+def forge_benchmark(source: bytes) -> bytes:
+    """The pipeline document with one benchmark moved off what its cell sums give."""
+    document = json.loads(source)
+    document["profiler"]["benchmarks"][0][0][0] += 0.5
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize(("forgery", "why"), [
+    ("pickle", "not JSON"), ("not json", "not JSON"),
+    ("benchmark", "do not follow from its cell sums"),
+])
+def test_a_pipeline_forged_with_valid_hashes_is_refused_before_use(
+        deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path,
+        forgery: str, why: str) -> None:
+    registry = deployment.registry
+    champion = registry.champion()
+    assert champion is not None
+    name = f"forged-{forgery.replace(' ', '-')}"
+    marker = tmp_path / "pwned"
+    source = (registry.root / champion / PIPELINE_FILE).read_bytes()
+    with registry.create_version(name, metadata={"metrics": {"validation_score": 99.0}}) as d:
+        shutil.copy(registry.root / champion / MODEL_FILE, d / MODEL_FILE)
+        if forgery == "pickle":
+            plant_pickle(marker)(d / PIPELINE_FILE)
+        else:
+            (d / PIPELINE_FILE).write_bytes(b"{not json" if forgery == "not json"
+                                            else forge_benchmark(source))
+    assert registry.verify(name)["version"] == name  # hashes and HMAC vouch for the bytes
+
+    with pytest.raises(ModelIntegrityError, match=f"{PIPELINE_FILE} .*{why}"):
+        load_recommender(registry, name, programmes=deployment.world.dataset.programmes)
+    pointer = registry.root / CHAMPION  # pointed at by hand: the poller refuses it
+    pointer.write_text(f"{name}\n")
+    try:
+        assert why in deployment.server.refusal(name)
+        assert served_version(deployment, profiles[0]) == champion
     finally:
         pointer.write_text(f"{champion}\n")
     assert not marker.exists()
