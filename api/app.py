@@ -52,12 +52,15 @@ def _startup(app: FastAPI, settings: Settings, metrics: Metrics) -> ModelHolder:
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
     registry = Registry(settings.models_dir, signing_key=settings.signing_key)
-    holder = ModelHolder(registry, engine, num_threads=settings.num_threads,
-                         on_swap=metrics.set_model)
+    holder = ModelHolder(
+        registry, engine, num_threads=settings.num_threads, on_swap=metrics.set_model
+    )
     holder.refresh()
     if holder.current is None:
-        log.warning("no model is being served yet (champion: %s); /readyz answers 503",
-                    registry.champion_token()[0])
+        log.warning(
+            "no model is being served yet (champion: %s); /readyz answers 503",
+            registry.champion_token()[0],
+        )
     app.state.engine = engine
     app.state.registry = registry
     app.state.holder = holder
@@ -79,8 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             holder.stop()
 
-    app = FastAPI(title="SME programme recommender", version="1", description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="SME programme recommender", version="1", description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)

@@ -23,8 +23,7 @@ class DemoState:
     example_firm: tuple[str, int] | None  # (firm_id, latest year) for the curl example
 
 
-def prepare_demo(settings: Settings, *,
-                 progress: Callable[[str], None] | None = None) -> DemoState:
+def prepare_demo(settings: Settings, *, progress: Callable[[str], None] | None = None) -> DemoState:
     """Migrate the store, fill it with the demo world when empty, check the champion.
 
     Raises
@@ -42,7 +41,8 @@ def prepare_demo(settings: Settings, *,
     if registry.champion() is None:
         raise ModelNotFoundError(
             f"no model in {settings.models_dir}: build the shipped demo model with "
-            "`make model` (or `recommender build-demo-model`), then run this again")
+            "`make model` (or `recommender build-demo-model`), then run this again"
+        )
     champion = registry.verify("champion")["version"]
     imported = None
     with session_scope(engine) as session:

@@ -57,17 +57,21 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(session: SessionDep,
-                  api_key: str | None = Security(api_key_scheme)) -> Principal:  # noqa: B008
+def get_principal(session: SessionDep, api_key: str | None = Security(api_key_scheme)) -> Principal:  # noqa: B008
     """The caller behind the ``X-API-Key`` header; 401 when missing, unknown or revoked."""
     challenge = {"WWW-Authenticate": API_KEY_HEADER}
     if not api_key:
-        raise ApiProblem(401, f"send an API key in the {API_KEY_HEADER} header",
-                         kind="unauthorized", headers=challenge)
+        raise ApiProblem(
+            401,
+            f"send an API key in the {API_KEY_HEADER} header",
+            kind="unauthorized",
+            headers=challenge,
+        )
     info = authenticate(session, api_key)
     if info is None:
-        raise ApiProblem(401, "the API key is unknown or revoked", kind="unauthorized",
-                         headers=challenge)
+        raise ApiProblem(
+            401, "the API key is unknown or revoked", kind="unauthorized", headers=challenge
+        )
     return Principal(info.name, info.role)
 
 
@@ -98,8 +102,12 @@ class RoleGuard:
 
     async def __call__(self, principal: PrincipalDep, limiter: RateLimiterDep) -> Principal:
         if principal.role not in self.roles:
-            raise ApiProblem(403, f"role {principal.role!r} may not use this endpoint "
-                                  f"(allowed: {', '.join(self.roles)})", kind="forbidden")
+            raise ApiProblem(
+                403,
+                f"role {principal.role!r} may not use this endpoint "
+                f"(allowed: {', '.join(self.roles)})",
+                kind="forbidden",
+            )
         limiter.take(principal.name)
         return principal
 

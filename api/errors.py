@@ -34,10 +34,18 @@ DB_RETRY_AFTER: Final[int] = 1  # seconds a client waits after a busy database (
 log = logging.getLogger("api")
 
 _TITLES: Final[dict[int, str]] = {
-    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 413: "Content too large",
-    415: "Unsupported media type", 422: "Request validation failed",
-    429: "Too many requests", 500: "Internal server error", 503: "Service unavailable",
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Request validation failed",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -58,9 +66,15 @@ class ApiProblem(Exception):
         Extra response headers (e.g. ``Retry-After``).
     """
 
-    def __init__(self, status: int, detail: str, *, kind: str | None = None,
-                 errors: Sequence[Mapping[str, str]] | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        kind: str | None = None,
+        errors: Sequence[Mapping[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -69,9 +83,15 @@ class ApiProblem(Exception):
         self.headers = dict(headers or {})
 
 
-def problem_response(status: int, detail: str | None, *, instance: str | None = None,
-                     kind: str | None = None, errors: Sequence[Mapping[str, str]] | None = None,
-                     headers: Mapping[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    status: int,
+    detail: str | None,
+    *,
+    instance: str | None = None,
+    kind: str | None = None,
+    errors: Sequence[Mapping[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     """A problem+json response."""
     body: dict[str, Any] = {
         "type": f"/problems/{kind}" if kind else "about:blank",
@@ -82,8 +102,9 @@ def problem_response(status: int, detail: str | None, *, instance: str | None = 
     }
     if errors is not None:
         body["errors"] = list(errors)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON,
-                        headers=dict(headers or {}))
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {})
+    )
 
 
 def field_path(loc: Sequence[Any]) -> str:
@@ -103,8 +124,9 @@ def _message(err: Mapping[str, Any]) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def problems_as_errors(problems: Sequence[Problem], *,
-                       prefix: Mapping[str, str]) -> list[dict[str, str]]:
+def problems_as_errors(
+    problems: Sequence[Problem], *, prefix: Mapping[str, str]
+) -> list[dict[str, str]]:
     """Core :class:`Problem` s as field errors; ``prefix`` maps a file name to a path root.
 
     A problem in file ``rows`` at row 3, column ``year`` becomes ``rows.3.year``.
@@ -140,18 +162,34 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiProblem)
     async def _api_problem(request: Request, exc: ApiProblem) -> JSONResponse:
-        return problem_response(exc.status, exc.detail, instance=request.url.path,
-                                kind=exc.kind, errors=exc.errors, headers=exc.headers)
+        return problem_response(
+            exc.status,
+            exc.detail,
+            instance=request.url.path,
+            kind=exc.kind,
+            errors=exc.errors,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": "body" if e.get("type") == "json_invalid"
-                   else field_path(e.get("loc", ())), "message": _message(e)}
-                  for e in exc.errors()]
+        errors = [
+            {
+                "field": "body"
+                if e.get("type") == "json_invalid"
+                else field_path(e.get("loc", ())),
+                "message": _message(e),
+            }
+            for e in exc.errors()
+        ]
         noun = "field is" if len(errors) == 1 else "fields are"
-        return problem_response(422, f"{len(errors)} {noun} invalid",
-                                instance=request.url.path, kind="validation-error",
-                                errors=errors)
+        return problem_response(
+            422,
+            f"{len(errors)} {noun} invalid",
+            instance=request.url.path,
+            kind="validation-error",
+            errors=errors,
+        )
 
     @app.exception_handler(RecommenderError)
     async def _core(request: Request, exc: RecommenderError) -> JSONResponse:
@@ -162,37 +200,55 @@ def install_error_handlers(app: FastAPI) -> None:
             errors = problems_as_errors(exc.problems, prefix={})
             n = len(exc.problems)
             detail = f"{n} problem{'s' if n != 1 else ''} in the data"
-        return problem_response(status, detail, instance=request.url.path, kind=kind,
-                                errors=errors)
+        return problem_response(status, detail, instance=request.url.path, kind=kind, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else None
-        return problem_response(exc.status_code, detail, instance=request.url.path,
-                                headers=getattr(exc, "headers", None))
+        return problem_response(
+            exc.status_code,
+            detail,
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(OperationalError)
     async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
         # locked by another writer past the busy timeout, or the connection lost: nothing
         # was committed, so the client may safely retry. The SQL parameters (firm data)
         # are not logged, only the driver's message.
-        log.warning("database unavailable on %s %s: %s", request.method,
-                    redact_path(request.url.path), exc.orig)
-        return problem_response(503, "the database is busy; nothing was stored, retry "
-                                     f"in {DB_RETRY_AFTER} s", instance=request.url.path,
-                                kind="database-busy",
-                                headers={"Retry-After": str(DB_RETRY_AFTER)})
+        log.warning(
+            "database unavailable on %s %s: %s",
+            request.method,
+            redact_path(request.url.path),
+            exc.orig,
+        )
+        return problem_response(
+            503,
+            f"the database is busy; nothing was stored, retry in {DB_RETRY_AFTER} s",
+            instance=request.url.path,
+            kind="database-busy",
+            headers={"Retry-After": str(DB_RETRY_AFTER)},
+        )
 
     @app.exception_handler(DataError)
     async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
         # a value the database refuses (PostgreSQL: NUL in text, a number out of range);
         # the transaction was rolled back. Only the driver's message is shown, never the
         # SQL parameters.
-        return problem_response(422, f"a value cannot be stored or searched: {exc.orig}",
-                                instance=request.url.path, kind="invalid-data")
+        return problem_response(
+            422,
+            f"a value cannot be stored or searched: {exc.orig}",
+            instance=request.url.path,
+            kind="invalid-data",
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, redact_path(request.url.path))
-        return problem_response(500, "an unexpected error occurred; it has been logged",
-                                instance=request.url.path, kind="internal")
+        return problem_response(
+            500,
+            "an unexpected error occurred; it has been logged",
+            instance=request.url.path,
+            kind="internal",
+        )

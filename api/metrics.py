@@ -37,8 +37,24 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 PROCESS_TIME_HEADER: Final[str] = "X-Process-Time"
-_BUCKETS: Final[tuple[float, ...]] = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03,
-                                      0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_BUCKETS: Final[tuple[float, ...]] = (
+    0.001,
+    0.0025,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.02,
+    0.03,
+    0.05,
+    0.075,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+)
 
 
 def multiprocess_dir() -> str | None:
@@ -51,15 +67,32 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter("http_requests_total", "HTTP requests by route and status",
-                                ("method", "route", "status"), registry=self.registry)
-        self.latency = Histogram("http_request_duration_seconds",
-                                 "Time from request to response headers",
-                                 ("method", "route"), buckets=_BUCKETS, registry=self.registry)
-        self.model = Gauge("recommender_model_info", "1 for the model version being served",
-                           ("version",), registry=self.registry, multiprocess_mode="liveall")
-        self.served = Counter("recommendations_served_total", "Firm lists served",
-                              ("endpoint",), registry=self.registry)
+        self.requests = Counter(
+            "http_requests_total",
+            "HTTP requests by route and status",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "Time from request to response headers",
+            ("method", "route"),
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+        self.model = Gauge(
+            "recommender_model_info",
+            "1 for the model version being served",
+            ("version",),
+            registry=self.registry,
+            multiprocess_mode="liveall",
+        )
+        self.served = Counter(
+            "recommendations_served_total",
+            "Firm lists served",
+            ("endpoint",),
+            registry=self.registry,
+        )
         self._version: str | None = None
 
     def set_model(self, version: str | None) -> None:
@@ -99,8 +132,12 @@ class MetricsMiddleware:
                 status = int(message["status"])
                 elapsed_ms = (time.perf_counter() - start) * 1000.0
                 headers = list(message.get("headers", []))
-                headers.append((PROCESS_TIME_HEADER.lower().encode("latin-1"),
-                                f"{elapsed_ms:.3f}".encode("latin-1")))
+                headers.append(
+                    (
+                        PROCESS_TIME_HEADER.lower().encode("latin-1"),
+                        f"{elapsed_ms:.3f}".encode("latin-1"),
+                    )
+                )
                 message["headers"] = headers
             await send(message)
 
@@ -112,4 +149,5 @@ class MetricsMiddleware:
             method = scope.get("method", "")
             self.metrics.requests.labels(method=method, route=template, status=str(status)).inc()
             self.metrics.latency.labels(method=method, route=template).observe(
-                time.perf_counter() - start)
+                time.perf_counter() - start
+            )

@@ -65,45 +65,66 @@ def catalogue_token(session: Session) -> tuple[str, ...]:
     return tuple(str(v) for v in (*prog, *over))
 
 
-_CATALOGUE_SUMMARY = select(func.count(), *(a for c in Programme.__table__.columns
-                                            for a in _column_summary(c))).select_from(Programme)
-_OVERRIDES_SUMMARY = select(func.count(), *(a for c in TypeOverride.__table__.columns
-                                            for a in _column_summary(c))).select_from(TypeOverride)
+_CATALOGUE_SUMMARY = select(
+    func.count(), *(a for c in Programme.__table__.columns for a in _column_summary(c))
+).select_from(Programme)
+_OVERRIDES_SUMMARY = select(
+    func.count(), *(a for c in TypeOverride.__table__.columns for a in _column_summary(c))
+).select_from(TypeOverride)
 
 
 def firm_outcomes(session: Session, firm_id: str) -> pd.DataFrame:
     """Every stored outcome of one firm, as the canonical outcomes frame."""
-    stmt = (select(*_OUTCOME_COLUMNS).where(Outcome.firm_id == firm_id)
-            .order_by(Outcome.year, Outcome.programme_id))
+    stmt = (
+        select(*_OUTCOME_COLUMNS)
+        .where(Outcome.firm_id == firm_id)
+        .order_by(Outcome.year, Outcome.programme_id)
+    )
     return outcomes_frame(session.execute(stmt).all())
 
 
-def stored_outcome_keys(session: Session,
-                        keys: Iterable[tuple[str, int, str]]) -> set[tuple[str, int, str]]:
+def stored_outcome_keys(
+    session: Session, keys: Iterable[tuple[str, int, str]]
+) -> set[tuple[str, int, str]]:
     """Which ``(firm_id, year, programme_id)`` keys already have a stored outcome."""
     wanted = sorted({(str(f), int(y), str(p)) for f, y, p in keys})
     found: set[tuple[str, int, str]] = set()
     key = tuple_(Outcome.firm_id, Outcome.year, Outcome.programme_id)
     for part in chunks(wanted, 300):
-        rows = session.execute(select(Outcome.firm_id, Outcome.year, Outcome.programme_id)
-                               .where(key.in_(list(part))))
+        rows = session.execute(
+            select(Outcome.firm_id, Outcome.year, Outcome.programme_id).where(key.in_(list(part)))
+        )
         found.update((str(f), int(y), str(p)) for f, y, p in rows)
     return found
 
 
 def find_audit(session: Session, request_id: str) -> AuditRecord | None:
     """The audit entry of one served recommendation, by its request id."""
-    e = session.execute(select(AuditEntry).where(AuditEntry.request_id == request_id)
-                        .order_by(AuditEntry.id).limit(1)).scalar_one_or_none()
+    e = session.execute(
+        select(AuditEntry)
+        .where(AuditEntry.request_id == request_id)
+        .order_by(AuditEntry.id)
+        .limit(1)
+    ).scalar_one_or_none()
     if e is None:
         return None
-    return AuditRecord(id=e.id, at=e.at, key_name=e.key_name, role=e.role,
-                       request_id=e.request_id, firm_id=e.firm_id, year=e.year,
-                       model_version=e.model_version, endpoint=e.endpoint, items=list(e.items))
+    return AuditRecord(
+        id=e.id,
+        at=e.at,
+        key_name=e.key_name,
+        role=e.role,
+        request_id=e.request_id,
+        firm_id=e.firm_id,
+        year=e.year,
+        model_version=e.model_version,
+        endpoint=e.endpoint,
+        items=list(e.items),
+    )
 
 
-def write_audit_many(session: Session, entries: Sequence[Mapping[str, Any]], *,
-                     at: datetime | None = None) -> int:
+def write_audit_many(
+    session: Session, entries: Sequence[Mapping[str, Any]], *, at: datetime | None = None
+) -> int:
     """Record many served lists in one statement (a batch); returns how many.
 
     Each entry holds ``key_name, role, request_id, endpoint, model_version, firm_id,
@@ -113,21 +134,36 @@ def write_audit_many(session: Session, entries: Sequence[Mapping[str, Any]], *,
     if not entries:
         return 0
     when = at or utcnow()
-    rows = [{"at": when, "key_name": e["key_name"], "role": e["role"],
-             "request_id": e["request_id"], "endpoint": e["endpoint"],
-             "model_version": e["model_version"],
-             "firm_id": None if e.get("firm_id") is None else str(e["firm_id"]),
-             "year": None if e.get("year") is None else int(e["year"]),
-             "items": [{"programme_id": str(i["programme_id"]),
-                        "rank": None if i.get("rank") is None else int(i["rank"])}
-                       for i in e["items"]]}
-            for e in entries]
+    rows = [
+        {
+            "at": when,
+            "key_name": e["key_name"],
+            "role": e["role"],
+            "request_id": e["request_id"],
+            "endpoint": e["endpoint"],
+            "model_version": e["model_version"],
+            "firm_id": None if e.get("firm_id") is None else str(e["firm_id"]),
+            "year": None if e.get("year") is None else int(e["year"]),
+            "items": [
+                {
+                    "programme_id": str(i["programme_id"]),
+                    "rank": None if i.get("rank") is None else int(i["rank"]),
+                }
+                for i in e["items"]
+            ],
+        }
+        for e in entries
+    ]
     session.execute(insert(AuditEntry), rows)
     return len(rows)
 
 
 def first_firm(session: Session) -> tuple[str, int] | None:
     """Some stored firm and its latest profile year (for examples), or ``None``."""
-    row = session.execute(select(Firm.firm_id, func.max(Firm.year)).group_by(Firm.firm_id)
-                          .order_by(Firm.firm_id).limit(1)).first()
+    row = session.execute(
+        select(Firm.firm_id, func.max(Firm.year))
+        .group_by(Firm.firm_id)
+        .order_by(Firm.firm_id)
+        .limit(1)
+    ).first()
     return None if row is None else (str(row[0]), int(row[1]))

@@ -41,8 +41,9 @@ ANY_ROLE: Final[tuple[str, ...]] = ROLES
 STAFF: Final[tuple[str, ...]] = ("caseworker", "analyst")
 ANALYST: Final[tuple[str, ...]] = ("analyst",)
 
-api_key_scheme = APIKeyHeader(name=API_KEY_HEADER, auto_error=False,
-                              description="API key (`recommender keys create`)")
+api_key_scheme = APIKeyHeader(
+    name=API_KEY_HEADER, auto_error=False, description="API key (`recommender keys create`)"
+)
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,12 @@ class RateLimitedError(ApiProblem):
     """A caller's bucket is empty: 429, retry after :attr:`seconds` (a whole number)."""
 
     def __init__(self, *, seconds: int, per_minute: int) -> None:
-        super().__init__(429, f"rate limit of {per_minute} requests a minute exceeded; "
-                              f"retry in {seconds} s",
-                         kind="rate-limited", headers={"Retry-After": str(seconds)})
+        super().__init__(
+            429,
+            f"rate limit of {per_minute} requests a minute exceeded; retry in {seconds} s",
+            kind="rate-limited",
+            headers={"Retry-After": str(seconds)},
+        )
         self.seconds = seconds
 
 
@@ -149,9 +153,13 @@ class BodyLimitMiddleware:
 
     @staticmethod
     async def _refuse(scope: Scope, send: Send, status: int, detail: str) -> None:
-        response = problem_response(status, detail, instance=scope.get("path"),
-                                    kind="too-large" if status == 413 else "bad-request",
-                                    headers={"Connection": "close"})
+        response = problem_response(
+            status,
+            detail,
+            instance=scope.get("path"),
+            kind="too-large" if status == 413 else "bad-request",
+            headers={"Connection": "close"},
+        )
         await response(scope, _no_receive, send)
 
 
@@ -162,12 +170,25 @@ async def _no_receive() -> Message:  # pragma: no cover - responses never read t
 def install_cors(app: FastAPI, settings: Settings) -> None:
     """Open CORS to ``settings.cors_origins`` only; closed (no CORS headers) by default."""
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                           allow_methods=["GET", "POST"],
-                           allow_headers=[API_KEY_HEADER, "Content-Type"],
-                           expose_headers=["X-Request-ID", "X-Process-Time", "Retry-After"],
-                           max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=[API_KEY_HEADER, "Content-Type"],
+            expose_headers=["X-Request-ID", "X-Process-Time", "Retry-After"],
+            max_age=600,
+        )
 
 
-__all__ = ["ANALYST", "ANY_ROLE", "API_KEY_HEADER", "STAFF", "BodyLimitMiddleware", "Principal",
-           "RateLimitedError", "RateLimiter", "api_key_scheme", "install_cors"]
+__all__ = [
+    "ANALYST",
+    "ANY_ROLE",
+    "API_KEY_HEADER",
+    "STAFF",
+    "BodyLimitMiddleware",
+    "Principal",
+    "RateLimitedError",
+    "RateLimiter",
+    "api_key_scheme",
+    "install_cors",
+]

@@ -24,9 +24,14 @@ def prepare_metrics_dir(settings: Settings, workers: int) -> Path | None:
     return folder
 
 
-def run_server(*, host: str | None = None, port: int | None = None,
-               workers: int | None = None, settings: Settings | None = None,
-               access_log: bool = True) -> None:
+def run_server(
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    settings: Settings | None = None,
+    access_log: bool = True,
+) -> None:
     """Serve :func:`api.app.create_app` until interrupted.
 
     Workers are separate processes, each loading the champion and following it; the
@@ -36,7 +41,16 @@ def run_server(*, host: str | None = None, port: int | None = None,
     s = settings or get_settings()
     n = workers or s.workers
     prepare_metrics_dir(s, n)
-    uvicorn.run(APP_FACTORY, factory=True, host=host or s.host, port=port or s.port,
-                workers=n, loop="auto", http="auto", ws="none",
-                log_level=s.log_level.lower(), access_log=access_log,
-                timeout_graceful_shutdown=10)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host or s.host,
+        port=port or s.port,
+        workers=n,
+        loop="auto",
+        http="auto",
+        ws="none",
+        log_level=s.log_level.lower(),
+        access_log=access_log,
+        timeout_graceful_shutdown=10,
+    )

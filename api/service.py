@@ -42,16 +42,22 @@ class ModelUnavailableError(ApiProblem):
     """No model is being served yet (503)."""
 
     def __init__(self) -> None:
-        super().__init__(503, "no model is being served: promote a champion "
-                              "(`recommender models promote VERSION`)", kind="no-model")
+        super().__init__(
+            503,
+            "no model is being served: promote a champion (`recommender models promote VERSION`)",
+            kind="no-model",
+        )
 
 
 class BatchTooLargeError(ApiProblem):
     """More profiles in one request than ``Settings.max_batch`` (413)."""
 
     def __init__(self, size: int, limit: int) -> None:
-        super().__init__(413, f"batch of {size} profiles exceeds the limit of {limit}; "
-                              "split it into smaller batches", kind="batch-too-large")
+        super().__init__(
+            413,
+            f"batch of {size} profiles exceeds the limit of {limit}; split it into smaller batches",
+            kind="batch-too-large",
+        )
 
 
 @dataclass(frozen=True)
@@ -97,19 +103,27 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-def audit_row(served: Served, *, caller: Principal, endpoint: str,
-              firm_id: str | None = None) -> dict[str, Any]:
+def audit_row(
+    served: Served, *, caller: Principal, endpoint: str, firm_id: str | None = None
+) -> dict[str, Any]:
     """The audit entry of one served list: who, which firm, which model, what order.
 
     ``firm_id`` replaces the list's own (a consented portal profile is audited under
     its saved reference). The time is added when the entry is written.
     """
     rec = served.result
-    return {"key_name": caller.name, "role": caller.role, "request_id": served.request_id,
-            "endpoint": endpoint, "model_version": rec.model_version,
-            "firm_id": rec.firm_id if firm_id is None else firm_id, "year": rec.year,
-            "items": [{"programme_id": i.programme_id, "rank": i.rank}
-                      for i in (*rec.items, *rec.unscored)]}
+    return {
+        "key_name": caller.name,
+        "role": caller.role,
+        "request_id": served.request_id,
+        "endpoint": endpoint,
+        "model_version": rec.model_version,
+        "firm_id": rec.firm_id if firm_id is None else firm_id,
+        "year": rec.year,
+        "items": [
+            {"programme_id": i.programme_id, "rank": i.rank} for i in (*rec.items, *rec.unscored)
+        ],
+    }
 
 
 class ServingService:
@@ -127,8 +141,14 @@ class ServingService:
         The clock that decides what "open today" means for this year's profiles.
     """
 
-    def __init__(self, holder: ModelHolder, metrics: Metrics, *, max_batch: int = 1000,
-                 today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        holder: ModelHolder,
+        metrics: Metrics,
+        *,
+        max_batch: int = 1000,
+        today: Callable[[], date] = date.today,
+    ) -> None:
         self.holder = holder
         self.metrics = metrics
         self.max_batch = max_batch
@@ -142,8 +162,15 @@ class ServingService:
         return current
 
     # --- firm lists -------------------------------------------------------------------
-    def recommend_one(self, session: Session, caller: Principal, profile: Mapping[str, Any],
-                      options: ListOptions, *, endpoint: str) -> Served:
+    def recommend_one(
+        self,
+        session: Session,
+        caller: Principal,
+        profile: Mapping[str, Any],
+        options: ListOptions,
+        *,
+        endpoint: str,
+    ) -> Served:
         """Rank one inline profile, audit the list and commit.
 
         Raises
@@ -151,12 +178,17 @@ class ServingService:
         ModelUnavailableError
             No model is being served.
         """
-        return self._audited(session, caller, self._rank([profile], options),
-                             endpoint=endpoint)[0]
+        return self._audited(session, caller, self._rank([profile], options), endpoint=endpoint)[0]
 
-    def recommend_many(self, session: Session, caller: Principal,
-                       profiles: Sequence[Mapping[str, Any]], options: ListOptions, *,
-                       endpoint: str) -> ServedBatch:
+    def recommend_many(
+        self,
+        session: Session,
+        caller: Principal,
+        profiles: Sequence[Mapping[str, Any]],
+        options: ListOptions,
+        *,
+        endpoint: str,
+    ) -> ServedBatch:
         """Rank many inline profiles with one model, in order; audit every list, commit.
 
         Raises
@@ -169,12 +201,21 @@ class ServingService:
         if len(profiles) > self.max_batch:
             raise BatchTooLargeError(len(profiles), self.max_batch)
         rec = self.model()
-        lists = self._audited(session, caller, self._rank(profiles, options, model=rec),
-                              endpoint=endpoint)
+        lists = self._audited(
+            session, caller, self._rank(profiles, options, model=rec), endpoint=endpoint
+        )
         return ServedBatch(rec.version, lists)
 
-    def recommend_stored(self, session: Session, caller: Principal, firm_id: str,
-                         options: ListOptions, *, year: int | None, endpoint: str) -> Served:
+    def recommend_stored(
+        self,
+        session: Session,
+        caller: Principal,
+        firm_id: str,
+        options: ListOptions,
+        *,
+        year: int | None,
+        endpoint: str,
+    ) -> Served:
         """Rank a stored firm profile (``year``, else its latest) with its stored history.
 
         Raises
@@ -187,15 +228,23 @@ class ServingService:
         results = self._rank([profile], options, outcomes=history)
         return self._audited(session, caller, results, endpoint=endpoint)[0]
 
-    def recommend_without_audit(self, profile: Mapping[str, Any], options: ListOptions, *,
-                                endpoint: str) -> Recommendation:
+    def recommend_without_audit(
+        self, profile: Mapping[str, Any], options: ListOptions, *, endpoint: str
+    ) -> Recommendation:
         """Rank one profile leaving no trace in the store (the portal before consent)."""
         result = self._rank([profile], options)[0]
         self.metrics.served.labels(endpoint=endpoint).inc()
         return result
 
-    def keep_profile(self, session: Session, caller: Principal, profile: Mapping[str, Any],
-                     result: Recommendation, *, endpoint: str) -> int:
+    def keep_profile(
+        self,
+        session: Session,
+        caller: Principal,
+        profile: Mapping[str, Any],
+        result: Recommendation,
+        *,
+        endpoint: str,
+    ) -> int:
         """Store a profile its firm consented to keep, audit the list shown for it, commit.
 
         Returns the saved profile's reference; the audit entry names it as
@@ -203,14 +252,19 @@ class ServingService:
         """
         ref = save_profile(session, {k: v for k, v in profile.items() if k != "firm_id"})
         served = Served(result, new_request_id())
-        write_audit_many(session, [audit_row(served, caller=caller, endpoint=endpoint,
-                                             firm_id=f"{SAVED_PROFILE_PREFIX}{ref}")])
+        write_audit_many(
+            session,
+            [
+                audit_row(
+                    served, caller=caller, endpoint=endpoint, firm_id=f"{SAVED_PROFILE_PREFIX}{ref}"
+                )
+            ],
+        )
         session.commit()
         return ref
 
     # --- programme lists --------------------------------------------------------------
-    def candidates(self, session: Session, programme_id: str, *, k: int,
-                   endpoint: str) -> Outreach:
+    def candidates(self, session: Session, programme_id: str, *, k: int, endpoint: str) -> Outreach:
         """Stored firms of the programme's year eligible for it, best expected fit first.
 
         Raises
@@ -228,22 +282,38 @@ class ServingService:
         return Outreach(programme_id, year, rec.version, ranked)
 
     # --- steps ------------------------------------------------------------------------
-    def _rank(self, profiles: Sequence[Mapping[str, Any]], options: ListOptions, *,
-              outcomes: pd.DataFrame | None = None,
-              model: Recommender | None = None) -> list[Recommendation]:
+    def _rank(
+        self,
+        profiles: Sequence[Mapping[str, Any]],
+        options: ListOptions,
+        *,
+        outcomes: pd.DataFrame | None = None,
+        model: Recommender | None = None,
+    ) -> list[Recommendation]:
         return (model or self.model()).recommend_batch(
-            profiles, k=options.k, explain=options.explain, explain_k=options.explain_k,
+            profiles,
+            k=options.k,
+            explain=options.explain,
+            explain_k=options.explain_k,
             include_ineligible=options.include_ineligible,
-            programme_types=options.programme_types, outcomes=outcomes, as_of=options.as_of,
-            today=self.today())
+            programme_types=options.programme_types,
+            outcomes=outcomes,
+            as_of=options.as_of,
+            today=self.today(),
+        )
 
-    def _audited(self, session: Session, caller: Principal, results: Sequence[Recommendation],
-                 *, endpoint: str) -> list[Served]:
+    def _audited(
+        self,
+        session: Session,
+        caller: Principal,
+        results: Sequence[Recommendation],
+        *,
+        endpoint: str,
+    ) -> list[Served]:
         """Write every list's audit entry in one statement, commit, count; a list is only
         handed out once its entry is stored (if the write fails, the request fails)."""
         served = [Served(r, new_request_id()) for r in results]
-        write_audit_many(session, [audit_row(s, caller=caller, endpoint=endpoint)
-                                   for s in served])
+        write_audit_many(session, [audit_row(s, caller=caller, endpoint=endpoint) for s in served])
         session.commit()
         self.metrics.served.labels(endpoint=endpoint).inc(len(served))
         return served

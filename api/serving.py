@@ -43,8 +43,14 @@ class ModelHolder:
         Called with the new version name after every swap (metrics).
     """
 
-    def __init__(self, registry: Registry, engine: Engine, *, num_threads: int = 1,
-                 on_swap: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        engine: Engine,
+        *,
+        num_threads: int = 1,
+        on_swap: Callable[[str], None] | None = None,
+    ) -> None:
         self.registry = registry
         self.engine = engine
         self.num_threads = num_threads
@@ -74,8 +80,7 @@ class ModelHolder:
                 token = self.registry.champion_token()
             except RecommenderError as exc:  # an unreadable champion pointer
                 if self.refused.get(CHAMPION) != str(exc):
-                    log.error("cannot read the champion, still serving %s: %s", self.version,
-                              exc)
+                    log.error("cannot read the champion, still serving %s: %s", self.version, exc)
                 self.refused[CHAMPION] = str(exc)
                 return False
             self.refused.pop(CHAMPION, None)
@@ -83,12 +88,13 @@ class ModelHolder:
             with session_scope(self.engine) as session:
                 cat_token = catalogue_token(session)
                 catalogue_changed = current is None or cat_token != self._catalogue_token
-                programmes = (load_programmes(session) if catalogue_changed
-                              else current.programmes)  # type: ignore[union-attr]
-            champion_moved = (token != self._champion_token and champion is not None
-                              and (current is None or champion != current.version))
-            first_load = (current is None and champion is not None
-                          and champion not in self.refused)
+                programmes = load_programmes(session) if catalogue_changed else current.programmes  # type: ignore[union-attr]
+            champion_moved = (
+                token != self._champion_token
+                and champion is not None
+                and (current is None or champion != current.version)
+            )
+            first_load = current is None and champion is not None and champion not in self.refused
             self._champion_token = token
             new: Recommender | None = None
             if champion_moved or first_load:
@@ -108,12 +114,12 @@ class ModelHolder:
 
     def _load(self, version: str, programmes: Any) -> Recommender | None:
         try:
-            rec = load_recommender(self.registry, version, programmes=programmes,
-                                   num_threads=self.num_threads)
+            rec = load_recommender(
+                self.registry, version, programmes=programmes, num_threads=self.num_threads
+            )
         except (RecommenderError, OSError, ValueError) as exc:
             self.refused[version] = str(exc)
-            log.error("refused model version %s, still serving %s: %s", version,
-                      self.version, exc)
+            log.error("refused model version %s, still serving %s: %s", version, self.version, exc)
             return None
         self.refused.pop(version, None)
         return rec
@@ -123,8 +129,9 @@ class ModelHolder:
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._poll, args=(interval,),
-                                        name="champion-poller", daemon=True)
+        self._thread = threading.Thread(
+            target=self._poll, args=(interval,), name="champion-poller", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -52,23 +52,29 @@ from recommender.constants import CAPABILITIES, REGIONS, SECTORS
 API_DIR: Final[Path] = Path(__file__).resolve().parents[1]
 TEMPLATES: Final[Jinja2Templates] = Jinja2Templates(directory=API_DIR / "templates")
 STATIC_DIR: Final[Path] = API_DIR / "static" / "portal"
-STATIC_TYPES: Final[dict[str, str]] = {"portal.css": "text/css; charset=utf-8",
-                                       "portal.js": "text/javascript; charset=utf-8"}
+STATIC_TYPES: Final[dict[str, str]] = {
+    "portal.css": "text/css; charset=utf-8",
+    "portal.js": "text/javascript; charset=utf-8",
+}
 STATIC_VERSION: Final[str] = hashlib.sha256(
-    b"".join((STATIC_DIR / n).read_bytes() for n in sorted(STATIC_TYPES))).hexdigest()[:12]
+    b"".join((STATIC_DIR / n).read_bytes() for n in sorted(STATIC_TYPES))
+).hexdigest()[:12]
 
 MAX_RANKED: Final[int] = 100  # every eligible programme of a year is listed, ranked ...
-EXPLAINED: Final[int] = 10    # ... and the best ten are explained
-PORTAL_LIST: Final[ListOptions] = ListOptions(k=MAX_RANKED, explain="top", explain_k=EXPLAINED,
-                                              include_ineligible=True)
+EXPLAINED: Final[int] = 10  # ... and the best ten are explained
+PORTAL_LIST: Final[ListOptions] = ListOptions(
+    k=MAX_RANKED, explain="top", explain_k=EXPLAINED, include_ineligible=True
+)
 ENDPOINT: Final[str] = "POST /portal"
 PORTAL_CALLER: Final[Principal] = Principal("portal", "partner")  # as audited
 RATE_KEY_PREFIX: Final[str] = "portal:"
 LANG_COOKIE_AGE: Final[int] = 365 * 24 * 3600
 PAGE_HEADERS: Final[dict[str, str]] = {
-    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; script-src 'self'; "
-                                "img-src 'self' data:; form-action 'self'; "
-                                "frame-ancestors 'self'; base-uri 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; script-src 'self'; "
+        "img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'self'; base-uri 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",  # answers and results never stay in a shared cache
@@ -96,8 +102,11 @@ def field_label(name: str, tr: Translator) -> str:
 
 
 def _language(request: Request, asked: str | None) -> tuple[Translator, bool]:
-    lang = choose_language(asked=asked, cookie=request.cookies.get(LANG_COOKIE),
-                           accept_language=request.headers.get("accept-language"))
+    lang = choose_language(
+        asked=asked,
+        cookie=request.cookies.get(LANG_COOKIE),
+        accept_language=request.headers.get("accept-language"),
+    )
     return Translator(lang), asked == lang
 
 
@@ -106,16 +115,30 @@ async def _posted(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def _render(request: Request, template: str, tr: Translator, *, remember: bool,
-            status: int = 200, headers: Mapping[str, str] | None = None,
-            **context: Any) -> HTMLResponse:
-    context = {"tr": tr, "static_url": static_url, "field_anchor": field_anchor,
-               "field_label": lambda n: field_label(n, tr), **context}
-    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status,
-                                          headers={**PAGE_HEADERS, **(headers or {})})
+def _render(
+    request: Request,
+    template: str,
+    tr: Translator,
+    *,
+    remember: bool,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    context = {
+        "tr": tr,
+        "static_url": static_url,
+        "field_anchor": field_anchor,
+        "field_label": lambda n: field_label(n, tr),
+        **context,
+    }
+    response = TEMPLATES.TemplateResponse(
+        request, template, context, status_code=status, headers={**PAGE_HEADERS, **(headers or {})}
+    )
     if remember:
-        response.set_cookie(LANG_COOKIE, tr.lang, max_age=LANG_COOKIE_AGE, httponly=True,
-                            samesite="lax")
+        response.set_cookie(
+            LANG_COOKIE, tr.lang, max_age=LANG_COOKIE_AGE, httponly=True, samesite="lax"
+        )
     return response
 
 
@@ -123,27 +146,58 @@ def _messages(errors: Mapping[str, FieldError], tr: Translator) -> dict[str, str
     return {name: tr(f"errors.{e.code}", **e.params) for name, e in errors.items()}
 
 
-def _form(request: Request, page: _Page, values: Mapping[str, str], *,
-          errors: Mapping[str, FieldError] | None = None, status: int = 200,
-          notice: str | None = None, upload_error: str | None = None) -> HTMLResponse:
+def _form(
+    request: Request,
+    page: _Page,
+    values: Mapping[str, str],
+    *,
+    errors: Mapping[str, FieldError] | None = None,
+    status: int = 200,
+    notice: str | None = None,
+    upload_error: str | None = None,
+) -> HTMLResponse:
     tr, rec = page.tr, page.rec
     messages = _messages(errors or {}, tr)
     order = [f.name for f in FACT_FIELDS] + list(CAPABILITIES)
-    return _render(request, "portal/form.html", tr, remember=page.remember, status=status,
-                   values=values, errors=messages,
-                   error_list=[n for n in order if n in messages],
-                   fact_fields=FACT_FIELDS, capabilities=CAPABILITIES,
-                   year_options=[(str(y), str(y)) for y in sorted(rec.years(), reverse=True)],
-                   sector_options=[(s, tr(f"sectors.{s}")) for s in SECTORS],
-                   region_options=[(r, tr(f"regions.{r}")) for r in REGIONS],
-                   notice=notice, upload_error=upload_error,
-                   switch={"form": "portal-form", "action": "/portal/edit", "mode": "carry"})
+    return _render(
+        request,
+        "portal/form.html",
+        tr,
+        remember=page.remember,
+        status=status,
+        values=values,
+        errors=messages,
+        error_list=[n for n in order if n in messages],
+        fact_fields=FACT_FIELDS,
+        capabilities=CAPABILITIES,
+        year_options=[(str(y), str(y)) for y in sorted(rec.years(), reverse=True)],
+        sector_options=[(s, tr(f"sectors.{s}")) for s in SECTORS],
+        region_options=[(r, tr(f"regions.{r}")) for r in REGIONS],
+        notice=notice,
+        upload_error=upload_error,
+        switch={"form": "portal-form", "action": "/portal/edit", "mode": "carry"},
+    )
 
 
-def _problem_page(request: Request, tr: Translator, message: str, *, status: int,
-                  remember: bool, headers: Mapping[str, str] | None = None) -> HTMLResponse:
-    return _render(request, "portal/error.html", tr, remember=remember, status=status,
-                   headers=headers, message=message, switch=None)
+def _problem_page(
+    request: Request,
+    tr: Translator,
+    message: str,
+    *,
+    status: int,
+    remember: bool,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    return _render(
+        request,
+        "portal/error.html",
+        tr,
+        remember=remember,
+        status=status,
+        headers=headers,
+        message=message,
+        switch=None,
+    )
 
 
 @dataclass(frozen=True)
@@ -155,8 +209,9 @@ class _Page:
     rec: Recommender
 
 
-async def _begin(request: Request, asked: str | None, service: ServingService,
-                 limiter: RateLimiter | None = None) -> _Page | HTMLResponse:
+async def _begin(
+    request: Request, asked: str | None, service: ServingService, limiter: RateLimiter | None = None
+) -> _Page | HTMLResponse:
     """The page's language and model, or the page that says why there is none.
 
     With a ``limiter`` the request takes a token of it, keyed by the client's address
@@ -168,8 +223,14 @@ async def _begin(request: Request, asked: str | None, service: ServingService,
         try:
             limiter.take(RATE_KEY_PREFIX + host)
         except RateLimitedError as exc:
-            return _problem_page(request, tr, tr("ui.rate_limited", seconds=exc.seconds),
-                                 status=429, remember=remember, headers=exc.headers)
+            return _problem_page(
+                request,
+                tr,
+                tr("ui.rate_limited", seconds=exc.seconds),
+                status=429,
+                remember=remember,
+                headers=exc.headers,
+            )
     try:
         rec = service.model()
     except ModelUnavailableError:
@@ -177,22 +238,21 @@ async def _begin(request: Request, asked: str | None, service: ServingService,
     return _Page(tr, remember, rec)
 
 
-def _serve(service: ServingService, session: Session, profile: Mapping[str, Any], *,
-           consent: bool) -> tuple[Recommendation, int | None]:
+def _serve(
+    service: ServingService, session: Session, profile: Mapping[str, Any], *, consent: bool
+) -> tuple[Recommendation, int | None]:
     """The API's code path: every eligible programme ranked, the best explained; with
     consent the profile and its list are kept (its reference returned)."""
     result = service.recommend_without_audit(profile, PORTAL_LIST, endpoint=ENDPOINT)
     if not consent:
         return result, None
-    return result, service.keep_profile(session, PORTAL_CALLER, profile, result,
-                                        endpoint=ENDPOINT)
+    return result, service.keep_profile(session, PORTAL_CALLER, profile, result, endpoint=ENDPOINT)
 
 
 # --- pages ----------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
 @router.get("/portal", response_class=HTMLResponse)
-async def form_page(request: Request, service: ServiceDep,
-                    lang: str | None = None) -> HTMLResponse:
+async def form_page(request: Request, service: ServiceDep, lang: str | None = None) -> HTMLResponse:
     """The empty form (``?lang=en|ko`` switches and remembers the language)."""
     page = await _begin(request, lang, service)
     if isinstance(page, HTMLResponse):
@@ -201,42 +261,52 @@ async def form_page(request: Request, service: ServiceDep,
 
 
 @router.post("/portal", response_class=HTMLResponse)
-async def results_page(request: Request, service: ServiceDep, limiter: RateLimiterDep,
-                       session: SessionDep) -> HTMLResponse:
+async def results_page(
+    request: Request, service: ServiceDep, limiter: RateLimiterDep, session: SessionDep
+) -> HTMLResponse:
     """The firm's capability profile and its ranked, explained programmes."""
     posted = await _posted(request)
-    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"), service,
-                        limiter)
+    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"), service, limiter)
     if isinstance(page, HTMLResponse):
         return page
     parsed = parse_answers(form_values(posted), years=page.rec.years())
     if parsed.profile is None:
         return _form(request, page, parsed.values, errors=parsed.errors, status=422)
-    result, ref = await run_in_threadpool(_serve, service, session, parsed.profile,
-                                          consent=parsed.consent)
-    view = build_results(result, programmes=programme_index(page.rec), tr=page.tr,
-                         today=date.today())
+    result, ref = await run_in_threadpool(
+        _serve, service, session, parsed.profile, consent=parsed.consent
+    )
+    view = build_results(
+        result, programmes=programme_index(page.rec), tr=page.tr, today=date.today()
+    )
     answers = {k: v for k, v in parsed.values.items() if k != "consent"}
-    return _render(request, "portal/results.html", page.tr, remember=page.remember, view=view,
-                   profile=parsed.profile, answers=answers, saved_ref=ref, grid=GRID,
-                   switch={"form": "answers", "action": "/portal", "mode": "button"})
+    return _render(
+        request,
+        "portal/results.html",
+        page.tr,
+        remember=page.remember,
+        view=view,
+        profile=parsed.profile,
+        answers=answers,
+        saved_ref=ref,
+        grid=GRID,
+        switch={"form": "answers", "action": "/portal", "mode": "button"},
+    )
 
 
 @router.post("/portal/edit", response_class=HTMLResponse)
-async def edit_page(request: Request, service: ServiceDep,
-                    limiter: RateLimiterDep) -> HTMLResponse:
+async def edit_page(request: Request, service: ServiceDep, limiter: RateLimiterDep) -> HTMLResponse:
     """The form filled with the posted answers (change answers, or switch language)."""
     posted = await _posted(request)
-    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"), service,
-                        limiter)
+    page = await _begin(request, posted.get("switch_lang") or posted.get("lang"), service, limiter)
     if isinstance(page, HTMLResponse):
         return page
     return _form(request, page, form_values(posted))
 
 
 @router.post("/portal/answers.json", response_model=None)
-async def download_answers(request: Request, service: ServiceDep,
-                           limiter: RateLimiterDep) -> Response:
+async def download_answers(
+    request: Request, service: ServiceDep, limiter: RateLimiterDep
+) -> Response:
     """The answers as a JSON file (the form again, with errors, if any answer is refused)."""
     posted = await _posted(request)
     page = await _begin(request, posted.get("lang"), service, limiter)
@@ -246,14 +316,20 @@ async def download_answers(request: Request, service: ServiceDep,
     if parsed.profile is None:
         return _form(request, page, parsed.values, errors=parsed.errors, status=422)
     filename = f"sme-answers-{parsed.profile['year']}.json"
-    return JSONResponse(answers_document(parsed.profile), headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return JSONResponse(
+        answers_document(parsed.profile),
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.post("/portal/upload", response_class=HTMLResponse)
-async def upload_answers(request: Request, service: ServiceDep,
-                         limiter: RateLimiterDep) -> HTMLResponse:
+async def upload_answers(
+    request: Request, service: ServiceDep, limiter: RateLimiterDep
+) -> HTMLResponse:
     """The form filled from an uploaded answers file, with any refused answer marked."""
     form = await request.form(max_files=1, max_fields=10)
     lang = form.get("lang")
@@ -265,12 +341,22 @@ async def upload_answers(request: Request, service: ServiceDep,
     try:
         values = read_answers_file(data)
     except AnswersFileError as exc:
-        return _form(request, page, default_values(page.rec.years()), status=422,
-                     upload_error=page.tr(f"errors.{exc.code}", **exc.params))
+        return _form(
+            request,
+            page,
+            default_values(page.rec.years()),
+            status=422,
+            upload_error=page.tr(f"errors.{exc.code}", **exc.params),
+        )
     parsed = parse_answers(values, years=page.rec.years())
-    return _form(request, page, values, errors=parsed.errors,
-                 status=200 if parsed.profile is not None else 422,
-                 notice=page.tr("ui.upload_loaded"))
+    return _form(
+        request,
+        page,
+        values,
+        errors=parsed.errors,
+        status=200 if parsed.profile is not None else 422,
+        notice=page.tr("ui.upload_loaded"),
+    )
 
 
 @router.get("/portal/static/{name}")
@@ -279,6 +365,11 @@ async def static_file(name: str) -> FileResponse:
     media_type = STATIC_TYPES.get(name)
     if media_type is None:
         raise HTTPException(status_code=404, detail=f"no portal asset {name!r}")
-    return FileResponse(STATIC_DIR / name, media_type=media_type,
-                        headers={"Cache-Control": "public, max-age=31536000, immutable",
-                                 "X-Content-Type-Options": "nosniff"})
+    return FileResponse(
+        STATIC_DIR / name,
+        media_type=media_type,
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

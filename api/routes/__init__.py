@@ -13,6 +13,15 @@ from api.routes import (
     recommendations,
 )
 
-ROUTERS = (health.router, recommendations.router, firms.router, programmes.router,
-           feedback.router, outcomes.router, models.router, audit.router, alerts.router,
-           allocations.router)
+ROUTERS = (
+    health.router,
+    recommendations.router,
+    firms.router,
+    programmes.router,
+    feedback.router,
+    outcomes.router,
+    models.router,
+    audit.router,
+    alerts.router,
+    allocations.router,
+)

@@ -16,11 +16,16 @@ router = APIRouter(prefix="/v1/alerts", tags=["alerts"], responses=PROBLEM_RESPO
 
 
 @router.get("", response_model=AlertList)
-def read_alerts(principal: StaffDep, session: SessionDep, since: datetime | None = None,
-                subscription_id: Annotated[int | None, Query(ge=1)] = None,
-                limit: Annotated[int, Query(ge=1, le=10_000)] = 100) -> AlertList:
+def read_alerts(
+    principal: StaffDep,
+    session: SessionDep,
+    since: datetime | None = None,
+    subscription_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+) -> AlertList:
     """Alerts written by `recommender alerts run`, newest first, with their programmes."""
-    items = [AlertOut.of(a) for a in recent_alerts(session, since=since,
-                                                   subscription_id=subscription_id,
-                                                   limit=limit)]
+    items = [
+        AlertOut.of(a)
+        for a in recent_alerts(session, since=since, subscription_id=subscription_id, limit=limit)
+    ]
     return AlertList(count=len(items), items=items)

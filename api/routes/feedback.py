@@ -15,6 +15,12 @@ router = APIRouter(prefix="/v1/feedback", tags=["feedback"], responses=PROBLEM_R
 @router.post("", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED)
 def post_feedback(principal: StaffDep, body: FeedbackIn, session: SessionDep) -> FeedbackOut:
     """Record feedback on one programme of a served recommendation (by its request_id)."""
-    stored = give_feedback(session, principal, request_id=body.request_id,
-                           programme_id=body.programme_id, action=body.action, note=body.note)
+    stored = give_feedback(
+        session,
+        principal,
+        request_id=body.request_id,
+        programme_id=body.programme_id,
+        action=body.action,
+        note=body.note,
+    )
     return FeedbackOut.model_validate(stored)

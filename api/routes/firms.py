@@ -19,10 +19,14 @@ ENDPOINT = "GET /v1/firms/{firm_id}/recommendations"
 
 @router.get("/{firm_id}/recommendations", response_model=RecommendationResponse)
 def firm_recommendations(
-    principal: StaffDep, service: ServiceDep, session: SessionDep, response: Response,
+    principal: StaffDep,
+    service: ServiceDep,
+    session: SessionDep,
+    response: Response,
     firm_id: Annotated[str, Path(min_length=1, max_length=128)],
-    year: Annotated[int | None, Query(ge=1900, le=2100,
-                                      description="profile year; default the latest")] = None,
+    year: Annotated[
+        int | None, Query(ge=1900, le=2100, description="profile year; default the latest")
+    ] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = DEFAULT_K,
     include_ineligible: bool = False,
     explain: ExplainMode = "top",
@@ -30,9 +34,9 @@ def firm_recommendations(
     lang: Language = "en",
 ) -> RecommendationResponse:
     """Rank programmes for a stored firm profile, using its stored outcomes as history."""
-    options = ListOptions(k=k, explain=explain, include_ineligible=include_ineligible,
-                          as_of=as_of)
-    served = service.recommend_stored(session, principal, firm_id, options, year=year,
-                                      endpoint=ENDPOINT)
+    options = ListOptions(k=k, explain=explain, include_ineligible=include_ineligible, as_of=as_of)
+    served = service.recommend_stored(
+        session, principal, firm_id, options, year=year, endpoint=ENDPOINT
+    )
     response.headers["X-Request-ID"] = served.request_id
     return RecommendationResponse.of(served, lang=lang)

@@ -19,8 +19,11 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Readiness,
-            responses={503: {"description": "model or database not ready"}})
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"description": "model or database not ready"}},
+)
 def readyz(holder: HolderDep, session: SessionDep) -> Readiness:
     """Ready when a model is loaded and the database answers; 503 otherwise."""
     rec = holder.current
@@ -33,9 +36,11 @@ def readyz(holder: HolderDep, session: SessionDep) -> Readiness:
     return Readiness(status="ready", model_version=rec.version, programmes=len(rec.programmes))
 
 
-@router.get("/metrics", response_class=Response,
-            responses={200: {"content": {"text/plain": {}},
-                             "description": "Prometheus text exposition"}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"}},
+)
 def metrics(metrics: MetricsDep) -> Response:
     """Prometheus metrics (no key: expose the port to the scraper only)."""
     body, content_type = metrics.exposition()

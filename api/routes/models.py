@@ -15,8 +15,7 @@ router = APIRouter(prefix="/v1/models", tags=["models"], responses=PROBLEM_RESPO
 
 
 @router.get("", response_model=ModelList)
-def list_models(principal: AnalystDep, registry: RegistryDep,
-                holder: HolderDep) -> dict[str, Any]:
+def list_models(principal: AnalystDep, registry: RegistryDep, holder: HolderDep) -> dict[str, Any]:
     """Every model version with its metrics, the champion and the version served here."""
     serving = holder.version
     versions = [{**v, "serving": v["version"] == serving} for v in registry.versions()]
@@ -39,10 +38,13 @@ def rollback(principal: AnalystDep, registry: RegistryDep, holder: HolderDep) ->
 
 
 @router.post("/{version}/promote", response_model=ChampionOut)
-def promote(principal: AnalystDep, registry: RegistryDep, holder: HolderDep,
-            version: Annotated[str, Path(min_length=1, max_length=128)],
-            force: Annotated[bool, Query(description="promote even if worse")] = False,
-            ) -> dict[str, Any]:
+def promote(
+    principal: AnalystDep,
+    registry: RegistryDep,
+    holder: HolderDep,
+    version: Annotated[str, Path(min_length=1, max_length=128)],
+    force: Annotated[bool, Query(description="promote even if worse")] = False,
+) -> dict[str, Any]:
     """Make a verified version the champion (refused when worse, unless ``force``)."""
     champion = registry.promote(version, force=force)
     holder.refresh()

@@ -13,8 +13,7 @@ router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"], responses=PROBLEM_R
 
 
 @router.post("", response_model=OutcomesStored, status_code=status.HTTP_201_CREATED)
-def post_outcomes(principal: AnalystDep, body: OutcomesIn,
-                  session: SessionDep) -> OutcomesStored:
+def post_outcomes(principal: AnalystDep, body: OutcomesIn, session: SessionDep) -> OutcomesStored:
     """Store outcome rows, all or none: every row must name a stored firm profile and a
     programme that ran that year, once, and not be stored already."""
     return OutcomesStored(stored=store_outcomes(session, [r.model_dump() for r in body.rows]))

@@ -19,7 +19,8 @@ CANDIDATES = "GET /v1/programmes/{programme_id}/candidates"
 
 @router.get("", response_model=ProgrammeList)
 def list_programmes(
-    principal: AnyRoleDep, session: SessionDep,
+    principal: AnyRoleDep,
+    session: SessionDep,
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     type: Annotated[ProgrammeType | None, Query(description="programme type")] = None,  # noqa: A002
 ) -> ProgrammeList:
@@ -28,17 +29,20 @@ def list_programmes(
 
 
 @router.get("/{programme_id}", response_model=ProgrammeDetail)
-def read_programme(principal: AnyRoleDep, session: SessionDep,
-                   programme_id: ProgrammeId) -> ProgrammeDetail:
+def read_programme(
+    principal: AnyRoleDep, session: SessionDep, programme_id: ProgrammeId
+) -> ProgrammeDetail:
     """One programme offering, with how its type was determined."""
     return ProgrammeDetail.of(get_programme(session, programme_id))
 
 
 @router.get("/{programme_id}/candidates", response_model=CandidateList)
 def programme_candidates(
-    principal: StaffDep, service: ServiceDep, session: SessionDep, programme_id: ProgrammeId,
+    principal: StaffDep,
+    service: ServiceDep,
+    session: SessionDep,
+    programme_id: ProgrammeId,
     k: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> CandidateList:
     """Stored firms eligible for the programme, best expected fit first (outreach)."""
-    return CandidateList.of(service.candidates(session, programme_id, k=k,
-                                               endpoint=CANDIDATES))
+    return CandidateList.of(service.candidates(session, programme_id, k=k, endpoint=CANDIDATES))

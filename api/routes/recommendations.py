@@ -13,26 +13,39 @@ from api.schemas.recommendations import (
     RecommendationResponse,
 )
 
-router = APIRouter(prefix="/v1/recommendations", tags=["recommendations"],
-                   responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/v1/recommendations", tags=["recommendations"], responses=PROBLEM_RESPONSES
+)
 SINGLE = "POST /v1/recommendations"
 BATCH = "POST /v1/recommendations/batch"
 
 
 @router.post("", response_model=RecommendationResponse)
-def recommend(principal: AnyRoleDep, body: RecommendationRequest, service: ServiceDep,
-              session: SessionDep, response: Response) -> RecommendationResponse:
+def recommend(
+    principal: AnyRoleDep,
+    body: RecommendationRequest,
+    service: ServiceDep,
+    session: SessionDep,
+    response: Response,
+) -> RecommendationResponse:
     """Rank the eligible programmes of a firm profile's year and explain the top ones."""
-    served = service.recommend_one(session, principal, body.profile.model_dump(),
-                                   body.list_options(), endpoint=SINGLE)
+    served = service.recommend_one(
+        session, principal, body.profile.model_dump(), body.list_options(), endpoint=SINGLE
+    )
     response.headers["X-Request-ID"] = served.request_id
     return RecommendationResponse.of(served, lang=body.lang)
 
 
 @router.post("/batch", response_model=BatchResponse)
-def recommend_batch(principal: AnyRoleDep, body: BatchRequest, service: ServiceDep,
-                    session: SessionDep) -> BatchResponse:
+def recommend_batch(
+    principal: AnyRoleDep, body: BatchRequest, service: ServiceDep, session: SessionDep
+) -> BatchResponse:
     """Rank and explain programmes for many profiles at once (at most ``max_batch``)."""
-    batch = service.recommend_many(session, principal, [p.model_dump() for p in body.profiles],
-                                   body.list_options(), endpoint=BATCH)
+    batch = service.recommend_many(
+        session,
+        principal,
+        [p.model_dump() for p in body.profiles],
+        body.list_options(),
+        endpoint=BATCH,
+    )
     return BatchResponse.of(batch, lang=body.lang)

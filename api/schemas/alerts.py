@@ -30,11 +30,20 @@ class AlertOut(BaseModel):
     def of(cls, found: Alert) -> Self:
         """An alert with its subscriber's firm and what is stored of its programme."""
         a, p = found.alert, found.programme
-        return cls(id=a.id, subscription_id=a.subscription_id, firm_id=found.firm_id,
-                   programme_id=a.programme_id, name=p.get("name"),
-                   programme_type=p.get("programme_type"), url=p.get("url"),
-                   apply_start=p.get("apply_start"), apply_end=p.get("apply_end"),
-                   rank=a.rank, score=a.score, created_at=a.created_at)
+        return cls(
+            id=a.id,
+            subscription_id=a.subscription_id,
+            firm_id=found.firm_id,
+            programme_id=a.programme_id,
+            name=p.get("name"),
+            programme_type=p.get("programme_type"),
+            url=p.get("url"),
+            apply_start=p.get("apply_start"),
+            apply_end=p.get("apply_end"),
+            rank=a.rank,
+            score=a.score,
+            created_at=a.created_at,
+        )
 
 
 class AlertList(BaseModel):

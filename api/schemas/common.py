@@ -15,12 +15,25 @@ class FieldError(BaseModel):
 class ProblemDetail(BaseModel):
     """An error response (``application/problem+json``, RFC 9457)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "type": "/problems/validation-error", "title": "Request validation failed",
-        "status": 422, "detail": "1 field is invalid", "instance": "/v1/recommendations",
-        "errors": [{"field": "profile.employees",
-                    "message": "Input should be greater than or equal to 1"}],
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/validation-error",
+                    "title": "Request validation failed",
+                    "status": 422,
+                    "detail": "1 field is invalid",
+                    "instance": "/v1/recommendations",
+                    "errors": [
+                        {
+                            "field": "profile.employees",
+                            "message": "Input should be greater than or equal to 1",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     type: str = "about:blank"
     title: str
@@ -31,8 +44,11 @@ class ProblemDetail(BaseModel):
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ProblemDetail, "content": {"application/problem+json": {}},
-             "description": text}
+    status: {
+        "model": ProblemDetail,
+        "content": {"application/problem+json": {}},
+        "description": text,
+    }
     for status, text in {
         400: "Malformed request (a body that is not decodable, a bad Content-Length)",
         401: "Missing, unknown or revoked API key",

@@ -22,9 +22,19 @@ class FeedbackBase(BaseModel):
 class FeedbackIn(FeedbackBase):
     """Feedback to record (``request_id`` from the recommendation's response)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"request_id": "4f1c2b8e9d7a4c3b8a1e2f3d4c5b6a79", "programme_id": "P2024-017",
-         "action": "applied", "note": "applied after the consultation"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "request_id": "4f1c2b8e9d7a4c3b8a1e2f3d4c5b6a79",
+                    "programme_id": "P2024-017",
+                    "action": "applied",
+                    "note": "applied after the consultation",
+                }
+            ]
+        },
+    )
 
 
 class FeedbackOut(FeedbackBase):

@@ -15,16 +15,31 @@ class OutcomeRow(BaseModel):
     firm_id: str = Field(min_length=1, max_length=128)
     year: int = Field(ge=1900, le=2100)
     programme_id: str = Field(min_length=1, max_length=128)
-    outcome: int = Field(ge=OUTCOME_MIN, le=OUTCOME_MAX,
-                         description="0 no benefit .. 3 major result")
+    outcome: int = Field(
+        ge=OUTCOME_MIN, le=OUTCOME_MAX, description="0 no benefit .. 3 major result"
+    )
 
 
 class OutcomesIn(BaseModel):
     """Outcome rows, stored all together or not at all."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"rows": [{"firm_id": "F-0001", "year": 2024, "programme_id": "P2024-017",
-                   "outcome": 2}]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rows": [
+                        {
+                            "firm_id": "F-0001",
+                            "year": 2024,
+                            "programme_id": "P2024-017",
+                            "outcome": 2,
+                        }
+                    ]
+                }
+            ]
+        },
+    )
 
     rows: list[OutcomeRow] = Field(min_length=1)
 

@@ -91,8 +91,14 @@ class CandidateList(BaseModel):
     @classmethod
     def of(cls, outreach: Outreach) -> Self:
         """The response for an outreach list of the serving service."""
-        return cls(programme_id=outreach.programme_id, year=outreach.year,
-                   model_version=outreach.model_version,
-                   candidates=[Candidate(rank=int(r.rank), firm_id=str(r.firm_id),
-                                         year=int(r.year), score=float(r.score))
-                               for r in outreach.candidates.itertuples(index=False)])
+        return cls(
+            programme_id=outreach.programme_id,
+            year=outreach.year,
+            model_version=outreach.model_version,
+            candidates=[
+                Candidate(
+                    rank=int(r.rank), firm_id=str(r.firm_id), year=int(r.year), score=float(r.score)
+                )
+                for r in outreach.candidates.itertuples(index=False)
+            ],
+        )

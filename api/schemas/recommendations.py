@@ -38,32 +38,49 @@ class RecommendationOptions(BaseModel):
 
     k: int = Field(default=DEFAULT_K, ge=1, le=MAX_K, description="ranked programmes to return")
     include_ineligible: bool = Field(
-        default=False, description="also list programmes the firm cannot join, with reasons")
+        default=False, description="also list programmes the firm cannot join, with reasons"
+    )
     programme_types: list[ProgrammeType] | None = Field(
-        default=None, description="only programmes of these types")
+        default=None, description="only programmes of these types"
+    )
     explain: ExplainMode = Field(
-        default="top", description="top: explain the k returned; all: return and explain "
-                                   "every eligible programme; none: no explanations")
+        default="top",
+        description="top: explain the k returned; all: return and explain "
+        "every eligible programme; none: no explanations",
+    )
     as_of: date | None = Field(
-        default=None, description="only programmes whose application window is open that "
-                                  "day; also sets days_left. Default: today for a profile "
-                                  "of this year; no window filter for other years")
-    lang: Language = Field(default="en", description="language of the sentences: "
-                                                     "explanations and eligibility reasons")
+        default=None,
+        description="only programmes whose application window is open that "
+        "day; also sets days_left. Default: today for a profile "
+        "of this year; no window filter for other years",
+    )
+    lang: Language = Field(
+        default="en", description="language of the sentences: explanations and eligibility reasons"
+    )
 
     def list_options(self) -> ListOptions:
         """These options as the serving service takes them."""
         types = None if self.programme_types is None else tuple(self.programme_types)
-        return ListOptions(k=self.k, explain=self.explain,
-                           include_ineligible=self.include_ineligible,
-                           programme_types=types, as_of=self.as_of)
+        return ListOptions(
+            k=self.k,
+            explain=self.explain,
+            include_ineligible=self.include_ineligible,
+            programme_types=types,
+            as_of=self.as_of,
+        )
 
 
 class RecommendationRequest(RecommendationOptions):
     """One firm profile and the options of its list."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"profile": EXAMPLE_PROFILE, "k": 5, "explain": "top", "include_ineligible": True}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"profile": EXAMPLE_PROFILE, "k": 5, "explain": "top", "include_ineligible": True}
+            ]
+        },
+    )
 
     profile: FirmProfile
 
@@ -71,8 +88,10 @@ class RecommendationRequest(RecommendationOptions):
 class BatchRequest(RecommendationOptions):
     """Many firm profiles with the same options (at most ``Settings.max_batch``)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"profiles": [EXAMPLE_PROFILE], "k": 3, "explain": "top"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"profiles": [EXAMPLE_PROFILE], "k": 3, "explain": "top"}]},
+    )
 
     profiles: list[FirmProfile] = Field(min_length=1)
 
@@ -146,14 +165,18 @@ class RecommendationResponse(BaseModel):
         are trusted: no validation)."""
         rec, say = served.result, renderer(lang)
         return cls.model_construct(
-            model_version=rec.model_version, request_id=served.request_id,
-            firm_id=rec.firm_id, year=rec.year,
+            model_version=rec.model_version,
+            request_id=served.request_id,
+            firm_id=rec.firm_id,
+            year=rec.year,
             recommendations=[_programme(i, say) for i in rec.items],
             unscored=[_programme(i, say) for i in rec.unscored],
-            ineligible=None if rec.ineligible is None else [_ineligible(i, say)
-                                                           for i in rec.ineligible],
+            ineligible=None
+            if rec.ineligible is None
+            else [_ineligible(i, say) for i in rec.ineligible],
             contrast=[_contribution(c, say.describe(c)) for c in rec.contrast],
-            capability_profile=[_gap(g) for g in rec.profile])
+            capability_profile=[_gap(g) for g in rec.profile],
+        )
 
 
 class BatchResponse(BaseModel):
@@ -169,8 +192,10 @@ class BatchResponse(BaseModel):
     def of(cls, batch: ServedBatch, *, lang: str = "en") -> Self:
         """The response for the lists of one batch, in request order."""
         return cls.model_construct(
-            model_version=batch.model_version, count=len(batch.lists),
-            results=[RecommendationResponse.of(s, lang=lang) for s in batch.lists])
+            model_version=batch.model_version,
+            count=len(batch.lists),
+            results=[RecommendationResponse.of(s, lang=lang) for s in batch.lists],
+        )
 
 
 # --- the core's result objects as response parts -----------------------------------------
@@ -189,15 +214,26 @@ def _contribution(c: Contribution, text: str) -> ContributionOut:
 def _explanation(e: Explanation | None, say: Renderer) -> ExplanationOut | None:
     if e is None:
         return None
-    return {"base_value": _finite(e.base_value) or 0.0,
-            "contributions": [_contribution(c, say.sentence(c)) for c in e.contributions]}
+    return {
+        "base_value": _finite(e.base_value) or 0.0,
+        "contributions": [_contribution(c, say.sentence(c)) for c in e.contributions],
+    }
 
 
 def _programme(i: RecommendedItem, say: Renderer) -> RecommendedProgramme:
-    return {"rank": i.rank, "programme_id": i.programme_id, "name": i.name,
-            "programme_type": i.programme_type, "agency": i.agency, "score": _finite(i.score),
-            "apply_start": i.apply_start, "apply_end": i.apply_end, "days_left": i.days_left,
-            "url": i.url, "explanation": _explanation(i.explanation, say)}
+    return {
+        "rank": i.rank,
+        "programme_id": i.programme_id,
+        "name": i.name,
+        "programme_type": i.programme_type,
+        "agency": i.agency,
+        "score": _finite(i.score),
+        "apply_start": i.apply_start,
+        "apply_end": i.apply_end,
+        "days_left": i.days_left,
+        "url": i.url,
+        "explanation": _explanation(i.explanation, say),
+    }
 
 
 def _ineligible(i: IneligibleItem, say: Renderer) -> IneligibleProgramme:
@@ -205,5 +241,9 @@ def _ineligible(i: IneligibleItem, say: Renderer) -> IneligibleProgramme:
 
 
 def _gap(g: CapabilityGap) -> CapabilityGapOut:
-    return {"capability": g.capability, "own": _finite(g.own), "peers": _finite(g.peers),
-            "gap": _finite(g.gap)}
+    return {
+        "capability": g.capability,
+        "own": _finite(g.own),
+        "peers": _finite(g.peers),
+        "gap": _finite(g.gap),
+    }

@@ -82,8 +82,11 @@ def scratch_database(backend: str, directory: Path) -> Iterator[str]:
     name = f"api_test_{uuid.uuid4().hex[:12]}"
     _on_server(f'CREATE DATABASE "{name}"')
     try:
-        yield make_url(os.environ[POSTGRES_ENV]).set(database=name).render_as_string(
-            hide_password=False)
+        yield (
+            make_url(os.environ[POSTGRES_ENV])
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
     finally:
         dispose_engines()
         _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -97,8 +100,9 @@ class LiveServer:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.app = app
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
-                                                    log_level="warning", ws="none"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", ws="none")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
@@ -127,8 +131,14 @@ class LiveServer:
         """Wait until this server's champion poller has looked at version ``name`` (or
         at an unreadable pointer, ``CHAMPION``) and refused it; the reason it gave."""
         refused = self.app.state.holder.refused
-        return str(wait_until(lambda: refused.get(name), timeout=timeout, interval=0.02,
-                              what=f"the champion poller refusing {name}"))
+        return str(
+            wait_until(
+                lambda: refused.get(name),
+                timeout=timeout,
+                interval=0.02,
+                what=f"the champion poller refusing {name}",
+            )
+        )
 
 
 @dataclass
@@ -160,9 +170,15 @@ def copy_version(registry: Registry, source: str, name: str, *, score: float) ->
 
 def make_settings(root: Path, **overrides: Any) -> Settings:
     base: dict[str, Any] = dict(
-        var_dir=root, models_dir=root / "models", database_url=f"sqlite:///{root / 'api.db'}",
-        champion_poll_seconds=0.2, max_batch=50, max_body_bytes=200_000,
-        rate_limit_per_minute=1_000_000, num_threads=1)
+        var_dir=root,
+        models_dir=root / "models",
+        database_url=f"sqlite:///{root / 'api.db'}",
+        champion_poll_seconds=0.2,
+        max_batch=50,
+        max_body_bytes=200_000,
+        rate_limit_per_minute=1_000_000,
+        num_threads=1,
+    )
     return Settings(**{**base, **overrides})
 
 
@@ -205,8 +221,14 @@ def trained_models(tmp_path_factory: pytest.TempPathFactory, world: World) -> Pa
     registry = Registry(tmp_path_factory.mktemp("trained") / "models")
     with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
         mp.setattr(training.version, "shap_plots", lambda *a, **k: [])
-        train_version(world.dataset, registry=registry, version="v1", run_evaluation=False,
-                      objective="regression", num_threads=2)
+        train_version(
+            world.dataset,
+            registry=registry,
+            version="v1",
+            run_evaluation=False,
+            objective="regression",
+            num_threads=2,
+        )
     score = registry.verify("v1")["metrics"]["validation_score"]
     copy_version(registry, "v1", "v2-better", score=score + 1.0)
     copy_version(registry, "v1", "v3-worse", score=score - 1.0)
@@ -214,8 +236,9 @@ def trained_models(tmp_path_factory: pytest.TempPathFactory, world: World) -> Pa
 
 
 @pytest.fixture(scope="session")
-def deployment(tmp_path_factory: pytest.TempPathFactory, world: World, backend: str,
-               trained_models: Path) -> Iterator[Deployment]:
+def deployment(
+    tmp_path_factory: pytest.TempPathFactory, world: World, backend: str, trained_models: Path
+) -> Iterator[Deployment]:
     root = tmp_path_factory.mktemp(f"api-{backend}")
     with scratch_database(backend, root) as url:
         settings = make_settings(root, database_url=url)

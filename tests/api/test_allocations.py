@@ -28,8 +28,9 @@ def post(deployment: Deployment, body: dict[str, Any], role: str = "caseworker")
         return client.post("/v1/allocations", json=body, timeout=120)
 
 
-def test_an_allocation_is_created_stored_audited_and_read_back(deployment: Deployment,
-                                                               world: Any) -> None:
+def test_an_allocation_is_created_stored_audited_and_read_back(
+    deployment: Deployment, world: Any
+) -> None:
     created = post(deployment, {"year": YEAR, "per_firm": 2})
     assert created.status_code == 201, created.text
     body = created.json()
@@ -46,9 +47,13 @@ def test_an_allocation_is_created_stored_audited_and_read_back(deployment: Deplo
     assert audit["count"] == 1
     entry = audit["items"][0]
     assert (entry["endpoint"], entry["year"], entry["key_name"]) == (
-        "POST /v1/allocations", YEAR, "test-caseworker")
+        "POST /v1/allocations",
+        YEAR,
+        "test-caseworker",
+    )
     assert {i["programme_id"] for i in entry["items"]} == {
-        p["programme_id"] for p in body["programmes"] if p["assigned"] > 0}
+        p["programme_id"] for p in body["programmes"] if p["assigned"] > 0
+    }
     assert detail["total_assignments"] == summary["assignments"] == len(detail["assignments"])
     rows = pd.DataFrame(detail["assignments"])
     assert rows.groupby("firm_id").size().max() <= 2
@@ -66,12 +71,14 @@ def test_an_allocation_is_created_stored_audited_and_read_back(deployment: Deplo
 
 
 def test_the_assignments_download_as_the_commands_csv_and_page_as_json(
-        deployment: Deployment) -> None:
+    deployment: Deployment,
+) -> None:
     created = post(deployment, {"year": YEAR}).json()
     with deployment.client("analyst") as client:
         csv = client.get(f"/v1/allocations/{created['id']}/assignments.csv")
-        page = client.get(f"/v1/allocations/{created['id']}",
-                          params={"offset": 1, "limit": 2}).json()
+        page = client.get(
+            f"/v1/allocations/{created['id']}", params={"offset": 1, "limit": 2}
+        ).json()
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert "attachment" in csv.headers["content-disposition"]
     rows = pd.read_csv(io.StringIO(csv.text))
@@ -92,9 +99,15 @@ def test_floors_hold_and_applications_restrict(deployment: Deployment, world: An
     assert floor["assigned"] >= floor["required"] > 0
     oracle = world.oracle[world.oracle["year"] == YEAR]
     applied = oracle.sample(40, random_state=2)
-    chosen = post(deployment, {"year": YEAR, "applications": [
-        {"firm_id": r.firm_id, "programme_id": r.programme_id}
-        for r in applied.itertuples()]})
+    chosen = post(
+        deployment,
+        {
+            "year": YEAR,
+            "applications": [
+                {"firm_id": r.firm_id, "programme_id": r.programme_id} for r in applied.itertuples()
+            ],
+        },
+    )
     assert chosen.status_code == 201, chosen.text
     with deployment.client("caseworker") as client:
         rows = client.get(f"/v1/allocations/{chosen.json()['id']}").json()["assignments"]
@@ -104,7 +117,8 @@ def test_floors_hold_and_applications_restrict(deployment: Deployment, world: An
 
 
 def test_an_infeasible_floor_or_bad_input_is_refused_and_nothing_is_stored(
-        deployment: Deployment) -> None:
+    deployment: Deployment,
+) -> None:
     before = stored_allocations(deployment)
     infeasible = post(deployment, {"year": YEAR, "min_shares": ["region:jeju=1.0"]})
     assert infeasible.status_code == 422
@@ -115,8 +129,10 @@ def test_an_infeasible_floor_or_bad_input_is_refused_and_nothing_is_stored(
     assert bad_floor.status_code == 422 and "unknown field 'planet'" in bad_floor.json()["detail"]
     no_year = post(deployment, {"year": 1999})
     assert no_year.status_code == 422 and "no scored programme of 1999" in no_year.json()["detail"]
-    bad_row = post(deployment, {"year": YEAR, "applications": [
-        {"firm_id": "NO-SUCH-FIRM", "programme_id": "NO-SUCH"}]})
+    bad_row = post(
+        deployment,
+        {"year": YEAR, "applications": [{"firm_id": "NO-SUCH-FIRM", "programme_id": "NO-SUCH"}]},
+    )
     assert bad_row.status_code == 422
     fields = {e["field"] for e in bad_row.json()["errors"]}
     assert fields == {"applications.0.firm_id", "applications.0.programme_id"}
@@ -126,7 +142,8 @@ def test_an_infeasible_floor_or_bad_input_is_refused_and_nothing_is_stored(
 
 
 def test_partners_may_not_allocate_and_unknown_allocations_are_not_found(
-        deployment: Deployment) -> None:
+    deployment: Deployment,
+) -> None:
     assert post(deployment, {"year": YEAR}, role="partner").status_code == 403
     with deployment.client("caseworker") as client:
         missing = client.get("/v1/allocations/999999")

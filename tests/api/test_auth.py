@@ -39,19 +39,31 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/allocations/{allocation_id}"): STAFF,
     ("GET", "/v1/allocations/{allocation_id}/assignments.csv"): STAFF,
 }
-PUBLIC = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect",
-          "/redoc", "/"}
+PUBLIC = {
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/",
+}
 PUBLIC_PREFIXES = ("/portal",)  # the firm's own self-diagnosis page: no key by design
 # Requests that pass authentication but change nothing (they fail validation or lookup).
 PROBES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("POST", "/v1/recommendations"): ("/v1/recommendations", {}),
     ("POST", "/v1/recommendations/batch"): ("/v1/recommendations/batch", {}),
-    ("GET", "/v1/firms/{firm_id}/recommendations"): ("/v1/firms/NO-SUCH-FIRM/recommendations",
-                                                     None),
+    ("GET", "/v1/firms/{firm_id}/recommendations"): (
+        "/v1/firms/NO-SUCH-FIRM/recommendations",
+        None,
+    ),
     ("GET", "/v1/programmes"): ("/v1/programmes?year=1900", None),
     ("GET", "/v1/programmes/{programme_id}"): ("/v1/programmes/NO-SUCH", None),
-    ("GET", "/v1/programmes/{programme_id}/candidates"): ("/v1/programmes/NO-SUCH/candidates",
-                                                          None),
+    ("GET", "/v1/programmes/{programme_id}/candidates"): (
+        "/v1/programmes/NO-SUCH/candidates",
+        None,
+    ),
     ("POST", "/v1/feedback"): ("/v1/feedback", {}),
     ("POST", "/v1/outcomes"): ("/v1/outcomes", {}),
     ("GET", "/v1/models"): ("/v1/models", None),
@@ -62,7 +74,9 @@ PROBES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("POST", "/v1/allocations"): ("/v1/allocations", {}),
     ("GET", "/v1/allocations/{allocation_id}"): ("/v1/allocations/999999", None),
     ("GET", "/v1/allocations/{allocation_id}/assignments.csv"): (
-        "/v1/allocations/999999/assignments.csv", None),
+        "/v1/allocations/999999/assignments.csv",
+        None,
+    ),
 }
 
 
@@ -101,9 +115,12 @@ def test_every_route_has_exactly_the_specified_role_rule() -> None:
 
 def test_a_partner_never_reaches_stored_firms_feedback_outcomes_models_or_audit() -> None:
     partner_routes = {k for k, roles in RULES.items() if roles and "partner" in roles}
-    assert partner_routes == {("POST", "/v1/recommendations"),
-                              ("POST", "/v1/recommendations/batch"),
-                              ("GET", "/v1/programmes"), ("GET", "/v1/programmes/{programme_id}")}
+    assert partner_routes == {
+        ("POST", "/v1/recommendations"),
+        ("POST", "/v1/recommendations/batch"),
+        ("GET", "/v1/programmes"),
+        ("GET", "/v1/programmes/{programme_id}"),
+    }
 
 
 def _call(deployment: Deployment, case: tuple[str, str], key: str | None) -> Any:
@@ -119,15 +136,19 @@ def _admission(role: str, response: Any) -> str:
     if response.status_code not in (401, 403):
         return "admitted"
     problem = response.json()
-    if (response.status_code == 403 and problem.get("type") == "/problems/forbidden"
-            and role in problem.get("detail", "")):
+    if (
+        response.status_code == 403
+        and problem.get("type") == "/problems/forbidden"
+        and role in problem.get("detail", "")
+    ):
         return "refused"
     return f"{response.status_code} {response.text}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{m} {p}" for m, p in CASES])
-def test_missing_unknown_and_revoked_keys_get_401(deployment: Deployment,
-                                                  case: tuple[str, str]) -> None:
+def test_missing_unknown_and_revoked_keys_get_401(
+    deployment: Deployment, case: tuple[str, str]
+) -> None:
     for key in (None, "", "rk_not-a-real-key", deployment.keys["revoked"]):
         response = _call(deployment, case, key)
         assert response.status_code == 401, (key, response.text)
@@ -136,14 +157,14 @@ def test_missing_unknown_and_revoked_keys_get_401(deployment: Deployment,
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{m} {p}" for m, p in CASES])
-def test_each_role_is_admitted_or_refused_with_403(deployment: Deployment,
-                                                   case: tuple[str, str]) -> None:
+def test_each_role_is_admitted_or_refused_with_403(
+    deployment: Deployment, case: tuple[str, str]
+) -> None:
     allowed = EXPECTED[case]
     # an admitted analyst would roll back for real (see test_models.py): refusals only
     rollback = case == ("POST", "/v1/models/rollback")
     roles = [role for role in sorted(ALL) if not (rollback and role in allowed)]
-    got = {role: _admission(role, _call(deployment, case, deployment.keys[role]))
-           for role in roles}
+    got = {role: _admission(role, _call(deployment, case, deployment.keys[role])) for role in roles}
     assert got == {role: "admitted" if role in allowed else "refused" for role in roles}
 
 
@@ -158,7 +179,6 @@ def test_openapi_documents_the_key_header(deployment: Deployment) -> None:
     with deployment.client() as client:
         spec = client.get("/openapi.json").json()
     schemes = spec["components"]["securitySchemes"]
-    assert any(s.get("in") == "header" and s.get("name") == "X-API-Key"
-               for s in schemes.values())
+    assert any(s.get("in") == "header" and s.get("name") == "X-API-Key" for s in schemes.values())
     request = spec["paths"]["/v1/recommendations"]["post"]
     assert request["security"] and "422" in request["responses"]

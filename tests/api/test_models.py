@@ -33,8 +33,9 @@ from tests.waiting import wait_until
 
 
 @pytest.fixture(scope="module")
-def models_server(deployment: Deployment, tmp_path_factory: pytest.TempPathFactory
-                  ) -> Iterator[tuple[LiveServer, Registry]]:
+def models_server(
+    deployment: Deployment, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[LiveServer, Registry]]:
     root = tmp_path_factory.mktemp("models")
     shutil.copytree(deployment.settings.models_dir, root / "models")
     settings = make_settings(root, database_url=deployment.settings.db_url)
@@ -47,12 +48,16 @@ def _serving(client: httpx.Client) -> str:
 
 
 def _wait_for(client: httpx.Client, version: str, *, seconds: float = 10.0) -> None:
-    wait_until(lambda: _serving(client) == version, timeout=seconds,
-               what=f"the server switching to {version}")
+    wait_until(
+        lambda: _serving(client) == version,
+        timeout=seconds,
+        what=f"the server switching to {version}",
+    )
 
 
 def test_versions_are_listed_with_champion_and_served_version(
-        models_server: tuple[LiveServer, Registry], deployment: Deployment) -> None:
+    models_server: tuple[LiveServer, Registry], deployment: Deployment
+) -> None:
     server, _ = models_server
     with server.client(deployment.keys["analyst"]) as client:
         body = client.get("/v1/models").json()
@@ -65,8 +70,10 @@ def test_versions_are_listed_with_champion_and_served_version(
 
 
 def test_a_worse_version_is_refused_unless_forced_then_rolled_back(
-        models_server: tuple[LiveServer, Registry], deployment: Deployment,
-        profiles: list[dict[str, Any]]) -> None:
+    models_server: tuple[LiveServer, Registry],
+    deployment: Deployment,
+    profiles: list[dict[str, Any]],
+) -> None:
     server, registry = models_server
     with server.client(deployment.keys["analyst"]) as client:
         refused = client.post("/v1/models/v3-worse/promote")
@@ -88,8 +95,10 @@ def test_a_worse_version_is_refused_unless_forced_then_rolled_back(
 
 
 def test_a_version_failing_verification_is_never_served(
-        models_server: tuple[LiveServer, Registry], deployment: Deployment,
-        profiles: list[dict[str, Any]]) -> None:
+    models_server: tuple[LiveServer, Registry],
+    deployment: Deployment,
+    profiles: list[dict[str, Any]],
+) -> None:
     server, registry = models_server
     copy_version(registry, "v1", "v4-tampered", score=99.0)
     model = registry.root / "v4-tampered" / "model.txt"
@@ -109,7 +118,8 @@ def test_a_version_failing_verification_is_never_served(
 
 
 def test_a_champion_promoted_elsewhere_is_picked_up(
-        models_server: tuple[LiveServer, Registry], deployment: Deployment) -> None:
+    models_server: tuple[LiveServer, Registry], deployment: Deployment
+) -> None:
     server, registry = models_server
     registry.promote("v2-better")  # as `recommender models promote` in another process
     with server.client(deployment.keys["analyst"]) as client:
@@ -119,8 +129,10 @@ def test_a_champion_promoted_elsewhere_is_picked_up(
 
 
 def test_promotion_under_load_loses_no_request_and_switches_version(
-        models_server: tuple[LiveServer, Registry], deployment: Deployment,
-        profiles: list[dict[str, Any]]) -> None:
+    models_server: tuple[LiveServer, Registry],
+    deployment: Deployment,
+    profiles: list[dict[str, Any]],
+) -> None:
     server, registry = models_server
     assert registry.champion() == "v1"
     stop = threading.Event()
@@ -133,8 +145,9 @@ def test_promotion_under_load_loses_no_request_and_switches_version(
             i = offset
             while not stop.is_set():
                 start = time.monotonic()
-                r = client.post("/v1/recommendations",
-                                json={"profile": profiles[i % len(profiles)], "k": 3})
+                r = client.post(
+                    "/v1/recommendations", json={"profile": profiles[i % len(profiles)], "k": 3}
+                )
                 version = r.json().get("model_version") if r.status_code == 200 else None
                 with lock:
                     results.append((start, time.monotonic(), r.status_code, version))
@@ -151,8 +164,11 @@ def test_promotion_under_load_loses_no_request_and_switches_version(
     with server.client(deployment.keys["analyst"]) as client:
         response = client.post("/v1/models/v2-better/promote")
         promoted_at.append(time.monotonic())
-    wait_until(lambda: started_after(promoted_at[0]) >= 12, timeout=60,
-               what="12 requests after the promotion")
+    wait_until(
+        lambda: started_after(promoted_at[0]) >= 12,
+        timeout=60,
+        what="12 requests after the promotion",
+    )
     stop.set()
     for t in threads:
         t.join()
@@ -165,11 +181,14 @@ def test_promotion_under_load_loses_no_request_and_switches_version(
     registry.promote("v1", force=True)
 
 
-def test_no_champion_means_not_ready_and_503(tmp_path: Path, deployment: Deployment,
-                                             profiles: list[dict[str, Any]]) -> None:
+def test_no_champion_means_not_ready_and_503(
+    tmp_path: Path, deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     settings = make_settings(tmp_path, database_url=deployment.settings.db_url)
-    with LiveServer(create_app(settings)) as server, \
-            server.client(deployment.keys["partner"]) as client:
+    with (
+        LiveServer(create_app(settings)) as server,
+        server.client(deployment.keys["partner"]) as client,
+    ):
         ready = client.get("/readyz")
         served = client.post("/v1/recommendations", json={"profile": profiles[0]})
         healthy = client.get("/healthz")
@@ -178,13 +197,15 @@ def test_no_champion_means_not_ready_and_503(tmp_path: Path, deployment: Deploym
     assert healthy.status_code == 200
 
 
-def test_the_served_catalogue_follows_the_store(tmp_path: Path, deployment: Deployment,
-                                                world: Any, scratch_db_url: str) -> None:
+def test_the_served_catalogue_follows_the_store(
+    tmp_path: Path, deployment: Deployment, world: Any, scratch_db_url: str
+) -> None:
     programmes = world.dataset.programmes
     late = programmes[programmes["programme_type"] != "other"].iloc[[-1]]
     pid = str(late["programme_id"].iloc[0])
-    settings = make_settings(tmp_path, models_dir=deployment.settings.models_dir,
-                             database_url=scratch_db_url)
+    settings = make_settings(
+        tmp_path, models_dir=deployment.settings.models_dir, database_url=scratch_db_url
+    )
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
     import_dataset(engine, Dataset(world.dataset.firms, programmes.drop(index=late.index), None))
@@ -195,14 +216,18 @@ def test_the_served_catalogue_follows_the_store(tmp_path: Path, deployment: Depl
         assert client.get(f"/v1/programmes/{pid}/candidates").status_code == 404
         with session_scope(engine) as session:  # as `recommender import` would
             upsert_programmes(session, late)
-        wait_until(lambda: client.get("/readyz").json()["programmes"] == len(programmes),
-                   timeout=10, what="the new programme being served")
+        wait_until(
+            lambda: client.get("/readyz").json()["programmes"] == len(programmes),
+            timeout=10,
+            what="the new programme being served",
+        )
         found = client.get(f"/v1/programmes/{pid}/candidates")
     assert found.status_code == 200 and found.json()["candidates"]
 
 
 def test_an_unreadable_champion_pointer_keeps_the_served_model(
-        models_server: tuple[LiveServer, Registry], deployment: Deployment) -> None:
+    models_server: tuple[LiveServer, Registry], deployment: Deployment
+) -> None:
     server, registry = models_server
     pointer = registry.root / "champion"
     _replace(pointer, "../../etc/passwd\n")

@@ -41,8 +41,9 @@ def _assert_explained(item: dict[str, Any]) -> None:
 
 
 # --- POST /v1/recommendations -----------------------------------------------------------
-def test_a_partner_gets_the_top_k_ranked_and_explained(deployment: Deployment,
-                                                       profiles: list[dict[str, Any]]) -> None:
+def test_a_partner_gets_the_top_k_ranked_and_explained(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     with deployment.client("partner") as client:
         response = client.post("/v1/recommendations", json={"profile": profiles[0], "k": 4})
     assert response.status_code == 200, response.text
@@ -62,14 +63,19 @@ def test_a_partner_gets_the_top_k_ranked_and_explained(deployment: Deployment,
 
 
 def test_the_contrast_says_why_the_first_is_above_the_second(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     with deployment.client("partner") as client:
-        bodies = [client.post("/v1/recommendations", json={"profile": p, "k": 2}).json()
-                  for p in profiles[:10]]
-    ahead = [b for b in bodies if b["recommendations"][0]["score"]
-             > b["recommendations"][1]["score"]]
-    tied = [b for b in bodies if b["recommendations"][0]["score"]
-            == b["recommendations"][1]["score"]]
+        bodies = [
+            client.post("/v1/recommendations", json={"profile": p, "k": 2}).json()
+            for p in profiles[:10]
+        ]
+    ahead = [
+        b for b in bodies if b["recommendations"][0]["score"] > b["recommendations"][1]["score"]
+    ]
+    tied = [
+        b for b in bodies if b["recommendations"][0]["score"] == b["recommendations"][1]["score"]
+    ]
     assert ahead and tied, "the demo catalogue has offerings of one type that tie"
     for body in ahead:
         assert body["contrast"]
@@ -79,20 +85,23 @@ def test_the_contrast_says_why_the_first_is_above_the_second(
 
 
 def test_explanations_sum_to_the_score_for_every_explained_programme(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     some = profiles[:25:5]
     assert len(some) == 5
     with deployment.client("caseworker") as client:
         for profile in some:
-            body = client.post("/v1/recommendations",
-                               json={"profile": profile, "explain": "all"}).json()
+            body = client.post(
+                "/v1/recommendations", json={"profile": profile, "explain": "all"}
+            ).json()
             assert body["recommendations"], "every simulated firm has eligible programmes"
             for item in body["recommendations"]:
                 _assert_explained(item)
 
 
 def test_explain_all_lists_every_eligible_scored_programme(
-        deployment: Deployment, profiles: list[dict[str, Any]], world: Any) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]], world: Any
+) -> None:
     profile = profiles[3]
     programmes = world.dataset.programmes
     year = programmes[programmes["year"] == profile["year"]].reset_index(drop=True)
@@ -101,12 +110,14 @@ def test_explain_all_lists_every_eligible_scored_programme(
     eligible = eligibility_mask(profile_frame(profile), year)[0]
     scored = year["programme_type"].to_numpy() != "other"
     with deployment.client("partner") as client:
-        body = client.post("/v1/recommendations",
-                           json={"profile": profile, "explain": "all", "k": 1}).json()
+        body = client.post(
+            "/v1/recommendations", json={"profile": profile, "explain": "all", "k": 1}
+        ).json()
     returned = {i["programme_id"] for i in body["recommendations"]}
     assert returned == set(year["programme_id"][eligible & scored])
-    assert {i["programme_id"] for i in body["unscored"]} == set(year["programme_id"][
-        eligible & ~scored])
+    assert {i["programme_id"] for i in body["unscored"]} == set(
+        year["programme_id"][eligible & ~scored]
+    )
 
 
 def _hangul(text: str) -> bool:
@@ -114,7 +125,8 @@ def _hangul(text: str) -> bool:
 
 
 def test_sentences_come_in_the_asked_language_with_the_same_numbers(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     ask = {"profile": profiles[0], "k": 3, "include_ineligible": True}
     with deployment.client("partner") as client:
         english = client.post("/v1/recommendations", json=ask).json()
@@ -123,40 +135,53 @@ def test_sentences_come_in_the_asked_language_with_the_same_numbers(
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "lang"
 
     def numbers(body: dict[str, Any]) -> list[Any]:
-        return [(i["programme_id"], i["score"],
-                 [(c["factor"], c["value"]) for c in i["explanation"]["contributions"]])
-                for i in body["recommendations"]]
+        return [
+            (
+                i["programme_id"],
+                i["score"],
+                [(c["factor"], c["value"]) for c in i["explanation"]["contributions"]],
+            )
+            for i in body["recommendations"]
+        ]
 
     assert numbers(korean) == numbers(english)
-    sentences = [c["text"] for i in korean["recommendations"]
-                 for c in i["explanation"]["contributions"]]
+    sentences = [
+        c["text"] for i in korean["recommendations"] for c in i["explanation"]["contributions"]
+    ]
     reasons = [r for i in korean["ineligible"] for r in i["reasons"]]
     assert sentences and reasons
     assert all(_hangul(t) for t in sentences + reasons)
-    assert not any(_hangul(c["text"]) for i in english["recommendations"]
-                   for c in i["explanation"]["contributions"])
+    assert not any(
+        _hangul(c["text"])
+        for i in english["recommendations"]
+        for c in i["explanation"]["contributions"]
+    )
 
 
 def test_explain_none_returns_scores_without_explanations(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     with deployment.client("partner") as client:
-        body = client.post("/v1/recommendations",
-                           json={"profile": profiles[1], "explain": "none"}).json()
+        body = client.post(
+            "/v1/recommendations", json={"profile": profiles[1], "explain": "none"}
+        ).json()
     assert body["recommendations"]
-    assert all(i["explanation"] is None and i["score"] is not None
-               for i in body["recommendations"])
+    assert all(i["explanation"] is None and i["score"] is not None for i in body["recommendations"])
 
 
-def test_ineligible_programmes_come_with_reasons(deployment: Deployment,
-                                                 profiles: list[dict[str, Any]]) -> None:
+def test_ineligible_programmes_come_with_reasons(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     with deployment.client("partner") as client:
-        bodies = [client.post("/v1/recommendations",
-                              json={"profile": p, "include_ineligible": True}).json()
-                  for p in profiles[:10]]
+        bodies = [
+            client.post(
+                "/v1/recommendations", json={"profile": p, "include_ineligible": True}
+            ).json()
+            for p in profiles[:10]
+        ]
     listed = [i for b in bodies for i in b["ineligible"]]
     assert listed, "the demo catalogue has eligibility rules that exclude some firms"
-    assert all(i["reasons"] and all(isinstance(r, str) and r for r in i["reasons"])
-               for i in listed)
+    assert all(i["reasons"] and all(isinstance(r, str) and r for r in i["reasons"]) for i in listed)
     assert len(bodies) == 10
     for body in bodies:
         ranked = {i["programme_id"] for i in body["recommendations"]}
@@ -164,21 +189,25 @@ def test_ineligible_programmes_come_with_reasons(deployment: Deployment,
 
 
 def test_programme_types_and_application_date_filter_the_list(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     with deployment.client("partner") as client:
-        body = client.post("/v1/recommendations", json={
-            "profile": profiles[2], "k": 50, "programme_types": ["consulting", "education"]}).json()
+        body = client.post(
+            "/v1/recommendations",
+            json={"profile": profiles[2], "k": 50, "programme_types": ["consulting", "education"]},
+        ).json()
         assert body["recommendations"]
-        assert {i["programme_type"] for i in body["recommendations"]} <= {"consulting",
-                                                                         "education"}
+        assert {i["programme_type"] for i in body["recommendations"]} <= {"consulting", "education"}
         # a past year's list is not filtered by window: pick one of its dated programmes
-        every = client.post("/v1/recommendations",
-                            json={"profile": profiles[2], "k": 50}).json()["recommendations"]
+        every = client.post("/v1/recommendations", json={"profile": profiles[2], "k": 50}).json()[
+            "recommendations"
+        ]
         dated = [i for i in every if i["apply_start"] and i["apply_end"]]
         assert dated, "the demo catalogue has application windows"
         day = date.fromisoformat(dated[0]["apply_start"])
-        body = client.post("/v1/recommendations", json={
-            "profile": profiles[2], "k": 50, "as_of": day.isoformat()}).json()
+        body = client.post(
+            "/v1/recommendations", json={"profile": profiles[2], "k": 50, "as_of": day.isoformat()}
+        ).json()
     windowed = [i for i in body["recommendations"] if i["apply_end"] is not None]
     assert dated[0]["programme_id"] in {i["programme_id"] for i in windowed}
     for item in windowed:
@@ -188,20 +217,20 @@ def test_programme_types_and_application_date_filter_the_list(
 
 
 def test_a_profile_without_any_self_diagnosis_is_served(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     bare = {k: v for k, v in profiles[4].items() if not k.startswith("cap_")}
     with deployment.client("partner") as client:
         response = client.post("/v1/recommendations", json={"profile": bare})
     assert response.status_code == 200, response.text
-    assert all(g["own"] is None and g["gap"] is None
-               for g in response.json()["capability_profile"])
+    assert all(g["own"] is None and g["gap"] is None for g in response.json()["capability_profile"])
 
 
-def test_every_served_recommendation_is_audited(deployment: Deployment,
-                                                profiles: list[dict[str, Any]]) -> None:
+def test_every_served_recommendation_is_audited(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     with deployment.client("partner") as client:
-        body = client.post("/v1/recommendations",
-                           json={"profile": profiles[5], "k": 3}).json()
+        body = client.post("/v1/recommendations", json={"profile": profiles[5], "k": 3}).json()
     entry = _audit(deployment, body["request_id"])
     assert entry["key_name"] == "test-partner" and entry["role"] == "partner"
     assert entry["endpoint"] == "POST /v1/recommendations"
@@ -211,8 +240,9 @@ def test_every_served_recommendation_is_audited(deployment: Deployment,
     assert [(i["programme_id"], i["rank"]) for i in entry["items"]][:3] == served
 
 
-def test_one_request_uses_one_database_session(deployment: Deployment,
-                                              profiles: list[dict[str, Any]]) -> None:
+def test_one_request_uses_one_database_session(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     """Authentication reads the key and the service writes the audit entry through the
     same session: one connection checkout and one commit per served list."""
     checkouts: list[str] = []
@@ -241,25 +271,27 @@ def test_one_request_uses_one_database_session(deployment: Deployment,
 
 
 # --- validation, sizes ----------------------------------------------------------------
-@pytest.mark.parametrize(("change", "field"), [
-    ({"employees": 0}, "profile.employees"),
-    ({"region": "atlantis"}, "profile.region"),
-    ({"cap_marketing": 6}, "profile.cap_marketing"),
-    ({"cap_feedback": 2.5}, "profile.cap_feedback"),
-    ({"export_share": 1.5}, "profile.export_share"),
-    ({"founded_year": 2999}, "profile.founded_year"),
-    ({"employes": 12}, "profile.employes"),
-    ({"has_rnd_lab": "perhaps"}, "profile.has_rnd_lab"),
-    ({"researchers": 10**19}, "profile.researchers"),
-    ({"revenue_krw_m": 1e300}, "profile.revenue_krw_m"),
-    ({"firm_id": ""}, "profile.firm_id"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"employees": 0}, "profile.employees"),
+        ({"region": "atlantis"}, "profile.region"),
+        ({"cap_marketing": 6}, "profile.cap_marketing"),
+        ({"cap_feedback": 2.5}, "profile.cap_feedback"),
+        ({"export_share": 1.5}, "profile.export_share"),
+        ({"founded_year": 2999}, "profile.founded_year"),
+        ({"employes": 12}, "profile.employes"),
+        ({"has_rnd_lab": "perhaps"}, "profile.has_rnd_lab"),
+        ({"researchers": 10**19}, "profile.researchers"),
+        ({"revenue_krw_m": 1e300}, "profile.revenue_krw_m"),
+        ({"firm_id": ""}, "profile.firm_id"),
+    ],
+)
 def test_an_invalid_profile_field_is_named_in_a_422_problem(
-        deployment: Deployment, profiles: list[dict[str, Any]], change: dict[str, Any],
-        field: str) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]], change: dict[str, Any], field: str
+) -> None:
     with deployment.client("partner") as client:
-        response = client.post("/v1/recommendations",
-                               json={"profile": {**profiles[0], **change}})
+        response = client.post("/v1/recommendations", json={"profile": {**profiles[0], **change}})
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()
@@ -267,17 +299,35 @@ def test_an_invalid_profile_field_is_named_in_a_422_problem(
     assert field in [e["field"] for e in problem["errors"]], problem
 
 
-def test_extreme_but_valid_profiles_are_served(deployment: Deployment,
-                                               profiles: list[dict[str, Any]]) -> None:
-    extremes = [{"employees": 10_000_000, "revenue_krw_m": 1e12, "rnd_spend_krw_m": 1e12,
-                 "revenue_growth": 1000.0, "researchers": 10_000_000, "patents": 10_000_000},
-                {"employees": 1, "revenue_krw_m": 0.0, "rnd_spend_krw_m": 0.0,
-                 "revenue_growth": -1.0, "researchers": 0, "patents": 0, "export_share": 1.0,
-                 "founded_year": profiles[0]["year"]}]
+def test_extreme_but_valid_profiles_are_served(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
+    extremes = [
+        {
+            "employees": 10_000_000,
+            "revenue_krw_m": 1e12,
+            "rnd_spend_krw_m": 1e12,
+            "revenue_growth": 1000.0,
+            "researchers": 10_000_000,
+            "patents": 10_000_000,
+        },
+        {
+            "employees": 1,
+            "revenue_krw_m": 0.0,
+            "rnd_spend_krw_m": 0.0,
+            "revenue_growth": -1.0,
+            "researchers": 0,
+            "patents": 0,
+            "export_share": 1.0,
+            "founded_year": profiles[0]["year"],
+        },
+    ]
     with deployment.client("partner") as client:
         for change in extremes:
-            response = client.post("/v1/recommendations", json={
-                "profile": {**profiles[0], **change}, "include_ineligible": True})
+            response = client.post(
+                "/v1/recommendations",
+                json={"profile": {**profiles[0], **change}, "include_ineligible": True},
+            )
             assert response.status_code == 200, response.text
             ranked = response.json()["recommendations"]
             assert ranked
@@ -285,24 +335,37 @@ def test_extreme_but_valid_profiles_are_served(deployment: Deployment,
                 _assert_explained(item)
 
 
-def test_missing_fields_and_bad_options_are_all_listed(deployment: Deployment,
-                                                       profiles: list[dict[str, Any]]) -> None:
+def test_missing_fields_and_bad_options_are_all_listed(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     profile = {k: v for k, v in profiles[0].items() if k not in ("sector", "year")}
     with deployment.client("partner") as client:
-        problem = client.post("/v1/recommendations", json={
-            "profile": profile, "k": 0, "explain": "some", "as_of": "yesterday"}).json()
+        problem = client.post(
+            "/v1/recommendations",
+            json={"profile": profile, "k": 0, "explain": "some", "as_of": "yesterday"},
+        ).json()
     fields = {e["field"] for e in problem["errors"]}
     assert {"profile.sector", "profile.year", "k", "explain", "as_of"} <= fields
 
 
-@pytest.mark.parametrize(("raw", "status"), [
-    (b"{not json", 422), (b'{"profile": {"revenue_krw_m": NaN}}', 422), (b"[]", 422),
-    (b"null", 422), (b'{"profile": "x"}', 422), (b"\xff", 400)])
-def test_malformed_bodies_get_a_4xx_problem_never_a_500(deployment: Deployment, raw: bytes,
-                                                        status: int) -> None:
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"{not json", 422),
+        (b'{"profile": {"revenue_krw_m": NaN}}', 422),
+        (b"[]", 422),
+        (b"null", 422),
+        (b'{"profile": "x"}', 422),
+        (b"\xff", 400),
+    ],
+)
+def test_malformed_bodies_get_a_4xx_problem_never_a_500(
+    deployment: Deployment, raw: bytes, status: int
+) -> None:
     with deployment.client("partner") as client:
-        response = client.post("/v1/recommendations", content=raw,
-                               headers={"Content-Type": "application/json"})
+        response = client.post(
+            "/v1/recommendations", content=raw, headers={"Content-Type": "application/json"}
+        )
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["status"] == status
@@ -310,12 +373,15 @@ def test_malformed_bodies_get_a_4xx_problem_never_a_500(deployment: Deployment, 
 
 def _post_raw(deployment: Deployment, raw: bytes) -> Any:
     with deployment.client("partner") as client:
-        return client.post("/v1/recommendations", content=raw,
-                           headers={"Content-Type": "application/json"})
+        return client.post(
+            "/v1/recommendations", content=raw, headers={"Content-Type": "application/json"}
+        )
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b'{"profile": {"revenue_krw_m": NaN}}', b"[]",
-                                 b"null", b'{"profile": "x"}'])
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b'{"profile": {"revenue_krw_m": NaN}}', b"[]", b"null", b'{"profile": "x"}'],
+)
 def test_a_422_problem_lists_what_is_wrong(deployment: Deployment, raw: bytes) -> None:
     response = _post_raw(deployment, raw)
     assert response.status_code == 422
@@ -326,20 +392,23 @@ def test_an_unparsable_body_is_named_as_the_wrong_field(deployment: Deployment) 
     assert _post_raw(deployment, b"{not json").json()["errors"][0]["field"] == "body"
 
 
-def test_a_body_over_the_limit_is_refused_with_413(deployment: Deployment,
-                                                   profiles: list[dict[str, Any]]) -> None:
+def test_a_body_over_the_limit_is_refused_with_413(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     limit = deployment.settings.max_body_bytes
     padded = json.dumps({"profile": profiles[0], "pad": "x" * limit}).encode()
     with deployment.client("partner") as client:
-        announced = client.post("/v1/recommendations", content=padded,
-                                headers={"Content-Type": "application/json"})
+        announced = client.post(
+            "/v1/recommendations", content=padded, headers={"Content-Type": "application/json"}
+        )
 
         def chunks() -> Any:  # no Content-Length: the server must count the bytes
             for start in range(0, len(padded), 16_384):
-                yield padded[start:start + 16_384]
+                yield padded[start : start + 16_384]
 
-        streamed = client.post("/v1/recommendations", content=chunks(),
-                               headers={"Content-Type": "application/json"})
+        streamed = client.post(
+            "/v1/recommendations", content=chunks(), headers={"Content-Type": "application/json"}
+        )
     for response in (announced, streamed):
         assert response.status_code == 413
         assert response.headers["content-type"] == PROBLEM
@@ -349,7 +418,8 @@ def test_a_body_over_the_limit_is_refused_with_413(deployment: Deployment,
 
 # --- POST /v1/recommendations/batch -----------------------------------------------------
 def test_a_batch_returns_one_audited_list_per_profile_in_order(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     batch = profiles[10:16]
     with deployment.client("partner") as client:
         response = client.post("/v1/recommendations/batch", json={"profiles": batch, "k": 3})
@@ -368,24 +438,29 @@ def test_a_batch_returns_one_audited_list_per_profile_in_order(
         assert entry["firm_id"] == result["firm_id"]
 
 
-def test_a_batch_matches_single_requests(deployment: Deployment,
-                                         profiles: list[dict[str, Any]]) -> None:
+def test_a_batch_matches_single_requests(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     batch = profiles[20:23]
     with deployment.client("partner") as client:
-        together = client.post("/v1/recommendations/batch",
-                               json={"profiles": batch, "k": 5}).json()["results"]
-        alone = [client.post("/v1/recommendations", json={"profile": p, "k": 5}).json()
-                 for p in batch]
+        together = client.post(
+            "/v1/recommendations/batch", json={"profiles": batch, "k": 5}
+        ).json()["results"]
+        alone = [
+            client.post("/v1/recommendations", json={"profile": p, "k": 5}).json() for p in batch
+        ]
     assert len(together) == 3
     for a, b in zip(together, alone, strict=True):
         assert [(i["programme_id"], i["score"]) for i in a["recommendations"]] == [
-            (i["programme_id"], i["score"]) for i in b["recommendations"]]
+            (i["programme_id"], i["score"]) for i in b["recommendations"]
+        ]
 
 
 def test_a_batch_over_max_batch_is_refused_with_a_clear_message(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     limit = deployment.settings.max_batch
-    too_many = (profiles * 3)[:limit + 1]
+    too_many = (profiles * 3)[: limit + 1]
     with deployment.client("partner") as client:
         response = client.post("/v1/recommendations/batch", json={"profiles": too_many})
         empty = client.post("/v1/recommendations/batch", json={"profiles": []})
@@ -395,8 +470,9 @@ def test_a_batch_over_max_batch_is_refused_with_a_clear_message(
     assert [e["field"] for e in empty.json()["errors"]] == ["profiles"]
 
 
-def test_a_bad_profile_in_a_batch_is_located_by_index(deployment: Deployment,
-                                                      profiles: list[dict[str, Any]]) -> None:
+def test_a_bad_profile_in_a_batch_is_located_by_index(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     batch = [profiles[0], {**profiles[1], "employees": -3}]
     with deployment.client("partner") as client:
         problem = client.post("/v1/recommendations/batch", json={"profiles": batch}).json()
@@ -405,7 +481,8 @@ def test_a_bad_profile_in_a_batch_is_located_by_index(deployment: Deployment,
 
 # --- GET /v1/firms/{firm_id}/recommendations ---------------------------------------------
 def test_a_stored_firm_is_ranked_with_its_participation_history(
-        deployment: Deployment, world: Any) -> None:
+    deployment: Deployment, world: Any
+) -> None:
     outcomes = world.dataset.outcomes
     firms = world.dataset.firms
     last = int(firms["year"].max())
@@ -418,26 +495,30 @@ def test_a_stored_firm_is_ranked_with_its_participation_history(
     assert (body["firm_id"], body["year"]) == (firm_id, last)
     with session_scope(deployment.engine) as session:
         history = load_outcomes(session)
-    rec = load_recommender(deployment.registry, body["model_version"],
-                           programmes=world.dataset.programmes)
+    rec = load_recommender(
+        deployment.registry, body["model_version"], programmes=world.dataset.programmes
+    )
     profile = firms[(firms["firm_id"] == firm_id) & (firms["year"] == last)]
     expected = rec.recommend(profile, k=5, outcomes=history[history["firm_id"] == firm_id])
-    assert [(i["programme_id"], pytest.approx(i["score"], abs=1e-9))
-            for i in body["recommendations"]] == [(i.programme_id, i.score)
-                                                  for i in expected.items]
+    assert [
+        (i["programme_id"], pytest.approx(i["score"], abs=1e-9)) for i in body["recommendations"]
+    ] == [(i.programme_id, i.score) for i in expected.items]
     entry = _audit(deployment, body["request_id"])
     assert entry["endpoint"] == "GET /v1/firms/{firm_id}/recommendations"
     assert entry["key_name"] == "test-caseworker" and entry["firm_id"] == firm_id
 
 
-def test_a_stored_firm_of_an_earlier_year_and_unknown_firms(deployment: Deployment,
-                                                            world: Any) -> None:
+def test_a_stored_firm_of_an_earlier_year_and_unknown_firms(
+    deployment: Deployment, world: Any
+) -> None:
     firms = world.dataset.firms
     first = int(firms["year"].min())
     firm_id = str(firms[firms["year"] == first]["firm_id"].iloc[0])
     with deployment.client("analyst") as client:
-        earlier = client.get(f"/v1/firms/{firm_id}/recommendations",
-                             params={"year": first, "include_ineligible": True})
+        earlier = client.get(
+            f"/v1/firms/{firm_id}/recommendations",
+            params={"year": first, "include_ineligible": True},
+        )
         unknown = client.get("/v1/firms/NO-SUCH-FIRM/recommendations")
         no_year = client.get(f"/v1/firms/{firm_id}/recommendations", params={"year": 1999})
         bad_k = client.get(f"/v1/firms/{firm_id}/recommendations", params={"k": 0})
@@ -450,16 +531,20 @@ def test_a_stored_firm_of_an_earlier_year_and_unknown_firms(deployment: Deployme
 
 
 def test_responses_match_their_documented_schemas_exactly(
-        deployment: Deployment, profiles: list[dict[str, Any]], world: Any) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]], world: Any
+) -> None:
     from api.schemas.recommendations import BatchResponse, RecommendationResponse
 
     firm_id = str(world.dataset.firms["firm_id"].iloc[0])
     with deployment.client("analyst") as client:
-        single = client.post("/v1/recommendations", json={
-            "profile": profiles[6], "include_ineligible": True, "explain": "all"}).json()
+        single = client.post(
+            "/v1/recommendations",
+            json={"profile": profiles[6], "include_ineligible": True, "explain": "all"},
+        ).json()
         stored = client.get(f"/v1/firms/{firm_id}/recommendations").json()
-        batch = client.post("/v1/recommendations/batch",
-                            json={"profiles": profiles[7:9], "k": 2}).json()
+        batch = client.post(
+            "/v1/recommendations/batch", json={"profiles": profiles[7:9], "k": 2}
+        ).json()
     for body in (single, stored):
         assert RecommendationResponse.model_validate(body).model_dump(mode="json") == body
     assert BatchResponse.model_validate(batch).model_dump(mode="json") == batch

@@ -15,21 +15,25 @@ PROBLEM = "application/problem+json"
 
 
 # --- programmes --------------------------------------------------------------------------
-def test_programmes_are_listed_and_filtered_by_year_and_type(deployment: Deployment,
-                                                             world: Any) -> None:
+def test_programmes_are_listed_and_filtered_by_year_and_type(
+    deployment: Deployment, world: Any
+) -> None:
     programmes = world.dataset.programmes
     year = int(programmes["year"].max())
     with deployment.client("partner") as client:
         everything = client.get("/v1/programmes").json()
         of_year = client.get("/v1/programmes", params={"year": year}).json()
-        consulting = client.get("/v1/programmes",
-                                params={"year": year, "type": "consulting"}).json()
+        consulting = client.get(
+            "/v1/programmes", params={"year": year, "type": "consulting"}
+        ).json()
         bad = client.get("/v1/programmes", params={"type": "astrology"})
     assert everything["count"] == len(programmes)
     assert {p["programme_id"] for p in of_year["items"]} == set(
-        programmes[programmes["year"] == year]["programme_id"])
-    expected = programmes[(programmes["year"] == year)
-                          & (programmes["programme_type"] == "consulting")]
+        programmes[programmes["year"] == year]["programme_id"]
+    )
+    expected = programmes[
+        (programmes["year"] == year) & (programmes["programme_type"] == "consulting")
+    ]
     assert consulting["count"] == len(expected) > 0
     assert all(p["programme_type"] == "consulting" for p in consulting["items"])
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "type"
@@ -47,8 +51,9 @@ def test_one_programme_is_read_with_its_targets(deployment: Deployment, world: A
     assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
 
 
-def test_candidates_are_eligible_stored_firms_best_fit_first(deployment: Deployment,
-                                                             world: Any) -> None:
+def test_candidates_are_eligible_stored_firms_best_fit_first(
+    deployment: Deployment, world: Any
+) -> None:
     programmes = world.dataset.programmes
     scored = programmes[programmes["programme_type"] != "other"].reset_index(drop=True)
     programme = scored.iloc[len(scored) // 2]
@@ -57,10 +62,12 @@ def test_candidates_are_eligible_stored_firms_best_fit_first(deployment: Deploym
     eligible = eligibility_mask(year_firms, pd.DataFrame([programme]))[:, 0]
     expected_ids = set(year_firms["firm_id"][eligible])
     with deployment.client("caseworker") as client:
-        top = client.get(f"/v1/programmes/{programme['programme_id']}/candidates",
-                         params={"k": 10}).json()
-        every = client.get(f"/v1/programmes/{programme['programme_id']}/candidates",
-                           params={"k": 1000}).json()
+        top = client.get(
+            f"/v1/programmes/{programme['programme_id']}/candidates", params={"k": 10}
+        ).json()
+        every = client.get(
+            f"/v1/programmes/{programme['programme_id']}/candidates", params={"k": 1000}
+        ).json()
         missing = client.get("/v1/programmes/NO-SUCH/candidates")
     assert {c["firm_id"] for c in every["candidates"]} == expected_ids
     assert top["candidates"] == every["candidates"][:10]
@@ -77,35 +84,55 @@ def _served(deployment: Deployment, profile: dict[str, Any]) -> dict[str, Any]:
         return dict(client.post("/v1/recommendations", json={"profile": profile}).json())
 
 
-def test_feedback_on_a_served_programme_is_recorded(deployment: Deployment,
-                                                    profiles: list[dict[str, Any]]) -> None:
+def test_feedback_on_a_served_programme_is_recorded(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     served = _served(deployment, profiles[30])
     programme_id = served["recommendations"][1]["programme_id"]
     with deployment.client("caseworker") as client:
-        response = client.post("/v1/feedback", json={
-            "request_id": served["request_id"], "programme_id": programme_id,
-            "action": "applied", "note": "called the firm"})
+        response = client.post(
+            "/v1/feedback",
+            json={
+                "request_id": served["request_id"],
+                "programme_id": programme_id,
+                "action": "applied",
+                "note": "called the firm",
+            },
+        )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["firm_id"] == served["firm_id"] and body["action"] == "applied"
     with session_scope(deployment.engine) as session:
         stored = list_feedback(session, request_id=served["request_id"])
     assert [(f.programme_id, f.action, f.key_name, f.note) for f in stored] == [
-        (programme_id, "applied", "test-caseworker", "called the firm")]
+        (programme_id, "applied", "test-caseworker", "called the firm")
+    ]
 
 
 def test_feedback_on_an_unknown_request_or_programme_is_refused(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     served = _served(deployment, profiles[31])
     with deployment.client("analyst") as client:
-        unknown = client.post("/v1/feedback", json={
-            "request_id": "0" * 32, "programme_id": "P", "action": "joined"})
-        stranger = client.post("/v1/feedback", json={
-            "request_id": served["request_id"], "programme_id": "NOT-SERVED",
-            "action": "joined"})
-        bad_action = client.post("/v1/feedback", json={
-            "request_id": served["request_id"],
-            "programme_id": served["recommendations"][0]["programme_id"], "action": "liked"})
+        unknown = client.post(
+            "/v1/feedback", json={"request_id": "0" * 32, "programme_id": "P", "action": "joined"}
+        )
+        stranger = client.post(
+            "/v1/feedback",
+            json={
+                "request_id": served["request_id"],
+                "programme_id": "NOT-SERVED",
+                "action": "joined",
+            },
+        )
+        bad_action = client.post(
+            "/v1/feedback",
+            json={
+                "request_id": served["request_id"],
+                "programme_id": served["recommendations"][0]["programme_id"],
+                "action": "liked",
+            },
+        )
     assert unknown.status_code == 404 and unknown.headers["content-type"] == PROBLEM
     assert stranger.status_code == 422
     assert stranger.json()["errors"][0]["field"] == "programme_id"
@@ -119,8 +146,7 @@ def test_feedback_on_an_unknown_request_or_programme_is_refused(
 def _new_outcome_rows(world: Any, n: int) -> list[dict[str, Any]]:
     """Rows naming stored firm profiles and programmes of their year, not yet stored."""
     ds = world.dataset
-    taken = set(ds.outcomes[["firm_id", "year", "programme_id"]].itertuples(index=False,
-                                                                            name=None))
+    taken = set(ds.outcomes[["firm_id", "year", "programme_id"]].itertuples(index=False, name=None))
     rows = []
     last = int(ds.firms["year"].max())
     firms = ds.firms[ds.firms["year"] == last]["firm_id"].tolist()
@@ -128,8 +154,9 @@ def _new_outcome_rows(world: Any, n: int) -> list[dict[str, Any]]:
     for i, firm in enumerate(reversed(firms)):
         key = (firm, last, programmes[i % len(programmes)])
         if key not in taken:
-            rows.append({"firm_id": key[0], "year": key[1], "programme_id": key[2],
-                         "outcome": i % 4})
+            rows.append(
+                {"firm_id": key[0], "year": key[1], "programme_id": key[2], "outcome": i % 4}
+            )
         if len(rows) == n:
             return rows
     raise AssertionError("the world is too small for new outcome rows")
@@ -151,15 +178,17 @@ def test_posted_outcomes_are_stored_and_exported(deployment: Deployment, world: 
     assert _stored_count(deployment) == before + 3
     exported = export_dataset(deployment.engine).outcomes
     assert exported is not None
-    keys = set(exported[["firm_id", "year", "programme_id", "outcome"]].itertuples(
-        index=False, name=None))
+    keys = set(
+        exported[["firm_id", "year", "programme_id", "outcome"]].itertuples(index=False, name=None)
+    )
     assert {(r["firm_id"], r["year"], r["programme_id"], r["outcome"]) for r in rows} <= keys
     assert again.status_code == 409
     assert [e["field"] for e in again.json()["errors"]] == ["rows.0"]
 
 
-def test_bad_outcome_rows_are_each_named_and_nothing_is_stored(deployment: Deployment,
-                                                                world: Any) -> None:
+def test_bad_outcome_rows_are_each_named_and_nothing_is_stored(
+    deployment: Deployment, world: Any
+) -> None:
     good = _new_outcome_rows(world, 6)[3:]
     programmes = world.dataset.programmes
     other_year = programmes[programmes["year"] != good[0]["year"]]["programme_id"].iloc[0]
@@ -177,8 +206,7 @@ def test_bad_outcome_rows_are_each_named_and_nothing_is_stored(deployment: Deplo
     assert response.status_code == 422
     problem = response.json()
     fields = {e["field"] for e in problem["errors"]}
-    assert {"rows.1.firm_id", "rows.2.year", "rows.3.firm_id",
-            "rows.4.programme_id"} <= fields
+    assert {"rows.1.firm_id", "rows.2.year", "rows.3.firm_id", "rows.4.programme_id"} <= fields
     assert not any(f.startswith("rows.0") for f in fields)
     assert typed.status_code == 422
     assert typed.json()["errors"][0]["field"] == "rows.0.outcome"
@@ -186,8 +214,9 @@ def test_bad_outcome_rows_are_each_named_and_nothing_is_stored(deployment: Deplo
 
 
 # --- audit -------------------------------------------------------------------------------
-def test_the_audit_log_is_filtered_by_key_newest_first(deployment: Deployment,
-                                                       profiles: list[dict[str, Any]]) -> None:
+def test_the_audit_log_is_filtered_by_key_newest_first(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     served = [_served(deployment, p)["request_id"] for p in profiles[40:43]]
     with deployment.client("analyst") as client:
         body = client.get("/v1/audit", params={"key_name": "test-partner", "limit": 3}).json()

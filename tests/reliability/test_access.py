@@ -30,14 +30,16 @@ def test_the_database_holds_no_plaintext_key(deployment: Deployment) -> None:
 
 
 def test_keys_profiles_and_firm_data_never_appear_in_the_log(
-        deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path
+) -> None:
     marker_revenue = 987_654.321
     note = "confidential-note-7f3a"
     profile = {**profiles[0], "revenue_krw_m": marker_revenue}
     firm_id = str(profile["firm_id"])
     log_path = tmp_path / "server.log"
-    with ServerProcess(deployment.settings, log_path,
-                       env={"RECOMMENDER_LOG_LEVEL": "DEBUG"}) as server:
+    with ServerProcess(
+        deployment.settings, log_path, env={"RECOMMENDER_LOG_LEVEL": "DEBUG"}
+    ) as server:
         staff = {"X-API-Key": deployment.keys["caseworker"]}
         with httpx.Client(base_url=server.url, timeout=60) as client:
             served = client.post("/v1/recommendations", json={"profile": profile}, headers=staff)
@@ -45,13 +47,30 @@ def test_keys_profiles_and_firm_data_never_appear_in_the_log(
             body = served.json()
             items = body["recommendations"] + body["unscored"]
             assert items  # so the confidential note below is really sent
-            assert client.post("/v1/feedback", headers=staff, json={
-                "request_id": body["request_id"], "programme_id": items[0]["programme_id"],
-                "action": "accepted", "note": note}).status_code == 201
-            assert client.get(f"/v1/firms/{firm_id}/recommendations",
-                              params={"year": profile["year"]}, headers=staff).status_code == 200
-            bad = client.post("/v1/recommendations", headers=staff,
-                              json={"profile": {**profile, "employees": -1}})
+            assert (
+                client.post(
+                    "/v1/feedback",
+                    headers=staff,
+                    json={
+                        "request_id": body["request_id"],
+                        "programme_id": items[0]["programme_id"],
+                        "action": "accepted",
+                        "note": note,
+                    },
+                ).status_code
+                == 201
+            )
+            assert (
+                client.get(
+                    f"/v1/firms/{firm_id}/recommendations",
+                    params={"year": profile["year"]},
+                    headers=staff,
+                ).status_code
+                == 200
+            )
+            bad = client.post(
+                "/v1/recommendations", headers=staff, json={"profile": {**profile, "employees": -1}}
+            )
             assert bad.status_code == 422
             wrong = client.get("/v1/audit", params={"firm_id": firm_id}, headers=staff)
             assert wrong.status_code == 403
@@ -72,9 +91,14 @@ def test_cors_is_closed_by_default(deployment: Deployment) -> None:
     origin = {"Origin": "https://evil.example"}
     with deployment.client("partner") as client:
         simple = client.get("/v1/programmes", headers=origin)
-        preflight = client.options("/v1/recommendations", headers={
-            **origin, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "X-API-Key"})
+        preflight = client.options(
+            "/v1/recommendations",
+            headers={
+                **origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "X-API-Key",
+            },
+        )
     assert simple.status_code == 200
     for response in (simple, preflight):
         assert not any(h.lower().startswith("access-control-") for h in response.headers)
