@@ -22,7 +22,7 @@ from recommender.explain.facts import Contribution
 PHRASES_FILE: Final[Path] = Path(__file__).with_name("phrases.json")
 LANGUAGES: Final[tuple[str, ...]] = ("en", "ko")
 NEUTRAL: Final[float] = 0.005  # |contribution| below this "hardly changes fit"
-CACHED_SENTENCES: Final[int] = 50_000  # per language; the cache starts over beyond this
+CACHED_SENTENCES: Final[int] = 10_000  # per language and cache; it starts over beyond this
 
 
 @lru_cache(maxsize=1)

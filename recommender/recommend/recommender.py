@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.constants import CAPABILITIES
-from recommender.eligibility import Reason, window_reason
+from recommender.eligibility import Columns, Reason, window_reason
 from recommender.explain import (
     Explanation,
     PathShap,
@@ -36,6 +36,12 @@ from recommender.recommend.results import IneligibleItem, Recommendation, Recomm
 from recommender.recommend.scoring import rank_firms, score_all
 
 Explain = Literal["top", "all", "none"]
+FEW = 64  # batches up to this many firms read their columns from Python records
+
+
+def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The records' values column by column."""
+    return {c: [r[c] for r in records] for c in (records[0] if records else {})}
 
 
 class Recommender:
@@ -128,13 +134,19 @@ class Recommender:
         # would add it (saves ~2 ms of pandas per request)
         types = set(programme_types) if programme_types is not None else None
         firm_feats, peers = self.pipeline.profiler.transform_with_peers(firms)
-        caps = np.column_stack([firms[c].to_numpy(float) for c in CAPABILITIES])
+        records = _records(firms)
+        if len(records) <= FEW:  # pandas costs ~20 us a column: a few firms read records
+            caps = np.array([[r[c] for c in CAPABILITIES] for r in records],
+                            float).reshape(len(records), len(CAPABILITIES))
+        else:
+            caps = np.column_stack([firms[c].to_numpy(float) for c in CAPABILITIES])
         results: list[Recommendation | None] = [None] * len(firms)
         n_explain = k if explain_k is None else explain_k
         for year, rows in _year_groups(firms).items():
             cat = self._years.get(int(year))
-            for i, rec in zip(rows, self._year_batch(cat, firms, firm_feats, caps, peers, rows,
-                                                     k=k, explain=explain, n_explain=n_explain,
+            for i, rec in zip(rows, self._year_batch(cat, firms, records, firm_feats, caps,
+                                                     peers, rows, k=k, explain=explain,
+                                                     n_explain=n_explain,
                                                      include_ineligible=include_ineligible,
                                                      types=types,
                                                      as_of=reference_date(int(year), as_of, today)),
@@ -143,13 +155,14 @@ class Recommender:
         return [r for r in results if r is not None]
 
     def _year_batch(self, cat: _YearCatalogue | None, firms: pd.DataFrame,
-                    firm_feats: pd.DataFrame, caps: np.ndarray, peers: np.ndarray,
-                    rows: np.ndarray, *, k: int, explain: Explain, n_explain: int,
-                    include_ineligible: bool, types: set[str] | None, as_of: date | None,
-                    ) -> list[Recommendation]:
+                    records: list[dict[str, Any]], firm_feats: pd.DataFrame, caps: np.ndarray,
+                    peers: np.ndarray, rows: np.ndarray, *, k: int, explain: Explain,
+                    n_explain: int, include_ineligible: bool, types: set[str] | None,
+                    as_of: date | None) -> list[Recommendation]:
         whole = len(rows) == len(firms)  # rows are then 0..n-1: skip the copies
-        sub = firms if whole else firms.iloc[rows]
-        firm_records = _records(sub)
+        firm_records = records if whole else [records[i] for i in rows.tolist()]
+        sub: Columns = (_columns(firm_records) if len(firm_records) <= FEW
+                        else firms if whole else firms.iloc[rows])
         if cat is None:
             return [Recommendation(str(f["firm_id"]), int(f["year"]), self.version, [], [],
                                    [] if include_ineligible else None, [], caps[i], peers[i])
