@@ -64,7 +64,7 @@ class Renderer:
         self._said: dict[tuple[Any, ...], str] = {}
         # explanations share contribution objects (see facts.explanations): by identity,
         # holding the object so that its id is not reused while remembered
-        self._by_id: dict[int, tuple[Contribution, str]] = {}
+        self._by_id: dict[int, tuple[object, str]] = {}
         self.remember = remember
 
     # --- words ------------------------------------------------------------------------
@@ -123,20 +123,27 @@ class Renderer:
         """What a factor is about, in the firm's and the programme's own values."""
         return self._remembered((c.factor, *c.facts.items()), lambda: self._describe(c))
 
-    def sentence(self, c: Contribution) -> str:
-        """The factor's description and what it did to the fit."""
-        seen = self._by_id.get(id(c))
-        if seen is not None and seen[0] is c:
-            return seen[1]
-        effect = effect_key(c.value)
-        text = self._remembered((effect, c.factor, *c.facts.items()), lambda: self._say(
-            "sentences", "with_effect", text=self.describe(c),
-            effect=self._say("sentences", effect)))
+    def _known(self, thing: object) -> str | None:
+        seen = self._by_id.get(id(thing))
+        return seen[1] if seen is not None and seen[0] is thing else None
+
+    def _keep(self, thing: object, text: str) -> str:
         if self.remember:
             if len(self._by_id) >= CACHED_SENTENCES:
                 self._by_id.clear()
-            self._by_id[id(c)] = (c, text)
+            self._by_id[id(thing)] = (thing, text)
         return text
+
+    def sentence(self, c: Contribution) -> str:
+        """The factor's description and what it did to the fit."""
+        text = self._known(c)
+        if text is not None:
+            return text
+        effect = effect_key(c.value)
+        return self._keep(c, self._remembered(
+            (effect, c.factor, *c.facts.items()), lambda: self._say(
+                "sentences", "with_effect", text=self.describe(c),
+                effect=self._say("sentences", effect))))
 
     def _describe(self, c: Contribution) -> str:
         f, s, fmt = c.facts, "sentences", self._fmt
@@ -197,7 +204,10 @@ class Renderer:
 
     def reason(self, r: Reason) -> str:
         """Why a firm cannot join a programme, for one failed rule."""
-        return self._reason_cache(r)
+        if not self.remember:
+            return self._reason(r)
+        text = self._known(r)  # reasons of regional and sectoral rules are shared objects
+        return text if text is not None else self._keep(r, self._reason_cache(r))
 
     def _reason(self, r: Reason) -> str:
         rule = RULE_OF_COLUMN.get(r.rule)
