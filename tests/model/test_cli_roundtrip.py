@@ -102,7 +102,7 @@ def test_a_tampered_model_is_refused_with_a_clear_message(
     import shutil
 
     shutil.copytree(models, copy)
-    model = copy / "v1" / "model.txt"
+    model = copy / "v1" / MODEL_FILE
     text = model.read_text()
     model.write_text(text.replace("learning_rate", "learning_ratf", 1))
     done = run(
@@ -110,7 +110,7 @@ def test_a_tampered_model_is_refused_with_a_clear_message(
         copy,
     )
     assert done.returncode == 2
-    assert "v1" in done.stderr and "model.txt" in done.stderr
+    assert "v1" in done.stderr and MODEL_FILE in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "s.csv").exists()
 
