@@ -30,13 +30,13 @@ import pandas as pd
 
 from recommender import DataValidationError, Problem
 from recommender.constants import FIRM_ID, OUTCOME, PROGRAMME_ID, YEAR
-from training.logged import JOINED, KEYS
+from training.logged import JOINED
+from training.policies import picks, year_of
 
 Method = Literal["dm", "ips", "snips", "dr"]
 METHODS: Final[tuple[str, ...]] = ("dm", "ips", "snips", "dr")
 PROPENSITY: Final[str] = "propensity"
 EXPECTED: Final[str] = "expected"
-RANK: Final[str] = "rank"
 N_BOOT: Final[int] = 1000
 LOW_PROPENSITY: Final[float] = 0.01
 _CHUNK_CELLS: Final[int] = 2_000_000  # bootstrap draws x firms held in memory at once
@@ -75,40 +75,10 @@ class _Terms:
     year: int
 
 
-def _year(logged: pd.DataFrame) -> int:
-    years = logged[YEAR].unique()
-    if len(years) != 1:
-        raise ValueError(f"the logged pairs must be of one year, not {sorted(years)}")
-    return int(years[0])
-
-
-def picks(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int = 1) -> pd.DataFrame:
-    """The logged pairs the policy puts in each firm's top ``k``, with their weight ``w``.
-
-    ``ranking`` holds ``firm_id, year, programme_id, rank`` (the score output; rows
-    without a rank are ignored). Every ranked pair of the logged year must be a logged
-    (eligible scored) pair.
-    """
-    if k < 1:
-        raise ValueError(f"k must be at least 1, not {k}")
-    year = _year(logged)
-    ranked = ranking[(ranking[YEAR] == year) & ranking[RANK].notna()]
-    top = ranked[ranked[RANK].astype(float) <= k][KEYS + [RANK]]
-    chosen = top.merge(logged, on=KEYS, how="left", indicator=True)
-    unknown = int((chosen.pop("_merge") != "both").sum())
-    if unknown:
-        raise ValueError(
-            f"the policy ranks {unknown} pairs of {year} that are not eligible "
-            f"scored pairs of the logged data"
-        )
-    chosen["w"] = 1.0 / chosen.groupby(FIRM_ID)[RANK].transform("size").to_numpy(float)
-    return chosen.sort_values([FIRM_ID, RANK], kind="stable").reset_index(drop=True)
-
-
 def _terms(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int, method: str) -> _Terms:
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    year = _year(logged)
+    year = year_of(logged)
     chosen = picks(logged, ranking, k=k)
     if chosen.empty:
         raise DataValidationError(
@@ -258,34 +228,6 @@ def policy_difference(
             f"({len(a.num)} and {len(b.num)})"
         )
     return _result([a, b], [1.0, -1.0], k=k, method=method, n_boot=n_boot, seed=seed, level=level)
-
-
-def oracle_value(ranking: pd.DataFrame, oracle: pd.DataFrame, *, year: int, k: int = 1) -> float:
-    """The true value: mean over firm profiles of ``year`` of the oracle's expected outcome
-    (``expected_outcome``) of the policy's top ``k`` picks.
-
-    Raises
-    ------
-    ValueError
-        The oracle lacks a pair the policy picks.
-    """
-    ranked = ranking[(ranking[YEAR] == year) & ranking[RANK].notna()]
-    top = ranked[ranked[RANK].astype(float) <= k][KEYS]
-    truth = top.merge(oracle[KEYS + ["expected_outcome"]], on=KEYS, how="left")
-    if truth.empty or truth["expected_outcome"].isna().any():
-        raise ValueError(f"the oracle has no expected outcome for some top-{k} pick of {year}")
-    return float(truth.groupby(FIRM_ID)["expected_outcome"].mean().mean())
-
-
-def ranking_from_scores(pairs: pd.DataFrame, scores: np.ndarray) -> pd.DataFrame:
-    """``firm_id, year, programme_id, rank``: each firm's pairs by score, highest first
-    (ties: the lower programme id first)."""
-    frame = pairs[KEYS].assign(score=np.asarray(scores, float))
-    frame = frame.sort_values(
-        [FIRM_ID, "score", PROGRAMME_ID], ascending=[True, False, True], kind="stable"
-    )
-    frame[RANK] = frame.groupby(FIRM_ID).cumcount() + 1
-    return frame[KEYS + [RANK]].reset_index(drop=True)
 
 
 def overlap(

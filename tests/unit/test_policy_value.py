@@ -22,14 +22,8 @@ import pandas as pd
 import pytest
 
 from recommender import DataValidationError
-from training.policy_value import (
-    oracle_value,
-    overlap,
-    picks,
-    policy_difference,
-    policy_value,
-    ranking_from_scores,
-)
+from training.policies import oracle_value, picks, ranking_from_scores
+from training.policy_value import overlap, policy_difference, policy_value
 
 ROWS = [
     ("A", "P1", True, 3.0, 0.50, 2.0, 1, 2),
