@@ -133,7 +133,7 @@ def train_version(
     params = dask_params(ranker)
     with dask_client(scheduler, n_workers=n_workers) as client:
         workers = len(client.scheduler_info()["workers"])
-        say(f"Dask cluster {client.scheduler.address}: {workers} workers")
+        say(f"Dask cluster {client.scheduler_info()['address']}: {workers} workers")
         tables = open_tables(
             Path(data),
             partition_rows=partition_rows,
@@ -172,8 +172,8 @@ def train_version(
         )
         rounds, score = choose_rounds(
             client,
-            feats[~held],
-            feats[held],  # type: ignore[operator]
+            feats[~held],  # type: ignore[operator]
+            feats[held],
             max_rounds=max_rounds,
             params=params,
         )

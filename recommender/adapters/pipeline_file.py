@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
@@ -29,6 +29,9 @@ FORMAT_VERSION: Final[int] = 1
 MAX_BYTES: Final[int] = 4 * 1024 * 1024
 TOLERANCE: Final[float] = 1e-9  # stored benchmarks vs those refitted from the sums
 MAX_RATING: Final[float] = 5.0  # self-ratings are 1..5 (docs/contract.md)
+
+Bad = Callable[[str], ModelIntegrityError]
+"""Makes the error that names the file and why it was refused."""
 
 
 def dump_pipeline(pipeline: FeaturePipeline) -> bytes:
@@ -105,8 +108,8 @@ def load_pipeline_bytes(data: bytes, *, where: str) -> FeaturePipeline:
         ("capabilities", CAPABILITIES),
     ):
         _expect_names(prof, key, axis, bad, prefix="profiler.")
-    weight = prof.get("prior_weight")
-    if not _is_number(weight) or not 0 < float(weight) < 1e6:
+    weight = _number(prof.get("prior_weight"))
+    if weight is None or not 0 < weight < 1e6:
         raise bad("has no positive profiler.prior_weight")
     names_in = prof.get("feature_names_in")
     if names_in is not None and not (
@@ -124,7 +127,7 @@ def load_pipeline_bytes(data: bytes, *, where: str) -> FeaturePipeline:
         raise bad("has cell counts out of range (answered items above the profiles)")
     if (sums < answered).any() or (sums > MAX_RATING * answered).any():
         raise bad(f"has cell sums outside 1..{MAX_RATING:g} per answered item")
-    profiler = CapabilityProfiler(prior_weight=float(weight)).partial_fit(
+    profiler = CapabilityProfiler(prior_weight=weight).partial_fit(
         CellTotals(sums, answered, counts, tuple(names_in or ()))
     )
     drift = max(
@@ -137,19 +140,22 @@ def load_pipeline_bytes(data: bytes, *, where: str) -> FeaturePipeline:
 
 
 def _expect_names(
-    document: Mapping[str, Any], key: str, expected: Sequence[str], bad: Any, prefix: str = ""
+    document: Mapping[str, Any], key: str, expected: Sequence[str], bad: Bad, prefix: str = ""
 ) -> None:
     if document.get(key) != list(expected):
         raise bad(f"has {prefix}{key} other than this code's ({len(expected)} names)")
 
 
-def _is_number(value: object) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+def _number(value: object) -> float | None:
+    """``value`` as a float when it is a finite JSON number (not a boolean), else None."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
-def _array(document: Mapping[str, Any], key: str, shape: tuple[int, ...], bad: Any) -> np.ndarray:
+def _array(document: Mapping[str, Any], key: str, shape: tuple[int, ...], bad: Bad) -> np.ndarray:
     """A nested list of finite numbers of exactly ``shape``, as a float array."""
-    level = [document.get(key)]
+    level: list[Any] = [document.get(key)]
     for size in shape:  # one level of nesting at a time: lists of the right length
         if not all(type(v) is list and len(v) == size for v in level):
             raise bad(f"has no profiler.{key} shaped {shape}")
