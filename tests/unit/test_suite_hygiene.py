@@ -6,14 +6,21 @@ waits a fixed time for something it could poll for.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from tests.conftest import COLOUR_FORCING
 from tests.hygiene import SLEEP_ALLOWED, scan, scan_source, sleeping_functions
 
 
 def test_no_test_under_tests_can_pass_without_checking() -> None:
     findings = scan()
     assert not findings, "\n" + "\n".join(map(str, findings))
+
+
+def test_no_colour_is_forced_on_the_run_or_the_commands_it_starts() -> None:
+    assert [name for name in COLOUR_FORCING if name in os.environ] == []
 
 
 def test_every_allowed_sleep_is_still_there_and_says_why() -> None:
