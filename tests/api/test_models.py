@@ -109,7 +109,7 @@ def test_a_version_failing_verification_is_never_served(
         assert refused.json()["type"] == "/problems/model-integrity"
         # a hand-edited champion pointer: the poller refuses it, the old model keeps serving
         (registry.root / "champion").write_text("v4-tampered\n")
-        assert server.refusal("v4-tampered")
+        assert "model.txt" in server.refusal("v4-tampered")  # it looked, and refused
         assert _serving(client) == "v1"
         response = client.post("/v1/recommendations", json={"profile": profiles[0]})
         assert response.status_code == 200 and response.json()["model_version"] == "v1"
