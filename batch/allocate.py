@@ -87,8 +87,9 @@ def read_applications(path: Path, ds: Dataset) -> pd.DataFrame:
     return checked.applications
 
 
-def write_allocation(allocation: Allocation, out: Path, *,
-                     rows: pd.DataFrame | None = None) -> Path:
+def write_allocation(
+    allocation: Allocation, out: Path, *, rows: pd.DataFrame | None = None
+) -> Path:
     """Publish both files of an allocation atomically; returns the programme table's path.
 
     ``rows`` are its :meth:`~recommender.allocate.Allocation.assignments` when already

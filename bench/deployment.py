@@ -18,8 +18,13 @@ from recommender.settings import Settings
 def bench_settings(root: Path, **overrides: Any) -> Settings:
     """Settings whose store, models and var folder all live under ``root``; no rate limit."""
     base: dict[str, Any] = dict(
-        var_dir=root, models_dir=root / "models", database_url=f"sqlite:///{root / 'bench.db'}",
-        champion_poll_seconds=1.0, rate_limit_per_minute=1_000_000, num_threads=1)
+        var_dir=root,
+        models_dir=root / "models",
+        database_url=f"sqlite:///{root / 'bench.db'}",
+        champion_poll_seconds=1.0,
+        rate_limit_per_minute=1_000_000,
+        num_threads=1,
+    )
     return Settings(**{**base, **overrides})
 
 

@@ -20,31 +20,34 @@ import numpy as np
 def request_bytes(path: str, body: dict[str, Any], key: str) -> bytes:
     """One ``POST`` of a JSON body with an API key, as sent on the wire."""
     payload = json.dumps(body, separators=(",", ":")).encode()
-    head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: {key}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
     return head.encode() + payload
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    request: bytes) -> tuple[int, float, bytes]:
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, float, bytes]:
     writer.write(request)
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
-    headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:]
-                                                           if ln)}
+    headers = {
+        k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
+    }
     body = await reader.readexactly(int(headers.get("content-length", "0")))
     return status, float(headers.get("x-process-time", "nan")), body
 
 
 async def _connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2 ** 24)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=2**24)
     writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return reader, writer
 
 
-async def _run_load(port: int, requests: Sequence[bytes], *, concurrency: int
-                    ) -> dict[str, Any]:
+async def _run_load(port: int, requests: Sequence[bytes], *, concurrency: int) -> dict[str, Any]:
     queue = list(range(len(requests)))
     client_ms: list[float] = []
     server_ms: list[float] = []
@@ -70,13 +73,17 @@ async def _run_load(port: int, requests: Sequence[bytes], *, concurrency: int
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     wall = time.perf_counter() - start
     c, s = np.array(client_ms), np.array(server_ms)
-    return {"requests": len(requests), "concurrency": concurrency, "failures": failures,
-            "req_per_s": len(requests) / wall,
-            "client_p50_ms": float(np.percentile(c, 50)),
-            "client_p99_ms": float(np.percentile(c, 99)),
-            "server_p50_ms": float(np.nanpercentile(s, 50)),
-            "server_p99_ms": float(np.nanpercentile(s, 99)),
-            "response_kb_p50": float(np.percentile(sizes, 50)) / 1024}
+    return {
+        "requests": len(requests),
+        "concurrency": concurrency,
+        "failures": failures,
+        "req_per_s": len(requests) / wall,
+        "client_p50_ms": float(np.percentile(c, 50)),
+        "client_p99_ms": float(np.percentile(c, 99)),
+        "server_p50_ms": float(np.nanpercentile(s, 50)),
+        "server_p99_ms": float(np.nanpercentile(s, 99)),
+        "response_kb_p50": float(np.percentile(sizes, 50)) / 1024,
+    }
 
 
 def run_load(port: int, requests: Sequence[bytes], *, concurrency: int) -> dict[str, Any]:

@@ -45,12 +45,21 @@ OUT = ROOT / "bench" / "out" / "serve.json"
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=2000,
-                        help="single requests per demo measurement")
-    parser.add_argument("--catalogue-requests", type=int, default=1000,
-                        help="requests per real-catalogue HTTP measurement")
-    parser.add_argument("--firms", type=int, default=int(DEMO_WORLD["n_firms"]),  # type: ignore[call-overload]
-                        help="firms of the simulated world")
+    parser.add_argument(
+        "--requests", type=int, default=2000, help="single requests per demo measurement"
+    )
+    parser.add_argument(
+        "--catalogue-requests",
+        type=int,
+        default=1000,
+        help="requests per real-catalogue HTTP measurement",
+    )
+    parser.add_argument(
+        "--firms",
+        type=int,
+        default=int(DEMO_WORLD["n_firms"]),  # type: ignore[call-overload]
+        help="firms of the simulated world",
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="fewer requests (smoke run)")
     parser.add_argument("--only", choices=("demo", "catalogue"), help="run one section")
@@ -61,14 +70,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     version = registry.resolve("champion")
     say = lambda m: print(f"… {m}", file=sys.stderr, flush=True)  # noqa: E731
     say(f"simulating the demo world ({args.firms} firms); model {version}")
-    world = simulate_world(n_firms=args.firms, years=DEMO_WORLD["years"],  # type: ignore[arg-type]
-                           seed=int(DEMO_WORLD["seed"]))  # type: ignore[call-overload]
+    world = simulate_world(
+        n_firms=args.firms,
+        years=DEMO_WORLD["years"],  # type: ignore[arg-type]
+        seed=int(DEMO_WORLD["seed"]),
+    )  # type: ignore[call-overload]
     ds = world.dataset
     year = int(ds.firms["year"].max())
     firms = ds.firms[ds.firms["year"] == year].reset_index(drop=True)
     results: dict[str, Any] = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "load_avg_at_start": list(os.getloadavg())},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_avg_at_start": list(os.getloadavg()),
+        },
         "model": {"version": version, "trees": registry_trees(registry, version)},
         "catalogue": {"year": year, "programmes": int((ds.programmes["year"] == year).sum())},
         "targets": serve_demo.TARGETS,
@@ -77,15 +92,22 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as tmp:
         if args.only != "catalogue":
             results["demo"] = serve_demo.run(
-                Path(tmp) / "demo", dataset=ds, profiles=[json_profile(r) for r in
-                                                          firms.to_dict("records")],
-                requests=300 if args.quick else args.requests, concurrency=args.concurrency,
-                quick=args.quick, **common)
+                Path(tmp) / "demo",
+                dataset=ds,
+                profiles=[json_profile(r) for r in firms.to_dict("records")],
+                requests=300 if args.quick else args.requests,
+                concurrency=args.concurrency,
+                quick=args.quick,
+                **common,
+            )
         if args.only != "demo":
             results["real_catalogue"] = serve_catalogue.run(
-                Path(tmp) / "catalogue", firms=ds.firms,
+                Path(tmp) / "catalogue",
+                firms=ds.firms,
                 requests=200 if args.quick else args.catalogue_requests,
-                calls=50 if args.quick else 200, **common)
+                calls=50 if args.quick else 200,
+                **common,
+            )
     results["machine"]["load_avg_at_end"] = list(os.getloadavg())
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2) + "\n")
@@ -104,9 +126,11 @@ def print_table(r: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=f"serving benchmark - model {r['model']['version']} "
-                    f"({r['model']['trees']} trees), demo: {r['catalogue']['programmes']} "
-                    f"programmes in {r['catalogue']['year']}, {r['machine']['cpus']} CPUs")
+    t = Table(
+        title=f"serving benchmark - model {r['model']['version']} "
+        f"({r['model']['trees']} trees), demo: {r['catalogue']['programmes']} "
+        f"programmes in {r['catalogue']['year']}, {r['machine']['cpus']} CPUs"
+    )
     for col in ("measurement", "p50 ms", "p99 ms", "throughput / note", "target"):
         t.add_column(col)
     rows = []
@@ -117,8 +141,10 @@ def print_table(r: dict[str, Any]) -> None:
     for row in rows:
         t.add_row(*row)
     Console(width=160).print(t)
-    print(f"load average start {r['machine']['load_avg_at_start']}, "
-          f"end {r['machine']['load_avg_at_end']}; results in {OUT}")
+    print(
+        f"load average start {r['machine']['load_avg_at_start']}, "
+        f"end {r['machine']['load_avg_at_end']}; results in {OUT}"
+    )
 
 
 if __name__ == "__main__":

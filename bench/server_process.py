@@ -29,19 +29,30 @@ def free_port() -> int:
 
 def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment under which ``recommender serve`` uses ``settings``' store and models."""
-    return {**os.environ, "RECOMMENDER_VAR_DIR": str(settings.var_dir),
-            "RECOMMENDER_MODELS_DIR": str(settings.models_dir),
-            "RECOMMENDER_DATABASE_URL": settings.db_url,
-            "RECOMMENDER_CHAMPION_POLL_SECONDS": str(settings.champion_poll_seconds),
-            "RECOMMENDER_RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
-            "RECOMMENDER_NUM_THREADS": "1", **extra}
+    return {
+        **os.environ,
+        "RECOMMENDER_VAR_DIR": str(settings.var_dir),
+        "RECOMMENDER_MODELS_DIR": str(settings.models_dir),
+        "RECOMMENDER_DATABASE_URL": settings.db_url,
+        "RECOMMENDER_CHAMPION_POLL_SECONDS": str(settings.champion_poll_seconds),
+        "RECOMMENDER_RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
+        "RECOMMENDER_NUM_THREADS": "1",
+        **extra,
+    }
 
 
 class ServerProcess:
     """Start ``recommender serve`` and wait until ``/readyz`` answers 200."""
 
-    def __init__(self, settings: Settings, log_path: Path, *, workers: int = 1,
-                 env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        log_path: Path,
+        *,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = (),
+    ) -> None:
         self.port = free_port()
         self.log_path = log_path
         self.workers = workers
@@ -57,9 +68,22 @@ class ServerProcess:
     def __enter__(self) -> ServerProcess:
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [str(RECOMMENDER), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers), *self.args],
-            env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(RECOMMENDER),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                *self.args,
+            ],
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             self._wait_ready()
         except BaseException:

@@ -64,23 +64,43 @@ def run_suite(out_dir: Path) -> dict[str, Any]:
     """Run the fast reliability tests; cases and failures per test file."""
     report = out_dir / "junit.xml"
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "pytest", *TEST_PATHS, "-q", "-p",
-                           "no:cacheprovider", f"--junitxml={report}"], cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *TEST_PATHS,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.monotonic() - started
     per_file: dict[str, Counter[str]] = {}
     for case in ET.parse(report).getroot().iter("testcase"):
         name = case.get("classname", "").rsplit(".", 1)[-1]
-        outcome = ("failed" if case.find("failure") is not None or case.find("error") is not None
-                   else "skipped" if case.find("skipped") is not None else "passed")
+        outcome = (
+            "failed"
+            if case.find("failure") is not None or case.find("error") is not None
+            else "skipped"
+            if case.find("skipped") is not None
+            else "passed"
+        )
         per_file.setdefault(name, Counter())[outcome] += 1
         for prop in case.iter("property"):  # requests the fuzzer sent, per test
             if prop.get("name") == "requests":
                 per_file[name]["requests"] += int(prop.get("value", "0"))
     if proc.returncode != 0:
         print(proc.stdout[-4000:], proc.stderr[-2000:], sep="\n")
-    return {"returncode": proc.returncode, "seconds": round(elapsed, 1),
-            "files": {k: dict(v) for k, v in sorted(per_file.items())}}
+    return {
+        "returncode": proc.returncode,
+        "seconds": round(elapsed, 1),
+        "files": {k: dict(v) for k, v in sorted(per_file.items())},
+    }
 
 
 # --- 2. the load test -------------------------------------------------------------------
@@ -105,23 +125,32 @@ class Tally:
                 self.failures.append(f"{kind}: {failure}")
 
 
-def prepare(root: Path, *, n_firms: int) -> tuple[Any, dict[str, str], list[dict[str, Any]],
-                                                   list[str]]:
+def prepare(
+    root: Path, *, n_firms: int
+) -> tuple[Any, dict[str, str], list[dict[str, Any]], list[str]]:
     """Store, registry (v1 champion, v2 better) and keys under ``root``."""
     world = simulate_world(n_firms=n_firms, seed=7)
     settings = bench_settings(root, max_body_bytes=1_000_000)
     registry = Registry(settings.models_dir)
     training.version.shap_plots = lambda *a, **k: []  # the report's plots are not needed here
-    training.local.train_version(world.dataset, registry=registry, version="v1",
-                                 run_evaluation=False, objective="regression", num_threads=2)
+    training.local.train_version(
+        world.dataset,
+        registry=registry,
+        version="v1",
+        run_evaluation=False,
+        objective="regression",
+        num_threads=2,
+    )
     score = registry.verify("v1")["metrics"]["validation_score"]
     copy_version(registry, "v1", "v2", score=score + 1.0)
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
     import_dataset(engine, world.dataset)
     with session_scope(engine) as session:
-        keys = {role: create_key(session, name=f"load-{role}", role=role)
-                for role in ("partner", "caseworker", "analyst")}
+        keys = {
+            role: create_key(session, name=f"load-{role}", role=role)
+            for role in ("partner", "caseworker", "analyst")
+        }
     firms = world.dataset.firms
     last = firms[firms["year"] == firms["year"].max()]
     profiles = [json_profile(row) for _, row in last.iterrows()]
@@ -130,9 +159,17 @@ def prepare(root: Path, *, n_firms: int) -> tuple[Any, dict[str, str], list[dict
     return settings, keys, profiles, [str(i) for i in ids]
 
 
-def client_loop(url: str, keys: dict[str, str], profiles: list[dict[str, Any]],
-                programme_ids: list[str], tally: Tally, stop: threading.Event,
-                promoted: threading.Event, seed: int, max_requests: int) -> None:
+def client_loop(
+    url: str,
+    keys: dict[str, str],
+    profiles: list[dict[str, Any]],
+    programme_ids: list[str],
+    tally: Tally,
+    stop: threading.Event,
+    promoted: threading.Event,
+    seed: int,
+    max_requests: int,
+) -> None:
     """One client: recommendations 50 %, feedback 25 %, candidate lists 25 %."""
     rng = random.Random(seed)
     partner = {"X-API-Key": keys["partner"]}
@@ -144,13 +181,20 @@ def client_loop(url: str, keys: dict[str, str], profiles: list[dict[str, Any]],
                 served = rng.choice(tally.served) if tally.served else None
             if roll < 0.5 or served is None:
                 kind, method, path = "recommendation", "POST", "/v1/recommendations"
-                kwargs: dict[str, Any] = {"json": {"profile": rng.choice(profiles)},
-                                          "headers": partner}
+                kwargs: dict[str, Any] = {
+                    "json": {"profile": rng.choice(profiles)},
+                    "headers": partner,
+                }
             elif roll < 0.75:
                 kind, method, path = "feedback", "POST", "/v1/feedback"
-                kwargs = {"json": {"request_id": served[0], "programme_id": served[1],
-                                   "action": rng.choice(["accepted", "applied"])},
-                          "headers": staff}
+                kwargs = {
+                    "json": {
+                        "request_id": served[0],
+                        "programme_id": served[1],
+                        "action": rng.choice(["accepted", "applied"]),
+                    },
+                    "headers": staff,
+                }
             else:
                 kind, method = "candidates", "GET"
                 path = f"/v1/programmes/{rng.choice(programme_ids)}/candidates"
@@ -176,20 +220,37 @@ def client_loop(url: str, keys: dict[str, str], profiles: list[dict[str, Any]],
                         tally.served.append((body["request_id"], items[0]["programme_id"]))
 
 
-def run_load(*, duration: float, threads: int, max_requests: int, n_firms: int,
-             warmup: float, out_dir: Path) -> dict[str, Any]:
+def run_load(
+    *, duration: float, threads: int, max_requests: int, n_firms: int, warmup: float, out_dir: Path
+) -> dict[str, Any]:
     """Start two workers, hold the load, promote half way, sample worker RSS."""
     settings, keys, profiles, programme_ids = prepare(out_dir / "deployment", n_firms=n_firms)
     tally = Tally()
     stop, promoted = threading.Event(), threading.Event()
     samples: list[tuple[float, int]] = []
     promotion: dict[str, Any] = {}
-    with ServerProcess(settings, out_dir / "server.log", workers=2,
-                       args=("--no-access-log",)) as server:
+    with ServerProcess(
+        settings, out_dir / "server.log", workers=2, args=("--no-access-log",)
+    ) as server:
         workers = server.worker_pids()
-        clients = [threading.Thread(target=client_loop, args=(
-            server.url, keys, profiles, programme_ids, tally, stop, promoted, seed,
-            max_requests), daemon=True) for seed in range(threads)]
+        clients = [
+            threading.Thread(
+                target=client_loop,
+                args=(
+                    server.url,
+                    keys,
+                    profiles,
+                    programme_ids,
+                    tally,
+                    stop,
+                    promoted,
+                    seed,
+                    max_requests,
+                ),
+                daemon=True,
+            )
+            for seed in range(threads)
+        ]
         for t in clients:
             t.start()
         time.sleep(warmup)  # caches, pools and allocator arenas fill up first
@@ -202,10 +263,14 @@ def run_load(*, duration: float, threads: int, max_requests: int, n_firms: int,
             samples.append((time.monotonic() - started, sum(rss_bytes(p) for p in workers)))
             if not promoted.is_set() and time.monotonic() - started >= duration / 2:
                 with httpx.Client(base_url=server.url, timeout=30) as admin:
-                    response = admin.post("/v1/models/v2/promote",
-                                          headers={"X-API-Key": keys["analyst"]})
-                promotion = {"at_s": round(time.monotonic() - started, 1),
-                             "status": response.status_code, "body": response.json()}
+                    response = admin.post(
+                        "/v1/models/v2/promote", headers={"X-API-Key": keys["analyst"]}
+                    )
+                promotion = {
+                    "at_s": round(time.monotonic() - started, 1),
+                    "status": response.status_code,
+                    "body": response.json(),
+                }
                 time.sleep(2 * settings.champion_poll_seconds + 0.5)  # the other worker
                 promoted.set()
             time.sleep(1.0)
@@ -223,17 +288,26 @@ def run_load(*, duration: float, threads: int, max_requests: int, n_firms: int,
         return round(float(np.percentile(values, q)) * 1000, 1) if values else float("nan")
 
     return {
-        "workers": len(workers), "threads": threads, "seconds": round(elapsed, 1),
-        "warmup_s": warmup, "requests": len(every),
+        "workers": len(workers),
+        "threads": threads,
+        "seconds": round(elapsed, 1),
+        "warmup_s": warmup,
+        "requests": len(every),
         "requests_per_s": round(len(every) / elapsed, 1),
-        "failures": len(tally.failures), "failure_examples": tally.failures[:10],
+        "failures": len(tally.failures),
+        "failure_examples": tally.failures[:10],
         "warmup_failures": tally.warmup_failures,
-        "by_kind": {k: {"n": len(v), "p50_ms": pct(v, 50), "p99_ms": pct(v, 99)}
-                    for k, v in sorted(tally.latencies.items())},
-        "p50_ms": pct(every, 50), "p99_ms": pct(every, 99),
-        "rss_first_mb": round(first / 2**20, 1), "rss_last_mb": round(last / 2**20, 1),
+        "by_kind": {
+            k: {"n": len(v), "p50_ms": pct(v, 50), "p99_ms": pct(v, 99)}
+            for k, v in sorted(tally.latencies.items())
+        },
+        "p50_ms": pct(every, 50),
+        "p99_ms": pct(every, 99),
+        "rss_first_mb": round(first / 2**20, 1),
+        "rss_last_mb": round(last / 2**20, 1),
         "rss_growth_mb": round((last - first) / 2**20, 1),
-        "rss_samples": len(samples), "promotion": promotion,
+        "rss_samples": len(samples),
+        "promotion": promotion,
         "versions_after_promotion": dict(tally.after_promotion),
     }
 
@@ -248,23 +322,52 @@ def summarise(result: dict[str, Any], *, max_growth_mb: float) -> list[str]:
         for name, counts in suite["files"].items():
             cases = sum(n for k, n in counts.items() if k != "requests")
             sent = f", {counts['requests']} generated requests" if "requests" in counts else ""
-            rows.append((name, str(cases), str(counts.get("failed", 0)),
-                         f"{counts.get('skipped', 0)} skipped{sent}"))
+            rows.append(
+                (
+                    name,
+                    str(cases),
+                    str(counts.get("failed", 0)),
+                    f"{counts.get('skipped', 0)} skipped{sent}",
+                )
+            )
         if suite["returncode"] != 0:
             problems.append("the reliability suite failed")
     load = result["load"]
-    rows.append(("load (2 workers)", str(load["requests"]), str(load["failures"]),
-                 f"{load['requests_per_s']} req/s, p50 {load['p50_ms']} ms, "
-                 f"p99 {load['p99_ms']} ms"))
+    rows.append(
+        (
+            "load (2 workers)",
+            str(load["requests"]),
+            str(load["failures"]),
+            f"{load['requests_per_s']} req/s, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms",
+        )
+    )
     for kind, figures in load["by_kind"].items():
-        rows.append((f"  {kind}", str(figures["n"]), "", f"p50 {figures['p50_ms']} ms, "
-                     f"p99 {figures['p99_ms']} ms"))
-    rows.append(("memory (workers' RSS)", str(load["rss_samples"]), "",
-                 f"{load['rss_first_mb']} -> {load['rss_last_mb']} MB, growth "
-                 f"{load['rss_growth_mb']} MB (bound {max_growth_mb})"))
+        rows.append(
+            (
+                f"  {kind}",
+                str(figures["n"]),
+                "",
+                f"p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms",
+            )
+        )
+    rows.append(
+        (
+            "memory (workers' RSS)",
+            str(load["rss_samples"]),
+            "",
+            f"{load['rss_first_mb']} -> {load['rss_last_mb']} MB, growth "
+            f"{load['rss_growth_mb']} MB (bound {max_growth_mb})",
+        )
+    )
     after = load["versions_after_promotion"]
-    rows.append(("promotion under load", "1", str(int(load["promotion"].get("status") != 200)),
-                 f"at {load['promotion'].get('at_s')} s; served after: {after}"))
+    rows.append(
+        (
+            "promotion under load",
+            "1",
+            str(int(load["promotion"].get("status") != 200)),
+            f"at {load['promotion'].get('at_s')} s; served after: {after}",
+        )
+    )
     if load["failures"] or load["warmup_failures"]:
         problems.append(f"{load['failures'] + load['warmup_failures']} failed requests")
     if load["rss_growth_mb"] > max_growth_mb:
@@ -295,17 +398,26 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_tests:
             print("running the reliability suite ...", flush=True)
             result["suite"] = run_suite(out_dir)
-        print(f"load test: {args.duration:.0f} s, {args.threads} client threads, "
-              "2 workers ...", flush=True)
-        result["load"] = run_load(duration=args.duration, threads=args.threads,
-                                  max_requests=args.max_requests, n_firms=args.firms,
-                                  warmup=args.warmup, out_dir=out_dir)
+        print(
+            f"load test: {args.duration:.0f} s, {args.threads} client threads, 2 workers ...",
+            flush=True,
+        )
+        result["load"] = run_load(
+            duration=args.duration,
+            threads=args.threads,
+            max_requests=args.max_requests,
+            n_firms=args.firms,
+            warmup=args.warmup,
+            out_dir=out_dir,
+        )
     problems = summarise(result, max_growth_mb=args.max_growth_mb)
     result["problems"] = problems
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, default=str) + "\n")
-    print(f"\nwritten {OUT.relative_to(ROOT)}: " + ("PASS" if not problems
-                                                   else "FAIL: " + "; ".join(problems)))
+    print(
+        f"\nwritten {OUT.relative_to(ROOT)}: "
+        + ("PASS" if not problems else "FAIL: " + "; ".join(problems))
+    )
     return 0 if not problems else 1
 
 

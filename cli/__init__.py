@@ -28,8 +28,12 @@ import typer
 
 from cli import alerts, allocate, catalogue, data, keys, models, server
 
-app = typer.Typer(help="SME support-programme matching recommender.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="SME support-programme matching recommender.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(data.app)
 app.add_typer(models.app)
 app.add_typer(keys.app, name="keys")

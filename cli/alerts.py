@@ -9,8 +9,9 @@ import typer
 
 from cli.common import err, friendly, out, registry, store_engine
 
-app = typer.Typer(help="Alerts of new programmes entering subscribers' top k.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Alerts of new programmes entering subscribers' top k.", no_args_is_help=True
+)
 
 
 @app.command("subscribe")
@@ -32,15 +33,20 @@ def _as_of(text: str | None) -> date:
     try:
         return date.fromisoformat(text) if text is not None else date.today()
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a date YYYY-MM-DD",
-                                 param_hint="'--as-of'") from None
+        raise typer.BadParameter(
+            f"{text!r} is not a date YYYY-MM-DD", param_hint="'--as-of'"
+        ) from None
 
 
 @app.command("run")
 @friendly
 def alerts_run(
-    as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar="DATE", help="programmes open on this day, YYYY-MM-DD [today]")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="programmes open on this day, YYYY-MM-DD [today]"
+        ),
+    ] = None,
 ) -> None:
     """Alert every subscriber to programmes imported since the last run that enter its
     top k (once each), and print what a mailer would send."""
@@ -69,16 +75,19 @@ def alerts_run(
         rec = load_recommender(registry(), programmes=programmes)
         firms = {str(p.get("firm_id")) for _, p, _ in subscribers}
         outcomes = load_outcomes(session)
-        matches = new_matches(rec, subscribers, new_ids, day,
-                              outcomes=outcomes[outcomes["firm_id"].isin(firms)])
+        matches = new_matches(
+            rec, subscribers, new_ids, day, outcomes=outcomes[outcomes["firm_id"].isin(firms)]
+        )
         started = utcnow()
         add_alerts(session, matches)
         mark_programmes_seen(session, new_ids)
         fresh = list_alerts(session, since=started)
     for sid in missing:
         err.print(f"subscription {sid}: its firm is no longer stored; skipped")
-    out.print(f"{len(new_ids)} new programmes since the last run, {len(subscribers)} "
-              f"subscribers, {len(fresh)} alerts (as of {day:%Y-%m-%d})")
+    out.print(
+        f"{len(new_ids)} new programmes since the last run, {len(subscribers)} "
+        f"subscribers, {len(fresh)} alerts (as of {day:%Y-%m-%d})"
+    )
     by_id = programmes.set_index("programme_id")
     for sid, profile, k in subscribers:
         mine = [a for a in fresh if a.subscription_id == sid]
@@ -89,8 +98,13 @@ def alerts_run(
         for a in sorted(mine, key=lambda a: a.rank):
             p = by_id.loc[a.programme_id]
             end = p["apply_end"]
-            window = (f"apply {p['apply_start'] or '…'} – {end or '…'}"
-                      if p["apply_start"] or end else "window not announced")
+            window = (
+                f"apply {p['apply_start'] or '…'} – {end or '…'}"
+                if p["apply_start"] or end
+                else "window not announced"
+            )
             left = f", {(date.fromisoformat(end) - day).days} days left" if end else ""
-            out.print(f"  #{a.rank} {p['name']} [{p['programme_type']}] {a.programme_id}; "
-                      f"{window}{left}; {p['url'] or 'no link'}")
+            out.print(
+                f"  #{a.rank} {p['name']} [{p['programme_type']}] {a.programme_id}; "
+                f"{window}{left}; {p['url'] or 'no link'}"
+            )

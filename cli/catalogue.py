@@ -12,16 +12,23 @@ from cli.common import err, friendly, out, store_engine
 if TYPE_CHECKING:
     from recommender.adapters.bizinfo.filestore import ImportReport
 
-app = typer.Typer(help="Import and curate support-programme catalogues (Bizinfo).",
-                  no_args_is_help=True)
-CatalogueDir = Annotated[Path | None, typer.Option(
-    "--out", help="catalogue directory (programmes.csv, bizinfo_evidence.csv, overrides.csv)")]
+app = typer.Typer(
+    help="Import and curate support-programme catalogues (Bizinfo).", no_args_is_help=True
+)
+CatalogueDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", help="catalogue directory (programmes.csv, bizinfo_evidence.csv, overrides.csv)"
+    ),
+]
 
 
 def _print_import(report: ImportReport, where: str) -> None:
     c = report.counts
-    out.print(f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged; "
-              f"{report.overrides} overrides applied")
+    out.print(
+        f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged; "
+        f"{report.overrides} overrides applied"
+    )
     out.print(f"{report.total} programmes in {where}; by type:")
     for kind, n in report.type_counts.items():
         out.print(f"  {kind:<18} {n:>5}")
@@ -32,13 +39,18 @@ def _print_import(report: ImportReport, where: str) -> None:
 def catalogue_import_bizinfo(
     file: Annotated[Path, typer.Argument(help="Bizinfo announcements CSV")],
     out_dir: CatalogueDir = None,
-    into_store: Annotated[bool, typer.Option(
-        "--into-store", help="write to the configured database instead of a directory")] = False,
+    into_store: Annotated[
+        bool,
+        typer.Option(
+            "--into-store", help="write to the configured database instead of a directory"
+        ),
+    ] = False,
 ) -> None:
     """Import (or re-import) Bizinfo announcements as contract programme rows."""
     if (out_dir is None) == (not into_store):
-        raise typer.BadParameter("give exactly one of --out DIR or --into-store",
-                                 param_hint="'--out' / '--into-store'")
+        raise typer.BadParameter(
+            "give exactly one of --out DIR or --into-store", param_hint="'--out' / '--into-store'"
+        )
     if out_dir is None:
         from recommender.adapters.bizinfo.dbstore import import_into_store
         from recommender.adapters.store import session_scope
@@ -78,5 +90,7 @@ def catalogue_set_type(
         from recommender.adapters.bizinfo.filestore import set_type_in_dir
 
         row = dict(set_type_in_dir(out_dir, programme_id, programme_type))
-    out.print(f"{programme_id} is now {row['programme_type']} (override; targets: "
-              f"{row['targets'] or 'none'})")
+    out.print(
+        f"{programme_id} is now {row['programme_type']} (override; targets: "
+        f"{row['targets'] or 'none'})"
+    )

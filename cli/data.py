@@ -20,8 +20,9 @@ def validate(data: DataDir) -> None:
 
     ds = read_data_dir(data)
     n_out = 0 if ds.outcomes is None else len(ds.outcomes)
-    out.print(f"ok: {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
-              f"{n_out} outcomes")
+    out.print(
+        f"ok: {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, {n_out} outcomes"
+    )
 
 
 def year_span(text: str) -> tuple[int, int]:
@@ -38,15 +39,20 @@ def year_span(text: str) -> tuple[int, int]:
 
 @app.command()
 @friendly
-def simulate(out_dir: Annotated[Path, typer.Option("--out", help="data directory to write")],
-             firms: Annotated[int, typer.Option("--firms", help="distinct firms")] = 2000,
-             years: Annotated[str, typer.Option(help="profile years FROM-TO")] = "2022-2024",
-             seed: Annotated[int, typer.Option()] = 42,
-             fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
-             partitions: Annotated[int, typer.Option(
-                 help="large worlds: simulate and write N chunks of firms one at a time "
-                      "(Parquet, one row group per chunk)")] = 0,
-             ) -> None:
+def simulate(
+    out_dir: Annotated[Path, typer.Option("--out", help="data directory to write")],
+    firms: Annotated[int, typer.Option("--firms", help="distinct firms")] = 2000,
+    years: Annotated[str, typer.Option(help="profile years FROM-TO")] = "2022-2024",
+    seed: Annotated[int, typer.Option()] = 42,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+    partitions: Annotated[
+        int,
+        typer.Option(
+            help="large worlds: simulate and write N chunks of firms one at a time "
+            "(Parquet, one row group per chunk)"
+        ),
+    ] = 0,
+) -> None:
     """Write a simulated demo world (firms, programmes, outcomes) plus its oracle.csv."""
     from recommender import simulate_world
     from recommender.adapters.worlds import ORACLE_FILE, write_partitioned_world, write_world
@@ -56,26 +62,40 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="data directory
     first, last = year_span(years)
     if partitions:
         if fmt != "parquet":
-            raise typer.BadParameter("--partitions writes Parquet: add --format parquet",
-                                     param_hint="--partitions")
+            raise typer.BadParameter(
+                "--partitions writes Parquet: add --format parquet", param_hint="--partitions"
+            )
         with err.status("simulating…") as status:
-            done = write_partitioned_world(out_dir, n_firms=firms, partitions=partitions,
-                                           years=(first, last), seed=seed,
-                                           progress=lambda m: status.update(f"{m}…"))
-        out.print(f"wrote {done.firm_rows} firm profiles, {done.programmes} programmes, "
-                  f"{done.outcomes} outcomes and {done.oracle_rows} oracle pairs "
-                  f"({ORACLE_FILE}) to {out_dir} in {done.partitions} partitions")
+            done = write_partitioned_world(
+                out_dir,
+                n_firms=firms,
+                partitions=partitions,
+                years=(first, last),
+                seed=seed,
+                progress=lambda m: status.update(f"{m}…"),
+            )
+        out.print(
+            f"wrote {done.firm_rows} firm profiles, {done.programmes} programmes, "
+            f"{done.outcomes} outcomes and {done.oracle_rows} oracle pairs "
+            f"({ORACLE_FILE}) to {out_dir} in {done.partitions} partitions"
+        )
         return
     with err.status("simulating…") as status:
-        world = simulate_world(n_firms=firms, years=(first, last), seed=seed,
-                               progress=lambda message: status.update(f"{message}…"))
+        world = simulate_world(
+            n_firms=firms,
+            years=(first, last),
+            seed=seed,
+            progress=lambda message: status.update(f"{message}…"),
+        )
         status.update(f"writing {out_dir}…")
         write_world(world, out_dir, fmt="parquet" if fmt == "parquet" else "csv")
     ds = world.dataset
     n_out = 0 if ds.outcomes is None else len(ds.outcomes)
-    out.print(f"wrote {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
-              f"{n_out} outcomes and {len(world.oracle)} oracle pairs ({ORACLE_FILE}) "
-              f"to {out_dir}")
+    out.print(
+        f"wrote {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
+        f"{n_out} outcomes and {len(world.oracle)} oracle pairs ({ORACLE_FILE}) "
+        f"to {out_dir}"
+    )
 
 
 @app.command("import")
@@ -101,10 +121,13 @@ def export_data(
     from recommender.adapters.store import export_dataset
 
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}",
-                                 param_hint="'--format'")
+        raise typer.BadParameter(
+            f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="'--format'"
+        )
     ds = export_dataset(store_engine())
     write_data_dir(ds, out_dir, fmt=fmt)  # type: ignore[arg-type]
     n_out = 0 if ds.outcomes is None else len(ds.outcomes)
-    out.print(f"exported {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
-              f"{n_out} outcomes to {out_dir}")
+    out.print(
+        f"exported {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
+        f"{n_out} outcomes to {out_dir}"
+    )

@@ -21,8 +21,9 @@ def keys_create(
     from recommender.adapters.store import ROLES, create_key, session_scope
 
     if role not in ROLES:
-        raise typer.BadParameter(f"{role!r} is not one of {', '.join(ROLES)}",
-                                 param_hint="'--role'")
+        raise typer.BadParameter(
+            f"{role!r} is not one of {', '.join(ROLES)}", param_hint="'--role'"
+        )
     with session_scope(store_engine()) as session:
         key = create_key(session, name=name, role=role)
     out.print(f"created {role} key {name!r}; store it now, it cannot be shown again:")

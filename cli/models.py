@@ -11,8 +11,7 @@ import typer
 from cli.common import DataDir, err, friendly, out, progress, read_oracle, registry
 
 app = typer.Typer()
-versions_app = typer.Typer(help="List, promote and roll back model versions.",
-                           no_args_is_help=True)
+versions_app = typer.Typer(help="List, promote and roll back model versions.", no_args_is_help=True)
 app.add_typer(versions_app, name="models")
 
 
@@ -25,20 +24,24 @@ def _engine(name: str) -> str:
 
 @app.command()
 @friendly
-def train(data: DataDir,
-          version: Annotated[str | None, typer.Option(help="name of the new version")] = None,
-          objective: Annotated[str, typer.Option(
-              help="a ranker objective, or auto to choose by validation")] = "regression",
-          seed: Annotated[int, typer.Option()] = 42,
-          threads: Annotated[int, typer.Option(help="LightGBM threads")] = 2,
-          evaluation: Annotated[bool, typer.Option(
-              help="evaluate against baselines first")] = True,
-          engine: Annotated[str, typer.Option(help="local (one process) or dask")] = "local",
-          scheduler: Annotated[str | None, typer.Option(
-              help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")
-          ] = None,
-          workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
-          ) -> None:
+def train(
+    data: DataDir,
+    version: Annotated[str | None, typer.Option(help="name of the new version")] = None,
+    objective: Annotated[
+        str, typer.Option(help="a ranker objective, or auto to choose by validation")
+    ] = "regression",
+    seed: Annotated[int, typer.Option()] = 42,
+    threads: Annotated[int, typer.Option(help="LightGBM threads")] = 2,
+    evaluation: Annotated[bool, typer.Option(help="evaluate against baselines first")] = True,
+    engine: Annotated[str, typer.Option(help="local (one process) or dask")] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)"
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
+) -> None:
     """Train a new model version from a data directory (written under models/)."""
     models = registry()
     options: dict[str, Any]
@@ -46,35 +49,48 @@ def train(data: DataDir,
         from training.dask import train_version
 
         if objective not in ("auto", "regression"):
-            raise typer.BadParameter("the dask engine trains the regression objective only",
-                                     param_hint="'--objective'")
+            raise typer.BadParameter(
+                "the dask engine trains the regression objective only", param_hint="'--objective'"
+            )
         options = {"scheduler": scheduler, "n_workers": workers}
     else:
         from training.local import train_version
 
         options = {"num_threads": threads, "oracle": read_oracle(data)}
     with err.status(f"training ({engine})…"):
-        name = train_version(data, registry=models, version=version, objective=objective,
-                             seed=seed, run_evaluation=evaluation, progress=progress(),
-                             **options)
+        name = train_version(
+            data,
+            registry=models,
+            version=version,
+            objective=objective,
+            seed=seed,
+            run_evaluation=evaluation,
+            progress=progress(),
+            **options,
+        )
     champion = " (champion)" if models.champion() == name else ""
     out.print(f"wrote model version {name}{champion}: {models.root / name}")
 
 
 @app.command()
 @friendly
-def score(data: DataDir,
-          model: Annotated[str, typer.Option(help="version name or champion")],
-          out_file: Annotated[Path, typer.Option(
-              "--out", help="CSV file to write (a directory of Parquet parts with dask)")],
-          year: Annotated[int | None, typer.Option(help="only firm rows of this year")] = None,
-          engine: Annotated[str, typer.Option(help="local (one process) or dask")] = "local",
-          scheduler: Annotated[str | None, typer.Option(
-              help="Dask scheduler address (default: a local cluster)")] = None,
-          workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
-          explain_top: Annotated[int, typer.Option(
-              help="dask: add the reasons of each firm's top N programmes")] = 0,
-          ) -> None:
+def score(
+    data: DataDir,
+    model: Annotated[str, typer.Option(help="version name or champion")],
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", help="CSV file to write (a directory of Parquet parts with dask)"),
+    ],
+    year: Annotated[int | None, typer.Option(help="only firm rows of this year")] = None,
+    engine: Annotated[str, typer.Option(help="local (one process) or dask")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a local cluster)")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
+    explain_top: Annotated[
+        int, typer.Option(help="dask: add the reasons of each firm's top N programmes")
+    ] = 0,
+) -> None:
     """Rank every programme of the same year for every firm row of a data directory."""
     options: dict[str, Any]
     if _engine(engine) == "dask":
@@ -83,34 +99,53 @@ def score(data: DataDir,
         options = {"scheduler": scheduler, "n_workers": workers}
     else:
         if explain_top:
-            raise typer.BadParameter("--explain-top needs --engine dask",
-                                     param_hint="'--explain-top'")
+            raise typer.BadParameter(
+                "--explain-top needs --engine dask", param_hint="'--explain-top'"
+            )
         from batch.local import score as run
 
         options = {}
     with err.status(f"scoring ({engine})…"):
-        done = run(data, registry=registry(), out=out_file, model=model, year=year,
-                   explain_top=explain_top, progress=progress(), **options)
+        done = run(
+            data,
+            registry=registry(),
+            out=out_file,
+            model=model,
+            year=year,
+            explain_top=explain_top,
+            progress=progress(),
+            **options,
+        )
     where = f"{done.files} Parquet parts under {done.out}" if engine == "dask" else done.out
-    out.print(f"scored {done.firm_rows} firm rows x programmes -> {done.rows} rows in "
-              f"{where} (model {done.version})")
+    out.print(
+        f"scored {done.firm_rows} firm rows x programmes -> {done.rows} rows in "
+        f"{where} (model {done.version})"
+    )
 
 
 @app.command()
 @friendly
-def evaluate(data: DataDir,
-             model: Annotated[str, typer.Option(
-                 help="version whose procedure to re-run")] = "champion",
-             seed: Annotated[int, typer.Option()] = 42,
-             threads: Annotated[int, typer.Option()] = 2) -> None:
+def evaluate(
+    data: DataDir,
+    model: Annotated[str, typer.Option(help="version whose procedure to re-run")] = "champion",
+    seed: Annotated[int, typer.Option()] = 42,
+    threads: Annotated[int, typer.Option()] = 2,
+) -> None:
     """Evaluate the training procedure of a version on a data directory, beside baselines."""
     from recommender.adapters.files import read_data_dir
     from training.evaluate import evaluate as run
 
     manifest = registry().verify(model)
     ds = read_data_dir(data, require_outcomes=True)
-    result = run(ds, oracle=read_oracle(data), objective=manifest["params"]["objective"],
-                 seed=seed, num_threads=threads, compare_objectives=False, progress=progress())
+    result = run(
+        ds,
+        oracle=read_oracle(data),
+        objective=manifest["params"]["objective"],
+        seed=seed,
+        num_threads=threads,
+        compare_objectives=False,
+        progress=progress(),
+    )
     out.print(f"{manifest['version']} procedure on {data}")
     # plain text: no column is ever cut short, whatever the terminal's width
     print(result.metrics.round(4).to_string(index=False))
@@ -139,9 +174,14 @@ def build_demo_model(
     target = models.root / DEMO_MODEL_VERSION
     try:
         with err.status("training the demo model…"):
-            train_version(world.dataset, registry=Registry(scratch, signing_key=models.signing_key),
-                          version=DEMO_MODEL_VERSION, oracle=world.oracle, num_threads=threads,
-                          progress=progress())
+            train_version(
+                world.dataset,
+                registry=Registry(scratch, signing_key=models.signing_key),
+                version=DEMO_MODEL_VERSION,
+                oracle=world.oracle,
+                num_threads=threads,
+                progress=progress(),
+            )
         publish_dir(scratch / DEMO_MODEL_VERSION, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -155,18 +195,21 @@ def models_list() -> None:
     """Every version with its headline metrics; * marks the champion."""
     for v in registry().versions():
         metrics = v.get("metrics") or {}
-        shown = ", ".join(f"{k}={metrics[k]:.4f}" for k in ("oracle_ndcg@3", "regret",
-                                                             "validation_score")
-                          if isinstance(metrics.get(k), (int, float)))
+        shown = ", ".join(
+            f"{k}={metrics[k]:.4f}"
+            for k in ("oracle_ndcg@3", "regret", "validation_score")
+            if isinstance(metrics.get(k), (int, float))
+        )
         mark = "*" if v.get("is_champion") else " "
         out.print(f"{mark} {v['version']}  {v.get('created_at', '')}  {shown}")
 
 
 @versions_app.command("promote")
 @friendly
-def models_promote(version: str,
-                   force: Annotated[bool, typer.Option(help="promote even if worse")] = False,
-                   ) -> None:
+def models_promote(
+    version: str,
+    force: Annotated[bool, typer.Option(help="promote even if worse")] = False,
+) -> None:
     """Make VERSION the champion (refused when worse than the champion, unless --force)."""
     registry().promote(version, force=force)
     out.print(f"champion is now {version}")

@@ -15,11 +15,12 @@ app.add_typer(db_app, name="db")
 
 @app.command()
 @friendly
-def serve(host: Annotated[str | None, typer.Option(help="address to bind [127.0.0.1]")] = None,
-          port: Annotated[int | None, typer.Option(help="port [8000]")] = None,
-          workers: Annotated[int | None, typer.Option(help="worker processes [1]")] = None,
-          access_log: Annotated[bool, typer.Option(help="log each request line")] = True,
-          ) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to bind [127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="port [8000]")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes [1]")] = None,
+    access_log: Annotated[bool, typer.Option(help="log each request line")] = True,
+) -> None:
     """Serve the HTTP API (uvicorn); the model follows the registry's champion."""
     from api.server import run_server
 
@@ -28,8 +29,10 @@ def serve(host: Annotated[str | None, typer.Option(help="address to bind [127.0.
 
 @app.command()
 @friendly
-def demo(host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
-         port: Annotated[int, typer.Option(help="port")] = 8000) -> None:
+def demo(
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
     """First start on embedded defaults: store the demo world, check the model, serve."""
     from api.demo import prepare_demo
     from api.server import run_server
@@ -41,11 +44,16 @@ def demo(host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1
     if state.imported is not None:
         out.print(f"stored the demo world: {summarise_counts(state.imported)}")
     base = f"http://{host}:{port}"
-    firm = (f"{state.example_firm[0]}/recommendations?year={state.example_firm[1]}"
-            if state.example_firm else "FIRM_ID/recommendations")
-    out.print(f"serving model {state.champion} on {base} (API docs: {base}/docs)\n"
-              "create a key:   recommender keys create --role caseworker --name me\n"
-              f"then try:       curl -s -H \"X-API-Key: $KEY\" \"{base}/v1/firms/{firm}\"")
+    firm = (
+        f"{state.example_firm[0]}/recommendations?year={state.example_firm[1]}"
+        if state.example_firm
+        else "FIRM_ID/recommendations"
+    )
+    out.print(
+        f"serving model {state.champion} on {base} (API docs: {base}/docs)\n"
+        "create a key:   recommender keys create --role caseworker --name me\n"
+        f'then try:       curl -s -H "X-API-Key: $KEY" "{base}/v1/firms/{firm}"'
+    )
     run_server(host=host, port=port, workers=1)
 
 

@@ -75,11 +75,30 @@ _SOURCES: dict[str, str] = {
 }
 
 __all__ = [
-    "CapabilityGap", "CapabilityProfiler", "ConflictError", "Contribution", "DataValidationError",
-    "EligibilityIndex", "Explanation", "FeaturePipeline", "IneligibleItem", "ModelIntegrityError",
-    "ModelNotFoundError", "NotFittedError", "NotFoundError", "Problem", "PromotionRefusedError",
-    "Ranker", "Recommendation", "RecommendedItem", "Recommender", "RecommenderError",
-    "RegistryError", "World", "profile_frame", "simulate_world",
+    "CapabilityGap",
+    "CapabilityProfiler",
+    "ConflictError",
+    "Contribution",
+    "DataValidationError",
+    "EligibilityIndex",
+    "Explanation",
+    "FeaturePipeline",
+    "IneligibleItem",
+    "ModelIntegrityError",
+    "ModelNotFoundError",
+    "NotFittedError",
+    "NotFoundError",
+    "Problem",
+    "PromotionRefusedError",
+    "Ranker",
+    "Recommendation",
+    "RecommendedItem",
+    "Recommender",
+    "RecommenderError",
+    "RegistryError",
+    "World",
+    "profile_frame",
+    "simulate_world",
 ]
 
 

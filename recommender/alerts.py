@@ -21,24 +21,36 @@ Subscriber = tuple[int, Mapping[str, Any] | pd.Series, int]
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({"subscription_id": pd.Series(dtype="int64"),
-                         PROGRAMME_ID: pd.Series(dtype=object),
-                         "rank": pd.Series(dtype="int64"), "score": pd.Series(dtype="float64")})
+    return pd.DataFrame(
+        {
+            "subscription_id": pd.Series(dtype="int64"),
+            PROGRAMME_ID: pd.Series(dtype=object),
+            "rank": pd.Series(dtype="int64"),
+            "score": pd.Series(dtype="float64"),
+        }
+    )
 
 
-def _profile_for(subscription_id: int, profile: Mapping[str, Any] | pd.Series,
-                 year: int) -> dict[str, Any]:
+def _profile_for(
+    subscription_id: int, profile: Mapping[str, Any] | pd.Series, year: int
+) -> dict[str, Any]:
     row = dict(profile.items())
-    if row.get("firm_id") is None or (isinstance(row.get("firm_id"), float)
-                                      and pd.isna(row["firm_id"])):
+    if row.get("firm_id") is None or (
+        isinstance(row.get("firm_id"), float) and pd.isna(row["firm_id"])
+    ):
         row["firm_id"] = f"subscription-{subscription_id}"
     row["year"] = year
     return row
 
 
-def new_matches(recommender: Recommender, subscribers: Sequence[Subscriber],
-                new_programme_ids: Iterable[str], as_of: date, *,
-                outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
+def new_matches(
+    recommender: Recommender,
+    subscribers: Sequence[Subscriber],
+    new_programme_ids: Iterable[str],
+    as_of: date,
+    *,
+    outcomes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Per subscriber, the new programmes open on ``as_of`` that rank in its top ``k``.
 
     Each profile stands for the firm as it is now: it is ranked against the open
@@ -72,8 +84,11 @@ def new_matches(recommender: Recommender, subscribers: Sequence[Subscriber],
     DataValidationError
         A subscriber's ``k`` is below 1, or a profile lacks a contract firm column.
     """
-    bad_k = [Problem("subscription", None, "k", k, "an integer >= 1")
-             for sid, _, k in subscribers if int(k) < 1]
+    bad_k = [
+        Problem("subscription", None, "k", k, "an integer >= 1")
+        for sid, _, k in subscribers
+        if int(k) < 1
+    ]
     if bad_k:
         raise DataValidationError(bad_k)
     catalogue = recommender.programmes
@@ -84,17 +99,26 @@ def new_matches(recommender: Recommender, subscribers: Sequence[Subscriber],
     top = max(int(k) for _, _, k in subscribers)
     rows = []
     for year in years:
-        profiles = profile_frame([_profile_for(int(sid), profile, year)
-                                  for sid, profile, _ in subscribers])
-        ranked = recommender.recommend_batch(profiles, k=top, explain="none", as_of=as_of,
-                                             outcomes=outcomes)
+        profiles = profile_frame(
+            [_profile_for(int(sid), profile, year) for sid, profile, _ in subscribers]
+        )
+        ranked = recommender.recommend_batch(
+            profiles, k=top, explain="none", as_of=as_of, outcomes=outcomes
+        )
         for (sid, _, k), rec in zip(subscribers, ranked, strict=True):
-            rows += [{"subscription_id": int(sid), PROGRAMME_ID: item.programme_id,
-                      "rank": int(item.rank or 0), "score": float(item.score or 0.0)}
-                     for item in rec.items[:int(k)] if item.programme_id in new_ids]
+            rows += [
+                {
+                    "subscription_id": int(sid),
+                    PROGRAMME_ID: item.programme_id,
+                    "rank": int(item.rank or 0),
+                    "score": float(item.score or 0.0),
+                }
+                for item in rec.items[: int(k)]
+                if item.programme_id in new_ids
+            ]
     if not rows:
         return _empty()
     frame = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
-    return frame.sort_values(["subscription_id", "rank", PROGRAMME_ID],
-                             ignore_index=True).astype({"subscription_id": "int64",
-                                                        "rank": "int64", "score": "float64"})
+    return frame.sort_values(["subscription_id", "rank", PROGRAMME_ID], ignore_index=True).astype(
+        {"subscription_id": "int64", "rank": "int64", "score": "float64"}
+    )

@@ -10,28 +10,59 @@ from __future__ import annotations
 from typing import Final
 
 REGIONS: Final[tuple[str, ...]] = (
-    "seoul", "busan", "daegu", "incheon", "gwangju", "daejeon", "ulsan", "sejong",
-    "gyeonggi", "gangwon", "chungbuk", "chungnam", "jeonbuk", "jeonnam",
-    "gyeongbuk", "gyeongnam", "jeju",
+    "seoul",
+    "busan",
+    "daegu",
+    "incheon",
+    "gwangju",
+    "daejeon",
+    "ulsan",
+    "sejong",
+    "gyeonggi",
+    "gangwon",
+    "chungbuk",
+    "chungnam",
+    "jeonbuk",
+    "jeonnam",
+    "gyeongbuk",
+    "gyeongnam",
+    "jeju",
 )
 SECTORS: Final[tuple[str, ...]] = (
-    "mfg_high_tech", "mfg_mid_tech", "mfg_low_tech",
-    "kbs_ict", "kbs_professional", "kbs_content", "other_services",
+    "mfg_high_tech",
+    "mfg_mid_tech",
+    "mfg_low_tech",
+    "kbs_ict",
+    "kbs_professional",
+    "kbs_content",
+    "other_services",
 )
 # Types the ranker scores; ``other`` is listed and filtered but carries no fit score.
 SCORED_TYPES: Final[tuple[str, ...]] = (
-    "consulting", "rnd_planning", "education", "industry_academic",
-    "commercialization", "globalization",
+    "consulting",
+    "rnd_planning",
+    "education",
+    "industry_academic",
+    "commercialization",
+    "globalization",
 )
 OTHER_TYPE: Final[str] = "other"
 PROGRAMME_TYPES: Final[tuple[str, ...]] = (*SCORED_TYPES, OTHER_TYPE)
 
 # The twelve-item management-of-technology self-diagnosis, 1 = very weak, 5 = very strong.
 CAPABILITIES: Final[tuple[str, ...]] = (
-    "cap_tech_planning", "cap_rnd_execution", "cap_commercialization", "cap_marketing",
-    "cap_hr_skills", "cap_funding_access", "cap_internal_coordination",
-    "cap_nontech_innovation", "cap_tech_acquisition", "cap_feedback",
-    "cap_global_orientation", "cap_global_partnerships",
+    "cap_tech_planning",
+    "cap_rnd_execution",
+    "cap_commercialization",
+    "cap_marketing",
+    "cap_hr_skills",
+    "cap_funding_access",
+    "cap_internal_coordination",
+    "cap_nontech_innovation",
+    "cap_tech_acquisition",
+    "cap_feedback",
+    "cap_global_orientation",
+    "cap_global_partnerships",
 )
 CAP_MIN: Final[int] = 1
 CAP_MAX: Final[int] = 5
@@ -39,7 +70,7 @@ CAP_MAX: Final[int] = 5
 OUTCOME_MIN: Final[int] = 0
 OUTCOME_MAX: Final[int] = 3
 
-ALL: Final[str] = "*"       # wildcard in programmes.sectors / programmes.regions
+ALL: Final[str] = "*"  # wildcard in programmes.sectors / programmes.regions
 LIST_SEP: Final[str] = ";"  # separator of list-valued programme columns
 
 # --- column names -------------------------------------------------------------------

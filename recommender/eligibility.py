@@ -128,16 +128,17 @@ class EligibilityIndex:
         self.years = np.asarray(programmes["year"])
         self.limits = [_floats(programmes, rule.column)[None, :] for rule in RULES]
         listed = {column: list(programmes[column + "s"]) for column, _u in _LISTED}
-        self.allowed = {column: _allowed_matrix(listed[column], universe)
-                        for column, universe in _LISTED}
+        self.allowed = {
+            column: _allowed_matrix(listed[column], universe) for column, universe in _LISTED
+        }
         self.lab_required = _lab_required(programmes)
         # what reasons show of each programme: its year, limits and admitted codes
         self.reason_limits: dict[str, list[Any]] = {
             YEAR_RULE: [int(y) for y in self.years.tolist()],
-            **{rule.column: lim[0].tolist() for rule, lim in zip(RULES, self.limits,
-                                                                 strict=True)},
+            **{rule.column: lim[0].tolist() for rule, lim in zip(RULES, self.limits, strict=True)},
             **{column: _allowed_codes(listed[column]) for column, _u in _LISTED},
-            LAB_RULE: [None] * len(self.years)}
+            LAB_RULE: [None] * len(self.years),
+        }
         self._universes = {column: frozenset(universe) for column, universe in _LISTED}
         self._listed: dict[tuple[str, Any], list[Reason]] = {}
 
@@ -248,15 +249,20 @@ def eligible_pairs(firms: pd.DataFrame, programmes: pd.DataFrame) -> pd.DataFram
         if len(p_idx) == 0:
             continue
         for start in range(0, len(f_idx), 50_000):  # bound the mask's memory
-            chunk = f_idx[start:start + 50_000]
+            chunk = f_idx[start : start + 50_000]
             fi, pj = np.nonzero(eligibility_mask(firms.iloc[chunk], programmes.iloc[p_idx]))
             firm_rows.append(chunk[fi])
             prog_rows.append(p_idx[pj])
     if not firm_rows:
-        return pd.DataFrame({"firm_row": np.array([], np.int64),
-                             "programme_row": np.array([], np.int64)})
-    pairs = pd.DataFrame({"firm_row": np.concatenate(firm_rows).astype(np.int64),
-                          "programme_row": np.concatenate(prog_rows).astype(np.int64)})
+        return pd.DataFrame(
+            {"firm_row": np.array([], np.int64), "programme_row": np.array([], np.int64)}
+        )
+    pairs = pd.DataFrame(
+        {
+            "firm_row": np.concatenate(firm_rows).astype(np.int64),
+            "programme_row": np.concatenate(prog_rows).astype(np.int64),
+        }
+    )
     return pairs.sort_values(["firm_row", "programme_row"], kind="stable").reset_index(drop=True)
 
 

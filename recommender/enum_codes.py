@@ -16,8 +16,9 @@ def _lookup(universe: tuple[str, ...]) -> dict[str, int]:
     return {v: i for i, v in enumerate(universe)}
 
 
-def enum_codes(values: Sequence[object] | pd.Series | np.ndarray,
-               universe: tuple[str, ...]) -> np.ndarray:
+def enum_codes(
+    values: Sequence[object] | pd.Series | np.ndarray, universe: tuple[str, ...]
+) -> np.ndarray:
     """Position of each value in ``universe``; -1 where the value is not in it."""
     arr = np.asarray(values, dtype=object)
     if len(arr) <= _SMALL:

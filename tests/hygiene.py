@@ -36,12 +36,18 @@ from tests.hygiene_proofs import (
 TESTS = Path(__file__).resolve().parent
 
 SLEEP_ALLOWED: dict[tuple[str, str], str] = {
-    ("waiting.py", "wait_until"):
-        "the polling helper: sleeps between checks, never past its deadline",
-    ("reliability/test_faults.py", "lock_the_database"):
-        "holds the database lock longer than the busy timeout: the fault under test",
-    ("reliability/test_faults.py", "send"):
-        "staggers requests so half arrive after the lock's busy timeout, half before it",
+    (
+        "waiting.py",
+        "wait_until",
+    ): "the polling helper: sleeps between checks, never past its deadline",
+    (
+        "reliability/test_faults.py",
+        "lock_the_database",
+    ): "holds the database lock longer than the busy timeout: the fault under test",
+    (
+        "reliability/test_faults.py",
+        "send",
+    ): "staggers requests so half arrive after the lock's busy timeout, half before it",
 }
 """(file relative to ``tests/``, innermost function) -> why a fixed sleep is right there."""
 
@@ -62,7 +68,8 @@ class Finding:
 def _is_sleep(node: ast.AST) -> bool:
     func = node.func if isinstance(node, ast.Call) else None
     return (isinstance(func, ast.Attribute) and func.attr == "sleep") or (
-        isinstance(func, ast.Name) and func.id == "sleep")
+        isinstance(func, ast.Name) and func.id == "sleep"
+    )
 
 
 def _is_assertion(stmt: ast.stmt) -> bool:
@@ -70,15 +77,23 @@ def _is_assertion(stmt: ast.stmt) -> bool:
         return True
     call = stmt.value if isinstance(stmt, ast.Expr) else None
     func = call.func if isinstance(call, ast.Call) else None
-    name = (func.id if isinstance(func, ast.Name)
-            else func.attr if isinstance(func, ast.Attribute) else "")
+    name = (
+        func.id
+        if isinstance(func, ast.Name)
+        else func.attr
+        if isinstance(func, ast.Attribute)
+        else ""
+    )
     return name.startswith(("assert_", "_assert_"))
 
 
 def _is_raises(item: ast.withitem) -> bool:
     call = item.context_expr
-    return (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-            and call.func.attr == "raises")
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "raises"
+    )
 
 
 @dataclass(frozen=True)
@@ -134,11 +149,13 @@ class _Scan:
             if any(_is_raises(item) for item in stmt.items):
                 for late in stmt.body[1:]:
                     if isinstance(late, ast.Assert):
-                        self._add(late, "unreachable assert",
-                                  "after the statement expected to raise in pytest.raises")
+                        self._add(
+                            late,
+                            "unreachable assert",
+                            "after the statement expected to raise in pytest.raises",
+                        )
         elif isinstance(stmt, ast.Try):
-            for part in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse,
-                         stmt.finalbody):
+            for part in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
                 self._block(part, ctx)
         elif isinstance(stmt, ast.Match):
             for case in stmt.cases:
@@ -156,8 +173,10 @@ class _Scan:
             return None
         if all(need & ctx.proven for need in loop_needs(loop.iter)):
             return None
-        return (f"in the for over {ast.unparse(loop.iter)[:60]} (line {loop.lineno}), "
-                "not asserted non-empty before it")
+        return (
+            f"in the for over {ast.unparse(loop.iter)[:60]} (line {loop.lineno}), "
+            "not asserted non-empty before it"
+        )
 
     def _sleeps(self, node: ast.AST, *, function: str) -> None:
         allowed = {f for p, f in SLEEP_ALLOWED if p == self.path}
@@ -166,8 +185,9 @@ class _Scan:
                 self._sleeps(child, function=child.name)
                 continue
             if _is_sleep(child) and function not in allowed:
-                self._add(child, "fixed sleep",
-                          f"in {function}(): poll with tests.waiting.wait_until")
+                self._add(
+                    child, "fixed sleep", f"in {function}(): poll with tests.waiting.wait_until"
+                )
             self._sleeps(child, function=function)
 
 
@@ -191,6 +211,7 @@ def sleeping_functions(root: Path = TESTS) -> set[tuple[str, str]]:
     for file in sorted(root.rglob("*.py")):
         for fn in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
             if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-                    _is_sleep(n) for n in ast.walk(fn)):
+                _is_sleep(n) for n in ast.walk(fn)
+            ):
                 out.add((file.relative_to(root).as_posix(), fn.name))
     return out

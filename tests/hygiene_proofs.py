@@ -13,8 +13,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-UNWRAP_CALLS = frozenset({"enumerate", "sorted", "reversed", "list", "tuple", "set",
-                          "frozenset", "iter", "dict"})
+UNWRAP_CALLS = frozenset(
+    {"enumerate", "sorted", "reversed", "list", "tuple", "set", "frozenset", "iter", "dict"}
+)
 UNWRAP_METHODS = frozenset({"items", "keys", "values", "iterrows", "itertuples"})
 GROUPING_METHODS = frozenset({"groupby"})  # a non-empty frame has at least one group
 Env = dict[str, ast.expr]
@@ -39,21 +40,32 @@ def bindings(body: list[ast.stmt], env: Env, *, module: bool) -> Env:
     for node in body:
         if isinstance(node, ast.ImportFrom) and module and node.module and node.level == 0:
             imported = _module_env(node.module)
-            out.update({(a.asname or a.name): imported.get(a.name,
-                                                           _module(f"{node.module}.{a.name}"))
-                        for a in node.names})
+            out.update(
+                {
+                    (a.asname or a.name): imported.get(a.name, _module(f"{node.module}.{a.name}"))
+                    for a in node.names
+                }
+            )
         if isinstance(node, ast.Import) and module:
             out.update({a.asname: _module(a.name) for a in node.names if a.asname})
-            out.update({a.name.split(".")[0]: _module(a.name.split(".")[0])
-                        for a in node.names if not a.asname})
+            out.update(
+                {
+                    a.name.split(".")[0]: _module(a.name.split(".")[0])
+                    for a in node.names
+                    if not a.asname
+                }
+            )
         pairs: list[tuple[ast.expr, ast.expr]] = []
         if isinstance(node, ast.Assign):
             pairs = [(t, node.value) for t in node.targets]
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             pairs = [(node.target, node.value)]
         for target, value in pairs:
-            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) \
-                    and len(target.elts) == len(value.elts):
+            if (
+                isinstance(target, ast.Tuple)
+                and isinstance(value, ast.Tuple)
+                and len(target.elts) == len(value.elts)
+            ):
                 pairs += list(zip(target.elts, value.elts, strict=True))
             elif isinstance(target, ast.Name):
                 out[target.id] = value
@@ -104,8 +116,10 @@ def nonempty_literal(node: ast.expr, env: Env, depth: int = 0) -> bool:
     if isinstance(node, ast.Name):
         return node.id in env and nonempty_literal(env[node.id], env, deeper)
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
-        return any(not isinstance(e, ast.Starred) or nonempty_literal(e.value, env, deeper)
-                   for e in node.elts)
+        return any(
+            not isinstance(e, ast.Starred) or nonempty_literal(e.value, env, deeper)
+            for e in node.elts
+        )
     if isinstance(node, ast.Dict):
         return any(key is not None for key in node.keys)  # None: a ``**`` unpacking
     if isinstance(node, ast.Attribute):  # a constant of an imported module: mod.NAME
@@ -121,8 +135,7 @@ def nonempty_literal(node: ast.expr, env: Env, depth: int = 0) -> bool:
         if node.func.id in UNWRAP_CALLS | {"zip"} and node.args:
             return all(nonempty_literal(a, env, deeper) for a in node.args)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        return node.func.attr in UNWRAP_METHODS and nonempty_literal(node.func.value, env,
-                                                                     deeper)
+        return node.func.attr in UNWRAP_METHODS and nonempty_literal(node.func.value, env, deeper)
     return False
 
 
@@ -132,19 +145,34 @@ def loop_needs(node: ast.expr) -> list[set[str]]:
     here = ast.unparse(node)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
         if node.func.id == "zip":
-            strict = any(k.arg == "strict" and isinstance(k.value, ast.Constant)
-                         and k.value.value is True for k in node.keywords)
+            strict = any(
+                k.arg == "strict" and isinstance(k.value, ast.Constant) and k.value.value is True
+                for k in node.keywords
+            )
             needs = [set().union(*loop_needs(a)) | {here} for a in node.args]
             return [set().union(*needs)] if strict else needs
         if node.func.id in UNWRAP_CALLS:
             return [set().union(*loop_needs(node.args[0])) | {here}]
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and (
             (node.func.attr in UNWRAP_METHODS and not node.args)
-            or node.func.attr in GROUPING_METHODS):
+            or node.func.attr in GROUPING_METHODS
+        )
+    ):
         return [set().union(*loop_needs(node.func.value)) | {here}]
     if isinstance(node, ast.List | ast.Tuple | ast.Set) and node.elts:  # [*a, *b]: a or b
-        return [set().union(*(set().union(*loop_needs(e.value)) for e in node.elts
-                              if isinstance(e, ast.Starred))) | {here}]
+        return [
+            set().union(
+                *(
+                    set().union(*loop_needs(e.value))
+                    for e in node.elts
+                    if isinstance(e, ast.Starred)
+                )
+            )
+            | {here}
+        ]
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant | ast.List):
         return [{here, FRAME + ast.unparse(node.value)}]  # a column of a non-empty frame
     return [{here}]
@@ -164,40 +192,52 @@ def _module_name(node: ast.expr, env: Env) -> str | None:
 
 
 def _len_arg(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-            and node.func.id == "len" and len(node.args) == 1:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "len"
+        and len(node.args) == 1
+    ):
         return ast.unparse(node.args[0])
     return None
 
 
 def _comprehended(node: ast.expr) -> set[str]:
     """Sources that are non-empty when ``node`` (a comprehension, or a call on one) is."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-            and node.func.id in UNWRAP_CALLS and len(node.args) == 1:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in UNWRAP_CALLS
+        and len(node.args) == 1
+    ):
         return {ast.unparse(node.args[0])} | _comprehended(node.args[0])
     if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
         return set().union(*loop_needs(node.generators[0].iter))
     return set()
 
 
-def proven_nonempty(test: ast.expr, env: Env, known: set[str] | frozenset[str] = frozenset()
-                    ) -> set[str]:
+def proven_nonempty(
+    test: ast.expr, env: Env, known: set[str] | frozenset[str] = frozenset()
+) -> set[str]:
     """Source of every expression that ``assert test`` proves non-empty, given what is
     ``known`` to be non-empty already (``len(a) == len(b)`` with ``b`` known proves ``a``)."""
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         return set().union(*(proven_nonempty(v, env, known) for v in test.values))
     out = {ast.unparse(test)} | _comprehended(test)
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) \
-            and isinstance(test.operand, ast.Attribute) and test.operand.attr == "empty":
+    if (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
+        and isinstance(test.operand, ast.Attribute)
+        and test.operand.attr == "empty"
+    ):
         frame = ast.unparse(test.operand.value)  # ``.empty``: a pandas object, so its
-        out |= {frame, FRAME + frame}           # columns are as long as it is
+        out |= {frame, FRAME + frame}  # columns are as long as it is
     if not isinstance(test, ast.Compare):
         return out
     sides = [test.left, *test.comparators]
     equal: list[set[str]] = []
     for left, op, right in zip(sides, test.ops, sides[1:], strict=False):
-        if isinstance(op, ast.Eq) and (nonempty_literal(right, env)
-                                       or nonempty_literal(left, env)):
+        if isinstance(op, ast.Eq) and (nonempty_literal(right, env) or nonempty_literal(left, env)):
             other = left if nonempty_literal(right, env) else right
             out |= {ast.unparse(other)} | _comprehended(other)
         if isinstance(op, ast.In):  # something is in it: it is not empty
@@ -206,11 +246,9 @@ def proven_nonempty(test: ast.expr, env: Env, known: set[str] | frozenset[str] =
         low = {ast.Gt: 0, ast.GtE: 1, ast.Eq: 1}
         high = {ast.Lt: 0, ast.LtE: 1, ast.Eq: 1}
         bound_right, bound_left = _int(right, env), _int(left, env)
-        if lens[0] and bound_right is not None and type(op) in low \
-                and bound_right >= low[type(op)]:
+        if lens[0] and bound_right is not None and type(op) in low and bound_right >= low[type(op)]:
             out.add(lens[0])
-        if lens[1] and bound_left is not None and type(op) in high \
-                and bound_left >= high[type(op)]:
+        if lens[1] and bound_left is not None and type(op) in high and bound_left >= high[type(op)]:
             out.add(lens[1])
         if lens[0] and lens[1] and isinstance(op, ast.Eq):
             equal.append({lens[0], lens[1]})
@@ -230,6 +268,9 @@ def cannot_fail(test: ast.expr) -> bool:
         sides = [test.left, *test.comparators]
         if all(isinstance(s, ast.Constant) for s in sides):
             return True
-        return (len(sides) == 2 and isinstance(test.ops[0], ast.Eq | ast.Is | ast.GtE | ast.LtE)
-                and ast.unparse(sides[0]) == ast.unparse(sides[1]))
+        return (
+            len(sides) == 2
+            and isinstance(test.ops[0], ast.Eq | ast.Is | ast.GtE | ast.LtE)
+            and ast.unparse(sides[0]) == ast.unparse(sides[1])
+        )
     return False

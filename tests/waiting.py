@@ -13,8 +13,13 @@ class WaitTimeout(AssertionError):
     """What was waited for did not happen before the deadline."""
 
 
-def wait_until(predicate: Callable[[], T], *, timeout: float, interval: float = 0.05,
-               what: str = "the condition") -> T:
+def wait_until(
+    predicate: Callable[[], T],
+    *,
+    timeout: float,
+    interval: float = 0.05,
+    what: str = "the condition",
+) -> T:
     """Call ``predicate`` until it returns something truthy, and return that.
 
     It is called at once, then every ``interval`` seconds, and once more at the

@@ -22,8 +22,9 @@ from recommender.constants import CAP_MAX
 CHART_WIDTH: Final[float] = 100.0
 HALF: Final[float] = CHART_WIDTH / 2
 # gridlines at ratings 1..5; the last sits half a unit inside so the SVG edge cannot clip it
-GRID: Final[tuple[float, ...]] = tuple(min(CHART_WIDTH * v / CAP_MAX, CHART_WIDTH - 0.5)
-                                       for v in range(1, CAP_MAX + 1))
+GRID: Final[tuple[float, ...]] = tuple(
+    min(CHART_WIDTH * v / CAP_MAX, CHART_WIDTH - 0.5) for v in range(1, CAP_MAX + 1)
+)
 TOP_FACTORS: Final[int] = 5
 BELOW_PEERS: Final[float] = 1.0  # own rating this far under the peers is highlighted
 
@@ -67,8 +68,11 @@ def capability_bars(own: float | None, peers: float) -> CapabilityBars:
     return CapabilityBars(own_bar, Bar(0.0, _scale(peers), "bar-peers"), below)
 
 
-def factor_bars(contributions: Sequence[Contribution], *, top: int = TOP_FACTORS,
-                ) -> list[FactorBar]:
+def factor_bars(
+    contributions: Sequence[Contribution],
+    *,
+    top: int = TOP_FACTORS,
+) -> list[FactorBar]:
     """The ``top`` largest contributions and one row folding all the others.
 
     ``contributions`` come sorted by absolute value (as the core returns them). Bar

@@ -32,12 +32,18 @@ class FieldSpec:
 
 
 # form field -> contract column, where they differ (percentages on the form)
-PERCENT_FIELDS: Final[dict[str, str]] = {"revenue_growth_pct": "revenue_growth",
-                                         "export_share_pct": "export_share"}
+PERCENT_FIELDS: Final[dict[str, str]] = {
+    "revenue_growth_pct": "revenue_growth",
+    "export_share_pct": "export_share",
+}
 FIELD_OF_COLUMN: Final[dict[str, str]] = {v: k for k, v in PERCENT_FIELDS.items()}
 _ASKED_FIRST: Final[tuple[str, ...]] = (YEAR, "sector", "region")  # then contract order
-_FORM_KINDS: Final[dict[str, Kind]] = {"enum": "select", "int": "int", "float": "number",
-                                       "bool": "checkbox"}
+_FORM_KINDS: Final[dict[str, Kind]] = {
+    "enum": "select",
+    "int": "int",
+    "float": "number",
+    "bool": "checkbox",
+}
 
 
 def _scaled(bound: float | None, scale: int) -> float | None:
@@ -55,16 +61,24 @@ def form_field(field: Field) -> FieldSpec:
     scale = 100 if name in PERCENT_FIELDS else 1
     low, high = field.entry_bounds
     numeric = kind in ("int", "number")
-    return FieldSpec(name, kind, required=not field.nullable and kind != "checkbox",
-                     minimum=_scaled(low, scale) if numeric else None,
-                     maximum=_scaled(high, scale) if numeric else None,
-                     inputmode="decimal" if kind == "number" else "numeric")
+    return FieldSpec(
+        name,
+        kind,
+        required=not field.nullable and kind != "checkbox",
+        minimum=_scaled(low, scale) if numeric else None,
+        maximum=_scaled(high, scale) if numeric else None,
+        inputmode="decimal" if kind == "number" else "numeric",
+    )
 
 
 _FACTS: Final = [f for f in FIRMS.fields if f.name != FIRM_ID and f.name not in CAPABILITIES]
 FACT_FIELDS: Final[tuple[FieldSpec, ...]] = tuple(
-    form_field(f) for f in sorted(_FACTS, key=lambda f: (
-        _ASKED_FIRST.index(f.name) if f.name in _ASKED_FIRST else len(_ASKED_FIRST))))
+    form_field(f)
+    for f in sorted(
+        _FACTS,
+        key=lambda f: _ASKED_FIRST.index(f.name) if f.name in _ASKED_FIRST else len(_ASKED_FIRST),
+    )
+)
 FIELDS_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in FACT_FIELDS}
 FORM_FIELDS: Final[tuple[str, ...]] = (*FIELDS_BY_NAME, *CAPABILITIES, "consent")
 

@@ -173,8 +173,7 @@ def parse_answers(values: Mapping[str, str], *, years: Sequence[int]) -> ParsedA
         errors["founded_year"] = FieldError("founded_after_year", {"year": year})
     employees, researchers = typed.get("employees"), typed.get("researchers")
     if employees is not None and researchers is not None and researchers > employees:
-        errors["researchers"] = FieldError("researchers_over_employees",
-                                           {"employees": employees})
+        errors["researchers"] = FieldError("researchers_over_employees", {"employees": employees})
     consent = is_true(values.get("consent"))
     if errors:
         return ParsedAnswers(dict(values), errors, None, consent)
@@ -236,8 +235,9 @@ def profile_to_values(profile: Mapping[str, Any]) -> dict[str, str]:
         if name not in FORM_FIELDS or name == "consent":
             continue
         if name == "has_rnd_lab":
-            values[name] = "yes" if value is True or (
-                isinstance(value, str) and is_true(value)) else ""
+            values[name] = (
+                "yes" if value is True or (isinstance(value, str) and is_true(value)) else ""
+            )
             continue
         text = _scalar_text(str(column), value)
         if text is not None:

@@ -46,8 +46,10 @@ def check_catalogue(catalogue: Mapping[str, Mapping[str, Any]]) -> None:
         keys = _keys(catalogue[lang])
         if keys != reference:
             diff = sorted(reference ^ keys)
-            raise ValueError(f"{I18N_FILE.name}: language {lang!r} differs from "
-                             f"{DEFAULT_LANGUAGE!r} in {', '.join(diff[:10])}")
+            raise ValueError(
+                f"{I18N_FILE.name}: language {lang!r} differs from "
+                f"{DEFAULT_LANGUAGE!r} in {', '.join(diff[:10])}"
+            )
 
 
 def merged(portal: Mapping[str, Any], core: Mapping[str, Any], path: str = "") -> dict[str, Any]:
@@ -60,8 +62,9 @@ def merged(portal: Mapping[str, Any], core: Mapping[str, Any], path: str = "") -
         elif isinstance(there, Mapping) and isinstance(value, Mapping):
             out[key] = merged(value, there, f"{path}{key}.")
         else:
-            raise ValueError(f"{I18N_FILE.name}: {path}{key} is also in the core's phrase "
-                             "book; keep one")
+            raise ValueError(
+                f"{I18N_FILE.name}: {path}{key} is also in the core's phrase book; keep one"
+            )
     return out
 
 
@@ -124,8 +127,7 @@ def _accepted(header: str | None) -> str | None:
     return None
 
 
-def choose_language(*, asked: str | None, cookie: str | None,
-                    accept_language: str | None) -> str:
+def choose_language(*, asked: str | None, cookie: str | None, accept_language: str | None) -> str:
     """The language of a request: asked for, else remembered, else the browser's, else English."""
     for candidate in (asked, cookie):
         if candidate is not None and candidate in LANGUAGES:

@@ -24,7 +24,8 @@ from recommender.explain import Renderer, effect_key, renderer
 
 TOP_SENTENCES: Final[int] = 3
 _INDEX: weakref.WeakKeyDictionary[Recommender, dict[str, dict[str, Any]]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True)
@@ -135,37 +136,61 @@ def _type_label(ptype: Any, tr: Translator) -> str:
     return tr(f"types.{key}") if key in tr.strings["types"] else tr("types.other")
 
 
-def _card(programme_id: str, name: str, record: Mapping[str, Any], *, today: date,
-          tr: Translator, **extra: Any) -> ProgrammeCard:
+def _card(
+    programme_id: str,
+    name: str,
+    record: Mapping[str, Any],
+    *,
+    today: date,
+    tr: Translator,
+    **extra: Any,
+) -> ProgrammeCard:
     return ProgrammeCard(
-        programme_id=programme_id, name=name, rank=extra.pop("rank", None),
+        programme_id=programme_id,
+        name=name,
+        rank=extra.pop("rank", None),
         type_label=_type_label(record.get("programme_type"), tr),
-        agency=record.get("agency") or None, url=safe_url(record.get("url")),
+        agency=record.get("agency") or None,
+        url=safe_url(record.get("url")),
         window=window(record.get("apply_start"), record.get("apply_end"), today=today, tr=tr),
-        **extra)
+        **extra,
+    )
 
 
-def _chart(explanation: Explanation, say: Renderer,
-           tr: Translator) -> tuple[FactorRow, ...]:
+def _chart(explanation: Explanation, say: Renderer, tr: Translator) -> tuple[FactorRow, ...]:
     rows = []
     for fb in factor_bars(explanation.contributions):
-        label = (say.factor_label(fb.factor) if fb.factor is not None
-                 else tr("ui.other_factors", n=fb.n_folded))
+        label = (
+            say.factor_label(fb.factor)
+            if fb.factor is not None
+            else tr("ui.other_factors", n=fb.n_folded)
+        )
         rows.append(FactorRow(label, f"{fb.value:+.2f}".replace("-", "−"), fb.bar))
     return tuple(rows)
 
 
-def _ranked(item: RecommendedItem, record: Mapping[str, Any], say: Renderer, *,
-            today: date, tr: Translator) -> ProgrammeCard:
+def _ranked(
+    item: RecommendedItem, record: Mapping[str, Any], say: Renderer, *, today: date, tr: Translator
+) -> ProgrammeCard:
     score = None if item.score is None or math.isnan(item.score) else f"{item.score:.2f}"
     if item.explanation is None:
-        return _card(item.programme_id, item.name, record, today=today, tr=tr, rank=item.rank,
-                     score=score)
+        return _card(
+            item.programme_id, item.name, record, today=today, tr=tr, rank=item.rank, score=score
+        )
     top = item.explanation.contributions[:TOP_SENTENCES]
     sentences = tuple((say.sentence(c), effect_key(c.value)) for c in top)
-    return _card(item.programme_id, item.name, record, today=today, tr=tr, rank=item.rank,
-                 score=score, base=f"{item.explanation.base_value:.2f}", sentences=sentences,
-                 chart=_chart(item.explanation, say, tr))
+    return _card(
+        item.programme_id,
+        item.name,
+        record,
+        today=today,
+        tr=tr,
+        rank=item.rank,
+        score=score,
+        base=f"{item.explanation.base_value:.2f}",
+        sentences=sentences,
+        chart=_chart(item.explanation, say, tr),
+    )
 
 
 def _capabilities(rec: Recommendation, tr: Translator) -> tuple[CapabilityRow, ...]:
@@ -173,14 +198,22 @@ def _capabilities(rec: Recommendation, tr: Translator) -> tuple[CapabilityRow, .
     for g in rec.profile:
         own = "" if g.own is None else f"{g.own:.0f}"
         versus = "" if g.own is None else f"{g.own - g.peers:+.1f}".replace("-", "−")
-        rows.append(CapabilityRow(g.capability, tr(f"capabilities.{g.capability}.label"),
-                                  own or tr("ui.not_rated"), f"{g.peers:.1f}",
-                                  versus or tr("ui.not_rated"), capability_bars(g.own, g.peers)))
+        rows.append(
+            CapabilityRow(
+                g.capability,
+                tr(f"capabilities.{g.capability}.label"),
+                own or tr("ui.not_rated"),
+                f"{g.peers:.1f}",
+                versus or tr("ui.not_rated"),
+                capability_bars(g.own, g.peers),
+            )
+        )
     return tuple(rows)
 
 
-def build_results(rec: Recommendation, *, programmes: Mapping[str, Mapping[str, Any]],
-                  tr: Translator, today: date) -> ResultsView:
+def build_results(
+    rec: Recommendation, *, programmes: Mapping[str, Mapping[str, Any]], tr: Translator, today: date
+) -> ResultsView:
     """The results page of one recommendation, in ``tr``'s language.
 
     Parameters
@@ -200,16 +233,32 @@ def build_results(rec: Recommendation, *, programmes: Mapping[str, Mapping[str, 
     def record(pid: str) -> Mapping[str, Any]:
         return programmes.get(pid, {})
 
-    ranked = [_ranked(i, record(i.programme_id), say, today=today, tr=tr)
-              for i in rec.items]
+    ranked = [_ranked(i, record(i.programme_id), say, today=today, tr=tr) for i in rec.items]
     explained = tuple(c for c in ranked if c.sentences)
     more = tuple(c for c in ranked if not c.sentences)
     contrast = tuple(say.describe(c) for c in rec.contrast)
-    unscored = tuple(_card(i.programme_id, i.name, record(i.programme_id), today=today, tr=tr)
-                     for i in rec.unscored)
+    unscored = tuple(
+        _card(i.programme_id, i.name, record(i.programme_id), today=today, tr=tr)
+        for i in rec.unscored
+    )
     ineligible = tuple(
-        _card(i.programme_id, i.name, record(i.programme_id), today=today, tr=tr,
-              reasons=tuple(say.reasons(i.reasons)))
-        for i in rec.ineligible or [])
-    return ResultsView(rec.year, rec.model_version, _capabilities(rec, tr), explained, more,
-                       contrast, unscored, ineligible)
+        _card(
+            i.programme_id,
+            i.name,
+            record(i.programme_id),
+            today=today,
+            tr=tr,
+            reasons=tuple(say.reasons(i.reasons)),
+        )
+        for i in rec.ineligible or []
+    )
+    return ResultsView(
+        rec.year,
+        rec.model_version,
+        _capabilities(rec, tr),
+        explained,
+        more,
+        contrast,
+        unscored,
+        ineligible,
+    )

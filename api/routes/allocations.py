@@ -42,46 +42,84 @@ def _applications(session: Session, body: AllocationRequest) -> pd.DataFrame | N
     year (a bad row is reported as ``applications.<i>.<column>``)."""
     if body.applications is None:
         return None
-    rows = pd.DataFrame([{"firm_id": a.firm_id, "year": body.year,
-                          "programme_id": a.programme_id} for a in body.applications],
-                        columns=["firm_id", "year", "programme_id"])
-    checked = validate_frames(load_firms(session, year=body.year),
-                              load_programmes(session, year=body.year), applications=rows,
-                              row_offset=0)
+    rows = pd.DataFrame(
+        [
+            {"firm_id": a.firm_id, "year": body.year, "programme_id": a.programme_id}
+            for a in body.applications
+        ],
+        columns=["firm_id", "year", "programme_id"],
+    )
+    checked = validate_frames(
+        load_firms(session, year=body.year),
+        load_programmes(session, year=body.year),
+        applications=rows,
+        row_offset=0,
+    )
     return checked.applications
 
 
-def _audit(session: Session, caller: Principal, allocation: Allocation, *,
-           request_id: str, version: str) -> None:
+def _audit(
+    session: Session, caller: Principal, allocation: Allocation, *, request_id: str, version: str
+) -> None:
     """One audit entry per allocation: who, which year, which model, which programmes."""
     table = allocation.programme_table()
     given = table.loc[table["assigned"] > 0, "programme_id"].tolist()
-    write_audit_many(session, [{
-        "key_name": caller.name, "role": caller.role, "request_id": request_id,
-        "endpoint": CREATE, "model_version": version, "firm_id": None,
-        "year": allocation.problem.year,
-        "items": [{"programme_id": pid, "rank": None} for pid in given]}])
+    write_audit_many(
+        session,
+        [
+            {
+                "key_name": caller.name,
+                "role": caller.role,
+                "request_id": request_id,
+                "endpoint": CREATE,
+                "model_version": version,
+                "firm_id": None,
+                "year": allocation.problem.year,
+                "items": [{"programme_id": pid, "rank": None} for pid in given],
+            }
+        ],
+    )
 
 
 @router.post("", response_model=AllocationOut, status_code=status.HTTP_201_CREATED)
-def create_allocation(principal: StaffDep, body: AllocationRequest, service: ServiceDep,
-                      registry: RegistryDep, session: SessionDep,
-                      response: Response) -> AllocationOut:
+def create_allocation(
+    principal: StaffDep,
+    body: AllocationRequest,
+    service: ServiceDep,
+    registry: RegistryDep,
+    session: SessionDep,
+    response: Response,
+) -> AllocationOut:
     """Allocate a year's seats among its stored firms, maximising the total expected outcome."""
     floors = parse_floors(body.min_shares)
     rec = service.model()
     objective = str(registry.verify(rec.version)["params"]["objective"])
-    allocation = allocate_cohort(rec, load_firms(session, year=body.year), year=body.year,
-                                 objective=objective, outcomes=load_outcomes(session),
-                                 per_firm=body.per_firm, as_of=body.as_of, floors=floors,
-                                 applications=_applications(session, body))
+    allocation = allocate_cohort(
+        rec,
+        load_firms(session, year=body.year),
+        year=body.year,
+        objective=objective,
+        outcomes=load_outcomes(session),
+        per_firm=body.per_firm,
+        as_of=body.as_of,
+        floors=floors,
+        applications=_applications(session, body),
+    )
     request_id = new_request_id()
     allocation_id = save_allocation(
-        session, key_name=principal.name, request_id=request_id, year=body.year,
-        model_version=rec.version, per_firm=body.per_firm, as_of=body.as_of,
-        floors=[str(f) for f in floors], solver=allocation.solver,
-        summary=allocation.summary(), programmes=allocation.programme_table(),
-        assignments=allocation.assignments())
+        session,
+        key_name=principal.name,
+        request_id=request_id,
+        year=body.year,
+        model_version=rec.version,
+        per_firm=body.per_firm,
+        as_of=body.as_of,
+        floors=[str(f) for f in floors],
+        solver=allocation.solver,
+        summary=allocation.summary(),
+        programmes=allocation.programme_table(),
+        assignments=allocation.assignments(),
+    )
     _audit(session, principal, allocation, request_id=request_id, version=rec.version)
     session.commit()
     response.headers["Location"] = f"/v1/allocations/{allocation_id}"
@@ -90,24 +128,38 @@ def create_allocation(principal: StaffDep, body: AllocationRequest, service: Ser
 
 
 @router.get("/{allocation_id}", response_model=AllocationDetail)
-def read_allocation(principal: StaffDep, session: SessionDep, allocation_id: AllocationId,
-                    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-                    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> AllocationDetail:
+def read_allocation(
+    principal: StaffDep,
+    session: SessionDep,
+    allocation_id: AllocationId,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> AllocationDetail:
     """A stored allocation: headline, floors, programme seat values and its assignments."""
     record = get_allocation(session, allocation_id)
     rows = load_assignments(session, allocation_id)
     return AllocationDetail.with_rows(record, rows, offset=offset, limit=limit)
 
 
-@router.get("/{allocation_id}/assignments.csv", response_class=CSVResponse,
-            responses={200: {"content": {"text/csv": {}},
-                             "description": "firm_id, year, programme_id, expected_outcome, "
-                                            "score, reason: one row per assignment"}})
-def download_allocation(principal: StaffDep, session: SessionDep,
-                        allocation_id: AllocationId) -> CSVResponse:
+@router.get(
+    "/{allocation_id}/assignments.csv",
+    response_class=CSVResponse,
+    responses={
+        200: {
+            "content": {"text/csv": {}},
+            "description": "firm_id, year, programme_id, expected_outcome, "
+            "score, reason: one row per assignment",
+        }
+    },
+)
+def download_allocation(
+    principal: StaffDep, session: SessionDep, allocation_id: AllocationId
+) -> CSVResponse:
     """A stored allocation's assignments as CSV (the columns of ``recommender allocate``)."""
     rows = load_assignments(session, allocation_id)
     text = io.StringIO()
     rows.to_csv(text, index=False, float_format="%.6f", lineterminator="\n")
-    return CSVResponse(text.getvalue(), headers={
-        "Content-Disposition": f'attachment; filename="allocation-{allocation_id}.csv"'})
+    return CSVResponse(
+        text.getvalue(),
+        headers={"Content-Disposition": f'attachment; filename="allocation-{allocation_id}.csv"'},
+    )

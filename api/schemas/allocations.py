@@ -26,18 +26,28 @@ class ApplicationIn(BaseModel):
 class AllocationRequest(BaseModel):
     """Allocate a year's seats among the stored firms of that year, with the served model."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"year": 2024, "per_firm": 1, "min_shares": ["region:not:seoul,gyeonggi=0.30"]}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"year": 2024, "per_firm": 1, "min_shares": ["region:not:seoul,gyeonggi=0.30"]}
+            ]
+        },
+    )
 
     year: int = Field(ge=1900, le=2100, description="the year whose seats are allocated")
     per_firm: int = Field(1, ge=1, le=100, description="most programmes one firm may get")
     as_of: date | None = Field(None, description="only programmes open that day")
-    min_shares: list[str] = Field(default_factory=list, max_length=20,
-                                  description=f"minimum shares of the seats on offer: "
-                                              f"{FLOOR_SYNTAX}")
+    min_shares: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description=f"minimum shares of the seats on offer: {FLOOR_SYNTAX}",
+    )
     applications: list[ApplicationIn] | None = Field(
-        None, max_length=MAX_APPLICATIONS,
-        description="when given, each firm only gets programmes it applied for")
+        None,
+        max_length=MAX_APPLICATIONS,
+        description="when given, each firm only gets programmes it applied for",
+    )
 
 
 class FloorOut(BaseModel):
@@ -74,8 +84,9 @@ class ProgrammeSeatsOut(BaseModel):
     top_pick_firms: int
     assigned: int
     mean_expected_outcome: float | None = None
-    seat_value: float = Field(description="how much the total expected outcome would rise "
-                                          "with one more seat here")
+    seat_value: float = Field(
+        description="how much the total expected outcome would rise with one more seat here"
+    )
 
 
 class AssignmentOut(BaseModel):
@@ -108,13 +119,20 @@ class AllocationOut(BaseModel):
     def of(cls, record: AllocationRecord) -> Self:
         """The API view of a stored allocation's header."""
         summary: dict[str, Any] = record.summary
-        return cls(id=record.id, request_id=record.request_id, created_at=record.created_at,
-                   year=record.year, model_version=record.model_version,
-                   per_firm=record.per_firm, as_of=record.as_of, min_shares=record.floors,
-                   summary=SummaryOut.model_validate(summary),
-                   floors=[FloorOut.model_validate(f) for f in summary.get("floors", [])],
-                   programmes=[ProgrammeSeatsOut.model_validate(p) for p in record.programmes],
-                   csv=f"/v1/allocations/{record.id}/assignments.csv")
+        return cls(
+            id=record.id,
+            request_id=record.request_id,
+            created_at=record.created_at,
+            year=record.year,
+            model_version=record.model_version,
+            per_firm=record.per_firm,
+            as_of=record.as_of,
+            min_shares=record.floors,
+            summary=SummaryOut.model_validate(summary),
+            floors=[FloorOut.model_validate(f) for f in summary.get("floors", [])],
+            programmes=[ProgrammeSeatsOut.model_validate(p) for p in record.programmes],
+            csv=f"/v1/allocations/{record.id}/assignments.csv",
+        )
 
 
 class AllocationDetail(AllocationOut):
@@ -125,12 +143,24 @@ class AllocationDetail(AllocationOut):
     assignments: list[AssignmentOut]
 
     @classmethod
-    def with_rows(cls, record: AllocationRecord, rows: pd.DataFrame, *, offset: int,
-                  limit: int) -> Self:
+    def with_rows(
+        cls, record: AllocationRecord, rows: pd.DataFrame, *, offset: int, limit: int
+    ) -> Self:
         """The header and the assignments ``offset .. offset + limit``."""
-        page = rows.iloc[offset:offset + limit]
-        items = [AssignmentOut(firm_id=str(r.firm_id), programme_id=str(r.programme_id),
-                               expected_outcome=float(r.expected_outcome), score=float(r.score),
-                               reason=str(r.reason)) for r in page.itertuples(index=False)]
-        return cls(**AllocationOut.of(record).model_dump(), offset=offset,
-                   total_assignments=len(rows), assignments=items)
+        page = rows.iloc[offset : offset + limit]
+        items = [
+            AssignmentOut(
+                firm_id=str(r.firm_id),
+                programme_id=str(r.programme_id),
+                expected_outcome=float(r.expected_outcome),
+                score=float(r.score),
+                reason=str(r.reason),
+            )
+            for r in page.itertuples(index=False)
+        ]
+        return cls(
+            **AllocationOut.of(record).model_dump(),
+            offset=offset,
+            total_assignments=len(rows),
+            assignments=items,
+        )

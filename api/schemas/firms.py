@@ -17,13 +17,30 @@ from recommender.contract.spec import Field as ContractField
 from recommender.contract.spec import Order
 
 EXAMPLE_PROFILE: dict[str, Any] = {
-    "firm_id": "F-0001", "year": 2024, "region": "gyeonggi", "sector": "mfg_high_tech",
-    "founded_year": 2012, "employees": 42, "revenue_krw_m": 8500.0, "revenue_growth": 0.07,
-    "export_share": 0.25, "rnd_spend_krw_m": 640.0, "researchers": 6, "patents": 3,
-    "has_rnd_lab": True, "cap_tech_planning": 2, "cap_rnd_execution": 3,
-    "cap_commercialization": 2, "cap_marketing": 2, "cap_hr_skills": 3,
-    "cap_funding_access": 2, "cap_internal_coordination": 3, "cap_nontech_innovation": 2,
-    "cap_tech_acquisition": 3, "cap_feedback": 2, "cap_global_orientation": 3,
+    "firm_id": "F-0001",
+    "year": 2024,
+    "region": "gyeonggi",
+    "sector": "mfg_high_tech",
+    "founded_year": 2012,
+    "employees": 42,
+    "revenue_krw_m": 8500.0,
+    "revenue_growth": 0.07,
+    "export_share": 0.25,
+    "rnd_spend_krw_m": 640.0,
+    "researchers": 6,
+    "patents": 3,
+    "has_rnd_lab": True,
+    "cap_tech_planning": 2,
+    "cap_rnd_execution": 3,
+    "cap_commercialization": 2,
+    "cap_marketing": 2,
+    "cap_hr_skills": 3,
+    "cap_funding_access": 2,
+    "cap_internal_coordination": 3,
+    "cap_nontech_innovation": 2,
+    "cap_tech_acquisition": 3,
+    "cap_feedback": 2,
+    "cap_global_orientation": 3,
     "cap_global_partnerships": 1,
 }
 _TYPES: dict[str, Any] = {"str": str, "int": int, "float": float, "bool": bool}
@@ -63,8 +80,9 @@ def _order_validator(order: Order) -> Any:
             return value
         low, high = (value, given) if order.blame == order.low else (given, value)
         if low > high:
-            raise ValueError(f"{order.blame} {value}: expected "
-                             + order.expected.format(low=low, high=high))
+            raise ValueError(
+                f"{order.blame} {value}: expected " + order.expected.format(low=low, high=high)
+            )
         return value
 
     return field_validator(order.blame)(check)
@@ -72,14 +90,16 @@ def _order_validator(order: Order) -> Any:
 
 _FIELDS: dict[str, Any] = {f.name: model_field(f) for f in FIRMS.fields}
 _VALIDATORS: dict[str, Any] = {
-    f"check_{o.low}_le_{o.high}": _order_validator(o) for o in FIRMS.orders}
+    f"check_{o.low}_le_{o.high}": _order_validator(o) for o in FIRMS.orders
+}
 
 FirmProfile = create_model(
     "FirmProfile",
     __doc__="One firm in one year (``docs/contract.md``, firms); ``cap_*`` and "
-            "``revenue_growth`` may be omitted.",
-    __config__=ConfigDict(extra="forbid", allow_inf_nan=False,
-                          json_schema_extra={"examples": [EXAMPLE_PROFILE]}),
+    "``revenue_growth`` may be omitted.",
+    __config__=ConfigDict(
+        extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [EXAMPLE_PROFILE]}
+    ),
     __validators__=_VALIDATORS,
     **_FIELDS,
 )

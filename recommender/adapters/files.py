@@ -39,17 +39,30 @@ def _read_csv(path: Path) -> tuple[RawTable | None, list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, [Problem(file, line, None, None,
-                              "UTF-8 text; this file is in another encoding (e.g. cp949 / "
-                              "EUC-KR): save it as 'CSV UTF-8'")]
+        return None, [
+            Problem(
+                file,
+                line,
+                None,
+                None,
+                "UTF-8 text; this file is in another encoding (e.g. cp949 / "
+                "EUC-KR): save it as 'CSV UTF-8'",
+            )
+        ]
     if not text.strip():
-        return None, [Problem(file, None, None, None,
-                              "a header line naming the columns; the file is empty")]
+        return None, [
+            Problem(file, None, None, None, "a header line naming the columns; the file is empty")
+        ]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # extra cells: no data loss
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                skip_blank_lines=False, index_col=False)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                index_col=False,
+            )
     except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
         return None, [_malformed(file, text, exc)]
     rows = np.arange(len(frame), dtype=np.int64) + 2
@@ -61,8 +74,7 @@ def _read_csv(path: Path) -> tuple[RawTable | None, list[Problem]]:
         rows[1:] += np.cumsum(breaks)[:-1]
     blank = frame.iloc[:, 0].str.strip().eq("").to_numpy(copy=True)
     if blank.any():  # blank lines and rows of empty cells carry no data
-        blank[blank] = (frame[blank].apply(lambda c: c.str.strip().eq("")).all(axis=1)
-                        .to_numpy())
+        blank[blank] = frame[blank].apply(lambda c: c.str.strip().eq("")).all(axis=1).to_numpy()
         frame, rows = frame[~blank], rows[~blank]
     header = next(csv.reader(io.StringIO(text)))  # the names as written, repeats included
     if len(header) == frame.shape[1]:
@@ -77,18 +89,28 @@ def _malformed(file: str, text: str, exc: Exception) -> Problem:
         width = len(next(records))
         for cells in records:
             if len(cells) > width:
-                return Problem(file, records.line_num, None, None,
-                               f"at most {width} cells per row, as in the header; "
-                               f"this row has {len(cells)}")
+                return Problem(
+                    file,
+                    records.line_num,
+                    None,
+                    None,
+                    f"at most {width} cells per row, as in the header; this row has {len(cells)}",
+                )
     except csv.Error:
         pass
     message = str(exc).strip()
     if opened := re.search(r"EOF inside string starting at row (\d+)", message):
-        return Problem(file, int(opened.group(1)) + 1, None, None,  # pandas counts from 0
-                       "a closing double quote for the quoted cell that starts on this row")
+        return Problem(
+            file,
+            int(opened.group(1)) + 1,
+            None,
+            None,  # pandas counts from 0
+            "a closing double quote for the quoted cell that starts on this row",
+        )
     found = re.search(r"line (\d+)", message)
-    return Problem(file, int(found.group(1)) if found else None, None, None,
-                   f"well-formed CSV ({message})")
+    return Problem(
+        file, int(found.group(1)) if found else None, None, None, f"well-formed CSV ({message})"
+    )
 
 
 def _read_parquet(path: Path) -> tuple[RawTable | None, list[Problem]]:
@@ -104,11 +126,19 @@ def _read_parquet(path: Path) -> tuple[RawTable | None, list[Problem]]:
 def _locate(root: Path, name: str, *, required: bool) -> tuple[Path | None, list[Problem]]:
     found = [root / f"{name}.{fmt}" for fmt in FORMATS if (root / f"{name}.{fmt}").is_file()]
     if len(found) > 1:
-        return None, [Problem(f"{name}.csv", None, None, None,
-                              f"only one of {name}.csv and {name}.parquet; both are present")]
+        return None, [
+            Problem(
+                f"{name}.csv",
+                None,
+                None,
+                None,
+                f"only one of {name}.csv and {name}.parquet; both are present",
+            )
+        ]
     if not found:
-        problem = Problem(f"{name}.csv", None, None, None,
-                          f"a file {name}.csv or {name}.parquet in {root}")
+        problem = Problem(
+            f"{name}.csv", None, None, None, f"a file {name}.csv or {name}.parquet in {root}"
+        )
         return None, [problem] if required else []
     return found[0], []
 
@@ -143,8 +173,9 @@ def read_data_dir(path: Path | str, *, require_outcomes: bool = False) -> Datase
     root = Path(path)
     if not root.is_dir():
         what = "a directory" if root.exists() else "an existing directory"
-        raise DataValidationError([Problem(str(root), None, None, None,
-                                           f"{what} holding firms, programmes and outcomes")])
+        raise DataValidationError(
+            [Problem(str(root), None, None, None, f"{what} holding firms, programmes and outcomes")]
+        )
     problems: list[Problem] = []
     tables: dict[str, RawTable] = {}
     files: list[str] = []
@@ -174,8 +205,9 @@ def _for_csv(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return out
 
 
-def write_data_dir(ds: Dataset, path: Path | str, *,
-                   fmt: Literal["csv", "parquet"] = "csv") -> None:
+def write_data_dir(
+    ds: Dataset, path: Path | str, *, fmt: Literal["csv", "parquet"] = "csv"
+) -> None:
     """Write a dataset as a data directory that :func:`read_data_dir` reads back equal.
 
     All files are written into a temporary directory beside the target first, then
@@ -200,16 +232,19 @@ def write_data_dir(ds: Dataset, path: Path | str, *,
     if target.exists() and not target.is_dir():
         raise RecommenderError(f"{target} exists and is not a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
-    frames = {name: None if frame is None else canonical_frame(frame, name)
-              for name, frame in ds.tables().items()}
+    frames = {
+        name: None if frame is None else canonical_frame(frame, name)
+        for name, frame in ds.tables().items()
+    }
     with staged_dir(target) as staging:
         for name, frame in frames.items():
             if frame is None:
                 continue
             file = staging / f"{name}.{fmt}"
             if fmt == "csv":
-                _for_csv(frame, name).to_csv(file, index=False, encoding="utf-8",
-                                             lineterminator="\n")
+                _for_csv(frame, name).to_csv(
+                    file, index=False, encoding="utf-8", lineterminator="\n"
+                )
             else:
                 frame.to_parquet(file, index=False)
         if not target.exists():

@@ -25,14 +25,16 @@ from recommender.simulate import World
 from recommender.simulate.chunked import simulate_in_chunks
 
 ORACLE_FILE: Final[str] = "oracle.csv"
-TABLE_FILES: Final[dict[str, str]] = {"firms": "firms.parquet", "programmes": "programmes.parquet",
-                                      "outcomes": "outcomes.parquet"}
+TABLE_FILES: Final[dict[str, str]] = {
+    "firms": "firms.parquet",
+    "programmes": "programmes.parquet",
+    "outcomes": "outcomes.parquet",
+}
 
 Progress = Callable[[str], None]
 
 
-def write_world(world: World, out: Path | str, *,
-                fmt: Literal["csv", "parquet"] = "csv") -> None:
+def write_world(world: World, out: Path | str, *, fmt: Literal["csv", "parquet"] = "csv") -> None:
     """Write a world as a contract data directory plus ``oracle.csv``.
 
     Parameters
@@ -93,9 +95,15 @@ class _Appender:
             self._writer.close()
 
 
-def write_partitioned_world(out: Path | str, *, n_firms: int, partitions: int,
-                            years: tuple[int, int] = (2022, 2024), seed: int = 42,
-                            progress: Progress | None = None) -> PartitionedWorld:
+def write_partitioned_world(
+    out: Path | str,
+    *,
+    n_firms: int,
+    partitions: int,
+    years: tuple[int, int] = (2022, 2024),
+    seed: int = 42,
+    progress: Progress | None = None,
+) -> PartitionedWorld:
     """Simulate a world chunk by chunk and write it as a Parquet data directory.
 
     Parameters
@@ -117,8 +125,9 @@ def write_partitioned_world(out: Path | str, *, n_firms: int, partitions: int,
     RecommenderError
         When the sizes or years make no sense, or ``out`` is a file.
     """
-    chunked = simulate_in_chunks(n_firms=n_firms, partitions=partitions, years=years,
-                                 seed=seed, progress=progress)
+    chunked = simulate_in_chunks(
+        n_firms=n_firms, partitions=partitions, years=years, seed=seed, progress=progress
+    )
     target = Path(out)
     if target.exists() and not target.is_dir():
         raise RecommenderError(f"{target} exists and is not a directory")
@@ -131,14 +140,21 @@ def write_partitioned_world(out: Path | str, *, n_firms: int, partitions: int,
             firms.append(world.dataset.firms)
             if world.dataset.outcomes is not None:
                 outcomes.append(world.dataset.outcomes)
-            world.oracle.to_csv(staging / ORACLE_FILE, mode="a", header=i == 0, index=False,
-                                encoding="utf-8", lineterminator="\n")
+            world.oracle.to_csv(
+                staging / ORACLE_FILE,
+                mode="a",
+                header=i == 0,
+                index=False,
+                encoding="utf-8",
+                lineterminator="\n",
+            )
             oracle_rows += len(world.oracle)
         firms.close()
         outcomes.close()
         _publish(staging, target)
-    return PartitionedWorld(target, partitions, firms.rows, len(chunked.programmes),
-                            outcomes.rows, oracle_rows)
+    return PartitionedWorld(
+        target, partitions, firms.rows, len(chunked.programmes), outcomes.rows, oracle_rows
+    )
 
 
 def _publish(staging: Path, target: Path) -> None:

@@ -71,18 +71,24 @@ def _network(problem: AllocationProblem, arcs: np.ndarray, values: np.ndarray) -
     source, sink = 0, n + m + 1
     firm_limit = _firm_limits(problem)
     supply = int(firm_limit.sum())
-    tails = np.concatenate([np.full(n, source), 1 + problem.firm[arcs], 1 + n + np.arange(m),
-                            [source]])
-    heads = np.concatenate([1 + np.arange(n), 1 + n + problem.programme[arcs],
-                            np.full(m, sink), [sink]])
-    caps = np.concatenate([firm_limit, np.ones(len(arcs), np.int64), problem.seats(),
-                           [supply]])
+    tails = np.concatenate(
+        [np.full(n, source), 1 + problem.firm[arcs], 1 + n + np.arange(m), [source]]
+    )
+    heads = np.concatenate(
+        [1 + np.arange(n), 1 + n + problem.programme[arcs], np.full(m, sink), [sink]]
+    )
+    caps = np.concatenate([firm_limit, np.ones(len(arcs), np.int64), problem.seats(), [supply]])
     costs = np.concatenate([np.zeros(n, np.int64), -values[arcs], np.zeros(m + 1, np.int64)])
     net = min_cost_flow.SimpleMinCostFlow()
-    net.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
-                                             caps.astype(np.int64), costs.astype(np.int64))
-    net.set_nodes_supplies(np.array([source, sink], np.int32),
-                           np.array([supply, -supply], np.int64))
+    net.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32),
+        heads.astype(np.int32),
+        caps.astype(np.int64),
+        costs.astype(np.int64),
+    )
+    net.set_nodes_supplies(
+        np.array([source, sink], np.int32), np.array([supply, -supply], np.int64)
+    )
     status = net.solve()
     if status != net.OPTIMAL:
         raise AllocationError(f"the min-cost flow solver stopped with status {status}")
@@ -168,12 +174,12 @@ def max_seats(problem: AllocationProblem, firm_mask: np.ndarray) -> int:
     source, sink = 0, n + m + 1
     firm_limit = np.where(firm_mask, _firm_limits(problem), 0)
     tails = np.concatenate([np.full(n, source), 1 + problem.firm[pairs], 1 + n + np.arange(m)])
-    heads = np.concatenate([1 + np.arange(n), 1 + n + problem.programme[pairs],
-                            np.full(m, sink)])
+    heads = np.concatenate([1 + np.arange(n), 1 + n + problem.programme[pairs], np.full(m, sink)])
     caps = np.concatenate([firm_limit, np.ones(len(pairs), np.int64), problem.seats()])
     net = max_flow.SimpleMaxFlow()
-    net.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32),
-                               caps.astype(np.int64))
+    net.add_arcs_with_capacity(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64)
+    )
     status = net.solve(source, sink)
     if status != net.OPTIMAL:
         raise AllocationError(f"the max-flow solver stopped with status {status}")

@@ -17,6 +17,10 @@ from recommender.bizinfo.importer import (
 )
 
 __all__ = [
-    "TypeRules", "announcements_to_programmes", "check_announcements", "merge_catalogue",
-    "parse_type_rules", "validate_programmes",
+    "TypeRules",
+    "announcements_to_programmes",
+    "check_announcements",
+    "merge_catalogue",
+    "parse_type_rules",
+    "validate_programmes",
 ]

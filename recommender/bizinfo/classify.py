@@ -89,8 +89,14 @@ def _problem(file: str, where: str | None, value: object, expected: str) -> Prob
     return Problem(file, None, where, value, expected)
 
 
-def _strings(raw: Mapping[str, object], key: str, default: tuple[str, ...], where: str,
-             file: str, problems: list[Problem]) -> tuple[str, ...]:
+def _strings(
+    raw: Mapping[str, object],
+    key: str,
+    default: tuple[str, ...],
+    where: str,
+    file: str,
+    problems: list[Problem],
+) -> tuple[str, ...]:
     """A list-of-text entry of a rule, or a problem (and ``default``) when it is not one."""
     value = raw.get(key, list(default))
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -99,8 +105,9 @@ def _strings(raw: Mapping[str, object], key: str, default: tuple[str, ...], wher
     return tuple(value)
 
 
-def _check_rule(raw: Mapping[str, object], index: int, file: str,
-                problems: list[Problem]) -> KeywordRule | None:
+def _check_rule(
+    raw: Mapping[str, object], index: int, file: str, problems: list[Problem]
+) -> KeywordRule | None:
     where = f"rule {index + 1} ({raw.get('name', '?')})"
     kind = raw.get("type")
     if kind not in PROGRAMME_TYPES:
@@ -124,10 +131,16 @@ def _check_rule(raw: Mapping[str, object], index: int, file: str,
     if not isinstance(weight, int | float) or weight <= 0:
         problems.append(_problem(file, where, weight, "a positive weight"))
         return None
-    return KeywordRule(name=str(raw.get("name", f"rule{index + 1}")), type=str(kind),
-                       weight=float(weight), keywords=keywords, targets=targets,
-                       unless=_strings(raw, "unless", (), where, file, problems), fields=fields,
-                       v2_type=str(v2_type))
+    return KeywordRule(
+        name=str(raw.get("name", f"rule{index + 1}")),
+        type=str(kind),
+        weight=float(weight),
+        keywords=keywords,
+        targets=targets,
+        unless=_strings(raw, "unless", (), where, file, problems),
+        fields=fields,
+        v2_type=str(v2_type),
+    )
 
 
 def parse_type_rules(raw: Mapping[str, Any], *, source: str = "type_rules.toml") -> TypeRules:
@@ -152,41 +165,70 @@ def parse_type_rules(raw: Mapping[str, Any], *, source: str = "type_rules.toml")
     scoring = raw.get("scoring", {})
     order = tuple(scoring.get("type_order", PROGRAMME_TYPES))
     if sorted(order) != sorted(PROGRAMME_TYPES):
-        problems.append(_problem(source, "scoring.type_order", list(order),
-                                 "every programme type exactly once"))
+        problems.append(
+            _problem(source, "scoring.type_order", list(order), "every programme type exactly once")
+        )
     prior: dict[str, tuple[str, float]] = {}
     for category, (kind, score) in raw.get("category_prior", {}).items():
         if kind not in PROGRAMME_TYPES:
-            problems.append(_problem(source, f"category_prior.{category}", kind,
-                                     "a programme type"))
+            problems.append(
+                _problem(source, f"category_prior.{category}", kind, "a programme type")
+            )
         prior[category] = (kind, float(score))
     prior_v2: dict[str, tuple[str, float]] = {}
     for category, (kind, score) in raw.get("category_prior_v2", {}).items():
         if kind not in V2_TYPES:
-            problems.append(_problem(source, f"category_prior_v2.{category}", kind,
-                                     "a programme type or finance/workforce"))
+            problems.append(
+                _problem(
+                    source,
+                    f"category_prior_v2.{category}",
+                    kind,
+                    "a programme type or finance/workforce",
+                )
+            )
         prior_v2[category] = (kind, float(score))
     order_v2 = tuple(scoring.get("type_order_v2", V2_TYPES))
     if sorted(order_v2) != sorted(V2_TYPES):
-        problems.append(_problem(source, "scoring.type_order_v2", list(order_v2),
-                                 "every type of the second classification exactly once"))
+        problems.append(
+            _problem(
+                source,
+                "scoring.type_order_v2",
+                list(order_v2),
+                "every type of the second classification exactly once",
+            )
+        )
     defaults = {k: tuple(v) for k, v in raw.get("default_targets", {}).items()}
     for kind, caps in defaults.items():
         if kind not in V2_TYPES or not set(caps) <= set(CAPABILITIES):
-            problems.append(_problem(source, f"default_targets.{kind}", list(caps),
-                                     "a programme type mapped to cap_* names"))
+            problems.append(
+                _problem(
+                    source,
+                    f"default_targets.{kind}",
+                    list(caps),
+                    "a programme type mapped to cap_* names",
+                )
+            )
     if problems:
         raise DataValidationError(problems)
     weights = {f: 1.0 for f in FIELDS} | {
-        k: float(v) for k, v in scoring.get("field_weights", {}).items()}
-    return TypeRules(rules=tuple(r for r in rules if r is not None), field_weights=weights,
-                     category_prior=prior, default_targets=defaults, type_order=order,
-                     strong_score=float(scoring.get("strong_score", 6.0)), source=source,
-                     category_prior_v2=prior_v2, type_order_v2=order_v2)
+        k: float(v) for k, v in scoring.get("field_weights", {}).items()
+    }
+    return TypeRules(
+        rules=tuple(r for r in rules if r is not None),
+        field_weights=weights,
+        category_prior=prior,
+        default_targets=defaults,
+        type_order=order,
+        strong_score=float(scoring.get("strong_score", 6.0)),
+        source=source,
+        category_prior_v2=prior_v2,
+        type_order_v2=order_v2,
+    )
 
 
-def classify_text(title: str, sections: Sections, lcategory: str | None, *,
-                  rules: TypeRules) -> TypeDecision:
+def classify_text(
+    title: str, sections: Sections, lcategory: str | None, *, rules: TypeRules
+) -> TypeDecision:
     """Decide the type of one announcement.
 
     Parameters
@@ -209,8 +251,9 @@ def classify_text(title: str, sections: Sections, lcategory: str | None, *,
     return _decide(title, sections, lcategory, rules=rules, v2=False)
 
 
-def classify_v2(title: str, sections: Sections, lcategory: str | None, *,
-                rules: TypeRules) -> TypeDecision:
+def classify_v2(
+    title: str, sections: Sections, lcategory: str | None, *, rules: TypeRules
+) -> TypeDecision:
     """The type among :data:`V2_TYPES`: :func:`classify_text` with ``finance`` and
     ``workforce`` split from ``other``.
 
@@ -227,13 +270,17 @@ def contract_type(kind: str) -> str:
     return OTHER_TYPE if kind in (FINANCE_TYPE, WORKFORCE_TYPE) else kind
 
 
-def _decide(title: str, sections: Sections, lcategory: str | None, *, rules: TypeRules,
-            v2: bool) -> TypeDecision:
+def _decide(
+    title: str, sections: Sections, lcategory: str | None, *, rules: TypeRules, v2: bool
+) -> TypeDecision:
     types = V2_TYPES if v2 else PROGRAMME_TYPES
     prior = rules.category_prior_v2 if v2 else rules.category_prior
     order = rules.type_order_v2 if v2 else rules.type_order
-    parts = {"title": title, "support": sections.support,
-             "text": "\n".join(p for p in (sections.intro, sections.target) if p)}
+    parts = {
+        "title": title,
+        "support": sections.support,
+        "text": "\n".join(p for p in (sections.intro, sections.target) if p),
+    }
     scores = dict.fromkeys(types, 0.0)
     fired: dict[str, list[KeywordRule]] = {t: [] for t in types}
     evidence: list[str] = []

@@ -21,33 +21,59 @@ KNOWLEDGE_SERVICES: Final[tuple[str, ...]] = ("kbs_ict", "kbs_professional", "kb
 # Phrases that restrict the sector, with what they admit.
 SECTOR_PHRASES: Final[tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]] = (
     ("manufacturing", re.compile(r"제조\s*(업체|기업|업종|업)|소공인"), MANUFACTURING),
-    ("knowledge services", re.compile(r"지식\s*(기반)?\s*(서비스\s*(산업|업)?|산업|업)"),
-     KNOWLEDGE_SERVICES),
-    ("ICT/software", re.compile(r"ICT\s*[/ㆍ·]?\s*(SW\s*)?(기업|관련\s*기업)|정보통신업|"
-                                r"소프트웨어\s*(개발업|사업자|기업)|SW\s*기업"), ("kbs_ict",)),
-    ("content", re.compile(r"(문화|게임|디지털|영상)?\s*콘텐츠\s*(제작\s*)?"
-                           r"(기업|사업자|개발사|제작사)"), ("kbs_content",)),
+    (
+        "knowledge services",
+        re.compile(r"지식\s*(기반)?\s*(서비스\s*(산업|업)?|산업|업)"),
+        KNOWLEDGE_SERVICES,
+    ),
+    (
+        "ICT/software",
+        re.compile(
+            r"ICT\s*[/ㆍ·]?\s*(SW\s*)?(기업|관련\s*기업)|정보통신업|"
+            r"소프트웨어\s*(개발업|사업자|기업)|SW\s*기업"
+        ),
+        ("kbs_ict",),
+    ),
+    (
+        "content",
+        re.compile(
+            r"(문화|게임|디지털|영상)?\s*콘텐츠\s*(제작\s*)?"
+            r"(기업|사업자|개발사|제작사)"
+        ),
+        ("kbs_content",),
+    ),
 )
 # Anything left after the phrases are taken out that admits other firms, or hedges.
 SECTOR_BLOCKERS: Final[re.Pattern[str]] = re.compile(
     r"관련\s*(서비스|업|지식)|서비스|건설|운송|운수|광업|도\s*[ㆍ·]?\s*소매|유통|음식|숙박|관광|"
     r"농업|어업|수산|임업|소상공인|전\s*[ㆍ·]?\s*후방|하나|제외|수출입|무역|대학|연구기관|단체|"
-    r"피해기업|협력사")
+    r"피해기업|협력사"
+)
 
-_EMPLOYEES = re.compile(r"(상시\s*(고용\s*)?근로자|고용보험\s*(가입자|피보험자)|피보험자)\s*"
-                        r"(수|수가|가)?\s*(\([^)]*\))?\s*")
+_EMPLOYEES = re.compile(
+    r"(상시\s*(고용\s*)?근로자|고용보험\s*(가입자|피보험자)|피보험자)\s*"
+    r"(수|수가|가)?\s*(\([^)]*\))?\s*"
+)
 _NUMBER = r"(\d[\d,]*)"
-_RANGE = re.compile(rf"{_NUMBER}\s*(?:인|명)?\s*(?:이상)?\s*[~∼-]\s*"
-                    rf"{_NUMBER}\s*(?:인|명)\s*(미만|이하)?")
-_RANGE_WORDS = re.compile(rf"{_NUMBER}\s*(?:인|명)\s*(이상|초과)\s*"
-                          rf"{_NUMBER}\s*(?:인|명)\s*(미만|이하)")
+_RANGE = re.compile(
+    rf"{_NUMBER}\s*(?:인|명)?\s*(?:이상)?\s*[~∼-]\s*"
+    rf"{_NUMBER}\s*(?:인|명)\s*(미만|이하)?"
+)
+_RANGE_WORDS = re.compile(
+    rf"{_NUMBER}\s*(?:인|명)\s*(이상|초과)\s*"
+    rf"{_NUMBER}\s*(?:인|명)\s*(미만|이하)"
+)
 _SINGLE = re.compile(rf"{_NUMBER}\s*(?:인|명)\s*(이상|이하|미만|초과)")
 _ANY_HEADCOUNT = re.compile(rf"{_NUMBER}\s*(?:인|명)\s*\)?\s*(이상|이하|미만|초과)")
-_AGE = re.compile(r"(업력|창업|설립|개업)\s*(후|이후)?\s*(이|은|가)?\s*(만\s*)?(\d+)\s*년\s*"
-                  r"(이내|미만|이하|이상|초과)")
+_AGE = re.compile(
+    r"(업력|창업|설립|개업)\s*(후|이후)?\s*(이|은|가)?\s*(만\s*)?(\d+)\s*년\s*"
+    r"(이내|미만|이하|이상|초과)"
+)
 _AGE_BEFORE = re.compile(r"(\d+)\s*년\s*(이내|미만)\s*(의\s*)?(\(예비\)\s*)?(창업|스타트업)")
-_REVENUE = re.compile(r"매출(액)?\s*(\([^)]*\))?\s*(\d[\d,.]*)\s*(억|천만|백만)\s*원?\s*"
-                      r"(이하|미만)")
+_REVENUE = re.compile(
+    r"매출(액)?\s*(\([^)]*\))?\s*(\d[\d,.]*)\s*(억|천만|백만)\s*원?\s*"
+    r"(이하|미만)"
+)
 _REVENUE_UNIT_KRW_M: Final[dict[str, float]] = {"억": 100.0, "천만": 10.0, "백만": 1.0}
 _HEDGES = re.compile(r"이라도|예외|도\s*(신청\s*)?가능|신청\s*가능|일부")
 
@@ -73,8 +99,13 @@ def _int(text: str) -> int:
 
 def _limits(op: str, value: float) -> tuple[float | None, float | None]:
     """``op`` (이상/초과/이하/이내/미만) on whole counts -> inclusive (low, high)."""
-    return {"이상": (value, None), "초과": (value + 1, None), "이하": (None, value),
-            "이내": (None, value), "미만": (None, value - 1)}[op]
+    return {
+        "이상": (value, None),
+        "초과": (value + 1, None),
+        "이하": (None, value),
+        "이내": (None, value),
+        "미만": (None, value - 1),
+    }[op]
 
 
 def _combine(found: list[tuple[float | None, float | None, str]], what: str) -> Bounds:
@@ -117,7 +148,7 @@ def parse_employees(target: str) -> Bounds:
             return Bounds(None, None, f"employees: hedged statement ({line.strip()}); no rule")
         used = 0
         for start in starts:
-            rest = line[start.end():]
+            rest = line[start.end() :]
             if m := _RANGE_WORDS.match(rest):
                 low = _limits(m.group(2), _int(m.group(1)))[0]
                 high = _limits(m.group(4), _int(m.group(3)))[1]
@@ -199,10 +230,12 @@ def parse_sectors(target: str, target_group: str | None = None) -> SectorResult:
     if not admitted:
         return SectorResult(ALL, "")
     if blocker := SECTOR_BLOCKERS.search(rest):
-        return SectorResult(ALL, f"sectors: {', '.join(names)} named but also "
-                                 f"'{blocker.group(0)}'; no rule")
-    return SectorResult(LIST_SEP.join(s for s in SECTORS if s in admitted),
-                        f"sectors: {', '.join(names)} only")
+        return SectorResult(
+            ALL, f"sectors: {', '.join(names)} named but also '{blocker.group(0)}'; no rule"
+        )
+    return SectorResult(
+        LIST_SEP.join(s for s in SECTORS if s in admitted), f"sectors: {', '.join(names)} only"
+    )
 
 
 # --- readings of an announcement (value + evidence) ----------------------------------------

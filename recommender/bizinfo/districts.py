@@ -28,13 +28,13 @@ from recommender.constants import ALL, LIST_SEP
 # Region stems that are also city stems (광주시 of 경기, 제주시): never read as a city alone.
 _REGION_STEMS: Final[frozenset[str]] = frozenset({"광주", "제주"})
 _STEMS: Final[dict[str, str]] = {
-    stem(name): name for name in DISTRICT_REGIONS
+    stem(name): name
+    for name in DISTRICT_REGIONS
     if stem(name) != name and stem(name) not in _REGION_STEMS
 }
-_NAMES: Final[dict[str, str]] = (
-    {name: name for name in DISTRICT_REGIONS}
-    | {stem(n) + SPECIAL_CITY_SUFFIX: n for n in DISTRICT_REGIONS if n.endswith("시")}
-)
+_NAMES: Final[dict[str, str]] = {name: name for name in DISTRICT_REGIONS} | {
+    stem(n) + SPECIAL_CITY_SUFFIX: n for n in DISTRICT_REGIONS if n.endswith("시")
+}
 _HANGUL_BEFORE = r"(?<![가-힣])"
 
 
@@ -50,16 +50,20 @@ _SPLIT = re.compile(r"\s*[ㆍ·,/]\s*")
 # What follows a place when it states where applicants must be.
 LOCATION_WORDS: Final[str] = (
     r"\s*(?:에\s*|의\s*)?(?:소재|관내|내(?!로)|內|본사|주소|사업장|지역|등록|주된|거주|"
-    r"에서\s*(?:처음|사업|창업|영업))")
+    r"에서\s*(?:처음|사업|창업|영업))"
+)
 _TEXT_PLACE = re.compile(
-    rf"{_HANGUL_BEFORE}({_alternation([*_NAMES, *_STEMS])})(?={LOCATION_WORDS})")
+    rf"{_HANGUL_BEFORE}({_alternation([*_NAMES, *_STEMS])})(?={LOCATION_WORDS})"
+)
 # Province-wide conditions: then the notice is not limited to one city.
 PROVINCE_WIDE: Final[re.Pattern[str]] = re.compile(
-    r"(?<![가-힣])도\s*내|(?:도|특별자치도|광역시|특별시)\s*(?:에\s*)?(?:소재|관내|내(?!로))")
+    r"(?<![가-힣])도\s*내|(?:도|특별자치도|광역시|특별시)\s*(?:에\s*)?(?:소재|관내|내(?!로))"
+)
 _AGENCY = re.compile(
     rf"^(?:[가-힣]{{2}}(?=[가-힣]{{2}}))?({_alternation([*_NAMES, *_STEMS])})"
     r"(?=시|군|구|산업|과학|테크노|상공|일자리|경제|창조|정보|바이오|의생명|의료|벤처|한방|"
-    r"소재|환경|수출|사회적|농업|여성|시니어|문화|관광)")
+    r"소재|환경|수출|사회적|농업|여성|시니어|문화|관광)"
+)
 _NOT_LOCAL_AGENCY = re.compile(r"대학|학교|병원")
 
 
@@ -89,7 +93,7 @@ def title_districts(title: str, regions: frozenset[str] | None) -> list[str]:
     if tag:
         words = tag.group(1).split()
         found += [_name(w) for w in words if is_district_word(w)]
-        for word in title[tag.end():].split():
+        for word in title[tag.end() :].split():
             if _TITLE_FILLER.match(word):
                 continue
             parts = _SPLIT.split(word)
@@ -108,7 +112,7 @@ def text_districts(text: str, regions: frozenset[str] | None) -> tuple[list[str]
         name = _name(m.group(1))
         if _in_region(name, regions):
             names.append(name)
-            phrases.append(text[m.start():m.end() + 4].split("\n")[0].strip())
+            phrases.append(text[m.start() : m.end() + 4].split("\n")[0].strip())
     return list(dict.fromkeys(names)), list(dict.fromkeys(phrases))
 
 

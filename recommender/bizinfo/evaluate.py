@@ -41,8 +41,11 @@ class Comparison:
 
     def table(self, sample: str, method: str) -> pd.DataFrame:
         """Per-type precision/recall of ``method`` on ``sample`` (or ``"all"``)."""
-        rows = self.predictions if sample == "all" else (
-            self.predictions[self.predictions["sample"] == sample])
+        rows = (
+            self.predictions
+            if sample == "all"
+            else (self.predictions[self.predictions["sample"] == sample])
+        )
         return per_type_precision_recall(rows["label"], rows[method])
 
     def summary(self) -> pd.DataFrame:
@@ -51,14 +54,21 @@ class Comparison:
         for sample in SAMPLES:
             rows = self.predictions[self.predictions["sample"] == sample]
             for method in METHODS:
-                out.append({"sample": sample, "method": method, "n": len(rows),
-                            "accuracy": accuracy(rows["label"], rows[method]),
-                            "macro_f1": macro_f1(self.table(sample, method))})
+                out.append(
+                    {
+                        "sample": sample,
+                        "method": method,
+                        "n": len(rows),
+                        "accuracy": accuracy(rows["label"], rows[method]),
+                        "macro_f1": macro_f1(self.table(sample, method)),
+                    }
+                )
         return pd.DataFrame(out)
 
 
-def labelled_announcements(raw: pd.DataFrame, labels: pd.DataFrame, *,
-                           file: str = "labels") -> pd.DataFrame:
+def labelled_announcements(
+    raw: pd.DataFrame, labels: pd.DataFrame, *, file: str = "labels"
+) -> pd.DataFrame:
     """The announcements of the labelled ids, with ``label`` and ``sample`` columns.
 
     Raises
@@ -82,11 +92,13 @@ def labelled_announcements(raw: pd.DataFrame, labels: pd.DataFrame, *,
     return out
 
 
-def _texts_and_rules(rows: pd.DataFrame, rules: TypeRules) -> tuple[list[str], list[str],
-                                                                     list[float]]:
+def _texts_and_rules(
+    rows: pd.DataFrame, rules: TypeRules
+) -> tuple[list[str], list[str], list[float]]:
     texts, kinds, confidences = [], [], []
-    for title, html, category in zip(rows["title"], rows["description"], rows["lcategory"],
-                                     strict=True):
+    for title, html, category in zip(
+        rows["title"], rows["description"], rows["lcategory"], strict=True
+    ):
         sections = split_sections(html_to_text(html))
         decision = classify_text(str(title), sections, category, rules=rules)
         texts.append(announcement_text(str(title), sections, category))
@@ -95,8 +107,9 @@ def _texts_and_rules(rows: pd.DataFrame, rules: TypeRules) -> tuple[list[str], l
     return texts, kinds, confidences
 
 
-def out_of_fold(texts: list[str], labels: np.ndarray, *, n_splits: int = 5,
-                seed: int = DEFAULT_SEED) -> np.ndarray:
+def out_of_fold(
+    texts: list[str], labels: np.ndarray, *, n_splits: int = 5, seed: int = DEFAULT_SEED
+) -> np.ndarray:
     """Model predictions for each text from a model that never saw it (stratified k-fold)."""
     out = np.empty(len(texts), dtype=object)
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
@@ -108,9 +121,15 @@ def out_of_fold(texts: list[str], labels: np.ndarray, *, n_splits: int = 5,
     return out
 
 
-def compare_rules_and_model(raw: pd.DataFrame, labels: pd.DataFrame, *, rules: TypeRules,
-                            n_splits: int = 5, seed: int = DEFAULT_SEED,
-                            threshold: float = HYBRID_THRESHOLD) -> Comparison:
+def compare_rules_and_model(
+    raw: pd.DataFrame,
+    labels: pd.DataFrame,
+    *,
+    rules: TypeRules,
+    n_splits: int = 5,
+    seed: int = DEFAULT_SEED,
+    threshold: float = HYBRID_THRESHOLD,
+) -> Comparison:
     """Score rules, model and hybrid on the labelled rows (see the module docstring)."""
     rows = labelled_announcements(raw, labels)
     texts, kinds, confidences = _texts_and_rules(rows, rules)
@@ -118,37 +137,50 @@ def compare_rules_and_model(raw: pd.DataFrame, labels: pd.DataFrame, *, rules: T
     dev = (rows["sample"] == "dev").to_numpy()
     model = np.empty(len(rows), dtype=object)
     dev_idx = np.flatnonzero(dev)
-    model[dev_idx] = out_of_fold([texts[i] for i in dev_idx], y[dev], n_splits=n_splits,
-                                 seed=seed)
+    model[dev_idx] = out_of_fold([texts[i] for i in dev_idx], y[dev], n_splits=n_splits, seed=seed)
     rest = np.flatnonzero(~dev)
     if len(rest):
         fitted = TypeTextModel(seed=seed).fit([texts[i] for i in dev_idx], y[dev])
         model[rest] = fitted.predict([texts[i] for i in rest])
     conf = np.asarray(confidences)
-    predictions = pd.DataFrame({
-        "id": rows["id"], "sample": rows["sample"], "label": y, "rules": kinds,
-        "rules_confidence": conf, "model": model,
-        "hybrid": np.where(conf < threshold, model, np.asarray(kinds, dtype=object))})
+    predictions = pd.DataFrame(
+        {
+            "id": rows["id"],
+            "sample": rows["sample"],
+            "label": y,
+            "rules": kinds,
+            "rules_confidence": conf,
+            "model": model,
+            "hybrid": np.where(conf < threshold, model, np.asarray(kinds, dtype=object)),
+        }
+    )
     return Comparison(predictions)
 
 
 def render_markdown(comparison: Comparison) -> str:
     """The summary and the per-type tables as Markdown."""
+
     def fmt(value: float) -> str:
         return "–" if pd.isna(value) else f"{value:.2f}"
 
     lines = ["| sample | method | n | accuracy | macro-F1 |", "|---|---|---|---|---|"]
     for r in comparison.summary().itertuples():
-        lines.append(f"| {r.sample} | {r.method} | {r.n} | {fmt(r.accuracy)} | "
-                     f"{fmt(r.macro_f1)} |")
+        lines.append(f"| {r.sample} | {r.method} | {r.n} | {fmt(r.accuracy)} | {fmt(r.macro_f1)} |")
     for sample in SAMPLES:
-        lines += ["", f"**{sample}** — precision / recall per type", "",
-                  "| type | n | " + " | ".join(METHODS) + " |",
-                  "|---|---|" + "---|" * len(METHODS)]
+        lines += [
+            "",
+            f"**{sample}** — precision / recall per type",
+            "",
+            "| type | n | " + " | ".join(METHODS) + " |",
+            "|---|---|" + "---|" * len(METHODS),
+        ]
         tables = {m: comparison.table(sample, m) for m in METHODS}
         for kind in PROGRAMME_TYPES:
-            cells = [f"{fmt(tables[m].at[kind, 'precision'])} / "
-                     f"{fmt(tables[m].at[kind, 'recall'])}" for m in METHODS]
-            lines.append(f"| {kind} | {tables['rules'].at[kind, 'support']} | "
-                         + " | ".join(cells) + " |")
+            cells = [
+                f"{fmt(tables[m].at[kind, 'precision'])} / {fmt(tables[m].at[kind, 'recall'])}"
+                for m in METHODS
+            ]
+            lines.append(
+                f"| {kind} | {tables['rules'].at[kind, 'support']} | " + " | ".join(cells) + " |"
+            )
     return "\n".join(lines)

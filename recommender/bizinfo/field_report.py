@@ -24,14 +24,28 @@ from recommender.bizinfo.reading import Notice
 from recommender.constants import OTHER_TYPE
 
 FIELD_KINDS: Final[dict[str, str]] = {
-    "programme_type": "label", "regions": "set", "districts": "set", "target_groups": "set",
-    "industries": "set", "max_firm_age": "number", "max_employees": "number",
-    "support_kind": "label", "support_krw_m": "number", "offers_nothing": "label",
+    "programme_type": "label",
+    "regions": "set",
+    "districts": "set",
+    "target_groups": "set",
+    "industries": "set",
+    "max_firm_age": "number",
+    "max_employees": "number",
+    "support_kind": "label",
+    "support_krw_m": "number",
+    "offers_nothing": "label",
     "targets": "set",
 }
 SAMPLES: Final[tuple[str, ...]] = ("dev", "test")
-SCORE_COLUMNS: Final[tuple[str, ...]] = ("n", "accuracy", "coverage", "labelled", "precision",
-                                         "recall", "correct_where_read")
+SCORE_COLUMNS: Final[tuple[str, ...]] = (
+    "n",
+    "accuracy",
+    "coverage",
+    "labelled",
+    "precision",
+    "recall",
+    "correct_where_read",
+)
 
 
 def _cell(value: Any) -> Any:
@@ -47,8 +61,9 @@ def fields_row(fields: AnnouncementFields) -> dict[str, Any]:
     return {name: _cell(fields.reading(name).value) for name in FIELD_NAMES}
 
 
-def feed_fields(raw: pd.DataFrame, *, type_rules: TypeRules,
-                industry_rules: IndustryRules) -> pd.DataFrame:
+def feed_fields(
+    raw: pd.DataFrame, *, type_rules: TypeRules, industry_rules: IndustryRules
+) -> pd.DataFrame:
     """Every announcement (latest publication per id) read into the labels' format.
 
     Returns
@@ -58,8 +73,9 @@ def feed_fields(raw: pd.DataFrame, *, type_rules: TypeRules,
     """
     rows = []
     for row in latest_per_id(raw).to_dict("records"):
-        fields = read_fields(Notice.from_row(row), type_rules=type_rules,
-                             industry_rules=industry_rules)
+        fields = read_fields(
+            Notice.from_row(row), type_rules=type_rules, industry_rules=industry_rules
+        )
         rows.append({"id": row["id"], **fields_row(fields)})
     return pd.DataFrame(rows, columns=["id", *FIELD_NAMES])
 
@@ -94,11 +110,11 @@ def field_accuracy(predicted: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFram
     for sample in SAMPLES:
         mask = (labelled["sample"] == sample).to_numpy()
         for name, kind in FIELD_KINDS.items():
-            scores = field_scores(list(labelled.loc[mask, name]), list(guess.loc[mask, name]),
-                                  kind=kind)
+            scores = field_scores(
+                list(labelled.loc[mask, name]), list(guess.loc[mask, name]), kind=kind
+            )
             rows.append({"sample": sample, "field": name, **scores})
-    return (pd.DataFrame(rows).set_index(["sample", "field"])
-            .reindex(columns=list(SCORE_COLUMNS)))
+    return pd.DataFrame(rows).set_index(["sample", "field"]).reindex(columns=list(SCORE_COLUMNS))
 
 
 def feed_shares(predicted: pd.DataFrame) -> dict[str, float]:
@@ -123,20 +139,32 @@ def _fmt(value: float) -> str:
 
 def render_markdown(table: pd.DataFrame, shares: dict[str, float]) -> str:
     """The per-field table (dev and test side by side) and the whole-feed shares."""
-    lines = ["| field | dev acc. | dev cov. | test acc. | test cov. | test labelled | "
-             "test P / R |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| field | dev acc. | dev cov. | test acc. | test cov. | test labelled | test P / R |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name in FIELD_KINDS:
         dev, test = table.loc[("dev", name)], table.loc[("test", name)]
-        pr = (f"{_fmt(test['precision'])} / {_fmt(test['recall'])}"
-              if FIELD_KINDS[name] == "set" else "")
+        pr = (
+            f"{_fmt(test['precision'])} / {_fmt(test['recall'])}"
+            if FIELD_KINDS[name] == "set"
+            else ""
+        )
         if name == "support_krw_m":
             pr = f"correct where read: {_fmt(test['correct_where_read'])}"
-        lines.append(f"| {name} | {_fmt(dev['accuracy'])} | {_fmt(dev['coverage'])} | "
-                     f"{_fmt(test['accuracy'])} | {_fmt(test['coverage'])} | "
-                     f"{_fmt(test['labelled'])} | {pr} |")
-    lines += ["", f"Whole feed ({shares['rows']:.0f} announcements): `other` "
-              f"{shares['other']:.1%}, support amount read {shares['support_read']:.1%}, "
-              f"offers nothing {shares['offers_nothing']:.1%}.", "",
-              "| type | share |", "|---|---|"]
+        lines.append(
+            f"| {name} | {_fmt(dev['accuracy'])} | {_fmt(dev['coverage'])} | "
+            f"{_fmt(test['accuracy'])} | {_fmt(test['coverage'])} | "
+            f"{_fmt(test['labelled'])} | {pr} |"
+        )
+    lines += [
+        "",
+        f"Whole feed ({shares['rows']:.0f} announcements): `other` "
+        f"{shares['other']:.1%}, support amount read {shares['support_read']:.1%}, "
+        f"offers nothing {shares['offers_nothing']:.1%}.",
+        "",
+        "| type | share |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {shares[f'type:{k}']:.1%} |" for k in V2_TYPES]
     return "\n".join(lines)

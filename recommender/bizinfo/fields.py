@@ -26,8 +26,17 @@ from recommender.constants import OTHER_TYPE
 
 NO_INDUSTRY_RULES = "not read: no industry mapping given"
 FIELD_NAMES: tuple[str, ...] = (
-    "programme_type", "regions", "districts", "target_groups", "industries", "max_firm_age",
-    "max_employees", "support_kind", "support_krw_m", "offers_nothing", "targets",
+    "programme_type",
+    "regions",
+    "districts",
+    "target_groups",
+    "industries",
+    "max_firm_age",
+    "max_employees",
+    "support_kind",
+    "support_krw_m",
+    "offers_nothing",
+    "targets",
 )
 
 
@@ -60,8 +69,9 @@ class AnnouncementFields:
         return value
 
 
-def read_fields(notice: Notice, *, type_rules: TypeRules,
-                industry_rules: IndustryRules | None) -> AnnouncementFields:
+def read_fields(
+    notice: Notice, *, type_rules: TypeRules, industry_rules: IndustryRules | None
+) -> AnnouncementFields:
     """Read every field of one announcement.
 
     Parameters
@@ -83,8 +93,7 @@ def read_fields(notice: Notice, *, type_rules: TypeRules,
     regions, districts = read_regions(notice)
     groups = read_target_groups(notice)
     nothing = read_offers_nothing(notice)
-    decision = classify_v2(notice.title, notice.sections, notice.category or None,
-                           rules=type_rules)
+    decision = classify_v2(notice.title, notice.sections, notice.category or None, rules=type_rules)
     kind = Reading(decision.programme_type, decision.evidence)
     targets = Reading(decision.targets, f"targets of {decision.programme_type}")
     amount = read_support_amount(notice)
@@ -96,10 +105,20 @@ def read_fields(notice: Notice, *, type_rules: TypeRules,
         amount = Reading(None, why)
         support = Reading(None, why)
     return AnnouncementFields(
-        programme_type=kind, type_confidence=decision.confidence, regions=regions,
-        districts=districts, target_groups=groups,
-        industries=(read_industries(notice, rules=industry_rules) if industry_rules
-                    else Reading((), NO_INDUSTRY_RULES)),
+        programme_type=kind,
+        type_confidence=decision.confidence,
+        regions=regions,
+        districts=districts,
+        target_groups=groups,
+        industries=(
+            read_industries(notice, rules=industry_rules)
+            if industry_rules
+            else Reading((), NO_INDUSTRY_RULES)
+        ),
         max_firm_age=read_max_firm_age(notice, groups.value),
-        max_employees=read_max_employees(notice), support_kind=support, support_krw_m=amount,
-        offers_nothing=nothing, targets=targets)
+        max_employees=read_max_employees(notice),
+        support_kind=support,
+        support_krw_m=amount,
+        offers_nothing=nothing,
+        targets=targets,
+    )

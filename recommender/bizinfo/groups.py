@@ -20,21 +20,63 @@ from recommender.bizinfo.reading import NOT_STATED, Notice, Reading
 # group -> the phrases that name it as an applicant (longest first in the pattern).
 GROUP_PHRASES: Final[dict[str, tuple[str, ...]]] = {
     "small_merchant": ("소상공인", "소공인", "자영업자"),
-    "women_owned": ("여성기업", "여성 기업", "여성경제인", "여성 CEO", "여성CEO", "여성 창업자",
-                    "여성창업자", "여성 대표", "여성대표"),
-    "social_enterprise": ("사회적경제기업", "사회적 경제기업", "사회적경제 기업", "사회적기업",
-                          "예비사회적기업", "예비 사회적기업", "사회적협동조합", "협동조합",
-                          "마을기업", "자활기업", "소셜벤처"),
+    "women_owned": (
+        "여성기업",
+        "여성 기업",
+        "여성경제인",
+        "여성 CEO",
+        "여성CEO",
+        "여성 창업자",
+        "여성창업자",
+        "여성 대표",
+        "여성대표",
+    ),
+    "social_enterprise": (
+        "사회적경제기업",
+        "사회적 경제기업",
+        "사회적경제 기업",
+        "사회적기업",
+        "예비사회적기업",
+        "예비 사회적기업",
+        "사회적협동조합",
+        "협동조합",
+        "마을기업",
+        "자활기업",
+        "소셜벤처",
+    ),
     "venture_certified": ("벤처기업 확인", "벤처기업확인", "벤처인증", "벤처기업"),
     "innobiz": ("이노비즈", "기술혁신형 중소기업", "기술혁신형중소기업"),
     "mainbiz": ("메인비즈", "경영혁신형 중소기업", "경영혁신형중소기업"),
-    "disabled_owned": ("장애인기업", "장애인 기업", "장애경제인", "장애인 경제인",
-                       "중증장애인생산품"),
-    "preliminary_founder": ("예비창업자", "예비 창업자", "(예비)창업자", "예비창업팀",
-                            "예비 창업팀", "예비창업가"),
-    "youth_founder": ("청년창업자", "청년 창업자", "청년 창업가", "청년창업가", "청년 CEO",
-                      "청년CEO", "청년 대표", "청년기업", "청년 사업자", "청년사업자",
-                      "청년 소상공인", "청년상인", "청년 상인"),
+    "disabled_owned": (
+        "장애인기업",
+        "장애인 기업",
+        "장애경제인",
+        "장애인 경제인",
+        "중증장애인생산품",
+    ),
+    "preliminary_founder": (
+        "예비창업자",
+        "예비 창업자",
+        "(예비)창업자",
+        "예비창업팀",
+        "예비 창업팀",
+        "예비창업가",
+    ),
+    "youth_founder": (
+        "청년창업자",
+        "청년 창업자",
+        "청년 창업가",
+        "청년창업가",
+        "청년 CEO",
+        "청년CEO",
+        "청년 대표",
+        "청년기업",
+        "청년 사업자",
+        "청년사업자",
+        "청년 소상공인",
+        "청년상인",
+        "청년 상인",
+    ),
 }
 GROUPS: Final[tuple[str, ...]] = tuple(GROUP_PHRASES)
 _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
@@ -43,7 +85,8 @@ _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
 }
 # Words left on the line that admit firms at large.
 _GENERAL: Final[re.Pattern[str]] = re.compile(
-    r"기업|중소\s*[ㆍ·,]|창업자|법인|사업자(?!\s*등록)|(?<!자치)단체|기관|스타트업|농가|농업인|어업인|개인")
+    r"기업|중소\s*[ㆍ·,]|창업자|법인|사업자(?!\s*등록)|(?<!자치)단체|기관|스타트업|농가|농업인|어업인|개인"
+)
 # Lines that do not say who may apply.
 _SIDE_LINE: Final[re.Pattern[str]] = re.compile(r"우대|우선|가점|가산|제외|불가|제한|한함")
 # Youth wording that makes 창업자 a youth founder (만 39세 이하 대표).
@@ -77,8 +120,11 @@ def read_target_groups(notice: Notice) -> Reading[tuple[str, ...]]:
         rest = line
         for group in named:
             rest = _PATTERNS[group].sub(" ", rest)
-        if "youth_founder" not in named and _YOUTH_AGE.search(line) and (
-                "preliminary_founder" in named or "창업" in line):
+        if (
+            "youth_founder" not in named
+            and _YOUTH_AGE.search(line)
+            and ("preliminary_founder" in named or "창업" in line)
+        ):
             named.append("youth_founder")
         if _GENERAL.search(rest):
             continue

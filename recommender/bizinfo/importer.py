@@ -51,19 +51,42 @@ from recommender.errors import DataValidationError, Problem
 
 SOURCE: Final[str] = "bizinfo"
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("id", "title", "lcategory", "pubDate", "description")
-OPTIONAL_COLUMNS: Final[tuple[str, ...]] = ("link", "author", "excInsttNm", "apply_start",
-                                            "apply_end", "trgetNm")
+OPTIONAL_COLUMNS: Final[tuple[str, ...]] = (
+    "link",
+    "author",
+    "excInsttNm",
+    "apply_start",
+    "apply_end",
+    "trgetNm",
+)
 METHOD_OVERRIDE: Final[str] = "override"
 EVIDENCE_COLUMNS: Final[tuple[str, ...]] = (
-    "type_method", "type_confidence", "type_evidence", "region_evidence",
-    "eligibility_evidence", "target_group", "date_evidence",
+    "type_method",
+    "type_confidence",
+    "type_evidence",
+    "region_evidence",
+    "eligibility_evidence",
+    "target_group",
+    "date_evidence",
     # What the announcement says beyond contract v1, for the contract-v2 step to map:
-    "type_v2", "districts", "district_evidence", "target_groups", "target_groups_evidence",
-    "industries", "industries_evidence", "support_kind", "support_kind_evidence",
-    "support_amount_evidence", "offers_nothing", "offers_nothing_evidence",
+    "type_v2",
+    "districts",
+    "district_evidence",
+    "target_groups",
+    "target_groups_evidence",
+    "industries",
+    "industries_evidence",
+    "support_kind",
+    "support_kind_evidence",
+    "support_amount_evidence",
+    "offers_nothing",
+    "offers_nothing_evidence",
 )
-CATALOGUE_COLUMNS: Final[tuple[str, ...]] = (*PROGRAMME_COLUMNS, *OPTIONAL_PROGRAMME_COLUMNS,
-                                             *EVIDENCE_COLUMNS)
+CATALOGUE_COLUMNS: Final[tuple[str, ...]] = (
+    *PROGRAMME_COLUMNS,
+    *OPTIONAL_PROGRAMME_COLUMNS,
+    *EVIDENCE_COLUMNS,
+)
 _NUMERIC = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -83,24 +106,34 @@ def check_announcements(raw: pd.DataFrame, *, file: str = "announcements") -> li
     if missing:
         return [Problem(file, None, c, None, f"a column named {c}") for c in missing]
     problems: list[Problem] = []
-    starts = (raw["apply_start"] if "apply_start" in raw.columns
-              else pd.Series(None, index=raw.index, dtype=object))
+    starts = (
+        raw["apply_start"]
+        if "apply_start" in raw.columns
+        else pd.Series(None, index=raw.index, dtype=object)
+    )
     for row, (ident, title, published, start) in enumerate(
-            zip(raw["id"], raw["title"], raw["pubDate"], starts, strict=True), start=2):
+        zip(raw["id"], raw["title"], raw["pubDate"], starts, strict=True), start=2
+    ):
         if not _text_or_blank(ident).strip():
             problems.append(Problem(file, row, "id", None, "an announcement id (PBLN_...)"))
         if not _text_or_blank(title).strip():
             problems.append(Problem(file, row, "title", None, "a title"))
         if parse_date(start) is None and parse_date(published) is None:
-            problems.append(Problem(file, row, "pubDate", _text_or_blank(published) or None,
-                                    "a date YYYY-MM-DD (or a readable apply_start)"))
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "pubDate",
+                    _text_or_blank(published) or None,
+                    "a date YYYY-MM-DD (or a readable apply_start)",
+                )
+            )
     return problems
 
 
 def latest_per_id(raw: pd.DataFrame) -> pd.DataFrame:
     """One row per announcement id: the latest publication (ties: the last in the file)."""
-    order = raw.assign(_published=raw["pubDate"].map(parse_date),
-                       _position=np.arange(len(raw)))
+    order = raw.assign(_published=raw["pubDate"].map(parse_date), _position=np.arange(len(raw)))
     order = order.sort_values(["_published", "_position"], na_position="first", kind="stable")
     kept = order.drop_duplicates("id", keep="last").sort_values("_position")
     return kept.drop(columns=["_published", "_position"])
@@ -113,35 +146,50 @@ def _get(row: Mapping[str, Any], column: str) -> str | None:
 
 
 def _with_override(decision: TypeDecision, override: str, rules: TypeRules) -> dict[str, Any]:
-    targets = decision.targets if override == decision.programme_type else (
-        rules.default_targets.get(override, ()))
-    return {"programme_type": override, "targets": LIST_SEP.join(targets) or None,
-            "type_method": METHOD_OVERRIDE, "type_confidence": 1.0,
-            "type_evidence": f"override: set to {override} by a caseworker; rules said "
-                             f"{decision.programme_type} ({decision.evidence})"}
+    targets = (
+        decision.targets
+        if override == decision.programme_type
+        else (rules.default_targets.get(override, ()))
+    )
+    return {
+        "programme_type": override,
+        "targets": LIST_SEP.join(targets) or None,
+        "type_method": METHOD_OVERRIDE,
+        "type_confidence": 1.0,
+        "type_evidence": f"override: set to {override} by a caseworker; rules said "
+        f"{decision.programme_type} ({decision.evidence})",
+    }
 
 
 def _said(fields: AnnouncementFields) -> dict[str, Any]:
     """The extra columns: readings contract v1 cannot hold, each with its evidence."""
+
     def joined(values: tuple[str, ...]) -> str | None:
         return LIST_SEP.join(values) or None
 
-    return {"type_v2": fields.programme_type.value, "districts": fields.districts.value,
-            "district_evidence": fields.districts.evidence,
-            "target_groups": joined(fields.target_groups.value),
-            "target_groups_evidence": fields.target_groups.evidence,
-            "industries": joined(fields.industries.value),
-            "industries_evidence": fields.industries.evidence,
-            "support_kind": fields.support_kind.value,
-            "support_kind_evidence": fields.support_kind.evidence,
-            "support_amount_evidence": fields.support_krw_m.evidence,
-            "offers_nothing": fields.offers_nothing.value,
-            "offers_nothing_evidence": fields.offers_nothing.evidence}
+    return {
+        "type_v2": fields.programme_type.value,
+        "districts": fields.districts.value,
+        "district_evidence": fields.districts.evidence,
+        "target_groups": joined(fields.target_groups.value),
+        "target_groups_evidence": fields.target_groups.evidence,
+        "industries": joined(fields.industries.value),
+        "industries_evidence": fields.industries.evidence,
+        "support_kind": fields.support_kind.value,
+        "support_kind_evidence": fields.support_kind.evidence,
+        "support_amount_evidence": fields.support_krw_m.evidence,
+        "offers_nothing": fields.offers_nothing.value,
+        "offers_nothing_evidence": fields.offers_nothing.evidence,
+    }
 
 
-def announcement_to_programme(row: Mapping[str, Any], *, rules: TypeRules,
-                              override: str | None = None,
-                              industry_rules: IndustryRules | None = None) -> dict[str, Any]:
+def announcement_to_programme(
+    row: Mapping[str, Any],
+    *,
+    rules: TypeRules,
+    override: str | None = None,
+    industry_rules: IndustryRules | None = None,
+) -> dict[str, Any]:
     """The programme row (contract columns plus evidence) of one announcement."""
     title = _get(row, "title") or ""
     sections = split_sections(html_to_text(_get(row, "description")))
@@ -154,39 +202,64 @@ def announcement_to_programme(row: Mapping[str, Any], *, rules: TypeRules,
     age = parse_firm_age(sections.target)
     revenue = parse_max_revenue(sections.target)
     kind = contract_type(fields.programme_type.value)  # finance, workforce -> other for now
-    decision = TypeDecision(kind, fields.targets.value, fields.type_confidence,
-                            fields.programme_type.evidence, {})
-    typed = {"programme_type": decision.programme_type,
-             "targets": LIST_SEP.join(decision.targets) or None, "type_method": METHOD_RULES,
-             "type_confidence": decision.confidence, "type_evidence": decision.evidence}
+    decision = TypeDecision(
+        kind, fields.targets.value, fields.type_confidence, fields.programme_type.evidence, {}
+    )
+    typed = {
+        "programme_type": decision.programme_type,
+        "targets": LIST_SEP.join(decision.targets) or None,
+        "type_method": METHOD_RULES,
+        "type_confidence": decision.confidence,
+        "type_evidence": decision.evidence,
+    }
     if override is not None:
         typed = _with_override(decision, override, rules)
-    rules_seen = [e for e in (sectors.evidence, employees.evidence, age.evidence,
-                              revenue.evidence) if e]
-    rules_seen += [r.evidence for r in (fields.max_employees, fields.max_firm_age)
-                   if r.value is not None and r.evidence not in rules_seen]
+    rules_seen = [
+        e for e in (sectors.evidence, employees.evidence, age.evidence, revenue.evidence) if e
+    ]
+    rules_seen += [
+        r.evidence
+        for r in (fields.max_employees, fields.max_firm_age)
+        if r.value is not None and r.evidence not in rules_seen
+    ]
     description = "\n".join(p for p in sections if p) or None
     return {
-        PROGRAMME_ID: _get(row, "id"), "name": title, "agency": parse_agency(
-            row.get("excInsttNm"), row.get("author")),
-        "year": year, "min_employees": employees.low,
-        "max_employees": fields.max_employees.value, "min_firm_age": age.low,
-        "max_firm_age": fields.max_firm_age.value, "sectors": sectors.sectors,
-        "regions": fields.regions.value, "requires_rnd_lab": None,
-        "max_revenue_krw_m": revenue.high, "support_krw_m": fields.support_krw_m.value,
+        PROGRAMME_ID: _get(row, "id"),
+        "name": title,
+        "agency": parse_agency(row.get("excInsttNm"), row.get("author")),
+        "year": year,
+        "min_employees": employees.low,
+        "max_employees": fields.max_employees.value,
+        "min_firm_age": age.low,
+        "max_firm_age": fields.max_firm_age.value,
+        "sectors": sectors.sectors,
+        "regions": fields.regions.value,
+        "requires_rnd_lab": None,
+        "max_revenue_krw_m": revenue.high,
+        "support_krw_m": fields.support_krw_m.value,
         "duration_months": None,
-        "capacity": None, "apply_start": window.start, "apply_end": window.end,
-        "url": announcement_url(row.get("link")), "description": description,
-        "source": SOURCE, **typed, "region_evidence": fields.regions.evidence,
-        "eligibility_evidence": "; ".join(rules_seen) or None, "target_group": target_group,
+        "capacity": None,
+        "apply_start": window.start,
+        "apply_end": window.end,
+        "url": announcement_url(row.get("link")),
+        "description": description,
+        "source": SOURCE,
+        **typed,
+        "region_evidence": fields.regions.evidence,
+        "eligibility_evidence": "; ".join(rules_seen) or None,
+        "target_group": target_group,
         "date_evidence": "; ".join(e for e in (year_note, window.evidence) if e),
         **_said(fields),
     }
 
 
-def announcements_to_programmes(raw: pd.DataFrame, *, rules: TypeRules,
-                                overrides: Mapping[str, str] | None = None,
-                                industry_rules: IndustryRules | None = None) -> pd.DataFrame:
+def announcements_to_programmes(
+    raw: pd.DataFrame,
+    *,
+    rules: TypeRules,
+    overrides: Mapping[str, str] | None = None,
+    industry_rules: IndustryRules | None = None,
+) -> pd.DataFrame:
     """Canonical programme rows, one per announcement id, with evidence columns.
 
     Parameters
@@ -227,13 +300,19 @@ def announcements_to_programmes(raw: pd.DataFrame, *, rules: TypeRules,
     """
     problems = check_announcements(raw)
     overrides = dict(overrides or {})
-    problems += [p for ident, kind in overrides.items()
-                 for p in check_override(ident, kind, file="overrides")]
+    problems += [
+        p
+        for ident, kind in overrides.items()
+        for p in check_override(ident, kind, file="overrides")
+    ]
     if problems:
         raise DataValidationError(problems)
-    rows = [announcement_to_programme(row, rules=rules, override=overrides.get(str(row["id"])),
-                                      industry_rules=industry_rules)
-            for row in latest_per_id(raw).to_dict("records")]
+    rows = [
+        announcement_to_programme(
+            row, rules=rules, override=overrides.get(str(row["id"])), industry_rules=industry_rules
+        )
+        for row in latest_per_id(raw).to_dict("records")
+    ]
     frame = pd.DataFrame(rows, columns=list(CATALOGUE_COLUMNS))
     out = canonical_programmes(frame)
     for column in EVIDENCE_COLUMNS:
@@ -280,8 +359,9 @@ def _cell_key(value: Any) -> str | None:
     return text
 
 
-def merge_catalogue(existing: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame,
-                                                                         dict[str, int]]:
+def merge_catalogue(
+    existing: pd.DataFrame, new: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """Fold a fresh import into a catalogue.
 
     Rows are matched on ``programme_id``. A matched row whose values differ in any
@@ -302,8 +382,12 @@ def merge_catalogue(existing: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataF
     """
     twice = new[PROGRAMME_ID][new[PROGRAMME_ID].duplicated()].unique()
     if len(twice):
-        raise DataValidationError([Problem("import", None, PROGRAMME_ID, ident,
-                                           "each programme id once") for ident in twice])
+        raise DataValidationError(
+            [
+                Problem("import", None, PROGRAMME_ID, ident, "each programme id once")
+                for ident in twice
+            ]
+        )
     columns = list(dict.fromkeys([*existing.columns, *new.columns]))
     base = existing.reindex(columns=columns).astype(object).reset_index(drop=True)
     position = {ident: i for i, ident in enumerate(base[PROGRAMME_ID])}
@@ -323,6 +407,7 @@ def merge_catalogue(existing: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataF
             base.at[at, column] = record[column]
         counts["updated"] += 1
     if added:
-        base = pd.concat([base, pd.DataFrame(added, columns=columns).astype(object)],
-                         ignore_index=True)
+        base = pd.concat(
+            [base, pd.DataFrame(added, columns=columns).astype(object)], ignore_index=True
+        )
     return base, counts

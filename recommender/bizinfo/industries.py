@@ -59,8 +59,15 @@ class IndustryRules:
     source: str = "industry_keywords.toml"
 
 
-def _texts(raw: Mapping[str, object], key: str, where: str, file: str,
-           problems: list[Problem], *, required: bool) -> tuple[str, ...]:
+def _texts(
+    raw: Mapping[str, object],
+    key: str,
+    where: str,
+    file: str,
+    problems: list[Problem],
+    *,
+    required: bool,
+) -> tuple[str, ...]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         problems.append(Problem(file, None, where, value, f"{key} as a list of texts"))
@@ -70,8 +77,9 @@ def _texts(raw: Mapping[str, object], key: str, where: str, file: str,
     return tuple(value)
 
 
-def parse_industry_rules(raw: Mapping[str, object], *,
-                         source: str = "industry_keywords.toml") -> IndustryRules:
+def parse_industry_rules(
+    raw: Mapping[str, object], *, source: str = "industry_keywords.toml"
+) -> IndustryRules:
     """Check a parsed mapping file (``{"industry": [{name, keywords, ksic, unless}]}``).
 
     Raises
@@ -84,8 +92,9 @@ def parse_industry_rules(raw: Mapping[str, object], *,
     rules = []
     entries = raw.get("industry", [])
     if not isinstance(entries, list):
-        raise DataValidationError([Problem(source, None, "industry", entries,
-                                           "a list of [[industry]] tables")])
+        raise DataValidationError(
+            [Problem(source, None, "industry", entries, "a list of [[industry]] tables")]
+        )
     for index, entry in enumerate(entries):
         where = f"industry {index + 1} ({entry.get('name', '?')})"
         keywords = _texts(entry, "keywords", where, source, problems, required=True)
@@ -95,8 +104,9 @@ def parse_industry_rules(raw: Mapping[str, object], *,
             problems.append(Problem(source, None, where, bad, "KSIC prefixes of 1-5 digits"))
         unless = _texts(entry, "unless", where, source, problems, required=False)
         if keywords and ksic:
-            rules.append(IndustryRule(str(entry.get("name", f"industry{index + 1}")),
-                                      keywords, ksic, unless))
+            rules.append(
+                IndustryRule(str(entry.get("name", f"industry{index + 1}")), keywords, ksic, unless)
+            )
     if problems:
         raise DataValidationError(problems)
     return IndustryRules(tuple(rules), source)

@@ -11,8 +11,9 @@ import pandas as pd
 from recommender.constants import PROGRAMME_TYPES
 
 
-def per_type_precision_recall(y_true: Sequence[str], y_pred: Sequence[str], *,
-                              types: Sequence[str] = PROGRAMME_TYPES) -> pd.DataFrame:
+def per_type_precision_recall(
+    y_true: Sequence[str], y_pred: Sequence[str], *, types: Sequence[str] = PROGRAMME_TYPES
+) -> pd.DataFrame:
     """Precision, recall and F1 of each type, one-vs-rest.
 
     Parameters
@@ -44,8 +45,17 @@ def per_type_precision_recall(y_true: Sequence[str], y_pred: Sequence[str], *,
             f1 = np.nan
         else:
             f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
-        rows.append({"type": kind, "support": support, "predicted": predicted,
-                     "correct": correct, "precision": precision, "recall": recall, "f1": f1})
+        rows.append(
+            {
+                "type": kind,
+                "support": support,
+                "predicted": predicted,
+                "correct": correct,
+                "precision": precision,
+                "recall": recall,
+                "f1": f1,
+            }
+        )
     return pd.DataFrame(rows).set_index("type")
 
 
@@ -95,8 +105,9 @@ def _label(value: object) -> str:
     return str(value).strip().lower()
 
 
-def field_scores(truth: Sequence[object], predicted: Sequence[object], *,
-                 kind: str) -> dict[str, float]:
+def field_scores(
+    truth: Sequence[object], predicted: Sequence[object], *, kind: str
+) -> dict[str, float]:
     """How well one field was read.
 
     Parameters
@@ -136,8 +147,9 @@ def field_scores(truth: Sequence[object], predicted: Sequence[object], *,
         read = [_number(p) is not None for p in predicted]
         labelled = [_number(t) is not None for t in truth]
         correct_read = [r for r, was_read in zip(right, read, strict=True) if was_read]
-        out["correct_where_read"] = (sum(correct_read) / len(correct_read) if correct_read
-                                     else float("nan"))
+        out["correct_where_read"] = (
+            sum(correct_read) / len(correct_read) if correct_read else float("nan")
+        )
     elif kind == "label":
         right = [_label(t) == _label(p) for t, p in zip(truth, predicted, strict=True)]
         read = [_label(p) not in ("", "false", "other") for p in predicted]

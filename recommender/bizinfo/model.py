@@ -39,8 +39,14 @@ class TypeTextModel:
         Random seed of the solver.
     """
 
-    def __init__(self, *, ngram_range: tuple[int, int] = (2, 4), C: float = 1.0,
-                 class_weight: str | None = "balanced", seed: int = DEFAULT_SEED) -> None:
+    def __init__(
+        self,
+        *,
+        ngram_range: tuple[int, int] = (2, 4),
+        C: float = 1.0,
+        class_weight: str | None = "balanced",
+        seed: int = DEFAULT_SEED,
+    ) -> None:
         self.ngram_range = ngram_range
         self.C = C
         self.class_weight = class_weight
@@ -57,11 +63,13 @@ class TypeTextModel:
             raise ValueError(f"labels {unknown} are not programme types")
         if len(set(y)) < 2:
             raise ValueError("need at least two different labels to learn from")
-        self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range,
-                                           sublinear_tf=True)
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True
+        )
         features = self.vectorizer_.fit_transform(texts)
-        self.classifier_ = LogisticRegression(C=self.C, class_weight=self.class_weight,
-                                              max_iter=5000, random_state=self.seed)
+        self.classifier_ = LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=5000, random_state=self.seed
+        )
         self.classifier_.fit(features, y)
         self.classes_ = self.classifier_.classes_
         return self

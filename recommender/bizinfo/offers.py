@@ -16,13 +16,20 @@ from recommender.bizinfo.reading import NOT_STATED, Notice, Reading
 
 # (reason, pattern on the title)
 _TITLE_REASONS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
-    ("award or commendation call", re.compile(
-        r"포상|표창|시상(?!품)|유공자?|수상\s*후보|훈장")),
-    ("published results", re.compile(
-        r"(선정|심사|평가|최종|서류|발표)\s*결과|결과\s*(안내|발표|공고|공지)|합격자|"
-        r"선정\s*(기업|업체|자)\s*(명단|발표|공고|안내)|수상자\s*(발표|명단)")),
-    ("briefing or ceremony only", re.compile(
-        r"(설명회|시상식|발대식|협약식|성과\s*공유회|간담회)\s*(개최\s*)?(안내|개최|공고|$)")),
+    ("award or commendation call", re.compile(r"포상|표창|시상(?!품)|유공자?|수상\s*후보|훈장")),
+    (
+        "published results",
+        re.compile(
+            r"(선정|심사|평가|최종|서류|발표)\s*결과|결과\s*(안내|발표|공고|공지)|합격자|"
+            r"선정\s*(기업|업체|자)\s*(명단|발표|공고|안내)|수상자\s*(발표|명단)"
+        ),
+    ),
+    (
+        "briefing or ceremony only",
+        re.compile(
+            r"(설명회|시상식|발대식|협약식|성과\s*공유회|간담회)\s*(개최\s*)?(안내|개최|공고|$)"
+        ),
+    ),
     ("cancelled", re.compile(r"취소\s*(공고|안내)|공고\s*취소|(사업|모집)\s*취소")),
 )
 # Applicants who are not firms.

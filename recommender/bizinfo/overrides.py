@@ -12,8 +12,9 @@ from recommender.constants import PROGRAMME_TYPES
 from recommender.errors import Problem
 
 
-def check_override(programme_id: str, programme_type: str, *, file: str = "overrides",
-                   row: int | None = None) -> list[Problem]:
+def check_override(
+    programme_id: str, programme_type: str, *, file: str = "overrides", row: int | None = None
+) -> list[Problem]:
     """Problems with one override: a blank id or a type outside the contract's enum.
 
     Parameters
@@ -27,6 +28,7 @@ def check_override(programme_id: str, programme_type: str, *, file: str = "overr
     if not str(programme_id).strip():
         problems.append(Problem(file, row, "id", programme_id, "a programme id"))
     if programme_type not in PROGRAMME_TYPES:
-        problems.append(Problem(file, row, "type", programme_type,
-                                f"one of {', '.join(PROGRAMME_TYPES)}"))
+        problems.append(
+            Problem(file, row, "type", programme_type, f"one of {', '.join(PROGRAMME_TYPES)}")
+        )
     return problems

@@ -24,10 +24,24 @@ from recommender.bizinfo.regions import RegionResult, parse_regions
 from recommender.bizinfo.text import Sections, html_to_text, split_sections
 
 __all__ = [
-    "BIZINFO_BASE_URL", "Bounds", "RegionResult", "SectorResult", "Sections", "Window",
-    "announcement_url", "apply_window", "html_to_text", "parse_agency", "parse_date",
-    "parse_employees", "parse_firm_age", "parse_max_revenue", "parse_regions",
-    "parse_sectors", "programme_year", "split_sections",
+    "BIZINFO_BASE_URL",
+    "Bounds",
+    "RegionResult",
+    "SectorResult",
+    "Sections",
+    "Window",
+    "announcement_url",
+    "apply_window",
+    "html_to_text",
+    "parse_agency",
+    "parse_date",
+    "parse_employees",
+    "parse_firm_age",
+    "parse_max_revenue",
+    "parse_regions",
+    "parse_sectors",
+    "programme_year",
+    "split_sections",
 ]
 
 BIZINFO_BASE_URL: Final[str] = "https://www.bizinfo.go.kr"
@@ -86,8 +100,9 @@ def apply_window(start: object, end: object) -> Window:
     first, last = parsed
     if first and last and last < first:
         notes.append("apply_end before apply_start")
-    return Window(first.isoformat() if first else None, last.isoformat() if last else None,
-                  "; ".join(notes))
+    return Window(
+        first.isoformat() if first else None, last.isoformat() if last else None, "; ".join(notes)
+    )
 
 
 def programme_year(window: Window, pub_date: object) -> tuple[int | None, str]:

@@ -61,7 +61,8 @@ SIGUNGU: Final[dict[str, tuple[str, ...]]] = _parse(_TABLE)
 
 DISTRICT_REGIONS: Final[dict[str, tuple[str, ...]]] = {
     name: tuple(r for r, names in SIGUNGU.items() if name in names)
-    for names in SIGUNGU.values() for name in names
+    for names in SIGUNGU.values()
+    for name in names
 }
 """시군구 name -> the regions that have a 시군구 of that name (북구: four cities)."""
 

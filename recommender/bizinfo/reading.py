@@ -49,10 +49,14 @@ class Notice:
     def from_row(cls, row: Mapping[str, Any]) -> Notice:
         """A notice from a feed row (``title``, ``author``, ``excInsttNm``, ``lcategory``,
         ``trgetNm``, ``description`` as HTML); missing columns read as blank."""
-        return cls(title=_cell(row, "title"), author=_cell(row, "author"),
-                   agency=_cell(row, "excInsttNm"), category=_cell(row, "lcategory"),
-                   target_group=_cell(row, "trgetNm"),
-                   sections=split_sections(html_to_text(_cell(row, "description"))))
+        return cls(
+            title=_cell(row, "title"),
+            author=_cell(row, "author"),
+            agency=_cell(row, "excInsttNm"),
+            category=_cell(row, "lcategory"),
+            target_group=_cell(row, "trgetNm"),
+            sections=split_sections(html_to_text(_cell(row, "description"))),
+        )
 
     @property
     def intro(self) -> str:

@@ -19,23 +19,50 @@ from recommender.constants import ALL, LIST_SEP, REGIONS
 # Short tags, official names and their variants (e.g. after the 2023/2024 renaming of
 # 강원도 and 전라북도 to 특별자치도) -> contract region.
 REGION_NAMES: Final[dict[str, str]] = {
-    "서울": "seoul", "서울시": "seoul", "서울특별시": "seoul",
-    "부산": "busan", "부산시": "busan", "부산광역시": "busan",
-    "대구": "daegu", "대구시": "daegu", "대구광역시": "daegu",
-    "인천": "incheon", "인천시": "incheon", "인천광역시": "incheon",
-    "광주": "gwangju", "광주광역시": "gwangju",
-    "대전": "daejeon", "대전시": "daejeon", "대전광역시": "daejeon",
-    "울산": "ulsan", "울산시": "ulsan", "울산광역시": "ulsan",
-    "세종": "sejong", "세종시": "sejong", "세종특별자치시": "sejong",
-    "경기": "gyeonggi", "경기도": "gyeonggi",
-    "강원": "gangwon", "강원도": "gangwon", "강원특별자치도": "gangwon",
-    "충북": "chungbuk", "충청북도": "chungbuk",
-    "충남": "chungnam", "충청남도": "chungnam",
-    "전북": "jeonbuk", "전라북도": "jeonbuk", "전북특별자치도": "jeonbuk",
-    "전남": "jeonnam", "전라남도": "jeonnam",
-    "경북": "gyeongbuk", "경상북도": "gyeongbuk",
-    "경남": "gyeongnam", "경상남도": "gyeongnam",
-    "제주": "jeju", "제주도": "jeju", "제주특별자치도": "jeju",
+    "서울": "seoul",
+    "서울시": "seoul",
+    "서울특별시": "seoul",
+    "부산": "busan",
+    "부산시": "busan",
+    "부산광역시": "busan",
+    "대구": "daegu",
+    "대구시": "daegu",
+    "대구광역시": "daegu",
+    "인천": "incheon",
+    "인천시": "incheon",
+    "인천광역시": "incheon",
+    "광주": "gwangju",
+    "광주광역시": "gwangju",
+    "대전": "daejeon",
+    "대전시": "daejeon",
+    "대전광역시": "daejeon",
+    "울산": "ulsan",
+    "울산시": "ulsan",
+    "울산광역시": "ulsan",
+    "세종": "sejong",
+    "세종시": "sejong",
+    "세종특별자치시": "sejong",
+    "경기": "gyeonggi",
+    "경기도": "gyeonggi",
+    "강원": "gangwon",
+    "강원도": "gangwon",
+    "강원특별자치도": "gangwon",
+    "충북": "chungbuk",
+    "충청북도": "chungbuk",
+    "충남": "chungnam",
+    "충청남도": "chungnam",
+    "전북": "jeonbuk",
+    "전라북도": "jeonbuk",
+    "전북특별자치도": "jeonbuk",
+    "전남": "jeonnam",
+    "전라남도": "jeonnam",
+    "경북": "gyeongbuk",
+    "경상북도": "gyeongbuk",
+    "경남": "gyeongnam",
+    "경상남도": "gyeongnam",
+    "제주": "jeju",
+    "제주도": "jeju",
+    "제주특별자치도": "jeju",
 }
 CAPITAL_AREA: Final[tuple[str, ...]] = ("seoul", "incheon", "gyeonggi")
 # Tags that name a group of regions rather than one.
@@ -117,11 +144,18 @@ def parse_regions(title: str, author: str | None) -> RegionResult:
 # --- what the whole announcement says (title tag, summary, agency) -----------------------
 # Region names as a summary writes them before a location word (``경남도 내``, ``인천에 본사``).
 _TEXT_REGION_NAMES: Final[dict[str, str]] = REGION_NAMES | {
-    "경남도": "gyeongnam", "경북도": "gyeongbuk", "전남도": "jeonnam", "충북도": "chungbuk",
-    "충남도": "chungnam", "전북도": "jeonbuk", "강원특별자치도": "gangwon", "광주시": "gwangju",
+    "경남도": "gyeongnam",
+    "경북도": "gyeongbuk",
+    "전남도": "jeonnam",
+    "충북도": "chungbuk",
+    "충남도": "chungnam",
+    "전북도": "jeonbuk",
+    "강원특별자치도": "gangwon",
+    "광주시": "gwangju",
 }
-_ANY_REGION = "|".join(re.escape(n) for n in sorted(
-    [*_TEXT_REGION_NAMES, "수도권", "비수도권"], key=len, reverse=True))
+_ANY_REGION = "|".join(
+    re.escape(n) for n in sorted([*_TEXT_REGION_NAMES, "수도권", "비수도권"], key=len, reverse=True)
+)
 _TEXT_REGION = re.compile(rf"(?<![가-힣])({_ANY_REGION})(?=\s*(?:과밀억제권역|{LOCATION_WORDS}))")
 # "inside and outside", "outside": the place is named but does not restrict.
 _INSIDE_OUT = re.compile(r"내\s*[ㆍ·]?\s*외|이외|(?<![가-힣])외\s")
@@ -143,10 +177,10 @@ def text_regions(text: str) -> tuple[set[str], list[str]]:
     phrases: list[str] = []
     for line in text.split("\n"):
         for m in _TEXT_REGION.finditer(line):
-            if _INSIDE_OUT.search(line[m.end():m.end() + 10]):
+            if _INSIDE_OUT.search(line[m.end() : m.end() + 10]):
                 continue
             found |= _region_set(m.group(1))
-            phrases.append(line[m.start():m.end() + 4].strip())
+            phrases.append(line[m.start() : m.end() + 4].strip())
     return found, list(dict.fromkeys(phrases))
 
 
@@ -195,8 +229,7 @@ def read_regions(notice: Notice) -> tuple[Reading[str], Reading[str]]:
             homes &= hint
         return Reading(_join(homes), f"district {districts.value}"), districts
     if local and (m := _LOCAL_WORDS.search(applicants)):
-        return (Reading(local, f"summary '{m.group(0)}' of author {notice.author}"),
-                districts)
+        return (Reading(local, f"summary '{m.group(0)}' of author {notice.author}"), districts)
     agency = _AGENCY_REGION.search(notice.agency)
     if agency and not local and not _NATIONAL_AGENCY.search(notice.agency):
         name = agency.group(1) or agency.group(2)

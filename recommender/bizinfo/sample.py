@@ -9,8 +9,14 @@ import pandas as pd
 from recommender.constants import DEFAULT_SEED
 
 
-def draw_label_sample(raw: pd.DataFrame, *, n: int, min_per_category: int = 0,
-                      seed: int = DEFAULT_SEED, exclude: Iterable[str] = ()) -> pd.DataFrame:
+def draw_label_sample(
+    raw: pd.DataFrame,
+    *,
+    n: int,
+    min_per_category: int = 0,
+    seed: int = DEFAULT_SEED,
+    exclude: Iterable[str] = (),
+) -> pd.DataFrame:
     """Draw announcements in proportion to their Bizinfo category, with a floor.
 
     Parameters

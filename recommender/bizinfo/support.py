@@ -28,32 +28,70 @@ from recommender.bizinfo.amounts import find_amounts, per_firm_maximum
 from recommender.bizinfo.reading import NOT_STATED, Notice, Reading
 
 SUPPORT_KINDS: Final[tuple[str, ...]] = (
-    "grant", "loan", "guarantee", "interest_subsidy", "voucher", "consulting", "training",
-    "tax", "in_kind", "other",
+    "grant",
+    "loan",
+    "guarantee",
+    "interest_subsidy",
+    "voucher",
+    "consulting",
+    "training",
+    "tax",
+    "in_kind",
+    "other",
 )
 # Finance kinds, strongest first: the first that occurs decides.
 _FINANCE: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
-    ("tax", re.compile(r"세액\s*(감면|공제)|과세\s*특례|익금\s*불산입|조세\s*지원|소득\s*공제|"
-                       r"법인세|양도소득세|취득세\s*(감면|면제)")),
+    (
+        "tax",
+        re.compile(
+            r"세액\s*(감면|공제)|과세\s*특례|익금\s*불산입|조세\s*지원|소득\s*공제|"
+            r"법인세|양도소득세|취득세\s*(감면|면제)"
+        ),
+    ),
     ("guarantee", re.compile(r"보증(?!금)")),
-    ("interest_subsidy", re.compile(r"이차\s*보전|이자\s*(지원|보전|차액|감면)|이자지원|"
-                                    r"금리\s*(지원|보전)")),
-    ("loan", re.compile(r"융자|대출|대여|정책\s*자금|운전\s*자금|시설\s*자금|육성\s*자금|"
-                        r"경영안정\s*자금|생산지원\s*자금|[가-힣]*자금\s*지원")),
+    (
+        "interest_subsidy",
+        re.compile(
+            r"이차\s*보전|이자\s*(지원|보전|차액|감면)|이자지원|"
+            r"금리\s*(지원|보전)"
+        ),
+    ),
+    (
+        "loan",
+        re.compile(
+            r"융자|대출|대여|정책\s*자금|운전\s*자금|시설\s*자금|육성\s*자금|"
+            r"경영안정\s*자금|생산지원\s*자금|[가-힣]*자금\s*지원"
+        ),
+    ),
 )
 _VOUCHER: Final[re.Pattern[str]] = re.compile(r"바우처")
 # The rest, matched by position.
 _SERVICES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
-    ("consulting", re.compile(r"컨설팅(?!\s*(업체|기관|사))|진단|자문|멘토링|코칭|기술\s*지도|"
-                              r"닥터|상담\s*지원")),
+    (
+        "consulting",
+        re.compile(
+            r"컨설팅(?!\s*(업체|기관|사))|진단|자문|멘토링|코칭|기술\s*지도|"
+            r"닥터|상담\s*지원"
+        ),
+    ),
     ("training", re.compile(r"교육(?!비)|훈련|아카데미|강좌|연수|캠프|워크숍")),
-    ("grant", re.compile(r"비용|경비|[가-힣]비\s*(일부\s*)?지원|인건비|보조금|지원금|장려금|"
-                         r"인센티브|수수료|사업비|보험료|4대\s*보험|임차료|포상금|상금|"
-                         r"(보조|지원)\s*한도|출연금")),
-    ("in_kind", re.compile(r"판촉|홍보|마케팅|전시|입점|기획전|상설관|장비|공동\s*활용|현물|"
-                           r"청소|프로모션|광고|시제품|프로토타입|시험|검사|검증|인증\s*지원|"
-                           r"기술\s*서비스|솔루션|제공|출원|브랜드|공간|입주|사무실|판로|"
-                           r"인프라|물품|제작\s*지원")),
+    (
+        "grant",
+        re.compile(
+            r"비용|경비|[가-힣]비\s*(일부\s*)?지원|인건비|보조금|지원금|장려금|"
+            r"인센티브|수수료|사업비|보험료|4대\s*보험|임차료|포상금|상금|"
+            r"(보조|지원)\s*한도|출연금"
+        ),
+    ),
+    (
+        "in_kind",
+        re.compile(
+            r"판촉|홍보|마케팅|전시|입점|기획전|상설관|장비|공동\s*활용|현물|"
+            r"청소|프로모션|광고|시제품|프로토타입|시험|검사|검증|인증\s*지원|"
+            r"기술\s*서비스|솔루션|제공|출원|브랜드|공간|입주|사무실|판로|"
+            r"인프라|물품|제작\s*지원"
+        ),
+    ),
 )
 _OTHER: Final[re.Pattern[str]] = re.compile(r"지정\s*(지원)?|선정\s*지원")
 _REAL_GOODS: Final[re.Pattern[str]] = re.compile(r"장비|현물|상당|시설|인프라")

@@ -12,17 +12,41 @@ from html.parser import HTMLParser
 from typing import NamedTuple
 
 # Tags whose start or end begins a new line of text.
-_BLOCK_TAGS = frozenset({
-    "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "section", "article", "header", "footer", "dd", "dt", "hr", "pre",
-})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "dd",
+        "dt",
+        "hr",
+        "pre",
+    }
+)
 # Tags whose content is never text a reader sees.
 _SKIP_TAGS = frozenset({"script", "style", "head", "title"})
 _MARKER = "☞"  # starts the "who may apply" and "what is given" parts of a summary
 _SPACES = re.compile(r"[^\S\n]+")
 # No-break space becomes a space; zero-width characters (frequent before "☞") vanish.
-_INVISIBLE = str.maketrans({"\xa0": " ", "\u200b": None, "\u200c": None, "\u200d": None,
-                            "\ufeff": None})
+_INVISIBLE = str.maketrans(
+    {"\xa0": " ", "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None}
+)
 
 
 class _TextCollector(HTMLParser):

@@ -40,18 +40,29 @@ class Dataset:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Dataset):
             return NotImplemented
-        pairs = [(self.firms, other.firms), (self.programmes, other.programmes),
-                 (self.outcomes, other.outcomes), (self.applications, other.applications)]
-        return all(a is b if a is None or b is None else
-                   list(a.columns) == list(b.columns) and a.dtypes.equals(b.dtypes)
-                   and a.equals(b) for a, b in pairs)
+        pairs = [
+            (self.firms, other.firms),
+            (self.programmes, other.programmes),
+            (self.outcomes, other.outcomes),
+            (self.applications, other.applications),
+        ]
+        return all(
+            a is b
+            if a is None or b is None
+            else list(a.columns) == list(b.columns) and a.dtypes.equals(b.dtypes) and a.equals(b)
+            for a, b in pairs
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
     def tables(self) -> dict[str, pd.DataFrame | None]:
         """Every contract table by name (``None`` for an absent optional one)."""
-        return {"firms": self.firms, "programmes": self.programmes,
-                "outcomes": self.outcomes, "applications": self.applications}
+        return {
+            "firms": self.firms,
+            "programmes": self.programmes,
+            "outcomes": self.outcomes,
+            "applications": self.applications,
+        }
 
 
 def canonical_frame(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -100,9 +111,14 @@ def canonical_applications(df: pd.DataFrame) -> pd.DataFrame:
 def canonical_dataset(tables: Mapping[str, pd.DataFrame]) -> Dataset:
     """A dataset of canonical frames from valid frames by table name; the optional
     tables (``outcomes``, ``applications``) may be absent."""
+
     def optional(name: str) -> pd.DataFrame | None:
         frame = tables.get(name)
         return None if frame is None else canonical_frame(frame, name)
 
-    return Dataset(canonical_firms(tables["firms"]), canonical_programmes(tables["programmes"]),
-                   optional("outcomes"), optional("applications"))
+    return Dataset(
+        canonical_firms(tables["firms"]),
+        canonical_programmes(tables["programmes"]),
+        optional("outcomes"),
+        optional("applications"),
+    )

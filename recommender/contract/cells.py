@@ -17,16 +17,27 @@ from recommender.constants import LIST_SEP
 from recommender.contract.spec import Kind
 
 BOOL_SPELLINGS: Final[dict[str, bool]] = {
-    "true": True, "yes": True, "1": True, "1.0": True,
-    "false": False, "no": False, "0": False, "0.0": False,
+    "true": True,
+    "yes": True,
+    "1": True,
+    "1.0": True,
+    "false": False,
+    "no": False,
+    "0": False,
+    "0.0": False,
 }
 _ISO_DATE: Final = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
 _MAX_EXACT_INT: Final[float] = 2.0**53
 
 # The dtype each kind has once parsed (pandera checks these; canonical frames differ).
 PARSED_DTYPES: Final[dict[Kind, object]] = {
-    "str": object, "enum": object, "list": object, "date": object,
-    "int": "Int64", "float": "float64", "bool": "boolean",
+    "str": object,
+    "enum": object,
+    "list": object,
+    "date": object,
+    "int": "Int64",
+    "float": "float64",
+    "bool": "boolean",
 }
 
 

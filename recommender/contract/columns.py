@@ -51,12 +51,18 @@ def _checks(field: Field) -> list[pa.Check]:
 
 def column(field: Field) -> pa.Column:
     """The pandera column of one field; ``metadata["kind"]`` is its parse kind."""
-    return pa.Column(PARSED_DTYPES[field.kind], _checks(field), nullable=field.nullable,
-                     description=described(field), metadata={"kind": field.kind})
+    return pa.Column(
+        PARSED_DTYPES[field.kind],
+        _checks(field),
+        nullable=field.nullable,
+        description=described(field),
+        metadata={"kind": field.kind},
+    )
 
 
 def order_check(order: Order) -> pa.Check:
     """A frame-wide check of one order rule; rows missing either side pass."""
+
     def holds(df: pd.DataFrame) -> pd.Series:
         if order.low not in df or order.high not in df:
             return pd.Series(True, index=df.index)
@@ -71,12 +77,16 @@ def order_check(order: Order) -> pa.Check:
 
 def schema(table: Table) -> pa.DataFrameSchema:
     """The pandera schema of one contract table."""
-    return pa.DataFrameSchema({f.name: column(f) for f in table.fields},
-                              checks=[order_check(o) for o in table.orders], name=table.name)
+    return pa.DataFrameSchema(
+        {f.name: column(f) for f in table.fields},
+        checks=[order_check(o) for o in table.orders],
+        name=table.name,
+    )
 
 
 SCHEMAS: Final[dict[str, pa.DataFrameSchema]] = {
-    name: schema(table) for name, table in CONTRACT.items()}
+    name: schema(table) for name, table in CONTRACT.items()
+}
 FIRMS_SCHEMA: Final = SCHEMAS["firms"]
 PROGRAMMES_SCHEMA: Final = SCHEMAS["programmes"]
 OUTCOMES_SCHEMA: Final = SCHEMAS["outcomes"]

@@ -17,8 +17,9 @@ from recommender.contract.tables import check_tables
 from recommender.errors import DataValidationError, Problem
 
 
-def dataset_of(tables: Mapping[str, RawTable], unread: Sequence[Problem] = (),
-               files: Sequence[str] = ()) -> Dataset:
+def dataset_of(
+    tables: Mapping[str, RawTable], unread: Sequence[Problem] = (), files: Sequence[str] = ()
+) -> Dataset:
     """Check raw tables and return them as a canonical dataset.
 
     Parameters
@@ -45,10 +46,15 @@ def dataset_of(tables: Mapping[str, RawTable], unread: Sequence[Problem] = (),
     return canonical_dataset(parsed)
 
 
-def validate_frames(firms: pd.DataFrame, programmes: pd.DataFrame,
-                    outcomes: pd.DataFrame | None = None, *,
-                    applications: pd.DataFrame | None = None,
-                    names: Mapping[str, str] | None = None, row_offset: int = 2) -> Dataset:
+def validate_frames(
+    firms: pd.DataFrame,
+    programmes: pd.DataFrame,
+    outcomes: pd.DataFrame | None = None,
+    *,
+    applications: pd.DataFrame | None = None,
+    names: Mapping[str, str] | None = None,
+    row_offset: int = 2,
+) -> Dataset:
     """Validate raw in-memory tables (e.g. an upload) and return them canonical.
 
     Parameters
@@ -68,8 +74,15 @@ def validate_frames(firms: pd.DataFrame, programmes: pd.DataFrame,
         Listing every problem in every table and across them.
     """
     files = {name: name for name in TABLES} | dict(names or {})
-    given = {"firms": firms, "programmes": programmes, "outcomes": outcomes,
-             "applications": applications}
-    tables = {name: RawTable.numbered(frame, files[name], first_row=row_offset)
-              for name, frame in given.items() if frame is not None}
+    given = {
+        "firms": firms,
+        "programmes": programmes,
+        "outcomes": outcomes,
+        "applications": applications,
+    }
+    tables = {
+        name: RawTable.numbered(frame, files[name], first_row=row_offset)
+        for name, frame in given.items()
+        if frame is not None
+    }
     return dataset_of(tables)

@@ -29,7 +29,7 @@ from recommender.contract.spec import Field, Kind, Order, Table, one_of
 FIRST_YEAR: Final[int] = 1900
 LAST_YEAR: Final[int] = 2100
 MAX_COUNT: Final[int] = 10_000_000  # people, patents: far beyond any SME
-MAX_AMOUNT: Final[float] = 1e12     # million KRW: far beyond any firm, fine for every sum
+MAX_AMOUNT: Final[float] = 1e12  # million KRW: far beyond any firm, fine for every sum
 MAX_ID_LENGTH: Final[int] = 128
 
 _YEAR = "a whole-number year"
@@ -42,47 +42,76 @@ _CAPABILITY_MEANINGS: Final[dict[str, str]] = {
     "cap_hr_skills": "technical and managerial human resources",
     "cap_funding_access": "access to finance for innovation",
     "cap_internal_coordination": "coordination between R&D, production, sales, planning",
-    "cap_nontech_innovation": "organisational and marketing innovation beside technical "
-                              "innovation",
+    "cap_nontech_innovation": "organisational and marketing innovation beside technical innovation",
     "cap_tech_acquisition": "using own, joint and outsourced development as fits",
     "cap_feedback": "learning from finished projects",
     "cap_global_orientation": "orientation to foreign markets",
-    "cap_global_partnerships": "partnerships with foreign customers, suppliers, research "
-                               "bodies",
+    "cap_global_partnerships": "partnerships with foreign customers, suppliers, research bodies",
 }
 
 FIRMS: Final = Table(
     name="firms",
     meaning="one row per firm per profile year",
     fields=(
-        Field("firm_id", "str", "stable identifier", says="a firm identifier",
-              max_length=MAX_ID_LENGTH),
-        Field("year", "int", "year the profile describes (decisions for this year use it)",
-              says=_YEAR, entry_ge=FIRST_YEAR, entry_le=LAST_YEAR),
+        Field(
+            "firm_id",
+            "str",
+            "stable identifier",
+            says="a firm identifier",
+            max_length=MAX_ID_LENGTH,
+        ),
+        Field(
+            "year",
+            "int",
+            "year the profile describes (decisions for this year use it)",
+            says=_YEAR,
+            entry_ge=FIRST_YEAR,
+            entry_le=LAST_YEAR,
+        ),
         Field("region", "enum", "where the firm is registered", values=REGIONS),
-        Field("sector", "enum", "main activity (kbs = knowledge-based services)",
-              values=SECTORS),
-        Field("founded_year", "int", "year the firm was founded", says=_YEAR,
-              entry_ge=FIRST_YEAR, entry_le=LAST_YEAR),
+        Field("sector", "enum", "main activity (kbs = knowledge-based services)", values=SECTORS),
+        Field(
+            "founded_year",
+            "int",
+            "year the firm was founded",
+            says=_YEAR,
+            entry_ge=FIRST_YEAR,
+            entry_le=LAST_YEAR,
+        ),
         Field("employees", "int", "headcount", ge=1, entry_le=MAX_COUNT),
-        Field("revenue_krw_m", "float", "annual revenue, million KRW", ge=0,
-              entry_le=MAX_AMOUNT),
-        Field("revenue_growth", "float", "year-on-year growth as a fraction (0.05 = 5 %)",
-              nullable=True, says="a number (a fraction, 0.05 = 5 %)", entry_ge=-1,
-              entry_le=1000),
+        Field("revenue_krw_m", "float", "annual revenue, million KRW", ge=0, entry_le=MAX_AMOUNT),
+        Field(
+            "revenue_growth",
+            "float",
+            "year-on-year growth as a fraction (0.05 = 5 %)",
+            nullable=True,
+            says="a number (a fraction, 0.05 = 5 %)",
+            entry_ge=-1,
+            entry_le=1000,
+        ),
         Field("export_share", "float", "share of revenue from exports", ge=0, le=1),
-        Field("rnd_spend_krw_m", "float", "annual R&D spending, million KRW", ge=0,
-              entry_le=MAX_AMOUNT),
+        Field(
+            "rnd_spend_krw_m",
+            "float",
+            "annual R&D spending, million KRW",
+            ge=0,
+            entry_le=MAX_AMOUNT,
+        ),
         Field("researchers", "int", "dedicated R&D staff", ge=0, entry_le=MAX_COUNT),
         Field("patents", "int", "patents held", ge=0, entry_le=MAX_COUNT),
         Field("has_rnd_lab", "bool", "registered corporate R&D lab"),
-        *(Field(cap, "int", _CAPABILITY_MEANINGS[cap], nullable=True, ge=CAP_MIN, le=CAP_MAX)
-          for cap in CAPABILITIES),
+        *(
+            Field(cap, "int", _CAPABILITY_MEANINGS[cap], nullable=True, ge=CAP_MIN, le=CAP_MAX)
+            for cap in CAPABILITIES
+        ),
     ),
     key=("firm_id", "year"),
     duplicate="one profile per (firm_id, year); row {row} already has {key}",
-    orders=(Order("founded_year", "year", "founded_year",
-                  "a year no later than the profile year {high}"),),
+    orders=(
+        Order(
+            "founded_year", "year", "founded_year", "a year no later than the profile year {high}"
+        ),
+    ),
 )
 
 _RULE = "eligibility: "
@@ -90,51 +119,118 @@ PROGRAMMES: Final = Table(
     name="programmes",
     meaning="one row per programme offering",
     fields=(
-        Field("programme_id", "str", "unique per row: one offering in one year; a programme "
-              "that runs again next year comes back as a new row with a new id, and wholly "
-              "new programmes appear every year", says="a programme identifier"),
+        Field(
+            "programme_id",
+            "str",
+            "unique per row: one offering in one year; a programme "
+            "that runs again next year comes back as a new row with a new id, and wholly "
+            "new programmes appear every year",
+            says="a programme identifier",
+        ),
         Field("name", "str", "display name", says="a programme name"),
-        Field("programme_type", "enum", "what kind of support it is; `other` is listed and "
-              "filtered but carries no learned fit score", values=PROGRAMME_TYPES),
+        Field(
+            "programme_type",
+            "enum",
+            "what kind of support it is; `other` is listed and "
+            "filtered but carries no learned fit score",
+            values=PROGRAMME_TYPES,
+        ),
         Field("agency", "str", "running agency", nullable=True, says="an agency name"),
-        Field("targets", "list", "the `cap_*` capabilities the programme is meant to "
-              "strengthen", nullable=True, values=CAPABILITIES,
-              says=f"';'-separated capability names ({', '.join(CAPABILITIES)})"),
+        Field(
+            "targets",
+            "list",
+            "the `cap_*` capabilities the programme is meant to strengthen",
+            nullable=True,
+            values=CAPABILITIES,
+            says=f"';'-separated capability names ({', '.join(CAPABILITIES)})",
+        ),
         Field("year", "int", "year the offering runs", says=_YEAR),
         Field("min_employees", "int", _RULE + "at least this headcount", nullable=True, ge=0),
         Field("max_employees", "int", _RULE + "at most this headcount", nullable=True, ge=0),
-        Field("min_firm_age", "int", _RULE + "at least this many years since founding",
-              nullable=True, ge=0),
-        Field("max_firm_age", "int", _RULE + "at most this many years since founding",
-              nullable=True, ge=0),
-        Field("sectors", "list", "the sectors it is open to, or `*` for all", values=SECTORS,
-              wildcard=True, says=f"* or ';'-separated sectors, each {one_of(SECTORS)}"),
-        Field("regions", "list", "the regions it is open to, or `*` for all", values=REGIONS,
-              wildcard=True, says=f"* or ';'-separated regions, each {one_of(REGIONS)}"),
+        Field(
+            "min_firm_age",
+            "int",
+            _RULE + "at least this many years since founding",
+            nullable=True,
+            ge=0,
+        ),
+        Field(
+            "max_firm_age",
+            "int",
+            _RULE + "at most this many years since founding",
+            nullable=True,
+            ge=0,
+        ),
+        Field(
+            "sectors",
+            "list",
+            "the sectors it is open to, or `*` for all",
+            values=SECTORS,
+            wildcard=True,
+            says=f"* or ';'-separated sectors, each {one_of(SECTORS)}",
+        ),
+        Field(
+            "regions",
+            "list",
+            "the regions it is open to, or `*` for all",
+            values=REGIONS,
+            wildcard=True,
+            says=f"* or ';'-separated regions, each {one_of(REGIONS)}",
+        ),
         Field("requires_rnd_lab", "bool", _RULE + "firm must have an R&D lab", nullable=True),
-        Field("max_revenue_krw_m", "float", _RULE + "revenue at most this, million KRW",
-              nullable=True, ge=0),
+        Field(
+            "max_revenue_krw_m",
+            "float",
+            _RULE + "revenue at most this, million KRW",
+            nullable=True,
+            ge=0,
+        ),
         Field("support_krw_m", "float", "support per firm, million KRW", nullable=True, ge=0),
         Field("duration_months", "int", "length of the programme", nullable=True, ge=1),
         Field("capacity", "int", "firms it can take that year", nullable=True, ge=1),
-        Field("apply_start", "date", "first day of the application window", nullable=True,
-              optional=True),
-        Field("apply_end", "date", "last day of the application window", nullable=True,
-              optional=True),
-        Field("url", "str", "the announcement", nullable=True, optional=True,
-              says="a web address"),
-        Field("description", "str", "what the programme offers, as text", nullable=True,
-              optional=True, says="a description"),
-        Field("source", "str", "where the row came from, e.g. `bizinfo`", nullable=True,
-              optional=True, says="the row's source"),
+        Field(
+            "apply_start",
+            "date",
+            "first day of the application window",
+            nullable=True,
+            optional=True,
+        ),
+        Field(
+            "apply_end", "date", "last day of the application window", nullable=True, optional=True
+        ),
+        Field("url", "str", "the announcement", nullable=True, optional=True, says="a web address"),
+        Field(
+            "description",
+            "str",
+            "what the programme offers, as text",
+            nullable=True,
+            optional=True,
+            says="a description",
+        ),
+        Field(
+            "source",
+            "str",
+            "where the row came from, e.g. `bizinfo`",
+            nullable=True,
+            optional=True,
+            says="the row's source",
+        ),
     ),
     key=("programme_id",),
     duplicate="a programme_id used only once; row {row} already has it",
     orders=(
-        Order("min_employees", "max_employees", "min_employees",
-              "a number no larger than max_employees ({high})"),
-        Order("min_firm_age", "max_firm_age", "min_firm_age",
-              "a number no larger than max_firm_age ({high})"),
+        Order(
+            "min_employees",
+            "max_employees",
+            "min_employees",
+            "a number no larger than max_employees ({high})",
+        ),
+        Order(
+            "min_firm_age",
+            "max_firm_age",
+            "min_firm_age",
+            "a number no larger than max_firm_age ({high})",
+        ),
         Order("apply_start", "apply_end", "apply_end", "a date on or after apply_start ({low})"),
     ),
 )
@@ -144,13 +240,27 @@ OUTCOMES: Final = Table(
     meaning="one row per firm that took part in a programme",
     fields=(
         Field("firm_id", "str", "refers to firms.firm_id", says="a firm identifier"),
-        Field("year", "int", "year of participation; the firm's profile of that year was the "
-              "basis", says=_YEAR),
-        Field("programme_id", "str", "refers to programmes.programme_id",
-              says="a programme identifier"),
-        Field("outcome", "int", "0 = no benefit or dropped out, 1 = completed with little "
-              "effect, 2 = measurable improvement, 3 = major result (product launched, export "
-              "contract, patent)", ge=OUTCOME_MIN, le=OUTCOME_MAX),
+        Field(
+            "year",
+            "int",
+            "year of participation; the firm's profile of that year was the basis",
+            says=_YEAR,
+        ),
+        Field(
+            "programme_id",
+            "str",
+            "refers to programmes.programme_id",
+            says="a programme identifier",
+        ),
+        Field(
+            "outcome",
+            "int",
+            "0 = no benefit or dropped out, 1 = completed with little "
+            "effect, 2 = measurable improvement, 3 = major result (product launched, export "
+            "contract, patent)",
+            ge=OUTCOME_MIN,
+            le=OUTCOME_MAX,
+        ),
     ),
     key=("firm_id", "year", "programme_id"),
     duplicate="one outcome per (firm_id, year, programme_id); row {row} already has {key}",
@@ -163,27 +273,34 @@ APPLICATIONS: Final = Table(
     meaning="one row per firm that applied for a programme offering of that year",
     fields=(
         Field("firm_id", "str", "refers to firms.firm_id", says="a firm identifier"),
-        Field("year", "int", "year of the application; the firm's profile of that year is "
-              "the basis", says=_YEAR),
-        Field("programme_id", "str", "refers to programmes.programme_id, an offering of "
-              "that year", says="a programme identifier"),
+        Field(
+            "year",
+            "int",
+            "year of the application; the firm's profile of that year is the basis",
+            says=_YEAR,
+        ),
+        Field(
+            "programme_id",
+            "str",
+            "refers to programmes.programme_id, an offering of that year",
+            says="a programme identifier",
+        ),
     ),
     key=("firm_id", "year", "programme_id"),
-    duplicate="one application per (firm_id, year, programme_id); row {row} already has "
-              "{key}",
+    duplicate="one application per (firm_id, year, programme_id); row {row} already has {key}",
     refers=True,
     required=False,
     version=2,
 )
 
-CONTRACT: Final[dict[str, Table]] = {
-    t.name: t for t in (FIRMS, PROGRAMMES, OUTCOMES, APPLICATIONS)}
+CONTRACT: Final[dict[str, Table]] = {t.name: t for t in (FIRMS, PROGRAMMES, OUTCOMES, APPLICATIONS)}
 TABLES: Final[tuple[str, ...]] = tuple(CONTRACT)
 V1_TABLES: Final[tuple[str, ...]] = tuple(n for n, t in CONTRACT.items() if t.version == 1)
 
 FIRM_COLUMNS: Final[tuple[str, ...]] = FIRMS.columns
 PROGRAMME_COLUMNS: Final[tuple[str, ...]] = tuple(
-    f.name for f in PROGRAMMES.fields if not f.optional)
+    f.name for f in PROGRAMMES.fields if not f.optional
+)
 OPTIONAL_PROGRAMME_COLUMNS: Final[tuple[str, ...]] = PROGRAMMES.optional_columns
 OUTCOME_COLUMNS: Final[tuple[str, ...]] = OUTCOMES.columns
 APPLICATION_COLUMNS: Final[tuple[str, ...]] = APPLICATIONS.columns

@@ -63,9 +63,11 @@ def _tidy(table: RawTable, spec: Table) -> tuple[RawTable, list[Problem]]:
     """Positional index, stripped column names, and only the first of repeated columns."""
     frame = table.frame.reset_index(drop=True)
     frame.columns = [str(c).strip() for c in frame.columns]
-    problems = [Problem(table.file, None, column, None, f"one column named {column}, not several")
-                for column in dict.fromkeys(frame.columns[frame.columns.duplicated()])
-                if column in spec.columns]
+    problems = [
+        Problem(table.file, None, column, None, f"one column named {column}, not several")
+        for column in dict.fromkeys(frame.columns[frame.columns.duplicated()])
+        if column in spec.columns
+    ]
     frame = frame.loc[:, ~frame.columns.duplicated()]
     return RawTable(frame, table.file, table.rows), problems
 
@@ -81,14 +83,28 @@ def _check_tidy(spec: Table, table: RawTable) -> tuple[pd.DataFrame, list[Proble
             if field.optional:
                 parsed[column] = pd.Series(None, index=frame.index, dtype=object)
             else:
-                problems.append(Problem(table.file, None, column, None,
-                                        f"a column named {column}: {described(field)}"))
+                problems.append(
+                    Problem(
+                        table.file,
+                        None,
+                        column,
+                        None,
+                        f"a column named {column}: {described(field)}",
+                    )
+                )
             continue
         parsed[column], bad = parse_column(frame[column], field.kind)
         for pos in np.flatnonzero(bad):
             bad_cells.add((int(pos), column))
-            problems.append(Problem(table.file, int(table.rows[pos]), column,
-                                    plain(frame[column].iat[pos]), described(field)))
+            problems.append(
+                Problem(
+                    table.file,
+                    int(table.rows[pos]),
+                    column,
+                    plain(frame[column].iat[pos]),
+                    described(field),
+                )
+            )
     out = pd.DataFrame(parsed, index=frame.index)
     schema = SCHEMAS[spec.name]
     missing = [c for c in schema.columns if c not in out]
@@ -96,8 +112,13 @@ def _check_tidy(spec: Table, table: RawTable) -> tuple[pd.DataFrame, list[Proble
     return out, problems
 
 
-def _schema_problems(spec: Table, schema: pa.DataFrameSchema, parsed: pd.DataFrame,
-                     table: RawTable, skip: set[tuple[int, str]]) -> list[Problem]:
+def _schema_problems(
+    spec: Table,
+    schema: pa.DataFrameSchema,
+    parsed: pd.DataFrame,
+    table: RawTable,
+    skip: set[tuple[int, str]],
+) -> list[Problem]:
     """Run the pandera schema lazily and turn its failure cases into problems."""
     try:
         schema.validate(parsed, lazy=True)
@@ -107,9 +128,9 @@ def _schema_problems(spec: Table, schema: pa.DataFrameSchema, parsed: pd.DataFra
     orders = {o.name: o for o in spec.orders}
     problems: list[Problem] = []
     seen: set[tuple[int, str]] = set(skip)
-    for check, column, failure, index in zip(cases["check"], cases["column"],
-                                             cases["failure_case"], cases["index"],
-                                             strict=True):
+    for check, column, failure, index in zip(
+        cases["check"], cases["column"], cases["failure_case"], cases["index"], strict=True
+    ):
         if pd.isna(index):  # a whole-column failure; parsing rules it out, kept for safety
             problems.append(Problem(table.file, None, column, plain(failure), str(check)))
             continue
@@ -120,8 +141,9 @@ def _schema_problems(spec: Table, schema: pa.DataFrameSchema, parsed: pd.DataFra
             continue
         seen.add((pos, target))
         if order:
-            expected = order.expected.format(low=plain(parsed[order.low].iat[pos]),
-                                             high=plain(parsed[order.high].iat[pos]))
+            expected = order.expected.format(
+                low=plain(parsed[order.low].iat[pos]), high=plain(parsed[order.high].iat[pos])
+            )
         else:
             expected = str(schema.columns[target].description)
         value = plain(table.frame[target].iat[pos]) if target in table.frame else plain(failure)
@@ -134,8 +156,7 @@ def _in_order(problems: list[Problem], columns: Sequence[str]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.row or 0, rank.get(p.column or "", -1)))
 
 
-def check_tables(tables: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFrame],
-                                                          list[Problem]]:
+def check_tables(tables: Mapping[str, RawTable]) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Check every table given, then the rules across them; never stop at the first fault.
 
     Parameters

@@ -41,12 +41,22 @@ from recommender.explain.factors import FACTORS
 from recommender.features import PAIR_FEATURES
 
 Facts = Mapping[str, Any]
-FIRM_FACTORS: frozenset[str] = frozenset({
-    *(f"gap:{c}" for c in CAPABILITIES), "firm_size", "firm_age", "finances", "rnd_base",
-    "exports", "sector", "self_assessment"})
+FIRM_FACTORS: frozenset[str] = frozenset(
+    {
+        *(f"gap:{c}" for c in CAPABILITIES),
+        "firm_size",
+        "firm_age",
+        "finances",
+        "rnd_base",
+        "exports",
+        "sector",
+        "self_assessment",
+    }
+)
 _COLUMN = {name: i for i, name in enumerate(PAIR_FEATURES)}
-PAIR_COLUMNS: tuple[int, ...] = tuple(_COLUMN[f] for f in (
-    "target_gap_mean", "readiness", "hist_n_total", "type_taken_before"))
+PAIR_COLUMNS: tuple[int, ...] = tuple(
+    _COLUMN[f] for f in ("target_gap_mean", "readiness", "hist_n_total", "type_taken_before")
+)
 
 
 class Contribution(NamedTuple):
@@ -92,20 +102,26 @@ def firm_facts(firm: Mapping[str, Any], peers: Sequence[float]) -> dict[str, Fac
     answered = [o for o in own if o is not None]
     out: dict[str, Facts] = {
         f"gap:{c}": {"capability": c, "own": o, "peers": known(p)}
-        for c, o, p in zip(CAPABILITIES, own, peers, strict=True)}
+        for c, o, p in zip(CAPABILITIES, own, peers, strict=True)
+    }
     year, founded = known(firm.get("year")), known(firm.get("founded_year"))
     out["firm_size"] = {"employees": known(firm.get("employees"))}
     out["firm_age"] = {"years": None if year is None or founded is None else year - founded}
-    out["finances"] = {"revenue_krw_m": known(firm.get("revenue_krw_m")),
-                       "revenue_growth": known(firm.get("revenue_growth"))}
-    out["rnd_base"] = {"researchers": known(firm.get("researchers")),
-                       "patents": known(firm.get("patents")),
-                       "has_rnd_lab": bool(firm.get("has_rnd_lab"))}
+    out["finances"] = {
+        "revenue_krw_m": known(firm.get("revenue_krw_m")),
+        "revenue_growth": known(firm.get("revenue_growth")),
+    }
+    out["rnd_base"] = {
+        "researchers": known(firm.get("researchers")),
+        "patents": known(firm.get("patents")),
+        "has_rnd_lab": bool(firm.get("has_rnd_lab")),
+    }
     out["exports"] = {"export_share": known(firm.get("export_share")) or 0.0}
     out["sector"] = {"sector": str(firm.get("sector"))}
     out["self_assessment"] = {
         "mean": sum(answered) / len(answered) if answered else None,
-        "unanswered": len(CAPABILITIES) - len(answered)}
+        "unanswered": len(CAPABILITIES) - len(answered),
+    }
     return out
 
 
@@ -136,16 +152,20 @@ class ProgrammeFacts:
             spec = p.get("targets")
             named = spec.split(LIST_SEP) if isinstance(spec, str) else []
             aims = tuple(t.strip() for t in named if t.strip() in caps)
-            support, months, places = (known(p.get(c)) for c in (
-                "support_krw_m", "duration_months", "capacity"))
+            support, months, places = (
+                known(p.get(c)) for c in ("support_krw_m", "duration_months", "capacity")
+            )
             key = (support, months, places, ptype, aims)
             found = kinds.get(key)
             if found is None:
                 found = kinds[key] = len(facts)
-                facts.append({
-                    "support_level": {"support_krw_m": support},
-                    "programme_format": {"duration_months": months, "capacity": places},
-                    "programme_type": {"programme_type": ptype}})
+                facts.append(
+                    {
+                        "support_level": {"support_krw_m": support},
+                        "programme_format": {"duration_months": months, "capacity": places},
+                        "programme_type": {"programme_type": ptype},
+                    }
+                )
                 targets.append(aims)
                 readiness.append(tuple(TYPE_READINESS_CAPS.get(ptype, ())))
             kind.append(found)
@@ -158,15 +178,23 @@ class ProgrammeFacts:
         """
         gap, ready, total, same = (None if v != v else v for v in features)
         k = self.kind[row]
-        return {**self.facts[k],
-                "target_fit": {"targets": self.targets[k], "gap": gap},
-                "readiness": {"capabilities": self.readiness[k], "value": ready},
-                "history": {"programmes": int(total or 0), "same_type": int(same or 0)}}
+        return {
+            **self.facts[k],
+            "target_fit": {"targets": self.targets[k], "gap": gap},
+            "readiness": {"capabilities": self.readiness[k], "value": ready},
+            "history": {"programmes": int(total or 0), "same_type": int(same or 0)},
+        }
 
 
-def explanations(values: np.ndarray, base: np.ndarray, distinct: np.ndarray,
-                 firm: Mapping[str, Facts], programmes: ProgrammeFacts, rows: Sequence[int],
-                 features: Sequence[Sequence[float]]) -> list[Explanation]:
+def explanations(
+    values: np.ndarray,
+    base: np.ndarray,
+    distinct: np.ndarray,
+    firm: Mapping[str, Facts],
+    programmes: ProgrammeFacts,
+    rows: Sequence[int],
+    features: Sequence[Sequence[float]],
+) -> list[Explanation]:
     """The explanations of one firm's explained pairs.
 
     Pairs that take the same branches and whose programmes are of one kind (see
@@ -201,11 +229,16 @@ def explanations(values: np.ndarray, base: np.ndarray, distinct: np.ndarray,
             if template is None:
                 template = shared[d] = [
                     Contribution(f, v, firm[f]) if f in firm else None
-                    for f, v in zip(factors[d], sorted_values[d], strict=True)]
+                    for f, v in zip(factors[d], sorted_values[d], strict=True)
+                ]
             facts = programmes.pair(j, pair)
-            explanation = made[key] = Explanation(float(base[d]), tuple(
-                c if c is not None else Contribution(f, v, facts[f])
-                for c, f, v in zip(template, factors[d], sorted_values[d], strict=True)))
+            explanation = made[key] = Explanation(
+                float(base[d]),
+                tuple(
+                    c if c is not None else Contribution(f, v, facts[f])
+                    for c, f, v in zip(template, factors[d], sorted_values[d], strict=True)
+                ),
+            )
         out.append(explanation)
     return out
 

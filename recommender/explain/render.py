@@ -53,8 +53,9 @@ class Renderer:
 
     def __init__(self, lang: str, *, remember: bool = True) -> None:
         if lang not in LANGUAGES:
-            raise RecommenderError(f"no sentences in language {lang!r}; "
-                                   f"known: {', '.join(LANGUAGES)}")
+            raise RecommenderError(
+                f"no sentences in language {lang!r}; known: {', '.join(LANGUAGES)}"
+            )
         self.lang = lang
         self.words: Mapping[str, Any] = phrases()[lang]
         self._lower = bool(self.words["inline_lowercase"])
@@ -140,10 +141,18 @@ class Renderer:
         if text is not None:
             return text
         effect = effect_key(c.value)
-        return self._keep(c, self._remembered(
-            (effect, c.factor, *c.facts.items()), lambda: self._say(
-                "sentences", "with_effect", text=self.describe(c),
-                effect=self._say("sentences", effect))))
+        return self._keep(
+            c,
+            self._remembered(
+                (effect, c.factor, *c.facts.items()),
+                lambda: self._say(
+                    "sentences",
+                    "with_effect",
+                    text=self.describe(c),
+                    effect=self._say("sentences", effect),
+                ),
+            ),
+        )
 
     def _describe(self, c: Contribution) -> str:
         f, s, fmt = c.facts, "sentences", self._fmt
@@ -152,17 +161,22 @@ class Renderer:
             peers = fmt(f["peers"], ".1f")
             if f["own"] is None:
                 return self._say(s, "gap_unanswered", capability=cap, peers=peers)
-            return self._say(s, "gap_rated", capability=cap, own=fmt(f["own"], ".0f"),
-                             peers=peers)
+            return self._say(s, "gap_rated", capability=cap, own=fmt(f["own"], ".0f"), peers=peers)
         match c.factor:
             case "target_fit":
-                names = (self._list("capabilities", f["targets"]) if f["targets"]
-                         else self._say(s, "no_targets"))
+                names = (
+                    self._list("capabilities", f["targets"])
+                    if f["targets"]
+                    else self._say(s, "no_targets")
+                )
                 return self._say(s, "target_fit", targets=names, gap=fmt(f["gap"], "+.1f"))
             case "readiness":
-                return self._say(s, "readiness",
-                                 capabilities=self._list("capabilities", f["capabilities"]),
-                                 value=fmt(f["value"], ".1f"))
+                return self._say(
+                    s,
+                    "readiness",
+                    capabilities=self._list("capabilities", f["capabilities"]),
+                    value=fmt(f["value"], ".1f"),
+                )
             case "firm_size":
                 return self._say(s, "firm_size", employees=fmt(f["employees"], ".0f"))
             case "firm_age":
@@ -170,28 +184,37 @@ class Renderer:
             case "finances":
                 growth = f["revenue_growth"]
                 shown = fmt(None, "") if growth is None else f"{growth:+.0%}"
-                return self._say(s, "finances", revenue=fmt(f["revenue_krw_m"], ",.0f"),
-                                 growth=shown)
+                return self._say(
+                    s, "finances", revenue=fmt(f["revenue_krw_m"], ",.0f"), growth=shown
+                )
             case "rnd_base":
-                return self._say(s, "rnd_base_lab" if f["has_rnd_lab"] else "rnd_base_no_lab",
-                                 researchers=fmt(f["researchers"], ".0f"),
-                                 patents=fmt(f["patents"], ".0f"))
+                return self._say(
+                    s,
+                    "rnd_base_lab" if f["has_rnd_lab"] else "rnd_base_no_lab",
+                    researchers=fmt(f["researchers"], ".0f"),
+                    patents=fmt(f["patents"], ".0f"),
+                )
             case "exports":
                 return self._say(s, "exports", share=fmt(100 * f["export_share"], ".0f"))
             case "sector":
-                return self._say(s, "sector", sector=self._inline(self.label("sectors",
-                                                                             f["sector"])))
+                return self._say(
+                    s, "sector", sector=self._inline(self.label("sectors", f["sector"]))
+                )
             case "self_assessment":
-                return self._say(s, "self_assessment", mean=fmt(f["mean"], ".1f"),
-                                 missing=str(f["unanswered"]))
+                return self._say(
+                    s, "self_assessment", mean=fmt(f["mean"], ".1f"), missing=str(f["unanswered"])
+                )
             case "history":
-                return self._say(s, "history", total=str(f["programmes"]),
-                                 same=str(f["same_type"]))
+                return self._say(s, "history", total=str(f["programmes"]), same=str(f["same_type"]))
             case "support_level":
                 return self._say(s, "support_level", support=fmt(f["support_krw_m"], ",.0f"))
             case "programme_format":
-                return self._say(s, "programme_format", months=fmt(f["duration_months"], ".0f"),
-                                 places=fmt(f["capacity"], ".0f"))
+                return self._say(
+                    s,
+                    "programme_format",
+                    months=fmt(f["duration_months"], ".0f"),
+                    places=fmt(f["capacity"], ".0f"),
+                )
             case "programme_type":
                 kind = str(f["programme_type"])
                 code = kind if kind in self.words["types"] else "other"
@@ -224,13 +247,18 @@ class Renderer:
             group = r.rule + "s"  # sectors are common nouns inside a sentence; regions names
             inline = r.rule == "sector"
             own = self.label(group, str(r.value))
-            return self._say("reasons", r.rule, allowed=self._list(group, r.limit, inline=inline),
-                             own=self._inline(own) if inline else own)
+            return self._say(
+                "reasons",
+                r.rule,
+                allowed=self._list(group, r.limit, inline=inline),
+                own=self._inline(own) if inline else own,
+            )
         if r.rule == "window":
             start, end = r.limit
             unknown = self._say("reasons", "window_unknown")
-            return self._say("reasons", "window", start=start or unknown, end=end or unknown,
-                             day=r.value)
+            return self._say(
+                "reasons", "window", start=start or unknown, end=end or unknown, day=r.value
+            )
         if r.rule == "year":
             return self._say("reasons", "year", limit=r.limit, value=r.value)
         return self._say("reasons", r.rule)

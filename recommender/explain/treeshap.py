@@ -34,7 +34,7 @@ from typing import Any, Final
 import numpy as np
 
 MAX_PATH_FEATURES: Final[int] = 12  # 2**12 patterns x 12 values per path at most
-MAX_TABLE: Final[int] = 2 ** 24  # table entries (128 MB) beyond which pred_contrib is used
+MAX_TABLE: Final[int] = 2**24  # table entries (128 MB) beyond which pred_contrib is used
 ZERO_THRESHOLD: Final[float] = 1e-35  # LightGBM's kZeroThreshold
 
 
@@ -62,21 +62,24 @@ def path_tables(zero_fractions: np.ndarray, leaf_values: np.ndarray) -> np.ndarr
     """
     z = np.asarray(zero_fractions, float)
     m, d = z.shape
-    o = ((np.arange(2 ** d)[:, None] >> np.arange(d)) & 1).astype(float)  # (2**d, d)
+    o = ((np.arange(2**d)[:, None] >> np.arange(d)) & 1).astype(float)  # (2**d, d)
     weights = shapley_weights(d)
-    out = np.empty((m, 2 ** d, d))
+    out = np.empty((m, 2**d, d))
     for k in range(d):
         # coefficients of x^s in prod_{j != k} (z_j + o_j x): the summed weights of the
         # coalitions of size s drawn from the satisfied features other than k
-        poly = np.zeros((m, 2 ** d, d))
+        poly = np.zeros((m, 2**d, d))
         poly[:, :, 0] = 1.0
         for j in range(d):
             if j != k:
                 zj = z[:, j, None, None]
                 poly[:, :, 1:] = zj * poly[:, :, 1:] + o[None, :, j, None] * poly[:, :, :-1]
                 poly[:, :, 0] *= zj[:, :, 0]
-        out[:, :, k] = (np.asarray(leaf_values, float)[:, None]
-                        * (o[None, :, k] - z[:, k, None]) * (poly @ weights))
+        out[:, :, k] = (
+            np.asarray(leaf_values, float)[:, None]
+            * (o[None, :, k] - z[:, k, None])
+            * (poly @ weights)
+        )
     return out
 
 
@@ -86,8 +89,10 @@ def _tables(paths: list[_Path]) -> list[np.ndarray]:
     sizes = np.array([len(p.features) for p in paths])
     for d in np.unique(sizes):
         which = np.flatnonzero(sizes == d)
-        tables = path_tables(np.array([paths[i].zero_fractions for i in which]),
-                             np.array([paths[i].value for i in which]))
+        tables = path_tables(
+            np.array([paths[i].zero_fractions for i in which]),
+            np.array([paths[i].value for i in which]),
+        )
         for i, table in zip(which, tables, strict=True):
             out[i] = table
     return out
@@ -129,20 +134,28 @@ class _Walker:
             self.base += value * count / total
             self._add_path(value, steps)
 
-    def _leaves(self, node: dict[str, Any], steps: list[tuple[int, bool, float]],
-                ) -> Iterator[tuple[float, float, list[tuple[int, bool, float]]]]:
+    def _leaves(
+        self,
+        node: dict[str, Any],
+        steps: list[tuple[int, bool, float]],
+    ) -> Iterator[tuple[float, float, list[tuple[int, bool, float]]]]:
         if "leaf_value" in node:
             self.linear |= "leaf_coeff" in node
             yield float(node["leaf_value"]), float(node["leaf_count"]), steps
             return
         split = len(self.splits)
         categorical = node["decision_type"] == "=="
-        self.splits.append(_Split(
-            int(node["split_feature"]),
-            0.0 if categorical else float(node["threshold"]),
-            frozenset(int(c) for c in str(node["threshold"]).split("||")) if categorical
-            else None,
-            bool(node["default_left"]), str(node["missing_type"])))
+        self.splits.append(
+            _Split(
+                int(node["split_feature"]),
+                0.0 if categorical else float(node["threshold"]),
+                frozenset(int(c) for c in str(node["threshold"]).split("||"))
+                if categorical
+                else None,
+                bool(node["default_left"]),
+                str(node["missing_type"]),
+            )
+        )
         count = float(node["internal_count"])
         for child, left in ((node["left_child"], True), (node["right_child"], False)):
             child_count = float(child.get("internal_count", child.get("leaf_count", 0)))
@@ -159,8 +172,14 @@ class _Walker:
                 fraction[feature], literals[feature] = 1.0, []
             fraction[feature] *= share
             literals[feature].append(2 * split + (0 if left else 1))
-        self.paths.append(_Path(value, tuple(order), tuple(fraction[f] for f in order),
-                                tuple(tuple(literals[f]) for f in order)))
+        self.paths.append(
+            _Path(
+                value,
+                tuple(order),
+                tuple(fraction[f] for f in order),
+                tuple(tuple(literals[f]) for f in order),
+            )
+        )
 
 
 class PathShap:
@@ -179,12 +198,19 @@ class PathShap:
         self.default_left = np.array([s.default_left for s in splits])
         # where a missing value goes: the default way, unless the split does not treat
         # missing values specially ("None"): then it is read as 0
-        self.nan_left = np.array([s.default_left if s.missing in ("NaN", "Zero")
-                                  else s.threshold >= 0.0 for s in splits], dtype=bool)
+        self.nan_left = np.array(
+            [
+                s.default_left if s.missing in ("NaN", "Zero") else s.threshold >= 0.0
+                for s in splits
+            ],
+            dtype=bool,
+        )
         self.zero_splits = np.flatnonzero([s.missing == "Zero" for s in splits])
         self.categorical = np.flatnonzero([s.categories is not None for s in splits])
-        width = max([max(s.categories, default=0) + 1 for s in splits
-                     if s.categories is not None], default=1)
+        width = max(
+            [max(s.categories, default=0) + 1 for s in splits if s.categories is not None],
+            default=1,
+        )
         self.category_left = np.zeros((len(self.categorical), width), dtype=bool)
         for row, split in enumerate(self.categorical):
             self.category_left[row, sorted(splits[split].categories or ())] = True
@@ -192,14 +218,20 @@ class PathShap:
         # per-feature sums are contiguous; a slot holds the split literals (2s: left of
         # split s, 2s + 1: right of it) a row must satisfy on its feature
         sizes = np.array([len(p.features) for p in paths], dtype=np.intp)
-        in_path = [(f, lits, i, k) for i, p in enumerate(paths)
-                   for k, (f, lits) in enumerate(zip(p.features, p.literals, strict=True))]
+        in_path = [
+            (f, lits, i, k)
+            for i, p in enumerate(paths)
+            for k, (f, lits) in enumerate(zip(p.features, p.literals, strict=True))
+        ]
         slots = sorted(in_path, key=lambda slot: slot[0])
         self.first_literal = np.array([lits[0] for _f, lits, _i, _k in slots], np.intp)
         self.more_literals = [  # round r: the slots' (r + 1)-th literals, slots unique
-            (np.array([n for n, s in enumerate(slots) if len(s[1]) > r], np.intp),
-             np.array([s[1][r] for s in slots if len(s[1]) > r], np.intp))
-            for r in range(1, max((len(s[1]) for s in slots), default=1))]
+            (
+                np.array([n for n, s in enumerate(slots) if len(s[1]) > r], np.intp),
+                np.array([s[1][r] for s in slots if len(s[1]) > r], np.intp),
+            )
+            for r in range(1, max((len(s[1]) for s in slots), default=1))
+        ]
         n_slots = len(slots)
         slot_path = np.array([i for _f, _l, i, _k in slots], np.intp)
         position = np.array([k for _f, _l, _i, k in slots], np.int32)
@@ -221,15 +253,21 @@ class PathShap:
         """The table explainer of a ``lightgbm.Booster``; None when the model is one it
         does not cover (then use ``pred_contrib``)."""
         model = booster.dump_model()
-        if (model.get("num_tree_per_iteration", 1) != 1 or model.get("average_output")
-                or model.get("linear_tree")):
+        if (
+            model.get("num_tree_per_iteration", 1) != 1
+            or model.get("average_output")
+            or model.get("linear_tree")
+        ):
             return None
         walker = _Walker()
         for tree in model["tree_info"]:
             walker.tree(tree["tree_structure"])
         sizes = [len(p.features) for p in walker.paths]
-        if (walker.linear or max(sizes, default=0) > MAX_PATH_FEATURES
-                or sum(2 ** d * d for d in sizes) > MAX_TABLE):
+        if (
+            walker.linear
+            or max(sizes, default=0) > MAX_PATH_FEATURES
+            or sum(2**d * d for d in sizes) > MAX_TABLE
+        ):
             return None
         return cls(walker, int(model["max_feature_idx"]) + 1)
 
@@ -244,8 +282,9 @@ class PathShap:
         left[splits, rows] = self.nan_left[splits]
         if len(self.zero_splits):  # zero-as-missing: an exact zero takes the default way
             zero = np.abs(values[self.zero_splits]) <= ZERO_THRESHOLD
-            left[self.zero_splits] = np.where(zero, self.default_left[self.zero_splits, None],
-                                              left[self.zero_splits])
+            left[self.zero_splits] = np.where(
+                zero, self.default_left[self.zero_splits, None], left[self.zero_splits]
+            )
         if len(self.categorical):
             raw = values[self.categorical]
             with np.errstate(invalid="ignore"):
@@ -312,7 +351,7 @@ def _distinct_columns(left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first: list[int] = []
     inverse: list[int] = []
     for i in range(len(packed)):
-        key = raw[i * width:(i + 1) * width]
+        key = raw[i * width : (i + 1) * width]
         found = seen.get(key)
         if found is None:
             found = seen[key] = len(first)

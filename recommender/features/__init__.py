@@ -20,9 +20,20 @@ from recommender.features.pairs import FeaturePipeline, PairFeaturizer, Programm
 from recommender.features.profiler import CapabilityProfiler, CellTotals, size_band
 
 __all__ = [
-    "CATEGORICAL_FEATURES", "FIRM_FEATURES",
-    "FIT_FEATURES", "HISTORY_COLUMNS", "N_CAPS", "PAIR_FEATURES", "PROGRAMME_FEATURES",
-    "CapabilityProfiler", "CellTotals", "FeaturePipeline", "PairFeaturizer", "ProgrammeTable",
-    "firm_caps", "history_features", "size_band",
+    "CATEGORICAL_FEATURES",
+    "FIRM_FEATURES",
+    "FIT_FEATURES",
+    "HISTORY_COLUMNS",
+    "N_CAPS",
+    "PAIR_FEATURES",
+    "PROGRAMME_FEATURES",
+    "CapabilityProfiler",
+    "CellTotals",
+    "FeaturePipeline",
+    "PairFeaturizer",
+    "ProgrammeTable",
+    "firm_caps",
+    "history_features",
+    "size_band",
     "with_history",
 ]

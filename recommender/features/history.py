@@ -8,8 +8,9 @@ from recommender.constants import SCORED_TYPES
 from recommender.features.names import HISTORY_COLUMNS
 
 
-def history_features(firms: pd.DataFrame, outcomes: pd.DataFrame | None,
-                     programmes: pd.DataFrame) -> pd.DataFrame:
+def history_features(
+    firms: pd.DataFrame, outcomes: pd.DataFrame | None, programmes: pd.DataFrame
+) -> pd.DataFrame:
     """Participation history of each firm profile, from outcomes of *earlier* years only.
 
     Returns a frame aligned with ``firms`` holding :data:`HISTORY_COLUMNS`: how many
@@ -47,8 +48,14 @@ def history_features(firms: pd.DataFrame, outcomes: pd.DataFrame | None,
     return out
 
 
-def with_history(firms: pd.DataFrame, outcomes: pd.DataFrame | None,
-                 programmes: pd.DataFrame) -> pd.DataFrame:
+def with_history(
+    firms: pd.DataFrame, outcomes: pd.DataFrame | None, programmes: pd.DataFrame
+) -> pd.DataFrame:
     """``firms`` with the :data:`HISTORY_COLUMNS` of :func:`history_features` added."""
-    return pd.concat([firms.drop(columns=list(HISTORY_COLUMNS), errors="ignore"),
-                      history_features(firms, outcomes, programmes)], axis=1)
+    return pd.concat(
+        [
+            firms.drop(columns=list(HISTORY_COLUMNS), errors="ignore"),
+            history_features(firms, outcomes, programmes),
+        ],
+        axis=1,
+    )

@@ -34,24 +34,28 @@ class ProgrammeTable:
                     if cap.strip() in index:
                         self.targets[row, index[cap.strip()]] = True
         types = p["programme_type"].to_numpy()
-        self.type_code = np.array([SCORED_TYPES.index(t) if t in SCORED_TYPES else -1 for t in types])
+        self.type_code = np.array(
+            [SCORED_TYPES.index(t) if t in SCORED_TYPES else -1 for t in types]
+        )
         self.readiness = np.zeros((len(p), N_CAPS), dtype=bool)
         for row, t in enumerate(types):
             for cap in TYPE_READINESS_CAPS.get(t, ()):
                 self.readiness[row, index[cap]] = True
         support = p["support_krw_m"].to_numpy(float)
         self.support = support
-        self.matrix = np.column_stack([
-            np.where(self.type_code >= 0, self.type_code, np.nan),
-            np.log1p(support),
-            np.zeros(len(p)),  # log_support_per_employee: filled per pair
-            p["duration_months"].to_numpy(float),
-            np.log1p(p["capacity"].to_numpy(float)),
-            self.targets.sum(1).astype(float),
-            (p["regions"].astype(str).str.strip() != ALL).to_numpy(float),
-            (p["sectors"].astype(str).str.strip() != ALL).to_numpy(float),
-            np.array([v is True or v == 1 for v in p["requires_rnd_lab"]], dtype=float),
-        ])
+        self.matrix = np.column_stack(
+            [
+                np.where(self.type_code >= 0, self.type_code, np.nan),
+                np.log1p(support),
+                np.zeros(len(p)),  # log_support_per_employee: filled per pair
+                p["duration_months"].to_numpy(float),
+                np.log1p(p["capacity"].to_numpy(float)),
+                self.targets.sum(1).astype(float),
+                (p["regions"].astype(str).str.strip() != ALL).to_numpy(float),
+                (p["sectors"].astype(str).str.strip() != ALL).to_numpy(float),
+                np.array([v is True or v == 1 for v in p["requires_rnd_lab"]], dtype=float),
+            ]
+        )
 
     @property
     def scored(self) -> np.ndarray:
@@ -71,9 +75,14 @@ class PairFeaturizer:
 
     feature_names: tuple[str, ...] = PAIR_FEATURES
 
-    def transform(self, firm_features: pd.DataFrame, firm_caps: np.ndarray,
-                  table: ProgrammeTable, firm_rows: np.ndarray,
-                  programme_rows: np.ndarray) -> np.ndarray:
+    def transform(
+        self,
+        firm_features: pd.DataFrame,
+        firm_caps: np.ndarray,
+        table: ProgrammeTable,
+        firm_rows: np.ndarray,
+        programme_rows: np.ndarray,
+    ) -> np.ndarray:
         """Feature matrix of shape ``(n_pairs, len(PAIR_FEATURES))``.
 
         Parameters
@@ -103,16 +112,18 @@ class PairFeaturizer:
         hist_cols = np.array([FIRM_FEATURES.index(f"hist_n_{t}") for t in SCORED_TYPES])
         taken = np.where(ptype >= 0, F[np.arange(len(F)), hist_cols[np.maximum(ptype, 0)]], np.nan)
         last_type = F[:, FIRM_FEATURES.index("hist_last_type")]
-        fit = np.column_stack([
-            _masked_mean(gaps, targets),
-            np.where(np.isfinite(gap_max), gap_max, np.nan),
-            target_self,
-            self_mean - target_self,
-            (targets & np.isnan(own)).sum(1) / n_targets,
-            _masked_mean(own, table.readiness[programme_rows]),
-            taken,
-            np.where(np.isnan(last_type), 0.0, (last_type == ptype).astype(float)),
-        ])
+        fit = np.column_stack(
+            [
+                _masked_mean(gaps, targets),
+                np.where(np.isfinite(gap_max), gap_max, np.nan),
+                target_self,
+                self_mean - target_self,
+                (targets & np.isnan(own)).sum(1) / n_targets,
+                _masked_mean(own, table.readiness[programme_rows]),
+                taken,
+                np.where(np.isnan(last_type), 0.0, (last_type == ptype).astype(float)),
+            ]
+        )
         return np.hstack([F, P, fit])
 
 
@@ -142,8 +153,18 @@ class FeaturePipeline:
         self.profiler.fit(firms)
         return self
 
-    def matrix(self, firms: pd.DataFrame, table: ProgrammeTable, firm_rows: np.ndarray,
-               programme_rows: np.ndarray) -> np.ndarray:
+    def matrix(
+        self,
+        firms: pd.DataFrame,
+        table: ProgrammeTable,
+        firm_rows: np.ndarray,
+        programme_rows: np.ndarray,
+    ) -> np.ndarray:
         """Model input for pairs of ``firms`` rows and ``table`` rows (positional)."""
-        return self.pairs.transform(self.profiler.transform(firms), firm_caps(firms), table,
-                                    np.asarray(firm_rows), np.asarray(programme_rows))
+        return self.pairs.transform(
+            self.profiler.transform(firms),
+            firm_caps(firms),
+            table,
+            np.asarray(firm_rows),
+            np.asarray(programme_rows),
+        )

@@ -11,6 +11,12 @@ from recommender.recommend.results import (
 )
 
 __all__ = [
-    "CapabilityGap", "Explain", "IneligibleItem",
-    "Recommendation", "RecommendedItem", "Recommender", "profile_frame", "reference_date",
+    "CapabilityGap",
+    "Explain",
+    "IneligibleItem",
+    "Recommendation",
+    "RecommendedItem",
+    "Recommender",
+    "profile_frame",
+    "reference_date",
 ]

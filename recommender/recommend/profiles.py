@@ -19,8 +19,9 @@ from recommender.contract.spec import Field
 from recommender.errors import DataValidationError, Problem
 
 
-def profile_frame(profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame
-                  ) -> pd.DataFrame:
+def profile_frame(
+    profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd.DataFrame,
+) -> pd.DataFrame:
     """Canonical firm rows from profile dicts (already validated at the edge)."""
     if isinstance(profiles, pd.DataFrame):
         frame = profiles.reset_index(drop=True)
@@ -36,6 +37,7 @@ def profile_frame(profiles: Mapping[str, Any] | Sequence[Mapping[str, Any]] | pd
 
         def column(col: str) -> Any:
             return [r.get(col, np.nan) for r in rows]
+
     missing = [c for c in _REQUIRED if c not in present]
     if missing:
         raise DataValidationError([Problem("profile", None, c, None, "a value") for c in missing])
@@ -90,7 +92,11 @@ def _strings(values: Any) -> np.ndarray:
 
 
 _CONVERTERS: Final[dict[str, Callable[[Any], np.ndarray]]] = {
-    "int": _ints, "float": _floats, "bool": _bools, "str": _strings}
+    "int": _ints,
+    "float": _floats,
+    "bool": _bools,
+    "str": _strings,
+}
 _PLAN: Final = tuple((f.name, _CONVERTERS[_converter(f)]) for f in FIRMS.fields)
 _REQUIRED: Final = tuple(f.name for f in FIRMS.fields if not f.nullable)
 

@@ -61,10 +61,12 @@ class Recommendation:
     unscored: list[RecommendedItem]
     ineligible: list[IneligibleItem] | None
     contrast: list[Contribution] = field(default_factory=list)  # why #1 is above #2
-    own_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
-                                    repr=False, compare=False)
-    peer_ratings: np.ndarray = field(default_factory=lambda: np.full(len(CAPABILITIES), np.nan),
-                                     repr=False, compare=False)
+    own_ratings: np.ndarray = field(
+        default_factory=lambda: np.full(len(CAPABILITIES), np.nan), repr=False, compare=False
+    )
+    peer_ratings: np.ndarray = field(
+        default_factory=lambda: np.full(len(CAPABILITIES), np.nan), repr=False, compare=False
+    )
 
     @cached_property
     def profile(self) -> list[CapabilityGap]:
@@ -72,6 +74,9 @@ class Recommendation:
 
         Built on first use: batch jobs that never read it do not pay for it.
         """
-        return [CapabilityGap(c, None if o != o else o, p, None if o != o else p - o)
-                for c, o, p in zip(CAPABILITIES, self.own_ratings.tolist(),
-                                   self.peer_ratings.tolist(), strict=True)]
+        return [
+            CapabilityGap(c, None if o != o else o, p, None if o != o else p - o)
+            for c, o, p in zip(
+                CAPABILITIES, self.own_ratings.tolist(), self.peer_ratings.tolist(), strict=True
+            )
+        ]

@@ -19,9 +19,16 @@ SCORE_COLUMNS: tuple[str, ...] = ("firm_id", "year", "programme_id", "eligible",
 OUTREACH_COLUMNS: tuple[str, ...] = ("firm_id", "year", "score", "rank")
 
 
-def score_all(firms: pd.DataFrame, *, ranker: Ranker, pipeline: FeaturePipeline,
-              programmes: pd.DataFrame, years: Mapping[int, _YearCatalogue],
-              outcomes: pd.DataFrame | None = None, chunk: int = 20_000) -> pd.DataFrame:
+def score_all(
+    firms: pd.DataFrame,
+    *,
+    ranker: Ranker,
+    pipeline: FeaturePipeline,
+    programmes: pd.DataFrame,
+    years: Mapping[int, _YearCatalogue],
+    outcomes: pd.DataFrame | None = None,
+    chunk: int = 20_000,
+) -> pd.DataFrame:
     """Every firm row x every programme of its year: the contract's score output.
 
     Columns :data:`SCORE_COLUMNS`; ``score`` is empty for unscored (``other``)
@@ -34,15 +41,16 @@ def score_all(firms: pd.DataFrame, *, ranker: Ranker, pipeline: FeaturePipeline,
         if cat is None:
             continue
         for start in range(0, len(idx), chunk):
-            sub = firms.iloc[idx[start:start + chunk]].reset_index(drop=True)
+            sub = firms.iloc[idx[start : start + chunk]].reset_index(drop=True)
             parts.append(_score_chunk(sub, cat, ranker=ranker, pipeline=pipeline))
     if not parts:
         return pd.DataFrame(columns=list(SCORE_COLUMNS))
     return pd.concat(parts, ignore_index=True)[list(SCORE_COLUMNS)]
 
 
-def _score_chunk(firms: pd.DataFrame, cat: _YearCatalogue, *, ranker: Ranker,
-                 pipeline: FeaturePipeline) -> pd.DataFrame:
+def _score_chunk(
+    firms: pd.DataFrame, cat: _YearCatalogue, *, ranker: Ranker, pipeline: FeaturePipeline
+) -> pd.DataFrame:
     n, m = len(firms), len(cat.programmes)
     eligible = cat.eligibility.mask(firms)
     fi, pj = np.nonzero(np.broadcast_to(cat.table.scored[None, :], (n, m)))
@@ -55,18 +63,28 @@ def _score_chunk(firms: pd.DataFrame, cat: _YearCatalogue, *, ranker: Ranker,
     rank = np.empty((n, m))
     rank[np.arange(n)[:, None], order] = np.arange(1, m + 1)[None, :]
     rank = np.where(np.isfinite(ranked), rank, np.nan)
-    return pd.DataFrame({
-        "firm_id": np.repeat(firms["firm_id"].to_numpy(), m),
-        "year": np.repeat(firms["year"].to_numpy(), m),
-        "programme_id": np.tile(cat.programmes["programme_id"].to_numpy(), n),
-        "eligible": eligible.ravel(), "score": score.ravel(),
-        "rank": pd.array(rank.ravel(), dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "firm_id": np.repeat(firms["firm_id"].to_numpy(), m),
+            "year": np.repeat(firms["year"].to_numpy(), m),
+            "programme_id": np.tile(cat.programmes["programme_id"].to_numpy(), n),
+            "eligible": eligible.ravel(),
+            "score": score.ravel(),
+            "rank": pd.array(rank.ravel(), dtype="Int64"),
+        }
+    )
 
 
-def rank_firms(programme_id: str, firms: pd.DataFrame, *, ranker: Ranker,
-               pipeline: FeaturePipeline, programmes: pd.DataFrame, k: int = 20,
-               outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
+def rank_firms(
+    programme_id: str,
+    firms: pd.DataFrame,
+    *,
+    ranker: Ranker,
+    pipeline: FeaturePipeline,
+    programmes: pd.DataFrame,
+    k: int = 20,
+    outcomes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Firms ranked by fit for one offering, eligible ones only (outreach list).
 
     Columns :data:`OUTREACH_COLUMNS`, best first, at most ``k`` rows.
@@ -89,9 +107,9 @@ def rank_firms(programme_id: str, firms: pd.DataFrame, *, ranker: Ranker,
     rows = np.flatnonzero(ok)
     X = pipeline.matrix(firms, ProgrammeTable(prog), rows, np.zeros(len(rows), int))
     scores = ranker.predict(X) if len(rows) else np.empty(0)
-    ranked = pd.DataFrame({"firm_id": firms["firm_id"].to_numpy()[rows], "year": year,
-                           "score": scores}).sort_values(["score", "firm_id"],
-                                                         ascending=[False, True])
+    ranked = pd.DataFrame(
+        {"firm_id": firms["firm_id"].to_numpy()[rows], "year": year, "score": scores}
+    ).sort_values(["score", "firm_id"], ascending=[False, True])
     ranked = ranked.head(k).reset_index(drop=True)
     ranked["rank"] = np.arange(1, len(ranked) + 1)
     return ranked[list(OUTREACH_COLUMNS)]

@@ -23,29 +23,34 @@ SECTOR_INDEX: Final[dict[str, int]] = {s: i for i, s in enumerate(SECTORS)}
 # --- true capabilities ----------------------------------------------------------------
 # latent factors: general management, technology, global, market
 FACTORS: Final[tuple[str, ...]] = ("general", "technology", "global", "market")
-LOADINGS: Final[np.ndarray] = np.array([
-    # gen  tech  glob  mkt
-    [0.45, 0.55, 0.00, 0.00],  # cap_tech_planning
-    [0.40, 0.60, 0.00, 0.00],  # cap_rnd_execution
-    [0.45, 0.30, 0.00, 0.35],  # cap_commercialization
-    [0.40, 0.00, 0.15, 0.55],  # cap_marketing
-    [0.55, 0.25, 0.00, 0.00],  # cap_hr_skills
-    [0.45, 0.10, 0.00, 0.10],  # cap_funding_access
-    [0.60, 0.00, 0.00, 0.10],  # cap_internal_coordination
-    [0.50, 0.00, 0.00, 0.35],  # cap_nontech_innovation
-    [0.40, 0.50, 0.10, 0.00],  # cap_tech_acquisition
-    [0.60, 0.15, 0.00, 0.00],  # cap_feedback
-    [0.30, 0.00, 0.70, 0.00],  # cap_global_orientation
-    [0.25, 0.05, 0.65, 0.00],  # cap_global_partnerships
-])
-CAP_BASE: Final[float] = 2.8        # SMEs are weak in MOT on average (2014 report)
-CAP_NOISE: Final[float] = 0.45      # item-specific part of a true level
+LOADINGS: Final[np.ndarray] = np.array(
+    [
+        # gen  tech  glob  mkt
+        [0.45, 0.55, 0.00, 0.00],  # cap_tech_planning
+        [0.40, 0.60, 0.00, 0.00],  # cap_rnd_execution
+        [0.45, 0.30, 0.00, 0.35],  # cap_commercialization
+        [0.40, 0.00, 0.15, 0.55],  # cap_marketing
+        [0.55, 0.25, 0.00, 0.00],  # cap_hr_skills
+        [0.45, 0.10, 0.00, 0.10],  # cap_funding_access
+        [0.60, 0.00, 0.00, 0.10],  # cap_internal_coordination
+        [0.50, 0.00, 0.00, 0.35],  # cap_nontech_innovation
+        [0.40, 0.50, 0.10, 0.00],  # cap_tech_acquisition
+        [0.60, 0.15, 0.00, 0.00],  # cap_feedback
+        [0.30, 0.00, 0.70, 0.00],  # cap_global_orientation
+        [0.25, 0.05, 0.65, 0.00],  # cap_global_partnerships
+    ]
+)
+CAP_BASE: Final[float] = 2.8  # SMEs are weak in MOT on average (2014 report)
+CAP_NOISE: Final[float] = 0.45  # item-specific part of a true level
 SIZE_EFFECT: Final[np.ndarray] = np.array(
-    [0.12, 0.12, 0.12, 0.12, 0.20, 0.30, 0.05, 0.10, 0.12, 0.12, 0.15, 0.15])
+    [0.12, 0.12, 0.12, 0.12, 0.20, 0.30, 0.05, 0.10, 0.12, 0.12, 0.15, 0.15]
+)
 RND_EFFECT: Final[np.ndarray] = np.array(
-    [0.40, 0.45, 0.20, 0.00, 0.15, 0.05, 0.00, 0.00, 0.35, 0.10, 0.00, 0.05])
+    [0.40, 0.45, 0.20, 0.00, 0.15, 0.05, 0.00, 0.00, 0.35, 0.10, 0.00, 0.05]
+)
 EXPORT_EFFECT: Final[np.ndarray] = np.array(
-    [0.00, 0.00, 0.10, 0.20, 0.00, 0.05, 0.00, 0.00, 0.00, 0.00, 1.10, 1.00])
+    [0.00, 0.00, 0.10, 0.20, 0.00, 0.05, 0.00, 0.00, 0.00, 0.00, 1.10, 1.00]
+)
 _SECTOR_CAP = {  # sector offsets on groups of capabilities
     "mfg_high_tech": {"tech": 0.30},
     "mfg_mid_tech": {"tech": 0.10},
@@ -61,17 +66,18 @@ _CAP_GROUPS = {
     "market": ("cap_marketing", "cap_commercialization"),
     "global": ("cap_global_orientation", "cap_global_partnerships"),
 }
-CAP_DRIFT: Final[float] = 0.05      # yearly random drift of a true level
+CAP_DRIFT: Final[float] = 0.05  # yearly random drift of a true level
 
 # --- self-diagnosis -------------------------------------------------------------------
-BIAS_MEAN: Final[float] = 0.25      # firms over-rate themselves on average ...
-BIAS_SD: Final[float] = 0.35        # ... some much more than others
+BIAS_MEAN: Final[float] = 0.25  # firms over-rate themselves on average ...
+BIAS_SD: Final[float] = 0.35  # ... some much more than others
 BIAS_WEAKNESS: Final[float] = 0.20  # weaker firms over-rate more
 ITEM_NOISE: Final[float] = 0.55
 SKIP_ALL_RATE: Final[float] = 0.06  # firm-years with no self-diagnosis at all
-MISSING_A, MISSING_B = 1.2, 9.0     # per-firm item non-response propensity ~ Beta(a, b)
+MISSING_A, MISSING_B = 1.2, 9.0  # per-firm item non-response propensity ~ Beta(a, b)
 ITEM_MISSING: Final[np.ndarray] = np.array(
-    [0.85, 0.85, 0.85, 0.85, 0.85, 1.5, 0.85, 0.85, 0.85, 1.3, 1.3, 1.6])
+    [0.85, 0.85, 0.85, 0.85, 0.85, 1.5, 0.85, 0.85, 0.85, 1.3, 1.3, 1.6]
+)
 
 
 def _sector_cap_offsets() -> np.ndarray:
@@ -83,9 +89,15 @@ def _sector_cap_offsets() -> np.ndarray:
     return out
 
 
-def true_levels(factors: np.ndarray, sector: np.ndarray, employees: np.ndarray,
-                researchers: np.ndarray, lab: np.ndarray, export_share: np.ndarray,
-                item: np.ndarray) -> np.ndarray:
+def true_levels(
+    factors: np.ndarray,
+    sector: np.ndarray,
+    employees: np.ndarray,
+    researchers: np.ndarray,
+    lab: np.ndarray,
+    export_share: np.ndarray,
+    item: np.ndarray,
+) -> np.ndarray:
     """True capability levels ``(n, 12)`` on the 1..5 scale from a firm's make-up.
 
     Parameters
@@ -101,10 +113,15 @@ def true_levels(factors: np.ndarray, sector: np.ndarray, employees: np.ndarray,
         The item-specific parts (noise).
     """
     log_size = (np.log(employees) - np.log(10.0)) / 1.2
-    level = (CAP_BASE + factors @ LOADINGS.T + _sector_cap_offsets()[sector]
-             + log_size[:, None] * SIZE_EFFECT
-             + rnd_readiness(researchers, lab)[:, None] * RND_EFFECT
-             + np.sqrt(export_share)[:, None] * EXPORT_EFFECT + item)
+    level = (
+        CAP_BASE
+        + factors @ LOADINGS.T
+        + _sector_cap_offsets()[sector]
+        + log_size[:, None] * SIZE_EFFECT
+        + rnd_readiness(researchers, lab)[:, None] * RND_EFFECT
+        + np.sqrt(export_share)[:, None] * EXPORT_EFFECT
+        + item
+    )
     return np.clip(level, CAP_MIN, CAP_MAX)
 
 
@@ -115,8 +132,7 @@ def rnd_readiness(researchers: np.ndarray, lab: np.ndarray) -> np.ndarray:
 
 def self_bias(truth: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Each firm's persistent self-rating bias: over-rating on average, more when weak."""
-    return (BIAS_MEAN + rng.normal(0.0, BIAS_SD, len(truth))
-            - BIAS_WEAKNESS * (truth.mean(1) - 3.0))
+    return BIAS_MEAN + rng.normal(0.0, BIAS_SD, len(truth)) - BIAS_WEAKNESS * (truth.mean(1) - 3.0)
 
 
 def missing_propensity(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -124,8 +140,9 @@ def missing_propensity(n: int, rng: np.random.Generator) -> np.ndarray:
     return rng.beta(MISSING_A, MISSING_B, n)
 
 
-def self_ratings(truth: np.ndarray, bias: np.ndarray, missing_rate: np.ndarray,
-                 rng: np.random.Generator) -> np.ndarray:
+def self_ratings(
+    truth: np.ndarray, bias: np.ndarray, missing_rate: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """The self-diagnosis ``(k, 12)`` of ``k`` firms: 1..5 as floats, NaN unanswered.
 
     Each answer is the true level plus the firm's persistent bias plus item noise,

@@ -28,15 +28,25 @@ from recommender.simulate.programme_kinds import RULES, TYPES, archetype, region
 
 SOURCE: Final[str] = "simulated"
 INITIAL_LINES: Final[dict[str, int]] = {
-    "consulting": 5, "rnd_planning": 5, "education": 5, "industry_academic": 4,
-    "commercialization": 5, "globalization": 4, "other": 3,
+    "consulting": 5,
+    "rnd_planning": 5,
+    "education": 5,
+    "industry_academic": 4,
+    "commercialization": 5,
+    "globalization": 4,
+    "other": 3,
 }
 NEW_LINE_WEIGHTS: Final[dict[str, float]] = {
-    "consulting": 0.18, "rnd_planning": 0.16, "education": 0.16, "industry_academic": 0.13,
-    "commercialization": 0.16, "globalization": 0.13, "other": 0.08,
+    "consulting": 0.18,
+    "rnd_planning": 0.16,
+    "education": 0.16,
+    "industry_academic": 0.13,
+    "commercialization": 0.16,
+    "globalization": 0.13,
+    "other": 0.08,
 }
-CONTINUE_RATE: Final[float] = 0.88   # a line runs again next year
-NEW_LINES_MEAN: Final[float] = 3.0   # wholly new lines a year: 1 + Poisson(mean)
+CONTINUE_RATE: Final[float] = 0.88  # a line runs again next year
+NEW_LINES_MEAN: Final[float] = 3.0  # wholly new lines a year: 1 + Poisson(mean)
 MIN_OFFERINGS: Final[int] = 25
 MAX_OFFERINGS: Final[int] = 40
 CAPACITY_SHARE: Final[float] = 0.016  # a typical line's capacity, as a share of the firms
@@ -60,15 +70,19 @@ class Line:
     publish_capacity: bool
 
 
-def _new_line(rng: np.random.Generator, number: int, ptype: str, *, n_firms: int,
-              used: set[str]) -> Line:
+def _new_line(
+    rng: np.random.Generator, number: int, ptype: str, *, n_firms: int, used: set[str]
+) -> Line:
     spec = TYPES[ptype]
     stem, targets = spec.stems[int(rng.integers(len(spec.stems)))]
     kinds = list(spec.archetypes)
     weights = np.array([spec.archetypes[k] for k in kinds])
     own_group = stem.startswith("Knowledge Service")  # the name already says who it is for
-    kind = "knowledge_services" if own_group else \
-        kinds[int(rng.choice(len(kinds), p=weights / weights.sum()))]
+    kind = (
+        "knowledge_services"
+        if own_group
+        else kinds[int(rng.choice(len(kinds), p=weights / weights.sum()))]
+    )
     rules, suffix, cap_factor = archetype(kind, rng)
     suffix = "" if own_group else suffix
     if "requires_rnd_lab" not in rules and rng.random() < 0.2:
@@ -84,20 +98,38 @@ def _new_line(rng: np.random.Generator, number: int, ptype: str, *, n_firms: int
         name, n = f"{stem}{suffix} {_roman(n)}", n + 1
     used.add(name)
     support = spec.support_median * float(np.exp(rng.normal(0.0, 0.45)))
-    visibility = (float(rng.normal(0.0, 0.6)) + (0.0 if kind == "regional" else 0.3)
-                  + 0.25 * float(np.log(support / spec.support_median)))
-    capacity = n_firms * CAPACITY_SHARE * cap_factor * float(
-        np.exp(0.4 * visibility + rng.normal(0.0, 0.25)))
+    visibility = (
+        float(rng.normal(0.0, 0.6))
+        + (0.0 if kind == "regional" else 0.3)
+        + 0.25 * float(np.log(support / spec.support_median))
+    )
+    capacity = (
+        n_firms
+        * CAPACITY_SHARE
+        * cap_factor
+        * float(np.exp(0.4 * visibility + rng.normal(0.0, 0.25)))
+    )
     is_other = ptype == OTHER_TYPE
-    return Line(number, ptype, name, agency, targets, rules, _money(support),
-                int(rng.choice(spec.durations)), max(3, round(capacity)), visibility,
-                publish_support=not (is_other and rng.random() < 0.3),
-                publish_capacity=not (is_other and rng.random() < 0.5))
+    return Line(
+        number,
+        ptype,
+        name,
+        agency,
+        targets,
+        rules,
+        _money(support),
+        int(rng.choice(spec.durations)),
+        max(3, round(capacity)),
+        visibility,
+        publish_support=not (is_other and rng.random() < 0.3),
+        publish_capacity=not (is_other and rng.random() < 0.5),
+    )
 
 
 def _roman(n: int) -> str:
     return {2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX"}.get(
-        n, str(n))
+        n, str(n)
+    )
 
 
 def _money(x: float) -> float:
@@ -106,13 +138,23 @@ def _money(x: float) -> float:
 
 def _next_terms(line: Line, rng: np.random.Generator) -> Line:
     """The line's terms when it runs again: a little more or less money and places."""
-    return replace(line, support=_money(line.support * float(np.exp(rng.normal(0.02, 0.06)))),
-                   capacity=max(3, round(line.capacity * float(np.exp(rng.normal(0.0, 0.12))))),
-                   visibility=line.visibility + float(rng.normal(0.0, 0.1)))
+    return replace(
+        line,
+        support=_money(line.support * float(np.exp(rng.normal(0.02, 0.06)))),
+        capacity=max(3, round(line.capacity * float(np.exp(rng.normal(0.0, 0.12))))),
+        visibility=line.visibility + float(rng.normal(0.0, 0.1)),
+    )
 
 
-def _year_lines(rng: np.random.Generator, previous: list[Line], *, first: bool,
-                n_firms: int, used: set[str], counter: list[int]) -> list[Line]:
+def _year_lines(
+    rng: np.random.Generator,
+    previous: list[Line],
+    *,
+    first: bool,
+    n_firms: int,
+    used: set[str],
+    counter: list[int],
+) -> list[Line]:
     def make(ptype: str) -> Line:
         counter[0] += 1
         return _new_line(rng, counter[0], ptype, n_firms=n_firms, used=used)
@@ -140,11 +182,15 @@ def _row(line: Line, year: int, number: int, rng: np.random.Generator) -> dict[s
     labels = ", ".join(CAPABILITY_LABELS[c] for c in line.targets)
     what = f"; strengthens {labels}" if labels else ""
     return {
-        "programme_id": f"P{year}-{number:03d}", "name": line.name,
-        "programme_type": line.programme_type, "agency": line.agency,
-        "targets": LIST_SEP.join(line.targets) if line.targets else None, "year": year,
+        "programme_id": f"P{year}-{number:03d}",
+        "name": line.name,
+        "programme_type": line.programme_type,
+        "agency": line.agency,
+        "targets": LIST_SEP.join(line.targets) if line.targets else None,
+        "year": year,
         **{rule: float(line.rules.get(rule, np.nan)) for rule in RULES},
-        "sectors": line.rules.get("sectors", "*"), "regions": line.rules.get("regions", "*"),
+        "sectors": line.rules.get("sectors", "*"),
+        "regions": line.rules.get("regions", "*"),
         "requires_rnd_lab": line.rules.get("requires_rnd_lab"),
         "support_krw_m": line.support if line.publish_support else np.nan,
         "duration_months": float(line.duration) if rng.random() > 0.05 else np.nan,
@@ -155,7 +201,9 @@ def _row(line: Line, year: int, number: int, rng: np.random.Generator) -> dict[s
         "description": f"{TYPE_LABELS[line.programme_type].capitalize()} programme{what}.",
         "source": SOURCE,
         # hidden truth, dropped before the catalogue is published
-        "line": line.line, "visibility": line.visibility, "true_support": line.support,
+        "line": line.line,
+        "visibility": line.visibility,
+        "true_support": line.support,
         "true_capacity": line.capacity,
     }
 
@@ -185,8 +233,7 @@ def catalogue(rng: np.random.Generator, *, years: range, n_firms: int) -> pd.Dat
     used: set[str] = set()
     counter = [0]
     for i, year in enumerate(years):
-        lines = _year_lines(rng, lines, first=i == 0, n_firms=n_firms, used=used,
-                            counter=counter)
+        lines = _year_lines(rng, lines, first=i == 0, n_firms=n_firms, used=used, counter=counter)
         rows += [_row(line, year, k + 1, rng) for k, line in enumerate(lines)]
     frame = pd.DataFrame(rows)
     frame["requires_rnd_lab"] = frame["requires_rnd_lab"].astype(object)

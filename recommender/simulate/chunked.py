@@ -53,10 +53,15 @@ class ChunkedWorld:
 
 def chunk_sizes(n_firms: int, partitions: int) -> list[int]:
     """Firms per chunk: ``partitions`` chunks differing by at most one firm."""
-    if isinstance(partitions, bool) or not isinstance(partitions, int | np.integer) \
-            or not 1 <= partitions <= n_firms:
-        raise RecommenderError(f"partitions must be a whole number from 1 to the number of "
-                               f"firms ({n_firms}), not {partitions!r}")
+    if (
+        isinstance(partitions, bool)
+        or not isinstance(partitions, int | np.integer)
+        or not 1 <= partitions <= n_firms
+    ):
+        raise RecommenderError(
+            f"partitions must be a whole number from 1 to the number of "
+            f"firms ({n_firms}), not {partitions!r}"
+        )
     base, extra = divmod(n_firms, partitions)
     return [base + (i < extra) for i in range(partitions)]
 
@@ -68,8 +73,14 @@ def scaled_capacity(offers: pd.DataFrame, share: float) -> pd.DataFrame:
     return offers.assign(true_capacity=places.astype(np.int64))
 
 
-def simulate_in_chunks(*, n_firms: int, partitions: int, years: tuple[int, int] = (2022, 2024),
-                       seed: int = 42, progress: Progress | None = None) -> ChunkedWorld:
+def simulate_in_chunks(
+    *,
+    n_firms: int,
+    partitions: int,
+    years: tuple[int, int] = (2022, 2024),
+    seed: int = 42,
+    progress: Progress | None = None,
+) -> ChunkedWorld:
     """Check the sizes, draw the shared catalogue and set up the chunks.
 
     Parameters
@@ -96,22 +107,44 @@ def simulate_in_chunks(*, n_firms: int, partitions: int, years: tuple[int, int] 
     cat_seed, chunk_root = np.random.SeedSequence(seed).spawn(2)
     offers = catalogue(np.random.default_rng(cat_seed), years=span, n_firms=n_firms)
     programmes = canonical_programmes(offers.drop(columns=list(HIDDEN)))
-    return ChunkedWorld(programmes, tuple(sizes),
-                        _chunks(offers, sizes, chunk_root, span=span, n_firms=n_firms,
-                                say=progress or (lambda _message: None)))
+    return ChunkedWorld(
+        programmes,
+        tuple(sizes),
+        _chunks(
+            offers,
+            sizes,
+            chunk_root,
+            span=span,
+            n_firms=n_firms,
+            say=progress or (lambda _message: None),
+        ),
+    )
 
 
-def _chunks(offers: pd.DataFrame, sizes: list[int], root: np.random.SeedSequence, *,
-            span: range, n_firms: int, say: Progress) -> Iterator[World]:
+def _chunks(
+    offers: pd.DataFrame,
+    sizes: list[int],
+    root: np.random.SeedSequence,
+    *,
+    span: range,
+    n_firms: int,
+    say: Progress,
+) -> Iterator[World]:
     width = max(6, len(str(n_firms)))
     start = 0
     for i, (size, chunk_seed) in enumerate(zip(sizes, root.spawn(len(sizes)), strict=True)):
         say(f"simulating chunk {i + 1} of {len(sizes)} ({size} firms)")
         pop_seed, year_seed = chunk_seed.spawn(2)
-        pop = new_population(np.random.default_rng(pop_seed), n_firms=size,
-                             first_year=span[0], last_year=span[-1])
-        ids = np.array([f"F{j:0{width}d}" for j in range(start + 1, start + size + 1)],
-                       dtype=object)
-        yield run_years(replace(pop, firm_id=ids), scaled_capacity(offers, size / n_firms),
-                        span=span, year_seed=year_seed)
+        pop = new_population(
+            np.random.default_rng(pop_seed), n_firms=size, first_year=span[0], last_year=span[-1]
+        )
+        ids = np.array(
+            [f"F{j:0{width}d}" for j in range(start + 1, start + size + 1)], dtype=object
+        )
+        yield run_years(
+            replace(pop, firm_id=ids),
+            scaled_capacity(offers, size / n_firms),
+            span=span,
+            year_seed=year_seed,
+        )
         start += size

@@ -28,33 +28,39 @@ N_TYPES: Final[int] = len(PROGRAMME_TYPES)
 TYPE_INDEX: Final[dict[str, int]] = {t: i for i, t in enumerate(PROGRAMME_TYPES)}
 
 # --- parameters (docs/causal-model.md, "Parameters") ---------------------------------
-PEER_PRIOR: Final[float] = 20.0     # pseudo-firms shrinking a thin peer cell to its sector
-GAP_SOFTNESS: Final[float] = 0.3    # softplus temperature: a firm at its peers' level has
-                                    # a little room left, one far above has none
+PEER_PRIOR: Final[float] = 20.0  # pseudo-firms shrinking a thin peer cell to its sector
+GAP_SOFTNESS: Final[float] = 0.3  # softplus temperature: a firm at its peers' level has
+# a little room left, one far above has none
 CAPACITY_INTERCEPT: Final[float] = -0.2
-HR_WEIGHT: Final[float] = 0.7       # cap_hr_skills (2014: lack of human resources)
+HR_WEIGHT: Final[float] = 0.7  # cap_hr_skills (2014: lack of human resources)
 COORDINATION_WEIGHT: Final[float] = 0.5  # cap_internal_coordination (2014: coordination)
-RESEARCHERS_WEIGHT: Final[float] = 0.4   # researchers help every type absorb support
+RESEARCHERS_WEIGHT: Final[float] = 0.4  # researchers help every type absorb support
 B_FIT: Final[float] = 3.5
 B_SUPPORT: Final[float] = 0.25
-SUPPORT_SCALE: Final[float] = 2.0   # million KRW per employee at which S = log 2
-B_REPEAT: Final[float] = 0.6        # diminishing returns of taking the same type again
+SUPPORT_SCALE: Final[float] = 2.0  # million KRW per employee at which S = log 2
+B_REPEAT: Final[float] = 0.6  # diminishing returns of taking the same type again
 BASE: Final[dict[str, float]] = {
-    "consulting": 0.1, "rnd_planning": 0.0, "education": 0.0, "industry_academic": 0.0,
-    "commercialization": 0.1, "globalization": 0.0, "other": 0.6,
+    "consulting": 0.1,
+    "rnd_planning": 0.0,
+    "education": 0.0,
+    "industry_academic": 0.0,
+    "commercialization": 0.1,
+    "globalization": 0.0,
+    "other": 0.6,
 }
 THRESHOLDS: Final[np.ndarray] = np.array([0.0, 1.1, 2.2])  # c_1, c_2, c_3
-SCALE: Final[float] = 0.5           # logistic noise scale of the realised grade
+SCALE: Final[float] = 0.5  # logistic noise scale of the realised grade
 GAIN_PER_GRADE: Final[float] = 0.1  # next year's true level rises this much per grade on
-                                    # each targeted capability
+# each targeted capability
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # exact and overflow-free
 
 
-def peer_reference(caps: np.ndarray, sector: np.ndarray, band: np.ndarray, *,
-                   prior: float = PEER_PRIOR) -> np.ndarray:
+def peer_reference(
+    caps: np.ndarray, sector: np.ndarray, band: np.ndarray, *, prior: float = PEER_PRIOR
+) -> np.ndarray:
     """Each firm's peer level ``(n, 12)``: its sector x size band's mean true level.
 
     A cell's mean is shrunk towards the sector mean with ``prior`` pseudo-firms, and the
@@ -65,24 +71,33 @@ def peer_reference(caps: np.ndarray, sector: np.ndarray, band: np.ndarray, *,
     n_cells = len(SECTORS) * n_bands
     pop_mean = caps.mean(0) if len(caps) else np.full(N_CAPS, 3.0)
     s_n = np.bincount(sector, minlength=len(SECTORS)).astype(float)[:, None]
-    s_sum = np.stack([np.bincount(sector, caps[:, k], minlength=len(SECTORS))
-                      for k in range(N_CAPS)], axis=1)
+    s_sum = np.stack(
+        [np.bincount(sector, caps[:, k], minlength=len(SECTORS)) for k in range(N_CAPS)], axis=1
+    )
     s_mean = (s_sum + prior * pop_mean) / (s_n + prior)
     c_n = np.bincount(cell, minlength=n_cells).astype(float)[:, None]
-    c_sum = np.stack([np.bincount(cell, caps[:, k], minlength=n_cells) for k in range(N_CAPS)],
-                     axis=1)
+    c_sum = np.stack(
+        [np.bincount(cell, caps[:, k], minlength=n_cells) for k in range(N_CAPS)], axis=1
+    )
     c_mean = (c_sum + prior * s_mean[np.arange(n_cells) // n_bands]) / (c_n + prior)
     return c_mean[cell]
 
 
-def capability_gaps(caps: np.ndarray, reference: np.ndarray, *,
-                    softness: float = GAP_SOFTNESS) -> np.ndarray:
+def capability_gaps(
+    caps: np.ndarray, reference: np.ndarray, *, softness: float = GAP_SOFTNESS
+) -> np.ndarray:
     """Room to gain ``(n, 12)``: how far below its peers a firm truly stands, smoothed."""
     return softness * np.logaddexp(0.0, (reference - caps) / softness)
 
 
-def absorptive_capacity(caps: np.ndarray, *, researchers: np.ndarray, lab: np.ndarray,
-                        export_share: np.ndarray, sector: np.ndarray) -> np.ndarray:
+def absorptive_capacity(
+    caps: np.ndarray,
+    *,
+    researchers: np.ndarray,
+    lab: np.ndarray,
+    export_share: np.ndarray,
+    sector: np.ndarray,
+) -> np.ndarray:
     """Capacity ``(n, 7)`` in (0, 1) to absorb each programme type's support.
 
     Human resources and internal coordination matter for every type; R&D readiness
@@ -97,20 +112,27 @@ def absorptive_capacity(caps: np.ndarray, *, researchers: np.ndarray, lab: np.nd
         return z[:, CAP_INDEX[name]]
 
     rd = rnd_readiness(researchers, lab)
-    common = (CAPACITY_INTERCEPT + HR_WEIGHT * cap("cap_hr_skills")
-              + COORDINATION_WEIGHT * cap("cap_internal_coordination")
-              + RESEARCHERS_WEIGHT * np.tanh(researchers / 4.0))
+    common = (
+        CAPACITY_INTERCEPT
+        + HR_WEIGHT * cap("cap_hr_skills")
+        + COORDINATION_WEIGHT * cap("cap_internal_coordination")
+        + RESEARCHERS_WEIGHT * np.tanh(researchers / 4.0)
+    )
     kbs = KBS[sector]
     terms = {
         "consulting": 0.3 * cap("cap_internal_coordination"),
         "rnd_planning": 0.8 * rd + 0.5 * cap("cap_tech_planning") - 0.4,
         "education": 0.4 * cap("cap_feedback"),
         "industry_academic": 0.8 * rd + 0.4 * cap("cap_rnd_execution") - 0.4,
-        "commercialization": (0.5 * rd + 0.3 * cap("cap_rnd_execution")
-                              + 0.4 * cap("cap_funding_access") - 0.2),
-        "globalization": (0.6 * cap("cap_global_orientation") + 1.2 * np.sqrt(export_share)
-                          + np.where(kbs, 0.6, 0.25) * cap("cap_global_partnerships")
-                          - 0.3),
+        "commercialization": (
+            0.5 * rd + 0.3 * cap("cap_rnd_execution") + 0.4 * cap("cap_funding_access") - 0.2
+        ),
+        "globalization": (
+            0.6 * cap("cap_global_orientation")
+            + 1.2 * np.sqrt(export_share)
+            + np.where(kbs, 0.6, 0.25) * cap("cap_global_partnerships")
+            - 0.3
+        ),
         "other": np.zeros(len(caps)),
     }
     return _sigmoid(common[:, None] + np.stack([terms[t] for t in PROGRAMME_TYPES], axis=1))
@@ -134,8 +156,12 @@ class Offerings:
     support: np.ndarray
 
     @classmethod
-    def from_columns(cls, targets: list[str | None] | np.ndarray,
-                     types: list[str] | np.ndarray, support: np.ndarray) -> Offerings:
+    def from_columns(
+        cls,
+        targets: list[str | None] | np.ndarray,
+        types: list[str] | np.ndarray,
+        support: np.ndarray,
+    ) -> Offerings:
         """From ``;``-separated target strings, type names and support amounts."""
         mask = np.zeros((len(types), N_CAPS), dtype=bool)
         for row, spec in enumerate(targets):
@@ -146,8 +172,13 @@ class Offerings:
         return cls(mask, codes, np.asarray(support, dtype=float))
 
 
-def latent_benefit(gaps: np.ndarray, capacity: np.ndarray, employees: np.ndarray,
-                   history: np.ndarray, offerings: Offerings) -> np.ndarray:
+def latent_benefit(
+    gaps: np.ndarray,
+    capacity: np.ndarray,
+    employees: np.ndarray,
+    history: np.ndarray,
+    offerings: Offerings,
+) -> np.ndarray:
     """Latent benefit ``B`` ``(n, m)`` of every firm with every offering.
 
     Parameters

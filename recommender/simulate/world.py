@@ -53,8 +53,17 @@ from recommender.simulate.participation import Applicants, Calls, choose
 
 ORACLE_COLUMNS: Final[tuple[str, ...]] = ("firm_id", "year", "programme_id", "expected_outcome")
 TERM_COLUMNS: Final[tuple[str, ...]] = (
-    "firm_id", "year", "programme_id", "programme_type", "room", "absorb", "intensity",
-    "repeat", "benefit", "expected_outcome", "outcome",
+    "firm_id",
+    "year",
+    "programme_id",
+    "programme_type",
+    "room",
+    "absorb",
+    "intensity",
+    "repeat",
+    "benefit",
+    "expected_outcome",
+    "outcome",
 )
 _CAPITAL = np.array([r in ("seoul", "gyeonggi") for r in REGIONS])
 _SCORED_CODES = np.array([TYPE_INDEX[t] for t in SCORED_TYPES])
@@ -94,30 +103,54 @@ def _check(n_firms: int, years: tuple[int, int]) -> tuple[int, int]:
         raise RecommenderError(f"the number of firms must be a whole number >= 1, not {n_firms!r}")
     first, last = (int(y) for y in years)
     if not 1900 <= first <= last <= 2200:
-        raise RecommenderError(f"years must run from an earlier to a later year between 1900 "
-                               f"and 2200, not {first}-{last}")
+        raise RecommenderError(
+            f"years must run from an earlier to a later year between 1900 "
+            f"and 2200, not {first}-{last}"
+        )
     return first, last
 
 
-def _applicants(pop: Population, rows: np.ndarray, ratings: np.ndarray, history: np.ndarray,
-                last_type: np.ndarray, last_year: np.ndarray, year: int) -> Applicants:
+def _applicants(
+    pop: Population,
+    rows: np.ndarray,
+    ratings: np.ndarray,
+    history: np.ndarray,
+    last_type: np.ndarray,
+    last_year: np.ndarray,
+    year: int,
+) -> Applicants:
     return Applicants(
-        log_size=(np.log(pop.employees[rows]) - np.log(10.0)) / 1.2, lab=pop.lab[rows],
-        capital_area=_CAPITAL[pop.region[rows]], last_type=last_type[rows],
-        last_year=last_year[rows] == year - 1, past=history[rows].sum(1) > 0, ratings=ratings)
+        log_size=(np.log(pop.employees[rows]) - np.log(10.0)) / 1.2,
+        lab=pop.lab[rows],
+        capital_area=_CAPITAL[pop.region[rows]],
+        last_type=last_type[rows],
+        last_year=last_year[rows] == year - 1,
+        past=history[rows].sum(1) > 0,
+        ratings=ratings,
+    )
 
 
 def _firm_side(pop: Population, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """True gaps to peers ``(k, 12)`` and absorptive capacity ``(k, 7)`` of the firms at rows."""
     caps = pop.caps[rows]
     peers = peer_reference(caps, pop.sector[rows], size_band(pop.employees[rows]))
-    absorb = absorptive_capacity(caps, researchers=pop.researchers[rows], lab=pop.lab[rows],
-                                 export_share=pop.export_share[rows], sector=pop.sector[rows])
+    absorb = absorptive_capacity(
+        caps,
+        researchers=pop.researchers[rows],
+        lab=pop.lab[rows],
+        export_share=pop.export_share[rows],
+        sector=pop.sector[rows],
+    )
     return capability_gaps(caps, peers), absorb
 
 
-def simulate_world(*, n_firms: int = 2000, years: tuple[int, int] = (2022, 2024),
-                   seed: int = 42, progress: Progress | None = None) -> World:
+def simulate_world(
+    *,
+    n_firms: int = 2000,
+    years: tuple[int, int] = (2022, 2024),
+    seed: int = 42,
+    progress: Progress | None = None,
+) -> World:
     """Simulate a plausible SME population, catalogue and participation history.
 
     Parameters
@@ -143,14 +176,21 @@ def simulate_world(*, n_firms: int = 2000, years: tuple[int, int] = (2022, 2024)
     first, last = _check(n_firms, years)
     span = range(first, last + 1)
     pop_seed, cat_seed, year_seed = np.random.SeedSequence(seed).spawn(3)
-    pop = new_population(np.random.default_rng(pop_seed), n_firms=n_firms, first_year=first,
-                         last_year=last)
+    pop = new_population(
+        np.random.default_rng(pop_seed), n_firms=n_firms, first_year=first, last_year=last
+    )
     offers = catalogue(np.random.default_rng(cat_seed), years=span, n_firms=n_firms)
     return run_years(pop, offers, span=span, year_seed=year_seed, progress=progress)
 
 
-def run_years(pop: Population, offers: pd.DataFrame, *, span: range,
-              year_seed: np.random.SeedSequence, progress: Progress | None = None) -> World:
+def run_years(
+    pop: Population,
+    offers: pd.DataFrame,
+    *,
+    span: range,
+    year_seed: np.random.SeedSequence,
+    progress: Progress | None = None,
+) -> World:
     """Run the causal model over ``span`` for a population and a catalogue.
 
     The year loop of :func:`simulate_world`, on its own so a large world can be run in
@@ -185,27 +225,57 @@ def run_years(pop: Population, offers: pd.DataFrame, *, span: range,
         cat = offers[offers["year"] == year].reset_index(drop=True)
         published = canonical_programmes(cat.drop(columns=list(HIDDEN)))
         eligible = eligibility_mask(firms, published)
-        offerings = Offerings.from_columns(cat["targets"].tolist(),
-                                           cat["programme_type"].tolist(),
-                                           cat["true_support"].to_numpy(float))
+        offerings = Offerings.from_columns(
+            cat["targets"].tolist(),
+            cat["programme_type"].tolist(),
+            cat["true_support"].to_numpy(float),
+        )
         employees = pop.employees[rows].astype(float)
         gaps, absorb = _firm_side(pop, rows)
         benefit = latent_benefit(gaps, absorb, employees, history[rows], offerings)
         expected = expected_outcome(benefit)
-        calls = Calls(visibility=cat["visibility"].to_numpy(float),
-                      support=offerings.support, type_code=offerings.type_code,
-                      regional=(published["regions"] != "*").to_numpy(),
-                      capacity=cat["true_capacity"].to_numpy(np.int64),
-                      targets=offerings.targets)
-        f, p = choose(_applicants(pop, rows, ratings, history, last_type, last_year, year),
-                      calls, eligible, expected, rng)
+        calls = Calls(
+            visibility=cat["visibility"].to_numpy(float),
+            support=offerings.support,
+            type_code=offerings.type_code,
+            regional=(published["regions"] != "*").to_numpy(),
+            capacity=cat["true_capacity"].to_numpy(np.int64),
+            targets=offerings.targets,
+        )
+        f, p = choose(
+            _applicants(pop, rows, ratings, history, last_type, last_year, year),
+            calls,
+            eligible,
+            expected,
+            rng,
+        )
         grades = draw_outcome(benefit[f, p], rng)
-        term_frames.append(_terms(firms, published, offerings, f, p, gaps, absorb, employees,
-                                  history[rows], benefit, expected, grades))
+        term_frames.append(
+            _terms(
+                firms,
+                published,
+                offerings,
+                f,
+                p,
+                gaps,
+                absorb,
+                employees,
+                history[rows],
+                benefit,
+                expected,
+                grades,
+            )
+        )
         firm_frames.append(firms)
-        truth_frames.append(pd.DataFrame({"firm_id": firms["firm_id"], "year": year,
-                                          **dict(zip(CAPABILITIES, pop.caps[rows].T,
-                                                     strict=True))}))
+        truth_frames.append(
+            pd.DataFrame(
+                {
+                    "firm_id": firms["firm_id"],
+                    "year": year,
+                    **dict(zip(CAPABILITIES, pop.caps[rows].T, strict=True)),
+                }
+            )
+        )
         if year == last:
             oracle = _oracle(firms, published, eligible, expected, offerings.type_code)
         taken = rows[f]
@@ -216,40 +286,61 @@ def run_years(pop: Population, offers: pd.DataFrame, *, span: range,
         if year < last:
             pop = evolve(pop, rng, year=year)
     terms = pd.concat(term_frames, ignore_index=True)
-    dataset = Dataset(canonical_firms(pd.concat(firm_frames, ignore_index=True)),
-                      canonical_programmes(offers.drop(columns=list(HIDDEN))),
-                      canonical_outcomes(terms[["firm_id", "year", "programme_id", "outcome"]]))
+    dataset = Dataset(
+        canonical_firms(pd.concat(firm_frames, ignore_index=True)),
+        canonical_programmes(offers.drop(columns=list(HIDDEN))),
+        canonical_outcomes(terms[["firm_id", "year", "programme_id", "outcome"]]),
+    )
     return World(dataset, oracle, pd.concat(truth_frames, ignore_index=True), terms)
 
 
-def _terms(firms: pd.DataFrame, programmes: pd.DataFrame, offerings: Offerings,
-           f: np.ndarray, p: np.ndarray, gaps: np.ndarray, absorb: np.ndarray,
-           employees: np.ndarray, history: np.ndarray, benefit: np.ndarray,
-           expected: np.ndarray, grades: np.ndarray) -> pd.DataFrame:
+def _terms(
+    firms: pd.DataFrame,
+    programmes: pd.DataFrame,
+    offerings: Offerings,
+    f: np.ndarray,
+    p: np.ndarray,
+    gaps: np.ndarray,
+    absorb: np.ndarray,
+    employees: np.ndarray,
+    history: np.ndarray,
+    benefit: np.ndarray,
+    expected: np.ndarray,
+    grades: np.ndarray,
+) -> pd.DataFrame:
     """The latent terms of each participation (f[i], p[i]), for checks and the docs."""
     targets = offerings.targets[p]
     code = offerings.type_code[p]
-    return pd.DataFrame({
-        "firm_id": firms["firm_id"].to_numpy()[f],
-        "year": firms["year"].to_numpy()[f],
-        "programme_id": programmes["programme_id"].to_numpy()[p],
-        "programme_type": programmes["programme_type"].to_numpy()[p],
-        "room": (gaps[f] * targets).sum(1) / np.maximum(targets.sum(1), 1),
-        "absorb": absorb[f, code],
-        "intensity": np.log1p(offerings.support[p] / employees[f] / SUPPORT_SCALE),
-        "repeat": np.log1p(history[f, code]),
-        "benefit": benefit[f, p],
-        "expected_outcome": expected[f, p],
-        "outcome": grades,
-    })
+    return pd.DataFrame(
+        {
+            "firm_id": firms["firm_id"].to_numpy()[f],
+            "year": firms["year"].to_numpy()[f],
+            "programme_id": programmes["programme_id"].to_numpy()[p],
+            "programme_type": programmes["programme_type"].to_numpy()[p],
+            "room": (gaps[f] * targets).sum(1) / np.maximum(targets.sum(1), 1),
+            "absorb": absorb[f, code],
+            "intensity": np.log1p(offerings.support[p] / employees[f] / SUPPORT_SCALE),
+            "repeat": np.log1p(history[f, code]),
+            "benefit": benefit[f, p],
+            "expected_outcome": expected[f, p],
+            "outcome": grades,
+        }
+    )
 
 
-def _oracle(firms: pd.DataFrame, programmes: pd.DataFrame, eligible: np.ndarray,
-            expected: np.ndarray, type_code: np.ndarray) -> pd.DataFrame:
+def _oracle(
+    firms: pd.DataFrame,
+    programmes: pd.DataFrame,
+    eligible: np.ndarray,
+    expected: np.ndarray,
+    type_code: np.ndarray,
+) -> pd.DataFrame:
     f, p = np.nonzero(eligible & np.isin(type_code, _SCORED_CODES)[None, :])
-    return pd.DataFrame({
-        "firm_id": firms["firm_id"].to_numpy()[f],
-        "year": firms["year"].to_numpy()[f],
-        "programme_id": programmes["programme_id"].to_numpy()[p],
-        "expected_outcome": np.round(expected[f, p], 6),
-    })
+    return pd.DataFrame(
+        {
+            "firm_id": firms["firm_id"].to_numpy()[f],
+            "year": firms["year"].to_numpy()[f],
+            "programme_id": programmes["programme_id"].to_numpy()[p],
+            "expected_outcome": np.round(expected[f, p], 6),
+        }
+    )

@@ -57,9 +57,14 @@ def models_dir(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("models")
     with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
         mp.setattr(training.version, "shap_plots", lambda *a, **k: [])
-        training.local.train_version(world.dataset, registry=Registry(root), version="tiny",
-                                     objective="regression", run_evaluation=False,
-                                     num_threads=2)
+        training.local.train_version(
+            world.dataset,
+            registry=Registry(root),
+            version="tiny",
+            objective="regression",
+            run_evaluation=False,
+            num_threads=2,
+        )
     return root
 
 
@@ -89,8 +94,9 @@ def firm(world: World, recommender: Recommender) -> dict[str, Any]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, models_dir: Path,
-             monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def settings(
+    tmp_path: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
     """The CLI's settings: a fresh SQLite store under tmp_path and the tiny model."""
     monkeypatch.setenv("RECOMMENDER_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("RECOMMENDER_MODELS_DIR", str(models_dir))
@@ -128,19 +134,20 @@ def stored_programmes(settings: Settings, **kwargs: Any) -> pd.DataFrame:
 
 # --- new_matches (pure) -----------------------------------------------------------------
 def test_only_new_programmes_entering_the_top_k_are_matched(
-        recommender: Recommender, firm: dict[str, Any]) -> None:
+    recommender: Recommender, firm: dict[str, Any]
+) -> None:
     ranked = recommender.recommend(firm, k=100, explain="none", as_of=OPEN_DAY).items
     inside, outside = ranked[1], ranked[5]
-    matches = new_matches(recommender, [(7, firm, 3)], {inside.programme_id,
-                                                       outside.programme_id}, OPEN_DAY)
+    matches = new_matches(
+        recommender, [(7, firm, 3)], {inside.programme_id, outside.programme_id}, OPEN_DAY
+    )
     assert matches["programme_id"].tolist() == [inside.programme_id]
     assert matches["subscription_id"].tolist() == [7]
     assert matches["rank"].tolist() == [2]
     assert matches["score"].iloc[0] == pytest.approx(inside.score)
 
 
-def test_each_subscriber_gets_its_own_k(recommender: Recommender,
-                                        firm: dict[str, Any]) -> None:
+def test_each_subscriber_gets_its_own_k(recommender: Recommender, firm: dict[str, Any]) -> None:
     ranked = recommender.recommend(firm, k=100, explain="none", as_of=OPEN_DAY).items
     new = {item.programme_id for item in ranked[:6]}
     matches = new_matches(recommender, [(1, firm, 2), (2, firm, 6)], new, OPEN_DAY)
@@ -148,7 +155,8 @@ def test_each_subscriber_gets_its_own_k(recommender: Recommender,
 
 
 def test_programmes_not_open_on_the_day_are_never_matched(
-        recommender: Recommender, firm: dict[str, Any]) -> None:
+    recommender: Recommender, firm: dict[str, Any]
+) -> None:
     ranked = recommender.recommend(firm, k=100, explain="none", as_of=OPEN_DAY).items
     new = {item.programme_id for item in ranked[:3]}
     assert new_matches(recommender, [(1, firm, 5)], new, date(YEAR + 1, 2, 1)).empty
@@ -157,7 +165,8 @@ def test_programmes_not_open_on_the_day_are_never_matched(
 
 
 def test_an_older_profile_is_matched_against_the_new_programmes_year(
-        recommender: Recommender, firm: dict[str, Any]) -> None:
+    recommender: Recommender, firm: dict[str, Any]
+) -> None:
     ranked = recommender.recommend(firm, k=100, explain="none", as_of=OPEN_DAY).items
     older = {**firm, "year": YEAR - 2, "founded_year": firm["founded_year"] - 2}
     matches = new_matches(recommender, [(1, older, 1)], {ranked[0].programme_id}, OPEN_DAY)
@@ -165,17 +174,23 @@ def test_an_older_profile_is_matched_against_the_new_programmes_year(
 
 
 def test_no_subscribers_or_no_new_programmes_mean_no_matches(
-        recommender: Recommender, firm: dict[str, Any]) -> None:
+    recommender: Recommender, firm: dict[str, Any]
+) -> None:
     assert new_matches(recommender, [], {"P-unknown"}, OPEN_DAY).empty
     assert new_matches(recommender, [(1, firm, 5)], {"P-unknown"}, OPEN_DAY).empty
     assert list(new_matches(recommender, [], set(), OPEN_DAY).columns) == [
-        "subscription_id", "programme_id", "rank", "score"]
+        "subscription_id",
+        "programme_id",
+        "rank",
+        "score",
+    ]
 
 
 # --- alerts run (store + CLI) -----------------------------------------------------------
 @pytest.fixture
-def stored_world(settings: Settings, world: World, year_open: pd.DataFrame,
-                 firm: dict[str, Any]) -> Settings:
+def stored_world(
+    settings: Settings, world: World, year_open: pd.DataFrame, firm: dict[str, Any]
+) -> Settings:
     """The world (YEAR programmes open all year) in the store, the firm subscribed."""
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
@@ -201,15 +216,17 @@ def test_alerts_run_twice_alerts_once(stored_world: Settings) -> None:
 
 
 def test_a_later_import_alerts_only_its_new_programmes(
-        stored_world: Settings, recommender: Recommender, firm: dict[str, Any],
-        year_open: pd.DataFrame) -> None:
+    stored_world: Settings, recommender: Recommender, firm: dict[str, Any], year_open: pd.DataFrame
+) -> None:
     run("alerts", "run", "--as-of", OPEN_DAY.isoformat())
     before = set(alerts_in(stored_world))
     best = recommender.recommend(firm, k=1, explain="none", as_of=OPEN_DAY).items[0]
     twin = year_open[year_open["programme_id"] == best.programme_id].assign(
-        programme_id="NEW-twin-of-best")
-    closed = twin.assign(programme_id="NEW-closed", apply_start=f"{YEAR}-07-01",
-                         apply_end=f"{YEAR}-07-31")
+        programme_id="NEW-twin-of-best"
+    )
+    closed = twin.assign(
+        programme_id="NEW-closed", apply_start=f"{YEAR}-07-01", apply_end=f"{YEAR}-07-31"
+    )
     with session_scope(get_engine(stored_world.db_url)) as session:
         upsert_programmes(session, pd.concat([twin, closed], ignore_index=True))
     output = run("alerts", "run", "--as-of", OPEN_DAY.isoformat())
@@ -226,8 +243,7 @@ def test_subscribing_an_unknown_firm_fails_cleanly(settings: Settings) -> None:
 
 
 # --- store-backed Bizinfo import --------------------------------------------------------
-def test_store_import_twice_changes_nothing_and_keeps_ids(settings: Settings,
-                                                          feed: Path) -> None:
+def test_store_import_twice_changes_nothing_and_keeps_ids(settings: Settings, feed: Path) -> None:
     first = run("catalogue", "import-bizinfo", str(feed), "--into-store")
     n = len(read_announcements(feed)["id"].unique())
     assert counts(first) == (n, 0, 0)
@@ -238,8 +254,9 @@ def test_store_import_twice_changes_nothing_and_keeps_ids(settings: Settings,
     assert len(ids) == len(set(ids)) == n
 
 
-def test_a_newer_feed_updates_changed_rows_and_adds_new_ones(settings: Settings,
-                                                             tmp_path: Path) -> None:
+def test_a_newer_feed_updates_changed_rows_and_adds_new_ones(
+    settings: Settings, tmp_path: Path
+) -> None:
     raw = read_announcements(FEED)
     old, newer = tmp_path / "old.csv", tmp_path / "newer.csv"
     raw.head(20).to_csv(old, index=False)
@@ -268,8 +285,9 @@ def test_a_type_override_survives_a_store_reimport(settings: Settings, feed: Pat
     assert raw_types.loc[row["programme_id"], "programme_type"] == target
 
 
-def test_set_type_in_the_store_refuses_unknown_programmes_and_types(settings: Settings,
-                                                                    feed: Path) -> None:
+def test_set_type_in_the_store_refuses_unknown_programmes_and_types(
+    settings: Settings, feed: Path
+) -> None:
     run("catalogue", "import-bizinfo", str(feed), "--into-store")
     known = stored_programmes(settings)["programme_id"].iloc[0]
     unknown = CliRunner().invoke(app, ["catalogue", "set-type", "PBLN_nope", "education"])
@@ -278,22 +296,28 @@ def test_set_type_in_the_store_refuses_unknown_programmes_and_types(settings: Se
     assert "not found" in unknown.output and "lottery" in bad_type.output
 
 
-def test_import_needs_exactly_one_destination(settings: Settings, feed: Path,
-                                              tmp_path: Path) -> None:
+def test_import_needs_exactly_one_destination(
+    settings: Settings, feed: Path, tmp_path: Path
+) -> None:
     neither = CliRunner().invoke(app, ["catalogue", "import-bizinfo", str(feed)])
-    both = CliRunner().invoke(app, ["catalogue", "import-bizinfo", str(feed), "--into-store",
-                                    "--out", str(tmp_path / "cat")])
+    both = CliRunner().invoke(
+        app,
+        ["catalogue", "import-bizinfo", str(feed), "--into-store", "--out", str(tmp_path / "cat")],
+    )
     assert neither.exit_code != 0 and both.exit_code != 0
 
 
 # --- GET /v1/alerts ---------------------------------------------------------------------
-def test_alerts_endpoint_is_for_caseworkers_and_analysts(stored_world: Settings,
-                                                         firm: dict[str, Any]) -> None:
+def test_alerts_endpoint_is_for_caseworkers_and_analysts(
+    stored_world: Settings, firm: dict[str, Any]
+) -> None:
     run("alerts", "run", "--as-of", OPEN_DAY.isoformat())
     engine = get_engine(stored_world.db_url)
     with session_scope(engine) as session:
-        keys = {role: create_key(session, name=f"t-{role}", role=role)
-                for role in ("caseworker", "analyst", "partner")}
+        keys = {
+            role: create_key(session, name=f"t-{role}", role=role)
+            for role in ("caseworker", "analyst", "partner")
+        }
         subscribe(session, created_by="someone", firm_id=str(firm["firm_id"]))
     with TestClient(create_app(stored_world)) as client:
         ok = client.get("/v1/alerts", headers={"X-API-Key": keys["caseworker"]})
@@ -302,8 +326,6 @@ def test_alerts_endpoint_is_for_caseworkers_and_analysts(stored_world: Settings,
         assert body["count"] == 3
         assert {item["firm_id"] for item in body["items"]} == {str(firm["firm_id"])}
         assert all(item["name"] and item["apply_end"] for item in body["items"])
-        assert client.get("/v1/alerts", headers={"X-API-Key": keys["analyst"]}).status_code \
-            == 200
-        assert client.get("/v1/alerts", headers={"X-API-Key": keys["partner"]}).status_code \
-            == 403
+        assert client.get("/v1/alerts", headers={"X-API-Key": keys["analyst"]}).status_code == 200
+        assert client.get("/v1/alerts", headers={"X-API-Key": keys["partner"]}).status_code == 403
         assert client.get("/v1/alerts").status_code == 401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from recommender.errors import NotFoundError
+from api.queries import catalogue_token
 from recommender.adapters.store import (
     get_firm,
     get_programme,
@@ -13,7 +13,7 @@ from recommender.adapters.store import (
     session_scope,
     upsert_programmes,
 )
-from api.queries import catalogue_token
+from recommender.errors import NotFoundError
 from tests.data.factories import valid_dataset
 
 

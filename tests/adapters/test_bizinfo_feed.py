@@ -16,9 +16,14 @@ from recommender.errors import DataValidationError
 
 
 def announcement(**values: str) -> dict[str, str]:
-    row = {"id": "PBLN_000000000000001", "title": "[경기] 2025년 수출 컨설팅 지원사업 공고",
-           "lcategory": "수출", "pubDate": "2025-03-02", "apply_start": "",
-           "description": "<p>개요</p><p>☞ 도내 제조기업</p><p>☞ 해외 바이어 상담 지원</p>"}
+    row = {
+        "id": "PBLN_000000000000001",
+        "title": "[경기] 2025년 수출 컨설팅 지원사업 공고",
+        "lcategory": "수출",
+        "pubDate": "2025-03-02",
+        "apply_start": "",
+        "description": "<p>개요</p><p>☞ 도내 제조기업</p><p>☞ 해외 바이어 상담 지원</p>",
+    }
     row.update(values)
     return row
 
@@ -37,8 +42,7 @@ def test_every_cell_is_read_as_text_with_blanks_as_empty_strings(tmp_path: Path)
 
 def test_missing_required_columns_are_named_with_the_file(tmp_path: Path) -> None:
     path = tmp_path / "feed.csv"
-    pd.DataFrame([announcement()]).drop(columns=["pubDate", "lcategory"]).to_csv(path,
-                                                                                 index=False)
+    pd.DataFrame([announcement()]).drop(columns=["pubDate", "lcategory"]).to_csv(path, index=False)
     with pytest.raises(DataValidationError) as caught:
         read_announcements(path)
     found = {(p.file, p.row, p.column) for p in caught.value.problems}
@@ -72,8 +76,7 @@ def test_the_shipped_rules_are_the_packaged_rules_file_parsed() -> None:
 
 def test_a_rules_file_given_by_path_is_read_and_named_in_its_problems(tmp_path: Path) -> None:
     own = tmp_path / "my_rules.toml"
-    own.write_text('[[rule]]\nname = "x"\ntype = "marketing"\nkeywords = ["a"]\n',
-                   encoding="utf-8")
+    own.write_text('[[rule]]\nname = "x"\ntype = "marketing"\nkeywords = ["a"]\n', encoding="utf-8")
     with pytest.raises(DataValidationError) as caught:
         load_type_rules(own)
     assert [p.file for p in caught.value.problems] == ["my_rules.toml"]

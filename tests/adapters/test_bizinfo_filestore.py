@@ -26,20 +26,32 @@ EXPORT = "PBLN_000000000000002"
 
 
 def announcement(ident: str, title: str, support: str, category: str) -> dict[str, str]:
-    return {"id": ident, "title": title, "link": f"/web/view.do?pblancId={ident}",
-            "author": "경상북도", "excInsttNm": "경북경제진흥원", "lcategory": category,
-            "pubDate": "2025-05-02", "apply_start": "2025-05-06", "apply_end": "2025-06-30",
-            "trgetNm": "중소기업",
-            "description": f"<p>개요</p><p>☞ 도내 중소기업</p><p>☞ {support}</p>"}
+    return {
+        "id": ident,
+        "title": title,
+        "link": f"/web/view.do?pblancId={ident}",
+        "author": "경상북도",
+        "excInsttNm": "경북경제진흥원",
+        "lcategory": category,
+        "pubDate": "2025-05-02",
+        "apply_start": "2025-05-06",
+        "apply_end": "2025-06-30",
+        "trgetNm": "중소기업",
+        "description": f"<p>개요</p><p>☞ 도내 중소기업</p><p>☞ {support}</p>",
+    }
 
 
 @pytest.fixture
 def feed(tmp_path: Path) -> Path:
     path = tmp_path / "feed.csv"
-    pd.DataFrame([
-        announcement(LOAN, "[경북] 2025년 중소기업 운전자금 융자 공고", "융자 지원", "금융"),
-        announcement(EXPORT, "[경북] 2025년 해외 수출상담회 참가기업 모집", "바이어 상담", "수출"),
-    ]).to_csv(path, index=False)
+    pd.DataFrame(
+        [
+            announcement(LOAN, "[경북] 2025년 중소기업 운전자금 융자 공고", "융자 지원", "금융"),
+            announcement(
+                EXPORT, "[경북] 2025년 해외 수출상담회 참가기업 모집", "바이어 상담", "수출"
+            ),
+        ]
+    ).to_csv(path, index=False)
     return path
 
 
@@ -57,7 +69,8 @@ def test_import_writes_a_contract_valid_catalogue_with_evidence(feed: Path, tmp_
         "firm_id,year,region,sector,founded_year,employees,revenue_krw_m,revenue_growth,"
         f"export_share,rnd_spend_krw_m,researchers,patents,has_rnd_lab,{caps}\n"
         "F1,2025,gyeongbuk,mfg_low_tech,2010,12,900,,0.1,10,1,0,false" + "," * 12 + "\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     ds = read_data_dir(out)
     assert set(ds.programmes["programme_id"]) == {LOAN, EXPORT}
     assert (ds.programmes["regions"] == "gyeongbuk").all()
@@ -110,12 +123,14 @@ def test_set_type_refuses_unknown_ids_and_types_and_changes_nothing(feed: Path, 
 def test_a_bad_overrides_file_is_reported_by_row_and_column(feed: Path, tmp_path: Path):
     out = tmp_path / "catalogue"
     out.mkdir()
-    (out / OVERRIDES_FILE).write_text(f"id,type\n{LOAN},other\n{EXPORT},exporting\n",
-                                      encoding="utf-8")
+    (out / OVERRIDES_FILE).write_text(
+        f"id,type\n{LOAN},other\n{EXPORT},exporting\n", encoding="utf-8"
+    )
     with pytest.raises(DataValidationError) as caught:
         import_into_dir(feed, out)
     assert [(p.file, p.row, p.column) for p in caught.value.problems] == [
-        (OVERRIDES_FILE, 3, "type")]
+        (OVERRIDES_FILE, 3, "type")
+    ]
     assert not (out / PROGRAMMES_FILE).exists()
 
 
@@ -136,7 +151,8 @@ def test_cli_import_and_set_type(feed: Path, tmp_path: Path):
 def test_cli_reports_a_broken_feed_as_one_clear_error(tmp_path: Path):
     broken = tmp_path / "broken.csv"
     broken.write_text("id,title\nPBLN_1,공고\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["catalogue", "import-bizinfo", str(broken),
-                                      "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app, ["catalogue", "import-bizinfo", str(broken), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2
     assert "broken.csv" in result.output and "pubDate" in result.output

@@ -21,15 +21,23 @@ from tests.unit.allocation_cases import grid_problem
 
 
 def saved(engine: Engine) -> tuple[int, pd.DataFrame, pd.DataFrame]:
-    allocation = allocate(grid_problem([[3.0, 2.9], [2.0, 0.5], [1.0, None]],
-                                       capacity=[1, None]))
+    allocation = allocate(grid_problem([[3.0, 2.9], [2.0, 0.5], [1.0, None]], capacity=[1, None]))
     rows, table = allocation.assignments(), allocation.programme_table()
     with session_scope(engine) as session:
         allocation_id = save_allocation(
-            session, key_name="case-1", request_id="req-1", year=2024, model_version="v1",
-            per_firm=1, as_of=date(2024, 3, 1), floors=["region:busan=0.5"],
-            solver=allocation.solver, summary=allocation.summary(), programmes=table,
-            assignments=rows)
+            session,
+            key_name="case-1",
+            request_id="req-1",
+            year=2024,
+            model_version="v1",
+            per_firm=1,
+            as_of=date(2024, 3, 1),
+            floors=["region:busan=0.5"],
+            solver=allocation.solver,
+            summary=allocation.summary(),
+            programmes=table,
+            assignments=rows,
+        )
     return allocation_id, rows, table
 
 
@@ -39,7 +47,11 @@ def test_an_allocation_reads_back_as_saved(engine: Engine) -> None:
         record = get_allocation(session, allocation_id)
         back = load_assignments(session, allocation_id)
     assert (record.key_name, record.request_id, record.year, record.model_version) == (
-        "case-1", "req-1", 2024, "v1")
+        "case-1",
+        "req-1",
+        2024,
+        "v1",
+    )
     assert record.as_of == date(2024, 3, 1) and record.floors == ["region:busan=0.5"]
     assert record.summary["assignments"] == len(rows) == 2
     assert record.created_at.tzinfo is not None

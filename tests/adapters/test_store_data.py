@@ -27,8 +27,11 @@ from recommender.contract.canonical import Dataset, canonical_outcomes
 from recommender.errors import ConflictError, DataValidationError, NotFoundError
 from tests.data.factories import valid_dataset
 
-KEYS = {"firms": ["firm_id", "year"], "programmes": ["programme_id"],
-        "outcomes": ["firm_id", "year", "programme_id"]}
+KEYS = {
+    "firms": ["firm_id", "year"],
+    "programmes": ["programme_id"],
+    "outcomes": ["firm_id", "year", "programme_id"],
+}
 
 
 def _sorted(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -57,14 +60,15 @@ def count(engine: Engine, mapped: type) -> int:
 def test_import_then_export_round_trips_the_dataset(engine: Engine) -> None:
     ds = valid_dataset()
     counts = import_dataset(engine, ds)
-    assert counts == {"firms": {"added": 8, "updated": 0, "unchanged": 0},
-                      "programmes": {"added": 5, "updated": 0, "unchanged": 0},
-                      "outcomes": {"added": 4, "updated": 0, "unchanged": 0}}
+    assert counts == {
+        "firms": {"added": 8, "updated": 0, "unchanged": 0},
+        "programmes": {"added": 5, "updated": 0, "unchanged": 0},
+        "outcomes": {"added": 4, "updated": 0, "unchanged": 0},
+    }
     assert_same_dataset(export_dataset(engine), ds)
 
 
-def test_export_writes_a_directory_the_contract_reader_accepts(engine: Engine,
-                                                               tmp_path) -> None:
+def test_export_writes_a_directory_the_contract_reader_accepts(engine: Engine, tmp_path) -> None:
     ds = valid_dataset()
     import_dataset(engine, ds)
     write_data_dir(export_dataset(engine), tmp_path / "out")
@@ -75,9 +79,11 @@ def test_reimporting_the_same_dataset_changes_nothing(engine: Engine) -> None:
     ds = valid_dataset()
     import_dataset(engine, ds)
     again = import_dataset(engine, ds)
-    assert again == {"firms": {"added": 0, "updated": 0, "unchanged": 8},
-                     "programmes": {"added": 0, "updated": 0, "unchanged": 5},
-                     "outcomes": {"added": 0, "updated": 0, "unchanged": 4}}
+    assert again == {
+        "firms": {"added": 0, "updated": 0, "unchanged": 8},
+        "programmes": {"added": 0, "updated": 0, "unchanged": 5},
+        "outcomes": {"added": 0, "updated": 0, "unchanged": 4},
+    }
     assert (count(engine, Firm), count(engine, Programme), count(engine, Outcome)) == (8, 5, 4)
 
 
@@ -97,10 +103,24 @@ def test_reimport_updates_changed_rows_by_key(engine: Engine) -> None:
 
 def test_a_failing_import_changes_nothing(engine: Engine) -> None:
     ds = valid_dataset()
-    bad_outcomes = canonical_outcomes(pd.concat(
-        [ds.outcomes, pd.DataFrame([{"firm_id": "F001", "year": 2024,
-                                     "programme_id": "NO-SUCH-PROGRAMME", "outcome": 1}])],
-        ignore_index=True))
+    bad_outcomes = canonical_outcomes(
+        pd.concat(
+            [
+                ds.outcomes,
+                pd.DataFrame(
+                    [
+                        {
+                            "firm_id": "F001",
+                            "year": 2024,
+                            "programme_id": "NO-SUCH-PROGRAMME",
+                            "outcome": 1,
+                        }
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
+    )
     with pytest.raises(ConflictError, match="nothing was changed"):
         import_dataset(engine, Dataset(ds.firms, ds.programmes, bad_outcomes))
     assert (count(engine, Firm), count(engine, Programme), count(engine, Outcome)) == (0, 0, 0)
@@ -182,9 +202,13 @@ def test_load_programmes_filters_by_year_and_type(engine: Engine) -> None:
     import_dataset(engine, valid_dataset())
     with session_scope(engine) as s:
         assert load_programmes(s, year=2024)["programme_id"].tolist() == [
-            "P24-EDU", "P24-GLOB", "P24-OTH"]
+            "P24-EDU",
+            "P24-GLOB",
+            "P24-OTH",
+        ]
         assert load_programmes(s, programme_type="education")["programme_id"].tolist() == [
-            "P24-EDU"]
+            "P24-EDU"
+        ]
 
 
 # --- type overrides -------------------------------------------------------------------
@@ -217,8 +241,7 @@ def test_type_override_refuses_unknown_types_and_programmes(engine: Engine) -> N
 def test_upsert_programmes_counts_and_never_duplicates(engine: Engine) -> None:
     ds = valid_dataset()
     with session_scope(engine) as s:
-        assert upsert_programmes(s, ds.programmes) == {"added": 5, "updated": 0,
-                                                       "unchanged": 0}
+        assert upsert_programmes(s, ds.programmes) == {"added": 5, "updated": 0, "unchanged": 0}
     changed = ds.programmes.copy()
     changed.loc[changed["programme_id"] == "P24-EDU", "name"] = "Engineer training II"
     changed["type_method"] = "keywords"
@@ -256,8 +279,9 @@ def test_add_outcomes_stores_new_ones_and_export_includes_them(engine: Engine) -
 
 def test_add_outcomes_refuses_duplicates_and_writes_nothing(engine: Engine) -> None:
     import_dataset(engine, valid_dataset())
-    batch = canonical_outcomes(pd.DataFrame([_outcome("F004", 2024, "P24-OTH", 2),
-                                             _outcome("F001", 2023, "P23-CONS", 1)]))
+    batch = canonical_outcomes(
+        pd.DataFrame([_outcome("F004", 2024, "P24-OTH", 2), _outcome("F001", 2023, "P23-CONS", 1)])
+    )
     clash = "firm_id='F001', year=2023, programme_id='P23-CONS'"
     with pytest.raises(ConflictError, match=clash), session_scope(engine) as s:
         add_outcomes(s, batch)

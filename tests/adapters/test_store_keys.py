@@ -80,8 +80,10 @@ def test_duplicate_names_and_unknown_roles_are_refused(engine: Engine) -> None:
         create_key(s, name="analyst-1", role="analyst")
     with pytest.raises(ConflictError, match="'analyst-1'"), session_scope(engine) as s:
         create_key(s, name="analyst-1", role="caseworker")
-    with (pytest.raises(DataValidationError, match="caseworker, partner, analyst"),
-          session_scope(engine) as s):
+    with (
+        pytest.raises(DataValidationError, match="caseworker, partner, analyst"),
+        session_scope(engine) as s,
+    ):
         create_key(s, name="boss", role="admin")
     with session_scope(engine) as s:
         assert [k.name for k in list_keys(s)] == ["analyst-1"]
@@ -147,8 +149,9 @@ def test_cli_import_then_export_round_trips(cli_db: str, tmp_path: Path) -> None
     assert len(back.firms) == 8 and back.outcomes is not None and len(back.outcomes) == 4
 
 
-def test_cli_import_of_a_bad_directory_changes_nothing(cli_db: str, engine: Engine,
-                                                       tmp_path: Path) -> None:
+def test_cli_import_of_a_bad_directory_changes_nothing(
+    cli_db: str, engine: Engine, tmp_path: Path
+) -> None:
     write_data_dir(valid_dataset(), tmp_path / "in")
     assert run("import", "--data", str(tmp_path / "in"))[0] == 0
     firms = tmp_path / "in" / "firms.csv"
@@ -157,7 +160,8 @@ def test_cli_import_of_a_bad_directory_changes_nothing(cli_db: str, engine: Engi
     assert code == 2 and "atlantis" in err
     stored = export_dataset(engine)
     assert stored.firms.sort_values(["firm_id", "year"], ignore_index=True).equals(
-        valid_dataset().firms.sort_values(["firm_id", "year"], ignore_index=True))
+        valid_dataset().firms.sort_values(["firm_id", "year"], ignore_index=True)
+    )
 
 
 def test_cli_db_upgrade_reports_the_revision(cli_db: str) -> None:

@@ -20,9 +20,21 @@ from recommender.adapters.store import (
 from recommender.adapters.store.db import BUSY_TIMEOUT_MS
 from recommender.adapters.store.tables import Base
 
-TABLES = {"firms", "programmes", "outcomes", "type_overrides", "api_keys", "feedback",
-          "audit_log", "subscriptions", "alerts", "saved_profiles", "alert_seen_programmes",
-          "allocations", "allocation_assignments"}
+TABLES = {
+    "firms",
+    "programmes",
+    "outcomes",
+    "type_overrides",
+    "api_keys",
+    "feedback",
+    "audit_log",
+    "subscriptions",
+    "alerts",
+    "saved_profiles",
+    "alert_seen_programmes",
+    "allocations",
+    "allocation_assignments",
+}
 
 
 def test_migrations_create_every_table_at_head(engine: Engine) -> None:
@@ -85,8 +97,9 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path: Path
         engine.dispose()
 
 
-def test_default_url_is_the_settings_sqlite_file(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_url_is_the_settings_sqlite_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from recommender.settings import get_settings
 
     monkeypatch.setenv("RECOMMENDER_VAR_DIR", str(tmp_path / "var"))
@@ -104,10 +117,14 @@ def test_default_url_is_the_settings_sqlite_file(tmp_path: Path,
 
 @pytest.mark.slow
 def test_processes_starting_together_migrate_in_turn(db_url: str) -> None:
-    code = ("import sys; from recommender.adapters.store import upgrade_database; "
-            "upgrade_database(sys.argv[1])")
-    procs = [subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE,
-                              text=True) for _ in range(3)]
+    code = (
+        "import sys; from recommender.adapters.store import upgrade_database; "
+        "upgrade_database(sys.argv[1])"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, db_url], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], errors
     engine = make_engine(db_url)

@@ -20,7 +20,8 @@ def world() -> World:
 
 
 def test_the_same_seed_writes_byte_identical_files_and_another_seed_does_not(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     for name, seed in (("a", 7), ("b", 7), ("c", 8)):
         write_world(simulate_world(n_firms=300, seed=seed), tmp_path / name)
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
@@ -32,8 +33,9 @@ def test_the_same_seed_writes_byte_identical_files_and_another_seed_does_not(
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_a_written_world_passes_validation_and_reads_back_equal(world: World, tmp_path: Path,
-                                                                fmt: str) -> None:
+def test_a_written_world_passes_validation_and_reads_back_equal(
+    world: World, tmp_path: Path, fmt: str
+) -> None:
     write_world(world, tmp_path / "w", fmt=fmt)  # type: ignore[arg-type]
     back = read_data_dir(tmp_path / "w", require_outcomes=True)
     assert back == world.dataset
@@ -42,7 +44,8 @@ def test_a_written_world_passes_validation_and_reads_back_equal(world: World, tm
     assert list(oracle.columns) == ["firm_id", "year", "programme_id", "expected_outcome"]
     assert len(oracle) == len(world.oracle)
     assert oracle["expected_outcome"].to_numpy() == pytest.approx(
-        world.oracle["expected_outcome"].to_numpy(), abs=1e-9)
+        world.oracle["expected_outcome"].to_numpy(), abs=1e-9
+    )
 
 
 def test_a_directory_without_an_oracle_reads_as_none(tmp_path: Path) -> None:
@@ -50,8 +53,9 @@ def test_a_directory_without_an_oracle_reads_as_none(tmp_path: Path) -> None:
 
 
 def test_ids_of_the_oracle_read_back_as_text(tmp_path: Path) -> None:
-    pd.DataFrame({"firm_id": ["007"], "year": [2024], "programme_id": ["0012"],
-                  "expected_outcome": [1.5]}).to_csv(tmp_path / ORACLE_FILE, index=False)
+    pd.DataFrame(
+        {"firm_id": ["007"], "year": [2024], "programme_id": ["0012"], "expected_outcome": [1.5]}
+    ).to_csv(tmp_path / ORACLE_FILE, index=False)
     oracle = read_oracle(tmp_path)
     assert oracle is not None
     assert oracle.loc[0, ["firm_id", "programme_id"]].tolist() == ["007", "0012"]
@@ -59,8 +63,20 @@ def test_ids_of_the_oracle_read_back_as_text(tmp_path: Path) -> None:
 
 # --- the command -------------------------------------------------------------------------
 def test_simulate_command_writes_a_valid_directory(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "demo"), "--firms", "200",
-                                      "--years", "2023-2024", "--seed", "3"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "simulate",
+            "--out",
+            str(tmp_path / "demo"),
+            "--firms",
+            "200",
+            "--years",
+            "2023-2024",
+            "--seed",
+            "3",
+        ],
+    )
     assert result.exit_code == 0, result.output
     ds = read_data_dir(tmp_path / "demo", require_outcomes=True)
     assert set(ds.firms["year"]) == {2023, 2024}
@@ -68,10 +84,13 @@ def test_simulate_command_writes_a_valid_directory(tmp_path: Path) -> None:
     assert (tmp_path / "demo" / ORACLE_FILE).is_file()
 
 
-@pytest.mark.parametrize("args", [["--years", "twenty"], ["--years", "2024-2022"],
-                                  ["--format", "xlsx"], ["--firms", "0"]])
-def test_simulate_command_refuses_bad_options_without_writing(tmp_path: Path,
-                                                              args: list[str]) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [["--years", "twenty"], ["--years", "2024-2022"], ["--format", "xlsx"], ["--firms", "0"]],
+)
+def test_simulate_command_refuses_bad_options_without_writing(
+    tmp_path: Path, args: list[str]
+) -> None:
     result = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "demo"), *args])
     assert result.exit_code == 2
     assert not (tmp_path / "demo").exists()

@@ -51,19 +51,45 @@ from training.local import train_version
 YEARS = [2022, 2023, 2024]
 KOREAN_NAME = "중소기업 기술혁신 컨설팅 <지원>"
 GOOD_FORM: dict[str, str] = {
-    "year": "2024", "sector": "mfg_high_tech", "region": "seoul", "founded_year": "2012",
-    "employees": "42", "revenue_krw_m": "8,500", "revenue_growth_pct": "7",
-    "export_share_pct": "25", "rnd_spend_krw_m": "640", "researchers": "6", "patents": "3",
-    "has_rnd_lab": "yes", "cap_tech_planning": "2", "cap_rnd_execution": "3",
-    "cap_commercialization": "2", "cap_marketing": "4", "cap_hr_skills": "3",
-    "cap_funding_access": "1", "cap_global_orientation": "3",
+    "year": "2024",
+    "sector": "mfg_high_tech",
+    "region": "seoul",
+    "founded_year": "2012",
+    "employees": "42",
+    "revenue_krw_m": "8,500",
+    "revenue_growth_pct": "7",
+    "export_share_pct": "25",
+    "rnd_spend_krw_m": "640",
+    "researchers": "6",
+    "patents": "3",
+    "has_rnd_lab": "yes",
+    "cap_tech_planning": "2",
+    "cap_rnd_execution": "3",
+    "cap_commercialization": "2",
+    "cap_marketing": "4",
+    "cap_hr_skills": "3",
+    "cap_funding_access": "1",
+    "cap_global_orientation": "3",
 }
 NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?%?")
 
 
 # --- a tiny HTML tree, enough to ask "which element, with which attributes, where" ------
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class Node:
@@ -82,8 +108,12 @@ class Node:
             yield from child.iter()
 
     def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
-        return [n for n in self.iter() if (tag is None or n.tag == tag)
-                and all(n.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())]
+        return [
+            n
+            for n in self.iter()
+            if (tag is None or n.tag == tag)
+            and all(n.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())
+        ]
 
     def by_id(self, ident: str) -> Node:
         found = [n for n in self.iter() if n.attrs.get("id") == ident]
@@ -135,19 +165,25 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     registry = Registry(tmp_path_factory.mktemp("portal") / "models")
     train_version(ds, registry=registry, run_evaluation=False, objective="regression")
     programmes = ds.programmes.copy()
-    open_rows = programmes.index[(programmes["year"] == 2024) & (programmes["sectors"] == "*")
-                                 & (programmes["regions"] == "*")
-                                 & programmes["programme_type"].ne(OTHER_TYPE)
-                                 & programmes["max_firm_age"].isna()
-                                 & programmes["min_employees"].isna()
-                                 & programmes["max_employees"].isna()]
+    open_rows = programmes.index[
+        (programmes["year"] == 2024)
+        & (programmes["sectors"] == "*")
+        & (programmes["regions"] == "*")
+        & programmes["programme_type"].ne(OTHER_TYPE)
+        & programmes["max_firm_age"].isna()
+        & programmes["min_employees"].isna()
+        & programmes["max_employees"].isna()
+    ]
     korean, hostile = open_rows[0], open_rows[1]
     programmes.loc[korean, "name"] = KOREAN_NAME
-    programmes.loc[korean, "url"] = "https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/view.do"
+    programmes.loc[korean, "url"] = (
+        "https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/view.do"
+    )
     programmes.loc[hostile, "url"] = "javascript:alert(1)"
     rec = load_recommender(registry, programmes=programmes)
-    return SimpleNamespace(ds=ds, rec=rec, programmes=programmes,
-                           korean_id=programmes.loc[korean, "programme_id"])
+    return SimpleNamespace(
+        ds=ds, rec=rec, programmes=programmes, korean_id=programmes.loc[korean, "programme_id"]
+    )
 
 
 @pytest.fixture
@@ -208,30 +244,36 @@ def test_a_complete_form_becomes_a_contract_profile() -> None:
 
 
 def test_optional_answers_may_be_left_blank() -> None:
-    form = {k: v for k, v in GOOD_FORM.items()
-            if k not in {"revenue_growth_pct", "has_rnd_lab"} and not k.startswith("cap_")}
+    form = {
+        k: v
+        for k, v in GOOD_FORM.items()
+        if k not in {"revenue_growth_pct", "has_rnd_lab"} and not k.startswith("cap_")
+    }
     profile = profile_of(form)
     assert profile["revenue_growth"] is None
     assert profile["has_rnd_lab"] is False
     assert all(profile[c] is None for c in CAPABILITIES)
 
 
-@pytest.mark.parametrize(("field", "value", "code"), [
-    ("employees", "", "required"),
-    ("employees", "many", "integer"),
-    ("employees", "4.5", "integer"),
-    ("employees", "0", "min"),
-    ("revenue_krw_m", "1e9", "number"),
-    ("revenue_krw_m", "-5", "min"),
-    ("export_share_pct", "120", "max"),
-    ("revenue_growth_pct", "-150", "min"),
-    ("sector", "mining", "choose"),
-    ("region", "", "choose"),
-    ("year", "2031", "choose"),
-    ("founded_year", "2030", "founded_after_year"),
-    ("researchers", "50", "researchers_over_employees"),
-    ("cap_marketing", "6", "rating"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("employees", "", "required"),
+        ("employees", "many", "integer"),
+        ("employees", "4.5", "integer"),
+        ("employees", "0", "min"),
+        ("revenue_krw_m", "1e9", "number"),
+        ("revenue_krw_m", "-5", "min"),
+        ("export_share_pct", "120", "max"),
+        ("revenue_growth_pct", "-150", "min"),
+        ("sector", "mining", "choose"),
+        ("region", "", "choose"),
+        ("year", "2031", "choose"),
+        ("founded_year", "2030", "founded_after_year"),
+        ("researchers", "50", "researchers_over_employees"),
+        ("cap_marketing", "6", "rating"),
+    ],
+)
 def test_each_refused_answer_is_named_with_its_reason(field: str, value: str, code: str) -> None:
     parsed = parse_answers({**GOOD_FORM, field: value}, years=YEARS)
     assert parsed.profile is None
@@ -241,8 +283,15 @@ def test_each_refused_answer_is_named_with_its_reason(field: str, value: str, co
 
 
 def test_form_values_keep_only_known_fields_trimmed() -> None:
-    values = form_values({"employees": "  12 ", "evil": "x", "consent": "yes",
-                          "cap_feedback": "3", "upload": object()})
+    values = form_values(
+        {
+            "employees": "  12 ",
+            "evil": "x",
+            "consent": "yes",
+            "cap_feedback": "3",
+            "upload": object(),
+        }
+    )
     assert values == {"employees": "12", "consent": "yes", "cap_feedback": "3"}
 
 
@@ -260,14 +309,20 @@ def test_a_bare_api_profile_can_be_uploaded_too() -> None:
     assert profile_of(values) == profile
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (b"", "upload_missing"),
-    (b" " * (MAX_UPLOAD_BYTES + 1), "upload_too_large"),
-    (b"{not json", "upload_invalid"),
-    (b"[1, 2]", "upload_invalid"),
-    (json.dumps({"format": "other-tool", "profile": {"employees": 3}}).encode(), "upload_invalid"),
-    (json.dumps({"colour": "blue"}).encode(), "upload_invalid"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "upload_missing"),
+        (b" " * (MAX_UPLOAD_BYTES + 1), "upload_too_large"),
+        (b"{not json", "upload_invalid"),
+        (b"[1, 2]", "upload_invalid"),
+        (
+            json.dumps({"format": "other-tool", "profile": {"employees": 3}}).encode(),
+            "upload_invalid",
+        ),
+        (json.dumps({"colour": "blue"}).encode(), "upload_invalid"),
+    ],
+)
 def test_a_bad_answers_file_is_refused(data: bytes, code: str) -> None:
     with pytest.raises(AnswersFileError) as info:
         read_answers_file(data)
@@ -296,24 +351,29 @@ def test_korean_strings_are_korean() -> None:
     assert re.search("[가-힣]", ko("capabilities.cap_feedback.high"))
 
 
-@pytest.mark.parametrize(("asked", "cookie", "header", "expected"), [
-    ("ko", "en", "en", "ko"),
-    (None, "ko", "en-GB,en;q=0.9", "ko"),
-    ("fr", None, "ko-KR,ko;q=0.9,en;q=0.5", "ko"),
-    (None, None, "fr, de;q=0.8", "en"),
-    (None, None, "en;q=0.2, ko;q=0.8", "ko"),
-    (None, None, None, "en"),
-])
-def test_the_language_is_asked_remembered_or_the_browsers(asked: str | None, cookie: str | None,
-                                                          header: str | None,
-                                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    ("asked", "cookie", "header", "expected"),
+    [
+        ("ko", "en", "en", "ko"),
+        (None, "ko", "en-GB,en;q=0.9", "ko"),
+        ("fr", None, "ko-KR,ko;q=0.9,en;q=0.5", "ko"),
+        (None, None, "fr, de;q=0.8", "en"),
+        (None, None, "en;q=0.2, ko;q=0.8", "ko"),
+        (None, None, None, "en"),
+    ],
+)
+def test_the_language_is_asked_remembered_or_the_browsers(
+    asked: str | None, cookie: str | None, header: str | None, expected: str
+) -> None:
     assert choose_language(asked=asked, cookie=cookie, accept_language=header) == expected
 
 
 # --- charts -----------------------------------------------------------------------------
 def test_factor_bars_fold_the_rest_so_the_bars_add_up_to_the_score() -> None:
-    contributions = [Contribution(f"f{i}", v, {}) for i, v in
-                     enumerate([0.4, -0.3, 0.2, 0.1, -0.05, 0.02, -0.01])]
+    contributions = [
+        Contribution(f"f{i}", v, {})
+        for i, v in enumerate([0.4, -0.3, 0.2, 0.1, -0.05, 0.02, -0.01])
+    ]
     rows = factor_bars(contributions, top=3)
     assert [r.factor for r in rows] == ["f0", "f1", "f2", None]
     assert rows[-1].n_folded == 4
@@ -345,13 +405,22 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(known) / len(known) if known else None
 
 
-@pytest.mark.parametrize("form", [
-    GOOD_FORM,
-    {**{k: v for k, v in GOOD_FORM.items() if not k.startswith("cap_")},
-     "revenue_growth_pct": "", "has_rnd_lab": "", "sector": "kbs_ict", "region": "jeju"},
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        GOOD_FORM,
+        {
+            **{k: v for k, v in GOOD_FORM.items() if not k.startswith("cap_")},
+            "revenue_growth_pct": "",
+            "has_rnd_lab": "",
+            "sector": "kbs_ict",
+            "region": "jeju",
+        },
+    ],
+)
 def test_explanation_facts_are_the_profiles_and_programmes_own_values(
-        world: SimpleNamespace, form: dict[str, str]) -> None:
+    world: SimpleNamespace, form: dict[str, str]
+) -> None:
     profile = profile_of(form)
     rec = world.rec.recommend(profile, k=5, explain="top")
     index = programme_index(world.rec)
@@ -365,35 +434,54 @@ def test_explanation_facts_are_the_profiles_and_programmes_own_values(
         assert item.explanation is not None
         facts = {c.factor: c.facts for c in item.explanation.contributions}
         for cap in CAPABILITIES:
-            assert facts[f"gap:{cap}"] == {"capability": cap, "own": own[cap],
-                                           "peers": pytest.approx(peers[cap])}
+            assert facts[f"gap:{cap}"] == {
+                "capability": cap,
+                "own": own[cap],
+                "peers": pytest.approx(peers[cap]),
+            }
         targets = [t for t in programme["targets"].split(";") if t in CAPABILITIES]
         assert facts["target_fit"]["targets"] == tuple(targets)
         assert facts["target_fit"]["gap"] == pytest.approx(_mean([gaps[t] for t in targets]))
         ready = TYPE_READINESS_CAPS[programme["programme_type"]]
-        assert facts["readiness"] == {"capabilities": ready,
-                                      "value": pytest.approx(_mean([own[c] for c in ready]))}
+        assert facts["readiness"] == {
+            "capabilities": ready,
+            "value": pytest.approx(_mean([own[c] for c in ready])),
+        }
         assert facts["firm_size"] == {"employees": profile["employees"]}
         assert facts["firm_age"] == {"years": profile["year"] - profile["founded_year"]}
-        assert facts["finances"] == {"revenue_krw_m": profile["revenue_krw_m"],
-                                     "revenue_growth": profile["revenue_growth"]}
+        assert facts["finances"] == {
+            "revenue_krw_m": profile["revenue_krw_m"],
+            "revenue_growth": profile["revenue_growth"],
+        }
         assert facts["self_assessment"] == {
             "mean": pytest.approx(_mean(answered)) if answered else None,
-            "unanswered": 12 - len(answered)}
+            "unanswered": 12 - len(answered),
+        }
         assert facts["history"] == {"programmes": 0, "same_type": 0}  # a portal firm
         assert facts["support_level"] == {"support_krw_m": programme["support_krw_m"]}
-        assert facts["programme_format"] == {"duration_months": programme["duration_months"],
-                                             "capacity": programme["capacity"]}
+        assert facts["programme_format"] == {
+            "duration_months": programme["duration_months"],
+            "capacity": programme["capacity"],
+        }
         assert facts["programme_type"] == {"programme_type": programme["programme_type"]}
 
 
-@pytest.mark.parametrize("form", [
-    GOOD_FORM,
-    {**{k: v for k, v in GOOD_FORM.items() if not k.startswith("cap_")},
-     "revenue_growth_pct": "", "has_rnd_lab": "", "sector": "kbs_ict", "region": "jeju"},
-])
-def test_english_and_korean_sentences_carry_the_same_numbers(world: SimpleNamespace,
-                                                            form: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "form",
+    [
+        GOOD_FORM,
+        {
+            **{k: v for k, v in GOOD_FORM.items() if not k.startswith("cap_")},
+            "revenue_growth_pct": "",
+            "has_rnd_lab": "",
+            "sector": "kbs_ict",
+            "region": "jeju",
+        },
+    ],
+)
+def test_english_and_korean_sentences_carry_the_same_numbers(
+    world: SimpleNamespace, form: dict[str, str]
+) -> None:
     rec = world.rec.recommend(profile_of(form), k=5, explain="top")
     en, ko = renderer("en"), renderer("ko")
     checked = 0
@@ -403,17 +491,26 @@ def test_english_and_korean_sentences_carry_the_same_numbers(world: SimpleNamesp
         for c in [*item.explanation.contributions, *rec.contrast]:
             english, korean = numbers(en.describe(c)), numbers(ko.describe(c))
             # Korean drops the "/5" and "of 12" wording around numbers
-            assert ([n for n in korean if n not in {"5", "12"}]
-                    == [n for n in english if n not in {"5", "12"}]), (c, english, korean)
+            assert [n for n in korean if n not in {"5", "12"}] == [
+                n for n in english if n not in {"5", "12"}
+            ], (c, english, korean)
             assert en.sentence(c).startswith(en.describe(c))
             checked += 1
     assert checked > 40
 
 
 def test_ineligible_programmes_carry_the_cores_reasons_in_both_languages(
-        world: SimpleNamespace) -> None:
-    profile = profile_of({**GOOD_FORM, "has_rnd_lab": "", "employees": "400",
-                          "researchers": "10", "founded_year": "2023"})
+    world: SimpleNamespace,
+) -> None:
+    profile = profile_of(
+        {
+            **GOOD_FORM,
+            "has_rnd_lab": "",
+            "employees": "400",
+            "researchers": "10",
+            "founded_year": "2023",
+        }
+    )
     rec = world.rec.recommend(profile, k=5, include_ineligible=True)
     assert rec.ineligible
     index = programme_index(world.rec)
@@ -432,23 +529,28 @@ def test_the_results_page_says_what_the_renderer_says(world: SimpleNamespace) ->
     assert rec.items and rec.ineligible
     for lang in ("en", "ko"):
         say = renderer(lang)
-        view = build_results(rec, programmes=programme_index(world.rec), tr=Translator(lang),
-                             today=date(2024, 3, 1))
+        view = build_results(
+            rec, programmes=programme_index(world.rec), tr=Translator(lang), today=date(2024, 3, 1)
+        )
         first = rec.items[0].explanation
         assert first is not None
         assert view.explained[0].sentences == tuple(
-            (say.sentence(c), effect_key(c.value)) for c in first.contributions[:3])
+            (say.sentence(c), effect_key(c.value)) for c in first.contributions[:3]
+        )
         assert view.contrast == tuple(say.describe(c) for c in rec.contrast)
-        assert [c.reasons for c in view.ineligible] == [tuple(say.reasons(i.reasons))
-                                                        for i in rec.ineligible]
+        assert [c.reasons for c in view.ineligible] == [
+            tuple(say.reasons(i.reasons)) for i in rec.ineligible
+        ]
 
 
 def test_results_view_follows_the_recommendation(world: SimpleNamespace) -> None:
     profile = profile_of(GOOD_FORM)
-    rec = world.rec.recommend_batch([profile], k=100, explain="top", explain_k=10,
-                                    include_ineligible=True)[0]
-    view = build_results(rec, programmes=programme_index(world.rec), tr=Translator("en"),
-                         today=date(2024, 3, 1))
+    rec = world.rec.recommend_batch(
+        [profile], k=100, explain="top", explain_k=10, include_ineligible=True
+    )[0]
+    view = build_results(
+        rec, programmes=programme_index(world.rec), tr=Translator("en"), today=date(2024, 3, 1)
+    )
     ranked = [*view.explained, *view.more_ranked]
     assert [c.programme_id for c in ranked] == [i.programme_id for i in rec.items]
     assert len(view.explained) == min(10, len(rec.items))
@@ -484,8 +586,9 @@ def test_the_form_labels_every_field(client: TestClient) -> None:
     assert response.headers["cache-control"] == "no-store"
     assert "default-src 'none'" in response.headers["content-security-policy"]
     page = dom(response.text)
-    controls = [n for n in page.iter() if n.tag in {"input", "select"}
-                and n.attrs.get("type") != "hidden"]
+    controls = [
+        n for n in page.iter() if n.tag in {"input", "select"} and n.attrs.get("type") != "hidden"
+    ]
     assert len(controls) >= 11 + 12 * 6 + 2
     labels = {n.attrs.get("for") for n in page.find_all("label")}
     for control in controls:
@@ -495,8 +598,11 @@ def test_the_form_labels_every_field(client: TestClient) -> None:
     assert [o.attrs["value"] for o in selected] == ["2024"]  # the latest catalogue year
     # no control may shadow the form's own submit() or action (portal.js calls them)
     form = page.by_id("portal-form")
-    shadowing = [n for n in form.iter() if {n.attrs.get("id"), n.attrs.get("name")}
-                 & {"submit", "action", "method"}]
+    shadowing = [
+        n
+        for n in form.iter()
+        if {n.attrs.get("id"), n.attrs.get("name")} & {"submit", "action", "method"}
+    ]
     assert shadowing == []
     for cap in CAPABILITIES:  # each item says what a 1 and a 5 look like
         scale = page.by_id(f"{cap}-scale")
@@ -506,8 +612,11 @@ def test_the_form_labels_every_field(client: TestClient) -> None:
 
 def test_assets_come_from_the_product_itself(client: TestClient) -> None:
     page = dom(client.get("/portal").text)
-    sources = [n.attrs.get("src") or n.attrs.get("href") for n in page.iter()
-               if n.tag in {"script", "link"}]
+    sources = [
+        n.attrs.get("src") or n.attrs.get("href")
+        for n in page.iter()
+        if n.tag in {"script", "link"}
+    ]
     assert sources and all(s.startswith(("/portal/static/", "data:")) for s in sources)
     static = [s for s in sources if s.startswith("/portal/static/")]
     assert static
@@ -531,26 +640,34 @@ def test_korean_is_chosen_and_remembered(client: TestClient) -> None:
     assert '<html lang="en">' in back.text
 
 
-def test_results_rank_and_explain_like_the_recommender(client: TestClient,
-                                                       world: SimpleNamespace) -> None:
+def test_results_rank_and_explain_like_the_recommender(
+    client: TestClient, world: SimpleNamespace
+) -> None:
     response = client.post("/portal", data=GOOD_FORM)
     assert response.status_code == 200
     page = dom(response.text)
-    expected = world.rec.recommend(profile_of(GOOD_FORM), k=100, explain="none",
-                                   include_ineligible=True)
+    expected = world.rec.recommend(
+        profile_of(GOOD_FORM), k=100, explain="none", include_ineligible=True
+    )
     names = [n.text for n in page.find_all("h3", class_="programme__name")]
-    assert names == [i.name for i in expected.items[:len(names)]]
+    assert names == [i.name for i in expected.items[: len(names)]]
     assert len(names) == min(10, len(expected.items))
     first = page.by_id("programme-1")
-    assert len(first.find_all("li", class_="reason reason--effect_up")
-               + first.find_all("li", class_="reason reason--effect_down")
-               + first.find_all("li", class_="reason reason--effect_none")) == 3
+    assert (
+        len(
+            first.find_all("li", class_="reason reason--effect_up")
+            + first.find_all("li", class_="reason reason--effect_down")
+            + first.find_all("li", class_="reason reason--effect_none")
+        )
+        == 3
+    )
     assert len(first.find_all("svg")) >= 5  # the contribution chart
     rows = page.find_all("table", class_="cap-table")[0].find_all("tr")
     assert len(rows) == 1 + 12
     ineligible = page.by_id("ineligible")
-    assert len(ineligible.find_all("li", class_="programme programme--compact "
-                                               "programme--ineligible")) == len(expected.ineligible)
+    assert len(
+        ineligible.find_all("li", class_="programme programme--compact programme--ineligible")
+    ) == len(expected.ineligible)
     unscored = [i.name for i in expected.unscored]
     assert unscored
     for name in unscored:
@@ -558,8 +675,9 @@ def test_results_rank_and_explain_like_the_recommender(client: TestClient,
     assert Translator("en")("ui.not_saved_notice") in response.text
 
 
-def test_korean_names_and_links_are_shown_as_they_are(client: TestClient,
-                                                      world: SimpleNamespace) -> None:
+def test_korean_names_and_links_are_shown_as_they_are(
+    client: TestClient, world: SimpleNamespace
+) -> None:
     response = client.post("/portal", data=GOOD_FORM)
     assert "중소기업 기술혁신 컨설팅 &lt;지원&gt;" in response.text  # verbatim, escaped
     page = dom(response.text)
@@ -573,14 +691,16 @@ def test_results_in_korean(client: TestClient) -> None:
     assert response.status_code == 200
     assert '<html lang="ko">' in response.text
     page = dom(response.text)
-    reasons = [li.text for li in page.by_id("programme-1").find_all("li")
-               if "reason" in li.attrs.get("class", "")]
+    reasons = [
+        li.text
+        for li in page.by_id("programme-1").find_all("li")
+        if "reason" in li.attrs.get("class", "")
+    ]
     assert reasons and all(re.search("적합도", r) for r in reasons)
 
 
 def test_a_refused_answer_is_shown_beside_its_field(client: TestClient) -> None:
-    response = client.post("/portal", data={**GOOD_FORM, "employees": "many",
-                                            "cap_marketing": "9"})
+    response = client.post("/portal", data={**GOOD_FORM, "employees": "many", "cap_marketing": "9"})
     assert response.status_code == 422
     page = dom(response.text)
     field = page.by_id("f-employees")
@@ -593,37 +713,44 @@ def test_a_refused_answer_is_shown_beside_its_field(client: TestClient) -> None:
     cap = page.by_id("cap_marketing-error")
     assert cap.parent is not None and cap.parent.attrs.get("aria-invalid") == "true"
     summary = page.by_id("error-summary")
-    assert [a.attrs["href"] for a in summary.find_all("a")] == ["#f-employees",
-                                                                "#f-cap_marketing-1"]
+    assert [a.attrs["href"] for a in summary.find_all("a")] == [
+        "#f-employees",
+        "#f-cap_marketing-1",
+    ]
     assert page.by_id("f-sector").attrs.get("aria-invalid") is None  # only the culprits
 
 
-def test_nothing_is_stored_without_consent(world: SimpleNamespace, engine: Engine,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_nothing_is_stored_without_consent(
+    world: SimpleNamespace, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
     client = TestClient(make_app(world.rec, engine))
     with caplog.at_level(logging.DEBUG):
         assert client.post("/portal", data=GOOD_FORM).status_code == 200
     assert count(engine, SavedProfile) == 0
     assert count(engine, AuditEntry) == 0
-    assert not [r for r in caplog.records if "8500" in r.getMessage()
-                or "mfg_high_tech" in r.getMessage()]
+    assert not [
+        r for r in caplog.records if "8500" in r.getMessage() or "mfg_high_tech" in r.getMessage()
+    ]
 
 
-def test_consent_keeps_the_profile_and_audits_the_list(world: SimpleNamespace,
-                                                      engine: Engine) -> None:
+def test_consent_keeps_the_profile_and_audits_the_list(
+    world: SimpleNamespace, engine: Engine
+) -> None:
     client = TestClient(make_app(world.rec, engine))
     response = client.post("/portal", data={**GOOD_FORM, "consent": "yes"})
     assert response.status_code == 200
     with engine.connect() as conn:
         saved = conn.execute(select(SavedProfile.id, SavedProfile.profile)).all()
-        audit = conn.execute(select(AuditEntry.firm_id, AuditEntry.key_name,
-                                    AuditEntry.endpoint, AuditEntry.items)).all()
+        audit = conn.execute(
+            select(AuditEntry.firm_id, AuditEntry.key_name, AuditEntry.endpoint, AuditEntry.items)
+        ).all()
     assert len(saved) == 1
     ref, stored = saved[0]
     expected = {k: v for k, v in profile_of(GOOD_FORM).items() if k != "firm_id"}
     assert stored == expected
     assert [(a.firm_id, a.key_name, a.endpoint) for a in audit] == [
-        (f"saved-profile:{ref}", "portal", "POST /portal")]
+        (f"saved-profile:{ref}", "portal", "POST /portal")
+    ]
     assert audit[0].items[0]["rank"] == 1
     assert Translator("en")("ui.saved_notice", ref=ref) in response.text
     # switching language on the results page does not store the profile twice
@@ -632,8 +759,9 @@ def test_consent_keeps_the_profile_and_audits_the_list(world: SimpleNamespace,
     assert "consent" not in hidden
 
 
-def test_the_portal_is_rate_limited_per_address(world: SimpleNamespace,
-                                                module_engine: Engine) -> None:
+def test_the_portal_is_rate_limited_per_address(
+    world: SimpleNamespace, module_engine: Engine
+) -> None:
     client = TestClient(make_app(world.rec, module_engine, per_minute=2))
     assert client.post("/portal", data=GOOD_FORM).status_code == 200
     assert client.post("/portal", data=GOOD_FORM).status_code == 200
@@ -664,8 +792,11 @@ def test_answers_download_as_json(client: TestClient) -> None:
 
 def test_uploaded_answers_prefill_the_form(client: TestClient) -> None:
     document = client.post("/portal/answers.json", data=GOOD_FORM).content
-    response = client.post("/portal/upload", data={"lang": "en"},
-                           files={"answers": ("answers.json", document, "application/json")})
+    response = client.post(
+        "/portal/upload",
+        data={"lang": "en"},
+        files={"answers": ("answers.json", document, "application/json")},
+    )
     assert response.status_code == 200
     page = dom(response.text)
     assert page.by_id("f-revenue_krw_m").attrs["value"] == "8500"
@@ -673,15 +804,19 @@ def test_uploaded_answers_prefill_the_form(client: TestClient) -> None:
     assert "checked" in page.by_id("f-has_rnd_lab").attrs
     assert "checked" in page.by_id("f-cap_marketing-4").attrs
     assert "checked" in page.by_id("f-cap_feedback-na").attrs
-    sector = [o.attrs["value"] for o in page.by_id("f-sector").find_all("option")
-              if "selected" in o.attrs]
+    sector = [
+        o.attrs["value"] for o in page.by_id("f-sector").find_all("option") if "selected" in o.attrs
+    ]
     assert sector == ["mfg_high_tech"]
     assert Translator("en")("ui.upload_loaded") in response.text
 
 
 def test_a_bad_upload_is_refused_beside_the_file_field(client: TestClient) -> None:
-    response = client.post("/portal/upload", data={"lang": "ko"},
-                           files={"answers": ("answers.json", b"%PDF-1.4", "application/pdf")})
+    response = client.post(
+        "/portal/upload",
+        data={"lang": "ko"},
+        files={"answers": ("answers.json", b"%PDF-1.4", "application/pdf")},
+    )
     assert response.status_code == 422
     page = dom(response.text)
     assert page.by_id("f-upload").attrs["aria-invalid"] == "true"
@@ -689,8 +824,7 @@ def test_a_bad_upload_is_refused_beside_the_file_field(client: TestClient) -> No
 
 
 def test_change_answers_and_switch_language_keep_the_answers(client: TestClient) -> None:
-    response = client.post("/portal/edit", data={**GOOD_FORM, "lang": "en",
-                                                 "switch_lang": "ko"})
+    response = client.post("/portal/edit", data={**GOOD_FORM, "lang": "en", "switch_lang": "ko"})
     assert response.status_code == 200
     assert '<html lang="ko">' in response.text
     assert response.cookies.get("portal_lang") == "ko"

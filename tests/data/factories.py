@@ -51,17 +51,39 @@ def firms_frame() -> pd.DataFrame:
     """Eight profiles: F001-F004 in 2023, then the same firms in 2024."""
     rows = []
     for year in (2023, 2024):
-        for n, (fid, region, sector, founded, emp, rev, growth, export, rnd, res, pat,
-                lab) in enumerate(_FIRMS_2023):
+        for n, (
+            fid,
+            region,
+            sector,
+            founded,
+            emp,
+            rev,
+            growth,
+            export,
+            rnd,
+            res,
+            pat,
+            lab,
+        ) in enumerate(_FIRMS_2023):
             grown = year - 2023
-            rows.append({
-                "firm_id": fid, "year": year, "region": region, "sector": sector,
-                "founded_year": founded, "employees": emp + 2 * grown,
-                "revenue_krw_m": rev * (1 + 0.1 * grown), "revenue_growth": growth,
-                "export_share": export, "rnd_spend_krw_m": rnd, "researchers": res,
-                "patents": pat + grown, "has_rnd_lab": lab or (grown == 1 and n == 1),
-                **_capabilities(n + 4 * grown),
-            })
+            rows.append(
+                {
+                    "firm_id": fid,
+                    "year": year,
+                    "region": region,
+                    "sector": sector,
+                    "founded_year": founded,
+                    "employees": emp + 2 * grown,
+                    "revenue_krw_m": rev * (1 + 0.1 * grown),
+                    "revenue_growth": growth,
+                    "export_share": export,
+                    "rnd_spend_krw_m": rnd,
+                    "researchers": res,
+                    "patents": pat + grown,
+                    "has_rnd_lab": lab or (grown == 1 and n == 1),
+                    **_capabilities(n + 4 * grown),
+                }
+            )
     return canonical_firms(pd.DataFrame(rows))
 
 
@@ -69,44 +91,171 @@ def programmes_frame() -> pd.DataFrame:
     """Five offerings of several types, with and without eligibility rules."""
     none = None
     rows = [
-        ("P23-CONS", "Technology consulting voucher", "consulting", "KOSMES",
-         "cap_tech_planning;cap_internal_coordination", 2023, 5.0, 299.0, NAN, NAN, "*", "*",
-         none, NAN, 20.0, 6.0, 40.0, "2023-02-01", "2023-03-15", "https://example.org/p1",
-         "Consulting on technology planning.", "manual"),
-        ("P23-RND", "R&D planning support", "rnd_planning", "KEIT", "cap_rnd_execution", 2023,
-         NAN, NAN, 3.0, 10.0, "mfg_high_tech;mfg_mid_tech;kbs_ict", "*", True, 50_000.0,
-         100.0, 12.0, 10.0, none, none, none, none, none),
-        ("P24-EDU", "Engineer training", "education", none, none, 2024, 1.0, NAN, NAN, NAN,
-         "*", "seoul;busan;gyeonggi", False, NAN, NAN, 3.0, NAN, "2024-01-10", "2024-01-31",
-         none, "Short courses, 한국어 과정 포함.", "bizinfo"),
-        ("P24-GLOB", "Export market entry", "globalization", "KOTRA",
-         "cap_global_orientation;cap_global_partnerships;cap_marketing", 2024, 10.0, 300.0,
-         NAN, NAN, "mfg_high_tech;mfg_mid_tech;mfg_low_tech", "*", none, NAN, 35.5, 9.0,
-         25.0, none, none, "https://example.org/p4", none, "bizinfo"),
-        ("P24-OTH", "Regional business fair", "other", "Jeju TP", none, 2024, NAN, NAN, NAN,
-         NAN, "*", "jeju", none, NAN, 0.0, 1.0, 100.0, none, none, none, none, "bizinfo"),
+        (
+            "P23-CONS",
+            "Technology consulting voucher",
+            "consulting",
+            "KOSMES",
+            "cap_tech_planning;cap_internal_coordination",
+            2023,
+            5.0,
+            299.0,
+            NAN,
+            NAN,
+            "*",
+            "*",
+            none,
+            NAN,
+            20.0,
+            6.0,
+            40.0,
+            "2023-02-01",
+            "2023-03-15",
+            "https://example.org/p1",
+            "Consulting on technology planning.",
+            "manual",
+        ),
+        (
+            "P23-RND",
+            "R&D planning support",
+            "rnd_planning",
+            "KEIT",
+            "cap_rnd_execution",
+            2023,
+            NAN,
+            NAN,
+            3.0,
+            10.0,
+            "mfg_high_tech;mfg_mid_tech;kbs_ict",
+            "*",
+            True,
+            50_000.0,
+            100.0,
+            12.0,
+            10.0,
+            none,
+            none,
+            none,
+            none,
+            none,
+        ),
+        (
+            "P24-EDU",
+            "Engineer training",
+            "education",
+            none,
+            none,
+            2024,
+            1.0,
+            NAN,
+            NAN,
+            NAN,
+            "*",
+            "seoul;busan;gyeonggi",
+            False,
+            NAN,
+            NAN,
+            3.0,
+            NAN,
+            "2024-01-10",
+            "2024-01-31",
+            none,
+            "Short courses, 한국어 과정 포함.",
+            "bizinfo",
+        ),
+        (
+            "P24-GLOB",
+            "Export market entry",
+            "globalization",
+            "KOTRA",
+            "cap_global_orientation;cap_global_partnerships;cap_marketing",
+            2024,
+            10.0,
+            300.0,
+            NAN,
+            NAN,
+            "mfg_high_tech;mfg_mid_tech;mfg_low_tech",
+            "*",
+            none,
+            NAN,
+            35.5,
+            9.0,
+            25.0,
+            none,
+            none,
+            "https://example.org/p4",
+            none,
+            "bizinfo",
+        ),
+        (
+            "P24-OTH",
+            "Regional business fair",
+            "other",
+            "Jeju TP",
+            none,
+            2024,
+            NAN,
+            NAN,
+            NAN,
+            NAN,
+            "*",
+            "jeju",
+            none,
+            NAN,
+            0.0,
+            1.0,
+            100.0,
+            none,
+            none,
+            none,
+            none,
+            "bizinfo",
+        ),
     ]
-    columns = ["programme_id", "name", "programme_type", "agency", "targets", "year",
-               "min_employees", "max_employees", "min_firm_age", "max_firm_age", "sectors",
-               "regions", "requires_rnd_lab", "max_revenue_krw_m", "support_krw_m",
-               "duration_months", "capacity", "apply_start", "apply_end", "url",
-               "description", "source"]
+    columns = [
+        "programme_id",
+        "name",
+        "programme_type",
+        "agency",
+        "targets",
+        "year",
+        "min_employees",
+        "max_employees",
+        "min_firm_age",
+        "max_firm_age",
+        "sectors",
+        "regions",
+        "requires_rnd_lab",
+        "max_revenue_krw_m",
+        "support_krw_m",
+        "duration_months",
+        "capacity",
+        "apply_start",
+        "apply_end",
+        "url",
+        "description",
+        "source",
+    ]
     return canonical_programmes(pd.DataFrame(rows, columns=columns, dtype=object))
 
 
 def outcomes_frame() -> pd.DataFrame:
     """Four participations, each in the year the programme ran."""
-    rows = [("F001", 2023, "P23-CONS", 2), ("F002", 2023, "P23-RND", 0),
-            ("F001", 2024, "P24-EDU", 1), ("F003", 2024, "P24-GLOB", 3)]
-    return canonical_outcomes(pd.DataFrame(rows, columns=["firm_id", "year", "programme_id",
-                                                          "outcome"]))
+    rows = [
+        ("F001", 2023, "P23-CONS", 2),
+        ("F002", 2023, "P23-RND", 0),
+        ("F001", 2024, "P24-EDU", 1),
+        ("F003", 2024, "P24-GLOB", 3),
+    ]
+    return canonical_outcomes(
+        pd.DataFrame(rows, columns=["firm_id", "year", "programme_id", "outcome"])
+    )
 
 
 def applications_frame() -> pd.DataFrame:
     """Three applications (contract v2), each for an offering of the application's year."""
     rows = [("F002", 2023, "P23-CONS"), ("F002", 2024, "P24-GLOB"), ("F004", 2024, "P24-OTH")]
-    return canonical_applications(pd.DataFrame(rows, columns=["firm_id", "year",
-                                                              "programme_id"]))
+    return canonical_applications(pd.DataFrame(rows, columns=["firm_id", "year", "programme_id"]))
 
 
 def valid_dataset() -> Dataset:
@@ -132,8 +281,11 @@ def text_tables() -> dict[str, pd.DataFrame]:
     """The valid dataset's tables as all-string frames, keyed by table name."""
     ds = valid_dataset()
     assert ds.outcomes is not None
-    return {"firms": as_text(ds.firms), "programmes": as_text(ds.programmes),
-            "outcomes": as_text(ds.outcomes)}
+    return {
+        "firms": as_text(ds.firms),
+        "programmes": as_text(ds.programmes),
+        "outcomes": as_text(ds.outcomes),
+    }
 
 
 def set_cell(path: Path, row: int, column: str, value: str) -> None:

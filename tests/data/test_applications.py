@@ -47,7 +47,10 @@ def test_applications_are_an_optional_v2_table_keyed_like_outcomes() -> None:
     assert APPLICATION_COLUMNS == ("firm_id", "year", "programme_id")
     assert APPLICATIONS.key == CONTRACT["outcomes"].key
     assert [t.name for t in CONTRACT.values() if t.version == 1] == [
-        "firms", "programmes", "outcomes"]
+        "firms",
+        "programmes",
+        "outcomes",
+    ]
 
 
 def test_valid_applications_become_a_canonical_frame(applications: pd.DataFrame) -> None:
@@ -95,16 +98,19 @@ def test_a_duplicate_application(applications: pd.DataFrame) -> None:
     twice = pd.concat([applications, applications.iloc[[1]]], ignore_index=True)
     found = problems(twice)
     assert located(found) == [("applications", 5, "firm_id", "F002")]
-    assert found[0].expected == ("one application per (firm_id, year, programme_id); "
-                                 "row 3 already has F002, 2024, P24-GLOB")
+    assert found[0].expected == (
+        "one application per (firm_id, year, programme_id); row 3 already has F002, 2024, P24-GLOB"
+    )
 
 
 def test_bad_cells_and_a_missing_column_are_reported(applications: pd.DataFrame) -> None:
     put(applications, 3, "year", "soon")
     assert located(problems(applications)) == [("applications", 3, "year", "soon")]
     found = problems(applications.drop(columns=["programme_id"]))
-    assert located(found) == [("applications", None, "programme_id", None),
-                              ("applications", 3, "year", "soon")]
+    assert located(found) == [
+        ("applications", None, "programme_id", None),
+        ("applications", 3, "year", "soon"),
+    ]
 
 
 # --- data directories ---------------------------------------------------------------------
@@ -118,7 +124,10 @@ def test_a_directory_with_applications_round_trips(tmp_path: Path, fmt: str) -> 
 def test_a_v1_directory_reads_unchanged(tmp_path: Path) -> None:
     write_data_dir(valid_dataset(), tmp_path / "v1")
     assert sorted(p.name for p in (tmp_path / "v1").iterdir()) == [
-        "firms.csv", "outcomes.csv", "programmes.csv"]
+        "firms.csv",
+        "outcomes.csv",
+        "programmes.csv",
+    ]
     ds = read_data_dir(tmp_path / "v1")
     assert ds.applications is None and ds == valid_dataset()
 
@@ -138,7 +147,8 @@ def test_problems_in_an_applications_file_name_its_lines(tmp_path: Path) -> None
         read_data_dir(tmp_path / "d")
     assert located(caught.value.problems) == [
         ("firms.csv", 4, "employees", "many"),
-        ("applications.csv", 3, "programme_id", "P-GONE")]
+        ("applications.csv", 3, "programme_id", "P-GONE"),
+    ]
 
 
 def test_applications_are_never_required(tmp_path: Path) -> None:

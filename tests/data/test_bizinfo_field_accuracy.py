@@ -27,8 +27,9 @@ def labels() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def predicted() -> pd.DataFrame:
-    return feed_fields(read_announcements(FEED), type_rules=load_type_rules(),
-                       industry_rules=load_industry_rules())
+    return feed_fields(
+        read_announcements(FEED), type_rules=load_type_rules(), industry_rules=load_industry_rules()
+    )
 
 
 @pytest.fixture(scope="module")

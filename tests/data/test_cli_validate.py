@@ -68,8 +68,12 @@ def test_missing_directory_exits_2(tmp_path: Path) -> None:
 def test_command_line_process_reports_a_cp949_file_without_a_traceback(data_dir: Path) -> None:
     path = data_dir / "firms.csv"
     path.write_bytes(path.read_text(encoding="utf-8").replace("seoul", "서울").encode("cp949"))
-    done = subprocess.run([sys.executable, "-m", "cli", "validate", "--data",
-                           str(data_dir)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "validate", "--data", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "firms.csv, row 2" in done.stderr and "UTF-8" in done.stderr
     assert "Traceback" not in done.stderr
@@ -87,9 +91,13 @@ def command_env(**settings: str) -> dict[str, str]:
 
 def validate_piped(data_dir: Path, **settings: str) -> tuple[int, str, str]:
     """``validate`` with stdout and stderr piped (no terminal)."""
-    done = subprocess.run([sys.executable, "-m", "cli", "validate", "--data", str(data_dir)],
-                          env=command_env(**settings), capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "validate", "--data", str(data_dir)],
+        env=command_env(**settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return done.returncode, done.stdout, done.stderr
 
 
@@ -98,9 +106,13 @@ def validate_in_terminal(data_dir: Path, *, columns: int) -> tuple[int, str]:
     (colours stripped, line ends as ``\\n``)."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "validate", "--data", str(data_dir)],
-                            stdin=follower, stdout=follower, stderr=follower,
-                            env=command_env(TERM="xterm-256color"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "validate", "--data", str(data_dir)],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=command_env(TERM="xterm-256color"),
+    )
     os.close(follower)
     shown = bytearray()
     deadline = time.monotonic() + 120
@@ -146,4 +158,3 @@ def test_a_narrow_terminal_shows_the_same_lines_as_a_pipe(any_data_dir: Path) ->
     piped_code, out, err = validate_piped(any_data_dir)
     assert code == piped_code
     assert shown == out + err
-

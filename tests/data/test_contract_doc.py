@@ -18,8 +18,15 @@ from recommender.contract.spec import Field, Table
 from recommender.settings import PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "contract.md"
-_TYPE_NAMES = {"str": "string", "enum": "enum", "list": "list", "date": "date", "int": "int",
-               "float": "float", "bool": "bool"}
+_TYPE_NAMES = {
+    "str": "string",
+    "enum": "enum",
+    "list": "list",
+    "date": "date",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+}
 
 
 def _number(value: float) -> str:
@@ -59,8 +66,9 @@ def doc_table(text: str, table: Table) -> list[str]:
 @pytest.mark.parametrize("table", CONTRACT.values(), ids=CONTRACT)
 def test_the_doc_table_is_the_spec(table: Table) -> None:
     expected = [doc_row(f) for f in table.fields]
-    assert doc_table(DOC.read_text(encoding="utf-8"), table) == expected, \
+    assert doc_table(DOC.read_text(encoding="utf-8"), table) == expected, (
         "docs/contract.md should read:\n" + "\n".join(expected)
+    )
 
 
 def test_the_doc_names_the_version_of_each_table() -> None:
@@ -69,4 +77,5 @@ def test_the_doc_names_the_version_of_each_table() -> None:
     v2 = [t.name for t in CONTRACT.values() if t.version == 2]
     assert v2 == ["applications"]
     assert [h for h in headings if h.lstrip("#").strip().startswith(tuple(v2))] == [
-        "### applications — v2 (optional)"]
+        "### applications — v2 (optional)"
+    ]

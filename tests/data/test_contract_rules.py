@@ -40,11 +40,13 @@ def problems_of(raw: dict[str, pd.DataFrame], **kwargs: object) -> DataValidatio
     return caught.value
 
 
-def assert_reported(exc: DataValidationError, file: str, row: int | None, column: str,
-                    value: object) -> Problem:
+def assert_reported(
+    exc: DataValidationError, file: str, row: int | None, column: str, value: object
+) -> Problem:
     """The problem is in the list and its file, row, column and value are in the message."""
-    matching = [p for p in exc.problems
-                if (p.file, p.row, p.column, p.value) == (file, row, column, value)]
+    matching = [
+        p for p in exc.problems if (p.file, p.row, p.column, p.value) == (file, row, column, value)
+    ]
     assert matching, f"no problem at {file} row {row} column {column} in:\n{exc}"
     where = file + (f", row {row}" if row is not None else "") + f", column {column}"
     assert where in str(exc)
@@ -84,8 +86,9 @@ def test_enums_ignore_case_and_surrounding_blanks(raw: dict[str, pd.DataFrame]) 
 
 
 @pytest.mark.parametrize("value", ["7", "0", "3.5", "high"])
-def test_capability_outside_one_to_five_is_reported(raw: dict[str, pd.DataFrame],
-                                                    value: str) -> None:
+def test_capability_outside_one_to_five_is_reported(
+    raw: dict[str, pd.DataFrame], value: str
+) -> None:
     put(raw["firms"], 4, "cap_marketing", value)
     problem = assert_reported(problems_of(raw), "firms", 4, "cap_marketing", value)
     assert problem.expected == "an integer from 1 to 5 or empty"
@@ -109,18 +112,28 @@ def test_text_in_a_number_column_is_reported_per_cell(raw: dict[str, pd.DataFram
     assert len(exc.problems) == 3  # 'abc' is not also reported as a missing value
 
 
-@pytest.mark.parametrize(("column", "value"), [
-    ("export_share", "1.5"), ("export_share", "-0.1"), ("revenue_krw_m", "-1"),
-    ("rnd_spend_krw_m", "inf"), ("researchers", "-2"), ("patents", "2.5"), ("year", "twenty"),
-])
-def test_numbers_out_of_range_or_not_whole(raw: dict[str, pd.DataFrame], column: str,
-                                           value: str) -> None:
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("export_share", "1.5"),
+        ("export_share", "-0.1"),
+        ("revenue_krw_m", "-1"),
+        ("rnd_spend_krw_m", "inf"),
+        ("researchers", "-2"),
+        ("patents", "2.5"),
+        ("year", "twenty"),
+    ],
+)
+def test_numbers_out_of_range_or_not_whole(
+    raw: dict[str, pd.DataFrame], column: str, value: str
+) -> None:
     put(raw["firms"], 6, column, value)
     assert_reported(problems_of(raw), "firms", 6, column, value)
 
 
 def test_whole_numbers_written_with_a_decimal_point_are_integers(
-        raw: dict[str, pd.DataFrame]) -> None:
+    raw: dict[str, pd.DataFrame],
+) -> None:
     put(raw["firms"], 2, "employees", "45.0")
     firms = validate_frames(raw["firms"], raw["programmes"]).firms
     assert firms.loc[0, "employees"] == 45 and firms["employees"].dtype == "int64"
@@ -132,13 +145,26 @@ def test_required_cell_left_empty(raw: dict[str, pd.DataFrame]) -> None:
     assert "expected one of: mfg_high_tech" in str(problem)
 
 
-@pytest.mark.parametrize(("token", "expected"), [
-    ("true", True), ("TRUE", True), ("yes", True), ("Yes", True), ("1", True), (True, True),
-    ("false", False), ("False", False), ("no", False), ("NO", False), ("0", False),
-    (False, False),
-])
-def test_booleans_accept_common_spellings(raw: dict[str, pd.DataFrame], token: object,
-                                          expected: bool) -> None:
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("Yes", True),
+        ("1", True),
+        (True, True),
+        ("false", False),
+        ("False", False),
+        ("no", False),
+        ("NO", False),
+        ("0", False),
+        (False, False),
+    ],
+)
+def test_booleans_accept_common_spellings(
+    raw: dict[str, pd.DataFrame], token: object, expected: bool
+) -> None:
     raw["firms"]["has_rnd_lab"] = raw["firms"]["has_rnd_lab"].astype(object)
     put(raw["firms"], 2, "has_rnd_lab", token)  # type: ignore[arg-type]
     firms = validate_frames(raw["firms"], raw["programmes"]).firms
@@ -160,7 +186,9 @@ def test_each_missing_column_is_one_problem(raw: dict[str, pd.DataFrame]) -> Non
     raw["firms"] = raw["firms"].drop(columns=["sector", "patents"])
     exc = problems_of(raw)
     assert [(p.file, p.row, p.column) for p in exc.problems] == [
-        ("firms", None, "sector"), ("firms", None, "patents")]
+        ("firms", None, "sector"),
+        ("firms", None, "patents"),
+    ]
     assert "firms, column sector; expected a column named sector" in str(exc)
 
 
@@ -185,38 +213,41 @@ def test_duplicate_firm_profile(raw: dict[str, pd.DataFrame]) -> None:
 
 
 # --- programmes ----------------------------------------------------------------------------
-@pytest.mark.parametrize(("row", "column", "value"), [
-    (2, "programme_type", "loans"),
-    (3, "targets", "cap_rnd_execution;cap_luck"),
-    (4, "sectors", "kbs_ict;mining"),
-    (5, "regions", "*;seoul"),
-    (2, "duration_months", "0"),
-    (3, "capacity", "0"),
-    (4, "support_krw_m", "-5"),
-    (5, "max_revenue_krw_m", "lots"),
-    (6, "requires_rnd_lab", "sometimes"),
-    (2, "apply_start", "2023-13-01"),
-    (2, "apply_end", "2023-02-30"),
-    (2, "apply_start", "1 March 2023"),
-    (3, "min_employees", "-1"),
-])
-def test_programme_cells(raw: dict[str, pd.DataFrame], row: int, column: str,
-                         value: str) -> None:
+@pytest.mark.parametrize(
+    ("row", "column", "value"),
+    [
+        (2, "programme_type", "loans"),
+        (3, "targets", "cap_rnd_execution;cap_luck"),
+        (4, "sectors", "kbs_ict;mining"),
+        (5, "regions", "*;seoul"),
+        (2, "duration_months", "0"),
+        (3, "capacity", "0"),
+        (4, "support_krw_m", "-5"),
+        (5, "max_revenue_krw_m", "lots"),
+        (6, "requires_rnd_lab", "sometimes"),
+        (2, "apply_start", "2023-13-01"),
+        (2, "apply_end", "2023-02-30"),
+        (2, "apply_start", "1 March 2023"),
+        (3, "min_employees", "-1"),
+    ],
+)
+def test_programme_cells(raw: dict[str, pd.DataFrame], row: int, column: str, value: str) -> None:
     put(raw["programmes"], row, column, value)
     assert_reported(problems_of(raw), "programmes", row, column, value)
 
 
 def test_min_above_max_is_reported_on_the_minimum(raw: dict[str, pd.DataFrame]) -> None:
     put(raw["programmes"], 2, "min_employees", "500")  # max_employees is 299
-    put(raw["programmes"], 3, "min_firm_age", "20")   # max_firm_age is 10
+    put(raw["programmes"], 3, "min_firm_age", "20")  # max_firm_age is 10
     exc = problems_of(raw)
-    assert "max_employees (299)" in assert_reported(
-        exc, "programmes", 2, "min_employees", "500").expected
+    assert (
+        "max_employees (299)"
+        in assert_reported(exc, "programmes", 2, "min_employees", "500").expected
+    )
     assert_reported(exc, "programmes", 3, "min_firm_age", "20")
 
 
-def test_application_window_must_not_end_before_it_starts(
-        raw: dict[str, pd.DataFrame]) -> None:
+def test_application_window_must_not_end_before_it_starts(raw: dict[str, pd.DataFrame]) -> None:
     put(raw["programmes"], 2, "apply_end", "2023-01-15")  # apply_start is 2023-02-01
     problem = assert_reported(problems_of(raw), "programmes", 2, "apply_end", "2023-01-15")
     assert "2023-02-01" in problem.expected
@@ -285,8 +316,7 @@ def test_outcome_without_a_profile_that_year(raw: dict[str, pd.DataFrame]) -> No
 
 
 def test_duplicate_outcome(raw: dict[str, pd.DataFrame]) -> None:
-    raw["outcomes"] = pd.concat([raw["outcomes"], raw["outcomes"].iloc[[2]]],
-                                ignore_index=True)
+    raw["outcomes"] = pd.concat([raw["outcomes"], raw["outcomes"].iloc[[2]]], ignore_index=True)
     problem = assert_reported(problems_of(raw), "outcomes", 6, "firm_id", "F001")
     assert "row 4 already has F001, 2024, P24-EDU" in problem.expected
 
@@ -297,28 +327,33 @@ def test_one_error_lists_problems_of_every_table(raw: dict[str, pd.DataFrame]) -
     put(raw["outcomes"], 5, "programme_id", "P-GONE")
     exc = problems_of(raw)
     assert [(p.file, p.row, p.column) for p in exc.problems] == [
-        ("firms", 3, "employees"), ("programmes", 4, "programme_type"),
-        ("outcomes", 5, "programme_id")]
+        ("firms", 3, "employees"),
+        ("programmes", 4, "programme_type"),
+        ("outcomes", 5, "programme_id"),
+    ]
     assert str(exc).startswith("3 problems in the data:")
 
 
 def test_upload_names_and_row_numbers_are_the_callers(raw: dict[str, pd.DataFrame]) -> None:
     ds = valid_dataset()
-    upload = pd.DataFrame([{"firm_id": "F002", "year": 2024, "programme_id": "P24-OTH",
-                            "outcome": 1},
-                           {"firm_id": "F002", "year": 2024, "programme_id": "P-NEW",
-                            "outcome": 2}])
+    upload = pd.DataFrame(
+        [
+            {"firm_id": "F002", "year": 2024, "programme_id": "P24-OTH", "outcome": 1},
+            {"firm_id": "F002", "year": 2024, "programme_id": "P-NEW", "outcome": 2},
+        ]
+    )
     with pytest.raises(DataValidationError) as caught:
-        validate_frames(ds.firms, ds.programmes, upload, names={"outcomes": "upload"},
-                        row_offset=0)
+        validate_frames(ds.firms, ds.programmes, upload, names={"outcomes": "upload"}, row_offset=0)
     assert [(p.file, p.row, p.column, p.value) for p in caught.value.problems] == [
-        ("upload", 1, "programme_id", "P-NEW")]
+        ("upload", 1, "programme_id", "P-NEW")
+    ]
 
 
 def test_json_like_typed_values_are_checked_too() -> None:
     ds = valid_dataset()
-    upload = pd.DataFrame({"firm_id": ["F001"], "year": [2024], "programme_id": ["P24-GLOB"],
-                           "outcome": [2.5]})
+    upload = pd.DataFrame(
+        {"firm_id": ["F001"], "year": [2024], "programme_id": ["P24-GLOB"], "outcome": [2.5]}
+    )
     with pytest.raises(DataValidationError) as caught:
         validate_frames(ds.firms, ds.programmes, upload)
     assert_reported(caught.value, "outcomes", 2, "outcome", 2.5)
@@ -332,16 +367,21 @@ def test_schemas_are_pandera_schemas_describing_every_column() -> None:
 
 
 def test_check_table_returns_parsed_cells_and_blanks_out_bad_ones() -> None:
-    frame = pd.DataFrame({"firm_id": ["A", "B"], "year": ["2024", "x"],
-                          "programme_id": ["P", "P"], "outcome": ["3", "1"]})
+    frame = pd.DataFrame(
+        {
+            "firm_id": ["A", "B"],
+            "year": ["2024", "x"],
+            "programme_id": ["P", "P"],
+            "outcome": ["3", "1"],
+        }
+    )
     parsed, problems = check_table("outcomes", RawTable.numbered(frame, "o.csv"))
     assert parsed["year"].tolist()[0] == 2024 and pd.isna(parsed["year"].iloc[1])
     assert problems == [Problem("o.csv", 3, "year", "x", "a whole-number year")]
 
 
 def test_parse_column_reports_only_given_cells_it_cannot_read() -> None:
-    parsed, bad = parse_column(pd.Series(["1.5", "", None, "nan", " 2 "], dtype=object),
-                               "float")
+    parsed, bad = parse_column(pd.Series(["1.5", "", None, "nan", " 2 "], dtype=object), "float")
     assert bad.tolist() == [False, False, False, True, False]
     assert parsed.iloc[0] == 1.5 and parsed.iloc[4] == 2.0
     assert all(math.isnan(v) for v in parsed.iloc[1:4])

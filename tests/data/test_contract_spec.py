@@ -51,8 +51,9 @@ def test_every_table_names_each_column_once(table: Any) -> None:
 
 
 # --- files: the pandera schemas ------------------------------------------------------------
-@pytest.mark.parametrize(("table", "field"), ALL_FIELDS,
-                         ids=[f"{t}.{f.name}" for t, f in ALL_FIELDS])
+@pytest.mark.parametrize(
+    ("table", "field"), ALL_FIELDS, ids=[f"{t}.{f.name}" for t, f in ALL_FIELDS]
+)
 def test_the_pandera_column_is_the_spec(table: str, field: Field) -> None:
     column = SCHEMAS[table].columns[field.name]
     assert column.nullable == field.nullable
@@ -61,18 +62,22 @@ def test_the_pandera_column_is_the_spec(table: str, field: Field) -> None:
     stats = {k: v for check in column.checks for k, v in (check.statistics or {}).items()}
     assert stats.get("min_value") == field.ge
     assert stats.get("max_value") == field.le
-    assert tuple(stats.get("allowed_values", ())) == (field.values if field.kind == "enum"
-                                                       else ())
+    assert tuple(stats.get("allowed_values", ())) == (field.values if field.kind == "enum" else ())
 
 
-BOUNDED = [(t, f, side) for t, f in ALL_FIELDS if f.kind in ("int", "float")
-           for side in ("ge", "le") if getattr(f, side) is not None]
+BOUNDED = [
+    (t, f, side)
+    for t, f in ALL_FIELDS
+    if f.kind in ("int", "float")
+    for side in ("ge", "le")
+    if getattr(f, side) is not None
+]
 
 
-@pytest.mark.parametrize(("table", "field", "side"), BOUNDED,
-                         ids=[f"{t}.{f.name}.{s}" for t, f, s in BOUNDED])
-def test_a_file_value_one_beyond_a_bound_is_refused(table: str, field: Field,
-                                                    side: str) -> None:
+@pytest.mark.parametrize(
+    ("table", "field", "side"), BOUNDED, ids=[f"{t}.{f.name}.{s}" for t, f, s in BOUNDED]
+)
+def test_a_file_value_one_beyond_a_bound_is_refused(table: str, field: Field, side: str) -> None:
     raw = text_tables()
     bound = getattr(field, side)
     raw[table].loc[0, field.name] = str(bound - 1 if side == "ge" else bound + 1)
@@ -104,7 +109,10 @@ def test_the_api_number_has_the_entry_bounds(field: Field) -> None:
     low, high = field.entry_bounds
     assert low is not None or high is not None, "a typed-in number needs a limit"
     assert {k: _api_value(field).get(k) for k in ("type", "minimum", "maximum")} == {
-        "type": "integer" if field.kind == "int" else "number", "minimum": low, "maximum": high}
+        "type": "integer" if field.kind == "int" else "number",
+        "minimum": low,
+        "maximum": high,
+    }
 
 
 def test_the_api_enums_and_ids_are_the_spec() -> None:
@@ -113,7 +121,9 @@ def test_the_api_enums_and_ids_are_the_spec() -> None:
     assert {n: tuple(_api_value(FIRMS.field(n))["enum"]) for n in enums} == enums
     firm_id = FIRMS.field("firm_id")
     assert (_api_value(firm_id)["minLength"], _api_value(firm_id)["maxLength"]) == (
-        1, firm_id.max_length)
+        1,
+        firm_id.max_length,
+    )
 
 
 _TOGETHER = {"year": "founded_year", "founded_year": "year"}  # so their order rule holds
@@ -126,12 +136,14 @@ def _profile(column: str, value: Any) -> tuple[dict[str, Any], set[str]]:
     return {**EXAMPLE_PROFILE, **dict.fromkeys(changed, value)}, changed
 
 
-ENTRY_BOUNDS = [(f, i) for f in NUMERIC_FIRM_FIELDS for i in (0, 1)
-                if f.entry_bounds[i] is not None]
+ENTRY_BOUNDS = [
+    (f, i) for f in NUMERIC_FIRM_FIELDS for i in (0, 1) if f.entry_bounds[i] is not None
+]
 
 
-@pytest.mark.parametrize(("field", "side"), ENTRY_BOUNDS,
-                         ids=[f"{f.name}.{('min', 'max')[i]}" for f, i in ENTRY_BOUNDS])
+@pytest.mark.parametrize(
+    ("field", "side"), ENTRY_BOUNDS, ids=[f"{f.name}.{('min', 'max')[i]}" for f, i in ENTRY_BOUNDS]
+)
 def test_the_api_takes_an_entry_bound_and_refuses_one_beyond(field: Field, side: int) -> None:
     bound = field.entry_bounds[side]
     assert bound is not None
@@ -173,7 +185,9 @@ def test_the_form_number_has_the_entry_bounds(field: Field) -> None:
     scale = 100 if field.name in FIELD_OF_COLUMN else 1  # percentages on the form
     low, high = field.entry_bounds
     assert (_form_field(field).minimum, _form_field(field).maximum) == (
-        None if low is None else low * scale, None if high is None else high * scale)
+        None if low is None else low * scale,
+        None if high is None else high * scale,
+    )
 
 
 @pytest.mark.parametrize("cap", CAPABILITIES)
@@ -183,10 +197,19 @@ def test_the_form_offers_each_capabilitys_scale(cap: str) -> None:
     assert tuple(str(v) for v in range(int(field.ge), int(field.le) + 1)) == RATINGS
 
 
-GOOD_ANSWERS = {"year": "2024", "sector": "mfg_high_tech", "region": "gyeonggi",
-                "founded_year": "2012", "employees": "42", "revenue_krw_m": "8500",
-                "revenue_growth_pct": "7", "export_share_pct": "25", "rnd_spend_krw_m": "640",
-                "researchers": "6", "patents": "3"}
+GOOD_ANSWERS = {
+    "year": "2024",
+    "sector": "mfg_high_tech",
+    "region": "gyeonggi",
+    "founded_year": "2012",
+    "employees": "42",
+    "revenue_krw_m": "8500",
+    "revenue_growth_pct": "7",
+    "export_share_pct": "25",
+    "rnd_spend_krw_m": "640",
+    "researchers": "6",
+    "patents": "3",
+}
 TYPED = [s for s in FACT_FIELDS if s.maximum is not None and s.name != "founded_year"]
 
 
@@ -229,8 +252,10 @@ def test_canonical_frames_survive_the_store_kinds(name: str) -> None:
 
 def test_profile_coercion_gives_the_canonical_firm_frame() -> None:
     firms = valid_dataset().firms
-    records = [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-               for r in firms.to_dict("records")]
+    records = [
+        {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+        for r in firms.to_dict("records")
+    ]
     coerced = profile_frame(records)
     assert list(coerced.columns) == list(firms.columns)
     typed = [f.name for f in FIRMS.fields if f.kind in ("int", "float", "bool")]
@@ -243,7 +268,8 @@ def test_profile_coercion_asks_for_exactly_the_non_nullable_columns() -> None:
     with pytest.raises(DataValidationError) as caught:
         profile_frame({"firm_id": "x"})
     assert [p.column for p in caught.value.problems] == [
-        f.name for f in FIRMS.fields if not f.nullable and f.name != "firm_id"]
+        f.name for f in FIRMS.fields if not f.nullable and f.name != "firm_id"
+    ]
 
 
 # --- no second copy ------------------------------------------------------------------------
@@ -252,13 +278,18 @@ _COLUMNS = {c for t in CONTRACT.values() for c in t.columns}
 _PACKAGES = ("recommender", "api", "cli", "training", "batch", "bench")
 # API request schemas of other resources that still spell an id length or an outcome's
 # bounds by hand (not the firm contract); to be derived like FirmProfile.
-_NOT_YET_DERIVED = {"api/schemas/outcomes.py", "api/schemas/feedback.py",
-                    "api/schemas/allocations.py"}
+_NOT_YET_DERIVED = {
+    "api/schemas/outcomes.py",
+    "api/schemas/feedback.py",
+    "api/schemas/allocations.py",
+}
 
 
 def _bounded(node: ast.AST) -> bool:
-    return any(isinstance(sub, ast.Call) and {k.arg for k in sub.keywords} & _BOUND_KEYWORDS
-               for sub in ast.walk(node))
+    return any(
+        isinstance(sub, ast.Call) and {k.arg for k in sub.keywords} & _BOUND_KEYWORDS
+        for sub in ast.walk(node)
+    )
 
 
 def _stated_bounds(path: Path) -> list[tuple[int, str]]:
@@ -271,9 +302,13 @@ def _stated_bounds(path: Path) -> list[tuple[int, str]]:
         elif isinstance(node, ast.Assign):
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             value = node.value
-        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-              and isinstance(node.args[0].value, str)
-              and {k.arg for k in node.keywords} & _BOUND_KEYWORDS):
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and {k.arg for k in node.keywords} & _BOUND_KEYWORDS
+        ):
             names, value = [node.args[0].value.removesuffix("_pct")], node
         else:
             continue
@@ -282,18 +317,27 @@ def _stated_bounds(path: Path) -> list[tuple[int, str]]:
 
 
 def test_no_module_outside_the_contract_states_a_bound_of_a_contract_column() -> None:
-    files = [p for package in _PACKAGES for p in sorted((PROJECT_ROOT / package).rglob("*.py"))
-             if "contract" not in p.relative_to(PROJECT_ROOT).parts]
+    files = [
+        p
+        for package in _PACKAGES
+        for p in sorted((PROJECT_ROOT / package).rglob("*.py"))
+        if "contract" not in p.relative_to(PROJECT_ROOT).parts
+    ]
     assert len(files) > 100
-    copies = [f"{p.relative_to(PROJECT_ROOT)}:{line} {name}" for p in files
-              for line, name in _stated_bounds(p)
-              if str(p.relative_to(PROJECT_ROOT)) not in _NOT_YET_DERIVED]
+    copies = [
+        f"{p.relative_to(PROJECT_ROOT)}:{line} {name}"
+        for p in files
+        for line, name in _stated_bounds(p)
+        if str(p.relative_to(PROJECT_ROOT)) not in _NOT_YET_DERIVED
+    ]
     assert copies == [], "bounds belong in recommender/contract/fields.py"
 
 
 def test_the_guard_finds_a_hand_written_copy(tmp_path: Path) -> None:
     copy = tmp_path / "copy.py"
-    copy.write_text("from pydantic import BaseModel, Field\n\n"
-                    "class Profile(BaseModel):\n    patents: int = Field(ge=0, le=10)\n\n"
-                    "FIELDS = (FieldSpec('export_share_pct', 'number', maximum=100),)\n")
+    copy.write_text(
+        "from pydantic import BaseModel, Field\n\n"
+        "class Profile(BaseModel):\n    patents: int = Field(ge=0, le=10)\n\n"
+        "FIELDS = (FieldSpec('export_share_pct', 'number', maximum=100),)\n"
+    )
     assert _stated_bounds(copy) == [(4, "patents"), (6, "export_share")]

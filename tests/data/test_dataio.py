@@ -45,7 +45,10 @@ def test_write_then_read_gives_the_same_dataset(tmp_path: Path, fmt: str) -> Non
     ds = valid_dataset()
     write_data_dir(ds, tmp_path / "d", fmt=fmt)  # type: ignore[arg-type]
     assert sorted(p.name for p in (tmp_path / "d").iterdir()) == [
-        f"firms.{fmt}", f"outcomes.{fmt}", f"programmes.{fmt}"]
+        f"firms.{fmt}",
+        f"outcomes.{fmt}",
+        f"programmes.{fmt}",
+    ]
     assert read_data_dir(tmp_path / "d") == ds
 
 
@@ -54,8 +57,10 @@ def test_round_trip_keeps_full_float_precision(tmp_path: Path) -> None:
     firms = ds.firms.copy()
     firms["revenue_growth"] = np.random.default_rng(7).normal(size=len(firms))
     write_data_dir(Dataset(firms, ds.programmes, ds.outcomes), tmp_path / "d")
-    assert read_data_dir(tmp_path / "d").firms["revenue_growth"].tolist() == \
-        firms["revenue_growth"].tolist()
+    assert (
+        read_data_dir(tmp_path / "d").firms["revenue_growth"].tolist()
+        == firms["revenue_growth"].tolist()
+    )
 
 
 def test_canonical_frames_have_the_documented_columns_and_dtypes(data_dir: Path) -> None:
@@ -64,14 +69,37 @@ def test_canonical_frames_have_the_documented_columns_and_dtypes(data_dir: Path)
     assert tuple(ds.programmes.columns) == PROGRAMME_COLUMNS + OPTIONAL_PROGRAMME_COLUMNS
     assert ds.outcomes is not None and tuple(ds.outcomes.columns) == OUTCOME_COLUMNS
     firms, progs = ds.firms.dtypes, ds.programmes.dtypes
-    assert {c: str(firms[c]) for c in ("firm_id", "year", "employees", "revenue_growth",
-                                        "cap_feedback", "has_rnd_lab")} == {
-        "firm_id": "object", "year": "int64", "employees": "int64",
-        "revenue_growth": "float64", "cap_feedback": "float64", "has_rnd_lab": "bool"}
-    assert {c: str(progs[c]) for c in ("name", "agency", "year", "min_employees", "capacity",
-                                       "requires_rnd_lab", "apply_start")} == {
-        "name": "object", "agency": "object", "year": "int64", "min_employees": "float64",
-        "capacity": "float64", "requires_rnd_lab": "object", "apply_start": "object"}
+    assert {
+        c: str(firms[c])
+        for c in ("firm_id", "year", "employees", "revenue_growth", "cap_feedback", "has_rnd_lab")
+    } == {
+        "firm_id": "object",
+        "year": "int64",
+        "employees": "int64",
+        "revenue_growth": "float64",
+        "cap_feedback": "float64",
+        "has_rnd_lab": "bool",
+    }
+    assert {
+        c: str(progs[c])
+        for c in (
+            "name",
+            "agency",
+            "year",
+            "min_employees",
+            "capacity",
+            "requires_rnd_lab",
+            "apply_start",
+        )
+    } == {
+        "name": "object",
+        "agency": "object",
+        "year": "int64",
+        "min_employees": "float64",
+        "capacity": "float64",
+        "requires_rnd_lab": "object",
+        "apply_start": "object",
+    }
     assert ds.programmes["requires_rnd_lab"].tolist() == [None, True, False, None, None]
     assert ds.programmes.loc[1, "apply_start"] is None
     assert ds.outcomes.dtypes.astype(str).tolist() == ["object", "int64", "object", "int64"]
@@ -79,8 +107,9 @@ def test_canonical_frames_have_the_documented_columns_and_dtypes(data_dir: Path)
 
 def test_csv_is_written_for_people(data_dir: Path) -> None:
     lines = (data_dir / "programmes.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[2].startswith("P23-RND,R&D planning support,rnd_planning,KEIT,"
-                               "cap_rnd_execution,2023,,,3,10,")  # whole numbers, no '.0'
+    assert lines[2].startswith(
+        "P23-RND,R&D planning support,rnd_planning,KEIT,cap_rnd_execution,2023,,,3,10,"
+    )  # whole numbers, no '.0'
     assert ",true,50000.0," in lines[2]
     assert ",false,,," in lines[3]  # booleans as true/false, missing as empty
     assert not (data_dir / "programmes.csv").read_bytes().startswith(b"\xef\xbb\xbf")
@@ -90,7 +119,8 @@ def test_outcomes_are_optional_unless_required(data_dir: Path) -> None:
     (data_dir / "outcomes.csv").unlink()
     assert read_data_dir(data_dir).outcomes is None
     assert located(read_problems(data_dir, require_outcomes=True)) == [
-        ("outcomes.csv", None, None, None)]
+        ("outcomes.csv", None, None, None)
+    ]
 
 
 def test_header_only_outcomes_file_is_an_empty_table(data_dir: Path) -> None:
@@ -109,13 +139,12 @@ def test_missing_directory(tmp_path: Path) -> None:
 
 def test_missing_tables_are_all_reported(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    assert [p.file for p in read_problems(tmp_path / "empty")] == [
-        "firms.csv", "programmes.csv"]
+    assert [p.file for p in read_problems(tmp_path / "empty")] == ["firms.csv", "programmes.csv"]
 
 
 def test_one_table_in_two_formats_is_refused(data_dir: Path) -> None:
     valid_dataset().firms.to_parquet(data_dir / "firms.parquet")
-    problem, = read_problems(data_dir)
+    (problem,) = read_problems(data_dir)
     assert problem.file == "firms.csv" and "both are present" in problem.expected
 
 
@@ -124,21 +153,22 @@ def test_one_table_in_two_formats_is_refused(data_dir: Path) -> None:
 def test_bad_cells_are_located_in_both_formats(tmp_path: Path, fmt: str) -> None:
     ds = valid_dataset()
     firms = ds.firms.astype({"employees": str})  # a text column, as a spreadsheet may give
-    firms.loc[2, "employees"] = "abc"    # row 4
+    firms.loc[2, "employees"] = "abc"  # row 4
     firms.loc[5, "region"] = "atlantis"  # row 7
     outcomes = ds.outcomes.copy()  # type: ignore[union-attr]
     outcomes.loc[1, "year"] = 2024  # row 3: P23-RND ran in 2023
     target = tmp_path / "d"
     target.mkdir()
-    for name, frame in {"firms": firms, "programmes": ds.programmes,
-                        "outcomes": outcomes}.items():
+    for name, frame in {"firms": firms, "programmes": ds.programmes, "outcomes": outcomes}.items():
         if fmt == "csv":
             frame.to_csv(target / f"{name}.csv", index=False)
         else:
             frame.to_parquet(target / f"{name}.parquet", index=False)
     assert located(read_problems(target)) == [
-        (f"firms.{fmt}", 4, "employees", "abc"), (f"firms.{fmt}", 7, "region", "atlantis"),
-        (f"outcomes.{fmt}", 3, "year", 2024 if fmt == "parquet" else "2024")]
+        (f"firms.{fmt}", 4, "employees", "abc"),
+        (f"firms.{fmt}", 7, "region", "atlantis"),
+        (f"outcomes.{fmt}", 3, "year", 2024 if fmt == "parquet" else "2024"),
+    ]
 
 
 def test_one_error_covers_all_three_files(data_dir: Path) -> None:
@@ -149,12 +179,16 @@ def test_one_error_covers_all_three_files(data_dir: Path) -> None:
     with pytest.raises(DataValidationError) as caught:
         read_data_dir(data_dir)
     assert located(caught.value.problems) == [
-        ("firms.csv", 5, "cap_marketing", "9"), ("programmes.csv", 3, "min_employees", "400"),
-        ("outcomes.csv", 2, "firm_id", "F404")]
+        ("firms.csv", 5, "cap_marketing", "9"),
+        ("programmes.csv", 3, "min_employees", "400"),
+        ("outcomes.csv", 2, "firm_id", "F404"),
+    ]
     message = str(caught.value)
-    for text in ("firms.csv, row 5, column cap_marketing: got '9'",
-                 "programmes.csv, row 3, column min_employees: got '400'",
-                 "outcomes.csv, row 2, column firm_id: got 'F404'"):
+    for text in (
+        "firms.csv, row 5, column cap_marketing: got '9'",
+        "programmes.csv, row 3, column min_employees: got '400'",
+        "outcomes.csv, row 2, column firm_id: got 'F404'",
+    ):
         assert text in message
 
 
@@ -175,8 +209,8 @@ def test_repeated_header_column_is_reported(data_dir: Path) -> None:
 # --- row numbers as a person counts lines -------------------------------------------------------
 def test_blank_lines_are_skipped_but_counted(data_dir: Path) -> None:
     lines = (data_dir / "outcomes.csv").read_text().splitlines()
-    lines.insert(2, "")        # blank line 3
-    lines.insert(4, ",,,")     # a row of empty cells, line 5
+    lines.insert(2, "")  # blank line 3
+    lines.insert(4, ",,,")  # a row of empty cells, line 5
     lines[5] = lines[5].replace("P24-EDU", "P-X")  # the third outcome, now on line 6
     (data_dir / "outcomes.csv").write_text("\n".join(lines) + "\n")
     assert located(read_problems(data_dir)) == [("outcomes.csv", 6, "programme_id", "P-X")]
@@ -191,7 +225,7 @@ def test_quoted_cells_spanning_lines_shift_later_rows(data_dir: Path) -> None:
 def test_row_with_more_cells_than_the_header(data_dir: Path) -> None:
     path = data_dir / "outcomes.csv"
     path.write_text(path.read_text().replace("F002,2023,P23-RND,0", "F002,2023,P23-RND,0,9"))
-    problem, = read_problems(data_dir)
+    (problem,) = read_problems(data_dir)
     assert (problem.file, problem.row) == ("outcomes.csv", 3)
     assert "has 5" in problem.expected
 
@@ -199,7 +233,7 @@ def test_row_with_more_cells_than_the_header(data_dir: Path) -> None:
 def test_unclosed_quote_points_at_the_row_it_opens(data_dir: Path) -> None:
     path = data_dir / "outcomes.csv"
     path.write_text(path.read_text() + 'F004,2024,"P24-OTH,1\n')
-    problem, = read_problems(data_dir)
+    (problem,) = read_problems(data_dir)
     assert (problem.file, problem.row) == ("outcomes.csv", 6)
     assert "closing double quote" in problem.expected
 
@@ -218,8 +252,10 @@ def test_non_utf8_file_is_a_problem_naming_the_file(data_dir: Path) -> None:
     set_cell(data_dir / "firms.csv", 2, "employees", "-3")
     with pytest.raises(DataValidationError) as caught:
         read_data_dir(data_dir)
-    assert located(caught.value.problems) == [("firms.csv", 2, "employees", "-3"),
-                                              ("programmes.csv", 4, None, None)]
+    assert located(caught.value.problems) == [
+        ("firms.csv", 2, "employees", "-3"),
+        ("programmes.csv", 4, None, None),
+    ]
     assert "UTF-8" in str(caught.value) and "cp949" in str(caught.value)
 
 
@@ -237,7 +273,9 @@ def test_empty_or_broken_parquet_file_is_a_problem(data_dir: Path) -> None:
     (data_dir / "outcomes.csv").unlink()
     (data_dir / "outcomes.parquet").write_bytes(b"not parquet at all")
     assert [(p.file, p.row) for p in read_problems(data_dir)] == [
-        ("firms.parquet", None), ("outcomes.parquet", None)]
+        ("firms.parquet", None),
+        ("outcomes.parquet", None),
+    ]
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -248,8 +286,9 @@ def test_writing_over_a_directory_replaces_the_other_format(data_dir: Path) -> N
     assert read_data_dir(data_dir) == Dataset(ds.firms, ds.programmes, None)
 
 
-def test_failed_write_leaves_the_directory_as_it_was(data_dir: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_the_directory_as_it_was(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = {p.name: p.read_bytes() for p in data_dir.iterdir()}
     real = pd.DataFrame.to_parquet
 
@@ -265,10 +304,12 @@ def test_failed_write_leaves_the_directory_as_it_was(data_dir: Path,
     assert [p.name for p in data_dir.parent.iterdir()] == ["data"]  # no staging left behind
 
 
-def test_failed_write_to_a_new_directory_creates_nothing(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pd.DataFrame, "to_csv", lambda *a, **k: (_ for _ in ()).throw(
-        OSError("disk full")))
+def test_failed_write_to_a_new_directory_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        pd.DataFrame, "to_csv", lambda *a, **k: (_ for _ in ()).throw(OSError("disk full"))
+    )
     with pytest.raises(OSError):
         write_data_dir(valid_dataset(), tmp_path / "new")
     assert list(tmp_path.iterdir()) == []

@@ -24,9 +24,9 @@ from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwrig
 from api.app import create_app
 from api.portal.i18n import Translator
 from recommender.adapters.registry import Registry
+from recommender.adapters.store import dispose_engines, get_engine, import_dataset, upgrade_database
 from recommender.settings import Settings
 from recommender.simulate import simulate_world
-from recommender.adapters.store import dispose_engines, get_engine, import_dataset, upgrade_database
 from tests.waiting import wait_until
 from training.local import train_version
 
@@ -34,31 +34,65 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 EN, KO = Translator("en"), Translator("ko")
 # Partner catalogues carry Korean names and announcement links; give the demo two.
 KOREAN_PROGRAMMES = {
-    "consulting": ("중소기업 기술경영 컨설팅 지원사업",
-                   "https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/list.do"),
-    "rnd_planning": ("기업부설연구소 R&D 기획역량 강화사업",
-                     "https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/list.do"),
+    "consulting": (
+        "중소기업 기술경영 컨설팅 지원사업",
+        "https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/list.do",
+    ),
+    "rnd_planning": (
+        "기업부설연구소 R&D 기획역량 강화사업",
+        "https://www.bizinfo.go.kr/web/lay1/bbs/S1T122C128/AS/74/list.do",
+    ),
 }
 FIRM: dict[str, Any] = {
-    "sector": "mfg_high_tech", "region": "gyeonggi", "founded_year": "2012",
-    "employees": "42", "revenue_krw_m": "8500", "revenue_growth_pct": "7",
-    "export_share_pct": "25", "rnd_spend_krw_m": "640", "researchers": "6", "patents": "3",
-    "caps": {"cap_tech_planning": 2, "cap_rnd_execution": 3, "cap_commercialization": 2,
-             "cap_marketing": 2, "cap_hr_skills": 3, "cap_funding_access": 2,
-             "cap_internal_coordination": 3, "cap_nontech_innovation": 2,
-             "cap_tech_acquisition": 4, "cap_global_orientation": 3,
-             "cap_global_partnerships": 1},  # cap_feedback left unanswered
+    "sector": "mfg_high_tech",
+    "region": "gyeonggi",
+    "founded_year": "2012",
+    "employees": "42",
+    "revenue_krw_m": "8500",
+    "revenue_growth_pct": "7",
+    "export_share_pct": "25",
+    "rnd_spend_krw_m": "640",
+    "researchers": "6",
+    "patents": "3",
+    "caps": {
+        "cap_tech_planning": 2,
+        "cap_rnd_execution": 3,
+        "cap_commercialization": 2,
+        "cap_marketing": 2,
+        "cap_hr_skills": 3,
+        "cap_funding_access": 2,
+        "cap_internal_coordination": 3,
+        "cap_nontech_innovation": 2,
+        "cap_tech_acquisition": 4,
+        "cap_global_orientation": 3,
+        "cap_global_partnerships": 1,
+    },  # cap_feedback left unanswered
 }
-TEXT_FIELDS = ("founded_year", "employees", "revenue_krw_m", "revenue_growth_pct",
-               "export_share_pct", "rnd_spend_krw_m", "researchers", "patents")
+TEXT_FIELDS = (
+    "founded_year",
+    "employees",
+    "revenue_krw_m",
+    "revenue_growth_pct",
+    "export_share_pct",
+    "rnd_spend_krw_m",
+    "researchers",
+    "patents",
+)
 
 
 def _free_port() -> int:
@@ -71,23 +105,34 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The product's app on a demo world, served by uvicorn in a thread."""
     root = tmp_path_factory.mktemp("portal-e2e")
-    settings = Settings(var_dir=root / "var", models_dir=root / "models",
-                        rate_limit_per_minute=1000, champion_poll_seconds=30)
+    settings = Settings(
+        var_dir=root / "var",
+        models_dir=root / "models",
+        rate_limit_per_minute=1000,
+        champion_poll_seconds=30,
+    )
     ds = simulate_world(n_firms=300, seed=1).dataset
     programmes = ds.programmes.copy()
     for ptype, (name, url) in KOREAN_PROGRAMMES.items():
-        row = programmes.index[(programmes["year"] == 2024)
-                               & (programmes["programme_type"] == ptype)][0]
+        row = programmes.index[
+            (programmes["year"] == 2024) & (programmes["programme_type"] == ptype)
+        ][0]
         programmes.loc[row, ["name", "url"]] = [name, url]
     ds = dataclasses.replace(ds, programmes=programmes)
     upgrade_database(settings.db_url)
     import_dataset(get_engine(settings.db_url), ds)
     # a fixed version name keeps the screenshots byte-stable from run to run
-    train_version(ds, registry=Registry(settings.models_dir), version="demo-portal",
-                  run_evaluation=False, objective="regression")
+    train_version(
+        ds,
+        registry=Registry(settings.models_dir),
+        version="demo-portal",
+        run_evaluation=False,
+        objective="regression",
+    )
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, name="portal-e2e-server", daemon=True)
     thread.start()
@@ -108,15 +153,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium; a missing browser is a failure, not a skip."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run tests/e2e/install_browser.sh "
-                    "(apt-get install chromium fonts-noto-cjk)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run tests/e2e/install_browser.sh "
+            "(apt-get install chromium fonts-noto-cjk)"
+        )
     with sync_playwright() as pw:
         yield _launch(pw)
 
 
 def _launch(pw: Playwright) -> Browser:
-    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                              headless=True)
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
 
 
 @pytest.fixture
@@ -132,8 +178,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="ko-KR")
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="ko-KR"
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -142,8 +189,14 @@ def phone(browser: Browser) -> Iterator[Page]:
     assert errors == []
 
 
-def shot(page: Page, name: str, *, full_page: bool = True, readme: str | None = None,
-         until: str | None = None) -> Path:
+def shot(
+    page: Page,
+    name: str,
+    *,
+    full_page: bool = True,
+    readme: str | None = None,
+    until: str | None = None,
+) -> Path:
     """Save a screenshot under tests/artifacts (and a copy for the README when named).
 
     ``until`` names an element: the picture then runs from the top of the page to
@@ -154,10 +207,15 @@ def shot(page: Page, name: str, *, full_page: bool = True, readme: str | None = 
     if until is not None:
         bottom = page.evaluate(
             "sel => { const r = document.querySelector(sel).getBoundingClientRect();"
-            " return r.bottom + window.scrollY; }", until)
+            " return r.bottom + window.scrollY; }",
+            until,
+        )
         width = page.viewport_size["width"] if page.viewport_size else DESKTOP["width"]
-        page.screenshot(path=str(path), full_page=True,
-                        clip={"x": 0, "y": 0, "width": width, "height": bottom + 24})
+        page.screenshot(
+            path=str(path),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": width, "height": bottom + 24},
+        )
     else:
         page.screenshot(path=str(path), full_page=full_page)
     if readme is not None:
@@ -178,8 +236,11 @@ def fill_form(page: Page, firm: dict[str, Any] = FIRM) -> None:
 
 
 def no_horizontal_scroll(page: Page) -> bool:
-    return bool(page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+    return bool(
+        page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    )
 
 
 # --- the journey --------------------------------------------------------------------------
@@ -209,10 +270,15 @@ def test_a_firm_gets_ranked_explained_programmes(server: str, page: Page) -> Non
     korean = page.get_by_text(KOREAN_PROGRAMMES["consulting"][0])
     expect(korean.first).to_be_visible()
     expect(page.locator("a[rel~='external']").first).to_have_attribute(
-        "href", KOREAN_PROGRAMMES["consulting"][1])
+        "href", KOREAN_PROGRAMMES["consulting"][1]
+    )
     shot(page, "portal-results-en-desktop.png")
-    shot(page, "portal-results-en-desktop-top.png", until="#programme-2",
-         readme="portal-results-en.png")
+    shot(
+        page,
+        "portal-results-en-desktop-top.png",
+        until="#programme-2",
+        readme="portal-results-en.png",
+    )
 
 
 def test_a_refused_answer_is_shown_beside_its_field(server: str, page: Page) -> None:
@@ -233,8 +299,12 @@ def test_a_refused_answer_is_shown_beside_its_field(server: str, page: Page) -> 
     assert page.evaluate("document.activeElement.id") == "error-summary"
     page.click("#error-summary a")
     assert page.evaluate("document.activeElement.id") == "f-employees"
-    shot(page, "portal-validation-error-desktop.png", until=".field--error",
-         readme="portal-validation.png")
+    shot(
+        page,
+        "portal-validation-error-desktop.png",
+        until=".field--error",
+        readme="portal-validation.png",
+    )
     # answers typed elsewhere are kept
     expect(page.locator("#f-revenue_krw_m")).to_have_value("8500")
     expect(page.locator("#f-cap_tech_planning-2")).to_be_checked()
@@ -249,8 +319,12 @@ def test_the_language_switches_and_keeps_the_answers(server: str, page: Page) ->
     expect(page.locator("#f-employees")).to_have_value("42")  # carried across
     expect(page.locator("#f-cap_marketing-2")).to_be_checked()
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "portal-form-ko-desktop.png", until="fieldset.cap:nth-of-type(2)",
-         readme="portal-form-ko.png")
+    shot(
+        page,
+        "portal-form-ko-desktop.png",
+        until="fieldset.cap:nth-of-type(2)",
+        readme="portal-form-ko.png",
+    )
     shot(page, "portal-form-ko-desktop-full.png")
     page.click("#submit-answers")
     expect(page.locator("h1")).to_have_text(KO("ui.title_results"))
@@ -270,8 +344,12 @@ def test_the_page_works_at_phone_width(server: str, phone: Page) -> None:
     phone.goto(server + "/")
     expect(phone.locator("html")).to_have_attribute("lang", "ko")  # the phone asks for Korean
     assert no_horizontal_scroll(phone)
-    for selector in ("#f-employees", "#f-sector", "label[for='f-cap_feedback-na']",
-                     "#submit-answers"):
+    for selector in (
+        "#f-employees",
+        "#f-sector",
+        "label[for='f-cap_feedback-na']",
+        "#submit-answers",
+    ):
         box = phone.locator(selector).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     shot(phone, "portal-form-ko-phone.png")
@@ -312,7 +390,8 @@ def test_the_form_works_by_keyboard_alone(server: str, page: Page) -> None:
     expect(page.locator("#f-cap_tech_planning-2")).to_be_checked()
     focus_ring = page.evaluate(
         "getComputedStyle(document.querySelector(\"label[for='f-cap_tech_planning-2']\"))"
-        ".outlineStyle")
+        ".outlineStyle"
+    )
     assert focus_ring == "solid"  # the focused rating is visibly marked
     tab_to(page, "f-patents", back=True)  # in a text field, Enter submits the form
     page.keyboard.press("Enter")

@@ -29,8 +29,9 @@ def problem(world: World, small_registry: Registry) -> AllocationProblem:
     ds = world.dataset
     rec = load_recommender(small_registry, programmes=ds.programmes)
     cohort = ds.firms[ds.firms["year"] == YEAR]
-    return build_problem(candidate_scores(rec, cohort, ds.outcomes), ds.firms, ds.programmes,
-                         year=YEAR)
+    return build_problem(
+        candidate_scores(rec, cohort, ds.outcomes), ds.firms, ds.programmes, year=YEAR
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,8 @@ def table(problem: AllocationProblem, world: World) -> pd.DataFrame:
 
 
 def test_the_allocation_reaches_the_exact_optimum_over_its_own_scores(
-        problem: AllocationProblem) -> None:
+    problem: AllocationProblem,
+) -> None:
     reference = solve_mip(problem, [])  # a second, independent exact solver
     assert reference is not None
     ours = allocate(problem).total_expected_outcome
@@ -48,7 +50,8 @@ def test_the_allocation_reaches_the_exact_optimum_over_its_own_scores(
 
 
 def test_deciding_seats_jointly_beats_first_come_top_picks_by_a_wide_margin(
-        table: pd.DataFrame) -> None:
+    table: pd.DataFrame,
+) -> None:
     status_quo, greedy, exact, oracle = (table.loc[m, "true_expected_outcome"] for m in METHODS)
     assert exact >= 1.25 * status_quo
     assert exact >= 0.99 * greedy
@@ -56,8 +59,9 @@ def test_deciding_seats_jointly_beats_first_come_top_picks_by_a_wide_margin(
     assert table.loc[METHODS[2], "share_of_oracle_optimum"] >= 0.75
 
 
-def test_capacities_limits_and_eligibility_hold_on_the_world(problem: AllocationProblem,
-                                                            world: World) -> None:
+def test_capacities_limits_and_eligibility_hold_on_the_world(
+    problem: AllocationProblem, world: World
+) -> None:
     rows = allocate(problem, floors=[parse_floor("region:not:seoul,gyeonggi=0.5")]).assignments()
     assert rows["firm_id"].is_unique
     programmes = world.dataset.programmes.set_index("programme_id")
@@ -73,7 +77,8 @@ def test_capacities_limits_and_eligibility_hold_on_the_world(problem: Allocation
 
 
 def test_a_binding_floor_holds_and_costs_no_more_than_it_must(
-        problem: AllocationProblem, world: World, table: pd.DataFrame) -> None:
+    problem: AllocationProblem, world: World, table: pd.DataFrame
+) -> None:
     floor = parse_floor("region:not:seoul,gyeonggi=0.55")
     free, held = allocate(problem), allocate(problem, floors=[floor])
     members = floor.members(problem.firms)

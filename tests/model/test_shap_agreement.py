@@ -38,8 +38,9 @@ def _awkward(X: np.ndarray, explainer: PathShap) -> np.ndarray:
     return Y
 
 
-def test_native_contributions_match_shap_tree_explainer(small_recommender: Recommender,
-                                                        small_world: World) -> None:
+def test_native_contributions_match_shap_tree_explainer(
+    small_recommender: Recommender, small_world: World
+) -> None:
     X = _pairs(small_recommender, small_world)
     native = small_recommender.ranker.contributions(X)
     reference = shap.TreeExplainer(small_recommender.ranker.booster)(X)
@@ -47,8 +48,9 @@ def test_native_contributions_match_shap_tree_explainer(small_recommender: Recom
     np.testing.assert_allclose(native[:, -1], reference.base_values, atol=1e-6)
 
 
-def test_table_treeshap_matches_native_and_shap(small_recommender: Recommender,
-                                                small_world: World) -> None:
+def test_table_treeshap_matches_native_and_shap(
+    small_recommender: Recommender, small_world: World
+) -> None:
     explainer = small_recommender.explainer
     assert explainer is not None, "the shipped kind of model is covered"
     X = _pairs(small_recommender, small_world)
@@ -60,7 +62,8 @@ def test_table_treeshap_matches_native_and_shap(small_recommender: Recommender,
 
 
 def test_table_treeshap_decides_missing_negative_and_tied_values_as_lightgbm(
-        small_recommender: Recommender, small_world: World) -> None:
+    small_recommender: Recommender, small_world: World
+) -> None:
     explainer = small_recommender.explainer
     assert explainer is not None
     Y = _awkward(_pairs(small_recommender, small_world), explainer)
@@ -70,7 +73,8 @@ def test_table_treeshap_decides_missing_negative_and_tied_values_as_lightgbm(
 
 
 def test_distinct_rows_are_computed_once_and_expand_to_every_row(
-        small_recommender: Recommender, small_world: World) -> None:
+    small_recommender: Recommender, small_world: World
+) -> None:
     explainer = small_recommender.explainer
     assert explainer is not None
     X = _pairs(small_recommender, small_world)
@@ -80,10 +84,12 @@ def test_distinct_rows_are_computed_once_and_expand_to_every_row(
     np.testing.assert_array_equal(values[inverse], explainer.contributions(X))
 
 
-def test_grouping_into_factors_keeps_the_sum(small_recommender: Recommender,
-                                             small_world: World) -> None:
+def test_grouping_into_factors_keeps_the_sum(
+    small_recommender: Recommender, small_world: World
+) -> None:
     X = _pairs(small_recommender, small_world)
     factors, base = factor_contributions(small_recommender.ranker.contributions(X))
-    np.testing.assert_allclose(base + factors.sum(1), small_recommender.ranker.predict(X),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        base + factors.sum(1), small_recommender.ranker.predict(X), atol=1e-6
+    )
     assert (GROUPING.sum(1) == 1).all(), "every feature belongs to exactly one factor"

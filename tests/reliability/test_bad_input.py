@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from recommender.adapters.files import write_data_dir
-from recommender.settings import get_settings
 from recommender.adapters.store import export_dataset
+from recommender.settings import get_settings
 from tests.api.conftest import Deployment
 
 Snapshot = tuple[dict[str, pd.DataFrame], list[str], str | None, int]
@@ -31,10 +31,17 @@ Snapshot = tuple[dict[str, pd.DataFrame], list[str], str | None, int]
 
 def snapshot(d: Deployment) -> Snapshot:
     ds = export_dataset(d.engine)
-    frames = {"firms": ds.firms, "programmes": ds.programmes,
-              "outcomes": ds.outcomes if ds.outcomes is not None else pd.DataFrame()}
-    return (frames, [v["version"] for v in d.registry.versions()], d.registry.champion(),
-            len(d.registry.history()))
+    frames = {
+        "firms": ds.firms,
+        "programmes": ds.programmes,
+        "outcomes": ds.outcomes if ds.outcomes is not None else pd.DataFrame(),
+    }
+    return (
+        frames,
+        [v["version"] for v in d.registry.versions()],
+        d.registry.champion(),
+        len(d.registry.history()),
+    )
 
 
 def assert_unchanged(before: Snapshot, after: Snapshot) -> None:
@@ -58,6 +65,7 @@ def corrupt_firms(change: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[P
     def apply(folder: Path) -> None:
         path = folder / "firms.csv"
         change(pd.read_csv(path, dtype=str, keep_default_na=False)).to_csv(path, index=False)
+
     return apply
 
 
@@ -93,8 +101,9 @@ BAD_IMPORTS: dict[str, tuple[Callable[[Path], None], str]] = {
 
 
 @pytest.mark.parametrize("case", list(BAD_IMPORTS))
-def test_a_bad_import_is_refused_and_changes_nothing(deployment: Deployment, cli_env: None,
-                                                     tmp_path: Path, case: str) -> None:
+def test_a_bad_import_is_refused_and_changes_nothing(
+    deployment: Deployment, cli_env: None, tmp_path: Path, case: str
+) -> None:
     folder = tmp_path / "data"
     write_data_dir(deployment.world.dataset, folder, fmt="csv")
     spoil, mentions = BAD_IMPORTS[case]
@@ -109,48 +118,72 @@ def test_a_bad_import_is_refused_and_changes_nothing(deployment: Deployment, cli
 
 def a_stored_outcome(d: Deployment) -> dict[str, Any]:
     row = d.world.dataset.outcomes.iloc[0]
-    return {"firm_id": str(row["firm_id"]), "year": int(row["year"]),
-            "programme_id": str(row["programme_id"]), "outcome": int(row["outcome"])}
+    return {
+        "firm_id": str(row["firm_id"]),
+        "year": int(row["year"]),
+        "programme_id": str(row["programme_id"]),
+        "outcome": int(row["outcome"]),
+    }
 
 
 def new_outcome(d: Deployment) -> dict[str, Any]:
     """A valid outcome not stored yet: an existing profile and programme of its year."""
     ds = d.world.dataset
-    stored = set(ds.outcomes[["firm_id", "year", "programme_id"]].itertuples(index=False,
-                                                                           name=None))
+    stored = set(
+        ds.outcomes[["firm_id", "year", "programme_id"]].itertuples(index=False, name=None)
+    )
     firm = ds.firms.iloc[0]
     for pid in ds.programmes.loc[ds.programmes["year"] == firm["year"], "programme_id"]:
         if (firm["firm_id"], firm["year"], pid) not in stored:
-            return {"firm_id": str(firm["firm_id"]), "year": int(firm["year"]),
-                    "programme_id": str(pid), "outcome": 1}
+            return {
+                "firm_id": str(firm["firm_id"]),
+                "year": int(firm["year"]),
+                "programme_id": str(pid),
+                "outcome": 1,
+            }
     raise AssertionError("no free outcome slot")
 
 
 BAD_OUTCOMES: dict[str, tuple[Callable[[Deployment], Any], int, str]] = {
-    "wrong type": (lambda d: {"rows": [{**new_outcome(d), "outcome": "lots"}]}, 422,
-                   "rows.0.outcome"),
-    "missing field": (lambda d: {"rows": [{k: v for k, v in new_outcome(d).items()
-                                           if k != "programme_id"}]}, 422, "programme_id"),
-    "unknown firm": (lambda d: {"rows": [new_outcome(d),
-                                         {**new_outcome(d), "firm_id": "NO-SUCH-FIRM"}]},
-                     422, "NO-SUCH-FIRM"),
-    "unknown programme": (lambda d: {"rows": [{**new_outcome(d), "programme_id": "NO-SUCH"}]},
-                          422, "NO-SUCH"),
+    "wrong type": (
+        lambda d: {"rows": [{**new_outcome(d), "outcome": "lots"}]},
+        422,
+        "rows.0.outcome",
+    ),
+    "missing field": (
+        lambda d: {"rows": [{k: v for k, v in new_outcome(d).items() if k != "programme_id"}]},
+        422,
+        "programme_id",
+    ),
+    "unknown firm": (
+        lambda d: {"rows": [new_outcome(d), {**new_outcome(d), "firm_id": "NO-SUCH-FIRM"}]},
+        422,
+        "NO-SUCH-FIRM",
+    ),
+    "unknown programme": (
+        lambda d: {"rows": [{**new_outcome(d), "programme_id": "NO-SUCH"}]},
+        422,
+        "NO-SUCH",
+    ),
     "duplicate rows": (lambda d: {"rows": [new_outcome(d), new_outcome(d)]}, 422, "rows"),
-    "already stored": (lambda d: {"rows": [new_outcome(d), a_stored_outcome(d)]}, 409,
-                       "already stored"),
-    "huge value": (lambda d: {"rows": [{**new_outcome(d), "outcome": 10 ** 40}]}, 422,
-                   "rows.0.outcome"),
-    "huge year": (lambda d: {"rows": [{**new_outcome(d), "year": 10 ** 20}]}, 422,
-                  "rows.0.year"),
+    "already stored": (
+        lambda d: {"rows": [new_outcome(d), a_stored_outcome(d)]},
+        409,
+        "already stored",
+    ),
+    "huge value": (
+        lambda d: {"rows": [{**new_outcome(d), "outcome": 10**40}]},
+        422,
+        "rows.0.outcome",
+    ),
+    "huge year": (lambda d: {"rows": [{**new_outcome(d), "year": 10**20}]}, 422, "rows.0.year"),
     "no rows": (lambda d: {"rows": []}, 422, "rows"),
     "not an object": (lambda d: [new_outcome(d)], 422, "body"),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD_OUTCOMES))
-def test_bad_outcomes_are_refused_and_nothing_is_stored(deployment: Deployment,
-                                                        case: str) -> None:
+def test_bad_outcomes_are_refused_and_nothing_is_stored(deployment: Deployment, case: str) -> None:
     make, status, mentions = BAD_OUTCOMES[case]
     before = snapshot(deployment)
     with deployment.client("analyst") as client:
@@ -161,17 +194,22 @@ def test_bad_outcomes_are_refused_and_nothing_is_stored(deployment: Deployment,
     assert_unchanged(before, snapshot(deployment))
 
 
-@pytest.mark.parametrize(("case", "body"), [
-    ("cp949 body", '{"rows": [{"firm_id": "가나다", "year": 2024}]}'.encode("cp949")),
-    ("empty body", b""),
-    ("truncated JSON", b'{"rows": [{"firm_id": '),
-])
-def test_undecodable_outcome_bodies_are_refused(deployment: Deployment, case: str,
-                                                body: bytes) -> None:
+@pytest.mark.parametrize(
+    ("case", "body"),
+    [
+        ("cp949 body", '{"rows": [{"firm_id": "가나다", "year": 2024}]}'.encode("cp949")),
+        ("empty body", b""),
+        ("truncated JSON", b'{"rows": [{"firm_id": '),
+    ],
+)
+def test_undecodable_outcome_bodies_are_refused(
+    deployment: Deployment, case: str, body: bytes
+) -> None:
     before = snapshot(deployment)
     with deployment.client("analyst") as client:
-        response = client.post("/v1/outcomes", content=body,
-                               headers={"Content-Type": "application/json"})
+        response = client.post(
+            "/v1/outcomes", content=body, headers={"Content-Type": "application/json"}
+        )
     assert response.status_code in (400, 422), response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["detail"]
@@ -183,9 +221,12 @@ def send_huge_upload(url: str, key: str, *, size: int) -> tuple[int, bytes, int]
     host, port = url.removeprefix("http://").split(":")
     sent = 0
     with socket.create_connection((host, int(port)), timeout=30) as sock:
-        sock.sendall((f"POST /v1/outcomes HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
-                      f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
-                      ).encode())
+        sock.sendall(
+            (
+                f"POST /v1/outcomes HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+            ).encode()
+        )
         chunk = b'{"rows": [' + b" " * (1 << 20)
         sock.settimeout(0.0)
         response = b""
@@ -212,8 +253,9 @@ def send_huge_upload(url: str, key: str, *, size: int) -> tuple[int, bytes, int]
 def test_a_200_mb_upload_is_refused_fast_and_stores_nothing(deployment: Deployment) -> None:
     before = snapshot(deployment)
     started = time.monotonic()
-    status, response, sent = send_huge_upload(deployment.server.url, deployment.keys["analyst"],
-                                              size=200 * 1024 * 1024)
+    status, response, sent = send_huge_upload(
+        deployment.server.url, deployment.keys["analyst"], size=200 * 1024 * 1024
+    )
     elapsed = time.monotonic() - started
     assert status == 413, response[:300]
     assert b"application/problem+json" in response
@@ -232,8 +274,9 @@ def test_a_chunked_200_mb_upload_is_refused_too(deployment: Deployment) -> None:
     started = time.monotonic()
     try:
         with deployment.client("analyst") as client:
-            response = client.post("/v1/outcomes", content=body(),
-                                   headers={"Content-Type": "application/json"})
+            response = client.post(
+                "/v1/outcomes", content=body(), headers={"Content-Type": "application/json"}
+            )
         assert response.status_code == 413, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
     except (httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadError):

@@ -35,15 +35,16 @@ import pytest
 
 from api.app import create_app
 from bench.server_process import RECOMMENDER, settings_env
-from recommender.constants import CHAMPION
-from recommender.adapters.files import write_data_dir
-from recommender.errors import ModelIntegrityError
 from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE, load_recommender
-from recommender.adapters.versions import TMP_PREFIX
+from recommender.adapters.files import write_data_dir
 from recommender.adapters.store import list_audit, list_feedback, session_scope
 from recommender.adapters.store.db import BUSY_TIMEOUT_MS
+from recommender.adapters.versions import TMP_PREFIX
+from recommender.constants import CHAMPION
+from recommender.errors import ModelIntegrityError
 from tests.api.conftest import Deployment, LiveServer, copy_version
 from tests.waiting import wait_until
+
 
 class Boom:
     """Unpickling this creates a marker file: stands for code run by joblib.load."""
@@ -69,16 +70,21 @@ def truncate(path: Path) -> None:
 def plant_pickle(marker: Path) -> Any:
     def plant(path: Path) -> None:
         joblib.dump(Boom(marker), path)
+
     return plant
 
 
-@pytest.mark.parametrize(("fault", "file"), [
-    ("truncated model", MODEL_FILE), ("truncated pipeline", PIPELINE_FILE),
-    ("planted pickle", PIPELINE_FILE),
-])
+@pytest.mark.parametrize(
+    ("fault", "file"),
+    [
+        ("truncated model", MODEL_FILE),
+        ("truncated pipeline", PIPELINE_FILE),
+        ("planted pickle", PIPELINE_FILE),
+    ],
+)
 def test_a_broken_version_is_refused_and_the_old_model_keeps_serving(
-        deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path,
-        fault: str, file: str) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path, fault: str, file: str
+) -> None:
     registry = deployment.registry
     champion = registry.champion()
     name = f"broken-{fault.replace(' ', '-')}"
@@ -116,13 +122,17 @@ def forge_benchmark(source: bytes) -> bytes:
     return json.dumps(document).encode()
 
 
-@pytest.mark.parametrize(("forgery", "why"), [
-    ("pickle", "not JSON"), ("not json", "not JSON"),
-    ("benchmark", "do not follow from its cell sums"),
-])
+@pytest.mark.parametrize(
+    ("forgery", "why"),
+    [
+        ("pickle", "not JSON"),
+        ("not json", "not JSON"),
+        ("benchmark", "do not follow from its cell sums"),
+    ],
+)
 def test_a_pipeline_forged_with_valid_hashes_is_refused_before_use(
-        deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path,
-        forgery: str, why: str) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path, forgery: str, why: str
+) -> None:
     registry = deployment.registry
     champion = registry.champion()
     assert champion is not None
@@ -134,8 +144,9 @@ def test_a_pipeline_forged_with_valid_hashes_is_refused_before_use(
         if forgery == "pickle":
             plant_pickle(marker)(d / PIPELINE_FILE)
         else:
-            (d / PIPELINE_FILE).write_bytes(b"{not json" if forgery == "not json"
-                                            else forge_benchmark(source))
+            (d / PIPELINE_FILE).write_bytes(
+                b"{not json" if forgery == "not json" else forge_benchmark(source)
+            )
     assert registry.verify(name)["version"] == name  # hashes and HMAC vouch for the bytes
 
     with pytest.raises(ModelIntegrityError, match=f"{PIPELINE_FILE} .*{why}"):
@@ -172,7 +183,8 @@ def db_path(d: Deployment) -> str:
 
 
 def test_a_locked_database_makes_feedback_wait_or_fail_cleanly_and_loses_none(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     with deployment.client("caseworker") as client:
         served = [s for s in (serve_one(client, p) for p in profiles[:20]) if s][:6]
     hold = BUSY_TIMEOUT_MS / 1000 + 1.5  # longer than the busy timeout: early ones fail
@@ -191,11 +203,16 @@ def test_a_locked_database_makes_feedback_wait_or_fail_cleanly_and_loses_none(
         time.sleep(0 if i % 2 == 0 else hold - 2.5)
         request_id, programme_id = served[i % len(served)]
         with deployment.client("caseworker") as client:
-            response = client.post("/v1/feedback", json={
-                "request_id": request_id, "programme_id": programme_id, "action": "applied",
-                "note": f"locked-{i}"})
-        return response.status_code, response.headers["content-type"], request_id, \
-            response.json()
+            response = client.post(
+                "/v1/feedback",
+                json={
+                    "request_id": request_id,
+                    "programme_id": programme_id,
+                    "action": "applied",
+                    "note": f"locked-{i}",
+                },
+            )
+        return response.status_code, response.headers["content-type"], request_id, response.json()
 
     holder = threading.Thread(target=lock_the_database)
     holder.start()
@@ -218,23 +235,31 @@ def test_a_locked_database_makes_feedback_wait_or_fail_cleanly_and_loses_none(
 
 
 def test_a_restarted_server_has_every_feedback_and_audit_entry(
-        deployment: Deployment, profiles: list[dict[str, Any]]) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
     written_feedback: set[int] = set()
     with LiveServer(create_app(deployment.settings)) as first:
         with first.client(deployment.keys["caseworker"]) as client:
             served = [s for s in (serve_one(client, p) for p in profiles[20:40]) if s]
             assert served
             for request_id, programme_id in served:
-                fb = client.post("/v1/feedback", json={
-                    "request_id": request_id, "programme_id": programme_id,
-                    "action": "accepted"})
+                fb = client.post(
+                    "/v1/feedback",
+                    json={
+                        "request_id": request_id,
+                        "programme_id": programme_id,
+                        "action": "accepted",
+                    },
+                )
                 assert fb.status_code == 201, fb.text
                 written_feedback.add(fb.json()["id"])
         assert written_feedback
         with first.client(deployment.keys["analyst"]) as client:
             audit_before = client.get("/v1/audit", params={"limit": 1000}).json()
-    with (LiveServer(create_app(deployment.settings)) as second,
-          second.client(deployment.keys["analyst"]) as client):
+    with (
+        LiveServer(create_app(deployment.settings)) as second,
+        second.client(deployment.keys["analyst"]) as client,
+    ):
         audit_after = client.get("/v1/audit", params={"limit": 1000}).json()
     ids = lambda page: {e["request_id"] for e in page["items"]}  # noqa: E731
     assert ids(audit_before) and ids(audit_before) <= ids(audit_after)
@@ -244,28 +269,40 @@ def test_a_restarted_server_has_every_feedback_and_audit_entry(
 
 
 def test_training_killed_part_way_leaves_no_half_version(
-        deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path) -> None:
+    deployment: Deployment, profiles: list[dict[str, Any]], tmp_path: Path
+) -> None:
     registry = deployment.registry
     data = tmp_path / "data"
     write_data_dir(deployment.world.dataset, data, fmt="csv")
     names = [v["version"] for v in registry.versions()]
     champion = registry.champion()
     proc = subprocess.Popen(
-        [str(RECOMMENDER), "train", "--data", str(data), "--version", "killed",
-         "--no-evaluation", "--threads", "1"],
-        env=settings_env(deployment.settings), stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            str(RECOMMENDER),
+            "train",
+            "--data",
+            str(data),
+            "--version",
+            "killed",
+            "--no-evaluation",
+            "--threads",
+            "1",
+        ],
+        env=settings_env(deployment.settings),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
     def half_written() -> list[Path]:
         caught = [p for p in registry.root.glob(f"{TMP_PREFIX}*") if (p / "model.txt").exists()]
         if not caught and proc.poll() is not None:
-            raise AssertionError("training finished before the model files were seen "
-                                 "half-written")
+            raise AssertionError("training finished before the model files were seen half-written")
         return caught
 
     try:
-        caught = wait_until(half_written, timeout=120, interval=0.005,
-                            what="a version half-written by the training")
+        caught = wait_until(
+            half_written, timeout=120, interval=0.005, what="a version half-written by the training"
+        )
     finally:
         proc.kill()  # SIGKILL: no clean-up handler runs
         proc.wait()

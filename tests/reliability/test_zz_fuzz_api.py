@@ -28,8 +28,12 @@ from recommender.adapters.store import ROLES
 from tests.api.conftest import Deployment
 
 EXAMPLES = 12
-CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance)
+CHECKS = (
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+)
 
 
 def operations(deployment: Deployment) -> list[Any]:
@@ -46,22 +50,34 @@ def test_the_schema_lists_every_v1_operation(deployment: Deployment) -> None:
     assert len([x for x in labels if " /v1/" in x]) >= 13
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=["valid", "invalid"])
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"]
+)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_operation_holds_under_fuzzing(deployment: Deployment, role: str,
-                                             mode: GenerationMode,
-                                             record_property: Callable[[str, object], None],
-                                             ) -> None:
+def test_every_operation_holds_under_fuzzing(
+    deployment: Deployment,
+    role: str,
+    mode: GenerationMode,
+    record_property: Callable[[str, object], None],
+) -> None:
     key = deployment.keys[role]
     tried: list[str] = []
     calls: dict[int, int] = {}
-    api = [op for op in operations(deployment)  # not the HTML pages for people
-           if not op.path.startswith(("/portal", "/docs", "/redoc"))]
+    api = [
+        op
+        for op in operations(deployment)  # not the HTML pages for people
+        if not op.path.startswith(("/portal", "/docs", "/redoc"))
+    ]
     assert api
     for op in api:
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=op.as_strategy(generation_mode=mode))
         def check(case: Any) -> None:
             case.headers = {**(case.headers or {}), "X-API-Key": key}
@@ -72,7 +88,8 @@ def test_every_operation_holds_under_fuzzing(deployment: Deployment, role: str,
             problem = kind.startswith("application/problem+json")
             # every error is a problem document with its status, and nothing else is
             assert problem == (response.status_code >= 400), (
-                f"{case.method} {case.formatted_path} -> {response.status_code} {kind}")
+                f"{case.method} {case.formatted_path} -> {response.status_code} {kind}"
+            )
             stated = response.json()["status"] if problem else response.status_code
             assert stated == response.status_code
 

@@ -30,9 +30,14 @@ def test_greedy_takes_pairs_by_falling_score() -> None:
 def test_compare_reports_each_method_against_the_oracle_and_the_model_optimum() -> None:
     problem = grid_problem(HAND, capacity=[1, 1])
     # the truth disagrees with the model about F1: P1 is what it really needs
-    oracle = pd.DataFrame({"firm_id": ["F0", "F0", "F1", "F1"], "year": YEAR,
-                           "programme_id": ["P0", "P1", "P0", "P1"],
-                           "expected_outcome": [3.0, 2.9, 1.0, 2.5]})
+    oracle = pd.DataFrame(
+        {
+            "firm_id": ["F0", "F0", "F1", "F1"],
+            "year": YEAR,
+            "programme_id": ["P0", "P1", "P0", "P1"],
+            "expected_outcome": [3.0, 2.9, 1.0, 2.5],
+        }
+    )
     table = compare(problem, oracle, seed=0).set_index("method")
     assert tuple(table.index) == METHODS
     exact, best = table.loc[METHODS[2]], table.loc[METHODS[3]]
@@ -46,7 +51,8 @@ def test_compare_reports_each_method_against_the_oracle_and_the_model_optimum() 
 
 def test_compare_refuses_an_oracle_missing_a_candidate_pair() -> None:
     problem = grid_problem(HAND, capacity=[1, 1])
-    oracle = pd.DataFrame({"firm_id": ["F0"], "year": YEAR, "programme_id": ["P0"],
-                           "expected_outcome": [3.0]})
+    oracle = pd.DataFrame(
+        {"firm_id": ["F0"], "year": YEAR, "programme_id": ["P0"], "expected_outcome": [3.0]}
+    )
     with pytest.raises(AllocationError, match="no expected outcome for firm 'F0' in 'P1'"):
         compare(problem, oracle)

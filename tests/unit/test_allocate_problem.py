@@ -50,14 +50,17 @@ def test_as_of_keeps_only_programmes_open_that_day() -> None:
     problem = build_problem(scored, firms, programmes, year=YEAR, as_of=date(2024, 2, 10))
     assert problem.programmes["programme_id"].tolist() == ["P2"]
     with pytest.raises(AllocationError, match="no scored programme of 2024 open on 2024-12-31"):
-        build_problem(scored, firms, programmes.iloc[[0, 2]], year=YEAR,
-                      as_of=date(2024, 12, 31))
+        build_problem(scored, firms, programmes.iloc[[0, 2]], year=YEAR, as_of=date(2024, 12, 31))
 
 
 def test_applications_restrict_each_firm_to_what_it_applied_for() -> None:
-    applications = pd.DataFrame({"firm_id": ["F0", "F1", "F1", "F1"],
-                                 "year": [YEAR, YEAR, YEAR, YEAR - 1],
-                                 "programme_id": ["P1", "P2", "P2", "P0"]})
+    applications = pd.DataFrame(
+        {
+            "firm_id": ["F0", "F1", "F1", "F1"],
+            "year": [YEAR, YEAR, YEAR, YEAR - 1],
+            "programme_id": ["P1", "P2", "P2", "P0"],
+        }
+    )
     problem = problem_of(applications=applications)
     assert assigned(problem, np.ones(problem.n_pairs, bool)) == {("F0", "P1"), ("F1", "P2")}
     assert problem.applications

@@ -23,24 +23,30 @@ def reasons_by_firm(problem) -> dict[str, str]:
 def test_the_hand_case_explains_the_top_pick_and_the_displaced_firm() -> None:
     problem = grid_problem([[3.0, 2.9], [2.0, 0.5]], capacity=[1, 1])
     reasons = reasons_by_firm(problem)
-    assert reasons["F1"] == ("its top pick: expected outcome 2.00, the best of its 2 "
-                             "candidate programmes")
-    assert reasons["F0"] == ("its top pick P0 (Programme 0) is full; that seat adds more for "
-                             "other firms (moving this firm there would cost them 1.50); "
-                             "expected loss for this firm 0.10")
+    assert reasons["F1"] == (
+        "its top pick: expected outcome 2.00, the best of its 2 candidate programmes"
+    )
+    assert reasons["F0"] == (
+        "its top pick P0 (Programme 0) is full; that seat adds more for "
+        "other firms (moving this firm there would cost them 1.50); "
+        "expected loss for this firm 0.10"
+    )
 
 
 def test_a_single_candidate_a_tie_and_applications_are_said_as_such() -> None:
     problem = grid_problem([[1.2, None], [2.0, 2.0], [3.0, None]], capacity=[1, 1])
     reasons = reasons_by_firm(problem)
     assert reasons["F2"] == "its only candidate programme: expected outcome 3.00"
-    assert reasons["F1"] == ("its top pick P0 (Programme 0) ties with this seat (expected "
-                             "outcome 2.00); no expected loss for this firm")
+    assert reasons["F1"] == (
+        "its top pick P0 (Programme 0) ties with this seat (expected "
+        "outcome 2.00); no expected loss for this firm"
+    )
     scored, firms, programmes = frames([[1.0, 2.0]], capacity=[1, 1])
     applied = pd.DataFrame({"firm_id": ["F0"], "year": [YEAR], "programme_id": ["P1"]})
     problem = build_problem(scored, firms, programmes, year=YEAR, applications=applied)
-    assert reasons_by_firm(problem)["F0"] == ("the only programme it applied for: expected "
-                                              "outcome 2.00")
+    assert reasons_by_firm(problem)["F0"] == (
+        "the only programme it applied for: expected outcome 2.00"
+    )
 
 
 def test_with_several_seats_per_firm_the_missed_pick_is_named_by_rank() -> None:
@@ -56,8 +62,11 @@ def test_the_output_has_the_exact_columns_and_one_row_per_assignment() -> None:
     problem = grid_problem([[3.0, 2.9], [2.0, 0.5], [1.0, 1.0]], capacity=[1, 1])
     allocation = allocate(problem)
     rows = allocation.assignments()
-    assert tuple(rows.columns) == ALLOCATION_COLUMNS == (
-        "firm_id", "year", "programme_id", "expected_outcome", "score", "reason")
+    assert (
+        tuple(rows.columns)
+        == ALLOCATION_COLUMNS
+        == ("firm_id", "year", "programme_id", "expected_outcome", "score", "reason")
+    )
     assert len(rows) == int(allocation.chosen.sum()) == 2
     assert (rows["year"] == YEAR).all()
     assert rows["expected_outcome"].tolist() == rows["score"].tolist()
@@ -78,19 +87,23 @@ def test_the_programme_table_reports_demand_assignments_and_seat_values() -> Non
 
 
 def test_above_the_chain_limit_the_sentence_keeps_its_claim_without_the_figure(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr("recommender.allocate.solve.CHAIN_LIMIT", 1)
     problem = grid_problem([[3.0, 2.9], [2.0, 0.5]], capacity=[1, 1])
     assert reasons_by_firm(problem)["F0"] == (
         "its top pick P0 (Programme 0) is full; that seat adds more for other firms; "
-        "expected loss for this firm 0.10")
+        "expected loss for this firm 0.10"
+    )
 
 
 def test_with_floors_a_displaced_firm_is_told_the_seat_value_instead() -> None:
     problem = grid_problem([[3.0, 2.9], [2.0, 0.5]], capacity=[1, 1], regions=["busan", "seoul"])
     rows = allocate(problem, floors=[parse_floor("region:busan=0.5")]).assignments()
     reasons = dict(zip(rows["firm_id"], rows["reason"], strict=True))
-    assert reasons["F0"].startswith("its top pick P0 (Programme 0) is full (one more seat there "
-                                    "is worth ")
-    assert reasons["F0"].endswith("expected loss for this firm 0.10; counts towards the floor "
-                                  "region:busan=0.5")
+    assert reasons["F0"].startswith(
+        "its top pick P0 (Programme 0) is full (one more seat there is worth "
+    )
+    assert reasons["F0"].endswith(
+        "expected loss for this firm 0.10; counts towards the floor region:busan=0.5"
+    )

@@ -25,9 +25,9 @@ def test_set_scores_compare_whole_sets_and_count_items_for_precision_and_recall(
     guess = ["seoul", "daegu", "busan", "*"]
     s = field_scores(truth, guess, kind="set")
     assert s["n"] == 4
-    assert s["accuracy"] == pytest.approx(2 / 4)          # rows 1 and 4
-    assert s["precision"] == pytest.approx(2 / 3)         # seoul, busan right; daegu wrong
-    assert s["recall"] == pytest.approx(2 / 3)            # ulsan missed
+    assert s["accuracy"] == pytest.approx(2 / 4)  # rows 1 and 4
+    assert s["precision"] == pytest.approx(2 / 3)  # seoul, busan right; daegu wrong
+    assert s["recall"] == pytest.approx(2 / 3)  # ulsan missed
     assert s["coverage"] == pytest.approx(3 / 4) and s["labelled"] == pytest.approx(2 / 4)
 
 
@@ -35,7 +35,7 @@ def test_number_scores_report_the_share_right_where_a_value_was_read():
     truth = ["50", "", "200", "3"]
     guess = [50.2, None, None, 30]
     s = field_scores(truth, guess, kind="number")
-    assert s["accuracy"] == pytest.approx(2 / 4)           # 50.2 ~ 50, blank = blank
+    assert s["accuracy"] == pytest.approx(2 / 4)  # 50.2 ~ 50, blank = blank
     assert s["coverage"] == pytest.approx(2 / 4)
     assert s["correct_where_read"] == pytest.approx(1 / 2)  # 30 is not 3
 

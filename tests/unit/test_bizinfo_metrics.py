@@ -97,8 +97,13 @@ def test_out_of_fold_predictions_come_from_models_that_never_saw_them(monkeypatc
 
 def _announcement(i: int, kind: str) -> dict[str, str]:
     words = {"globalization": "해외 수출상담회", "other": "운전자금 융자"}[kind]
-    return {"id": f"PBLN_{i}", "title": f"{words} 공고 {i}", "lcategory": "경영",
-            "pubDate": "2025-01-01", "description": f"<p>☞ 기업</p><p>☞ {words} 지원</p>"}
+    return {
+        "id": f"PBLN_{i}",
+        "title": f"{words} 공고 {i}",
+        "lcategory": "경영",
+        "pubDate": "2025-01-01",
+        "description": f"<p>☞ 기업</p><p>☞ {words} 지원</p>",
+    }
 
 
 def test_holdout_rows_are_scored_by_a_model_trained_on_dev_only(monkeypatch):
@@ -106,10 +111,12 @@ def test_holdout_rows_are_scored_by_a_model_trained_on_dev_only(monkeypatch):
     spy.install(monkeypatch)
     kinds = ["globalization", "other"] * 8
     raw = pd.DataFrame([_announcement(i, k) for i, k in enumerate(kinds)])
-    labels = pd.DataFrame({"id": raw["id"], "label": kinds,
-                           "sample": ["dev"] * 10 + ["holdout"] * 6})
-    comparison = evaluation.compare_rules_and_model(raw, labels, rules=load_type_rules(),
-                                                    n_splits=5, seed=3)
+    labels = pd.DataFrame(
+        {"id": raw["id"], "label": kinds, "sample": ["dev"] * 10 + ["holdout"] * 6}
+    )
+    comparison = evaluation.compare_rules_and_model(
+        raw, labels, rules=load_type_rules(), n_splits=5, seed=3
+    )
     holdout_titles = set(raw["title"].iloc[10:])
     assert all(not any(t in text for t in holdout_titles for text in fit) for fit in spy.fits)
     summary = comparison.summary().set_index(["sample", "method"])

@@ -26,8 +26,14 @@ def said(firm_: dict[str, object], programme_: dict[str, object]) -> list[str]:
 
 def firm(**over: object) -> dict[str, object]:
     base: dict[str, object] = dict(
-        firm_id="F1", year=2024, region="gyeonggi", sector="mfg_high_tech", founded_year=2018,
-        employees=4, revenue_krw_m=900.0, has_rnd_lab=False,
+        firm_id="F1",
+        year=2024,
+        region="gyeonggi",
+        sector="mfg_high_tech",
+        founded_year=2018,
+        employees=4,
+        revenue_krw_m=900.0,
+        has_rnd_lab=False,
     )
     base.update(over)
     return base
@@ -35,9 +41,16 @@ def firm(**over: object) -> dict[str, object]:
 
 def programme(**over: object) -> dict[str, object]:
     base: dict[str, object] = dict(
-        programme_id="P1", year=2024, min_employees=np.nan, max_employees=np.nan,
-        min_firm_age=np.nan, max_firm_age=np.nan, sectors="*", regions="*",
-        requires_rnd_lab=None, max_revenue_krw_m=np.nan,
+        programme_id="P1",
+        year=2024,
+        min_employees=np.nan,
+        max_employees=np.nan,
+        min_firm_age=np.nan,
+        max_firm_age=np.nan,
+        sectors="*",
+        regions="*",
+        requires_rnd_lab=None,
+        max_revenue_krw_m=np.nan,
     )
     base.update(over)
     return base
@@ -50,11 +63,15 @@ def programme(**over: object) -> dict[str, object]:
         (dict(max_employees=3.0), "takes at most 3 employees; your firm has 4"),
         (dict(min_firm_age=7.0), "needs a firm at least 7 years old; your firm is 6 years old"),
         (dict(max_firm_age=3.0), "takes firms at most 3 years old; your firm is 6 years old"),
-        (dict(max_revenue_krw_m=500.0),
-         "takes firms with revenue up to 500 million KRW; your firm has 900 million KRW"),
-        (dict(sectors="kbs_ict;kbs_content"),
-         "open to firms in ICT services, content services; your firm is in high-tech "
-         "manufacturing"),
+        (
+            dict(max_revenue_krw_m=500.0),
+            "takes firms with revenue up to 500 million KRW; your firm has 900 million KRW",
+        ),
+        (
+            dict(sectors="kbs_ict;kbs_content"),
+            "open to firms in ICT services, content services; your firm is in high-tech "
+            "manufacturing",
+        ),
         (dict(regions="seoul;busan"), "open to firms in Seoul, Busan; your firm is in Gyeonggi"),
         (dict(requires_rnd_lab=True), "needs a registered corporate R&D lab; your firm has none"),
         (dict(year=2025), "runs in 2025; your firm's profile is for 2024"),
@@ -67,10 +84,10 @@ def test_each_failed_rule_is_said_in_words_and_masks_the_pair(rule: dict, expect
 
 
 def test_a_reason_carries_the_rule_the_limit_and_the_firms_value() -> None:
-    assert reasons(firm(), programme(min_employees=10.0)) == [
-        Reason("min_employees", 10.0, 4.0)]
+    assert reasons(firm(), programme(min_employees=10.0)) == [Reason("min_employees", 10.0, 4.0)]
     assert reasons(firm(), programme(regions="seoul;busan")) == [
-        Reason("region", ("seoul", "busan"), "gyeonggi")]
+        Reason("region", ("seoul", "busan"), "gyeonggi")
+    ]
     assert reasons(firm(), programme(requires_rnd_lab=True)) == [Reason("lab")]
 
 
@@ -80,9 +97,16 @@ def test_a_programme_without_rules_admits_every_firm_of_its_year() -> None:
 
 
 def test_rules_at_their_bounds_pass() -> None:
-    prog = programme(min_employees=4.0, max_employees=4.0, min_firm_age=6.0, max_firm_age=6.0,
-                     max_revenue_krw_m=900.0, sectors="mfg_high_tech", regions="gyeonggi",
-                     requires_rnd_lab=False)
+    prog = programme(
+        min_employees=4.0,
+        max_employees=4.0,
+        min_firm_age=6.0,
+        max_firm_age=6.0,
+        max_revenue_krw_m=900.0,
+        sectors="mfg_high_tech",
+        regions="gyeonggi",
+        requires_rnd_lab=False,
+    )
     assert reasons(firm(), prog) == []
 
 
@@ -94,26 +118,36 @@ def test_several_failures_give_several_reasons() -> None:
 def test_mask_agrees_with_reasons_on_a_random_catalogue() -> None:
     rng = np.random.default_rng(0)
     n, m = 300, 60
-    firms = pd.DataFrame(dict(
-        firm_id=[f"F{i}" for i in range(n)], year=rng.choice([2023, 2024], n),
-        region=rng.choice(["seoul", "busan", "jeju"], n),
-        sector=rng.choice(["mfg_high_tech", "kbs_ict", "other_services"], n),
-        founded_year=rng.integers(1990, 2023, n), employees=rng.integers(1, 400, n),
-        revenue_krw_m=rng.uniform(0, 50_000, n), has_rnd_lab=rng.random(n) < 0.4,
-    ))
+    firms = pd.DataFrame(
+        dict(
+            firm_id=[f"F{i}" for i in range(n)],
+            year=rng.choice([2023, 2024], n),
+            region=rng.choice(["seoul", "busan", "jeju"], n),
+            sector=rng.choice(["mfg_high_tech", "kbs_ict", "other_services"], n),
+            founded_year=rng.integers(1990, 2023, n),
+            employees=rng.integers(1, 400, n),
+            revenue_krw_m=rng.uniform(0, 50_000, n),
+            has_rnd_lab=rng.random(n) < 0.4,
+        )
+    )
+
     def maybe(values: np.ndarray) -> np.ndarray:
         return np.where(rng.random(m) < 0.5, values, np.nan)
-    progs = pd.DataFrame(dict(
-        programme_id=[f"P{j}" for j in range(m)], year=rng.choice([2023, 2024], m),
-        min_employees=maybe(rng.integers(1, 50, m).astype(float)),
-        max_employees=maybe(rng.integers(50, 300, m).astype(float)),
-        min_firm_age=maybe(rng.integers(0, 5, m).astype(float)),
-        max_firm_age=maybe(rng.integers(5, 20, m).astype(float)),
-        sectors=rng.choice(["*", "kbs_ict", "mfg_high_tech;other_services"], m),
-        regions=rng.choice(["*", "seoul", "busan;jeju"], m),
-        requires_rnd_lab=rng.choice(np.array([True, False, None], dtype=object), m),
-        max_revenue_krw_m=maybe(rng.uniform(1_000, 40_000, m)),
-    ))
+
+    progs = pd.DataFrame(
+        dict(
+            programme_id=[f"P{j}" for j in range(m)],
+            year=rng.choice([2023, 2024], m),
+            min_employees=maybe(rng.integers(1, 50, m).astype(float)),
+            max_employees=maybe(rng.integers(50, 300, m).astype(float)),
+            min_firm_age=maybe(rng.integers(0, 5, m).astype(float)),
+            max_firm_age=maybe(rng.integers(5, 20, m).astype(float)),
+            sectors=rng.choice(["*", "kbs_ict", "mfg_high_tech;other_services"], m),
+            regions=rng.choice(["*", "seoul", "busan;jeju"], m),
+            requires_rnd_lab=rng.choice(np.array([True, False, None], dtype=object), m),
+            max_revenue_krw_m=maybe(rng.uniform(1_000, 40_000, m)),
+        )
+    )
     mask = eligibility_mask(firms, progs)
     firm_rows, prog_rows = firms.to_dict("records"), progs.to_dict("records")
     for i in range(0, n, 7):
@@ -135,13 +169,16 @@ def test_mask_agrees_with_reasons_on_a_random_catalogue() -> None:
 
 
 def test_ineligibility_reasons_lists_only_programmes_the_firm_cannot_join() -> None:
-    progs = pd.DataFrame([programme(programme_id="open"),
-                          programme(programme_id="big-only", min_employees=50.0)])
-    assert {pid: ENGLISH.reasons(why) for pid, why in ineligibility_reasons(firm(), progs).items()
-            } == {"big-only": ["needs at least 50 employees; your firm has 4"]}
+    progs = pd.DataFrame(
+        [programme(programme_id="open"), programme(programme_id="big-only", min_employees=50.0)]
+    )
+    assert {
+        pid: ENGLISH.reasons(why) for pid, why in ineligibility_reasons(firm(), progs).items()
+    } == {"big-only": ["needs at least 50 employees; your firm has 4"]}
 
 
 def test_unknown_sector_in_a_firm_is_never_eligible_for_a_restricted_programme() -> None:
-    mask = eligibility_mask(pd.DataFrame([firm(sector="mining")]),
-                            pd.DataFrame([programme(sectors="kbs_ict")]))
+    mask = eligibility_mask(
+        pd.DataFrame([firm(sector="mining")]), pd.DataFrame([programme(sectors="kbs_ict")])
+    )
     assert not mask[0, 0]

@@ -12,43 +12,80 @@ from recommender.eligibility import Reason, window_reason
 from recommender.errors import RecommenderError
 from recommender.explain import LANGUAGES, Contribution, effect_key, phrases, renderer
 
-GAP = Contribution("gap:cap_marketing", 0.12,
-                   {"capability": "cap_marketing", "own": 2.0, "peers": 3.4})
+GAP = Contribution(
+    "gap:cap_marketing", 0.12, {"capability": "cap_marketing", "own": 2.0, "peers": 3.4}
+)
 
 
 SENTENCES: list[tuple[Contribution, str, str | None]] = [  # facts, English, Korean or None
-    (GAP, "Marketing and sales channels: self-rated 2/5, peers in your sector and size 3.4: "
-          "raises fit",
-     "마케팅·판로: 자가진단 2/5점, 같은 업종·규모 기업 평균 3.4점 → 적합도를 높임"),
-    (Contribution("gap:cap_feedback", -0.2,
-                  {"capability": "cap_feedback", "own": None, "peers": 2.96}),
-     "Learning from finished projects: not answered, peers in your sector and size 3.0: "
-     "lowers fit", None),
-    (Contribution("target_fit", 0.3, {"targets": ("cap_marketing", "cap_tech_planning"),
-                                      "gap": 1.25}),
-     "The programme strengthens marketing and sales channels, technology and R&D planning; "
-     "your gap to peers there is +1.2 points on average: raises fit", None),
-    (Contribution("target_fit", 0.001, {"targets": (), "gap": None}),
-     "The programme strengthens no stated capabilities; your gap to peers there is unknown "
-     "points on average: hardly changes fit", None),
-    (Contribution("finances", -0.01, {"revenue_krw_m": 8500.0, "revenue_growth": 0.07}),
-     "Revenue 8,500 million KRW, growth +7%: lowers fit",
-     "매출 8,500백만 원, 증가율 +7% → 적합도를 낮춤"),
-    (Contribution("rnd_base", 0.02, {"researchers": 6.0, "patents": 3.0, "has_rnd_lab": True}),
-     "R&D base: 6 researchers, 3 patents, with an R&D lab: raises fit", None),
-    (Contribution("exports", 0.02, {"export_share": 0.25}),
-     "Exports: 25% of revenue: raises fit", "수출: 매출의 25% → 적합도를 높임"),
-    (Contribution("sector", 0.02, {"sector": "kbs_ict"}),
-     "Sector: ICT services: raises fit", "업종: ICT 서비스업 → 적합도를 높임"),
-    (Contribution("self_assessment", 0.02, {"mean": 2.714, "unanswered": 5}),
-     "Self-diagnosis average 2.7/5 with 5 of 12 items unanswered: raises fit",
-     "자가진단 평균 2.7/5점, 12개 문항 중 5개 미응답 → 적합도를 높임"),
-    (Contribution("history", 0.02, {"programmes": 2, "same_type": 1}),
-     "Took part in 2 programmes before, 1 of this type: raises fit", None),
-    (Contribution("support_level", -0.13, {"support_krw_m": None}),
-     "Support of unknown million KRW per firm: lowers fit", None),
-    (Contribution("programme_type", 0.02, {"programme_type": "rnd_planning"}),
-     "Programme type: R&D planning: raises fit", "사업 유형: R&D 기획 → 적합도를 높임"),
+    (
+        GAP,
+        "Marketing and sales channels: self-rated 2/5, peers in your sector and size 3.4: "
+        "raises fit",
+        "마케팅·판로: 자가진단 2/5점, 같은 업종·규모 기업 평균 3.4점 → 적합도를 높임",
+    ),
+    (
+        Contribution(
+            "gap:cap_feedback", -0.2, {"capability": "cap_feedback", "own": None, "peers": 2.96}
+        ),
+        "Learning from finished projects: not answered, peers in your sector and size 3.0: "
+        "lowers fit",
+        None,
+    ),
+    (
+        Contribution(
+            "target_fit", 0.3, {"targets": ("cap_marketing", "cap_tech_planning"), "gap": 1.25}
+        ),
+        "The programme strengthens marketing and sales channels, technology and R&D planning; "
+        "your gap to peers there is +1.2 points on average: raises fit",
+        None,
+    ),
+    (
+        Contribution("target_fit", 0.001, {"targets": (), "gap": None}),
+        "The programme strengthens no stated capabilities; your gap to peers there is unknown "
+        "points on average: hardly changes fit",
+        None,
+    ),
+    (
+        Contribution("finances", -0.01, {"revenue_krw_m": 8500.0, "revenue_growth": 0.07}),
+        "Revenue 8,500 million KRW, growth +7%: lowers fit",
+        "매출 8,500백만 원, 증가율 +7% → 적합도를 낮춤",
+    ),
+    (
+        Contribution("rnd_base", 0.02, {"researchers": 6.0, "patents": 3.0, "has_rnd_lab": True}),
+        "R&D base: 6 researchers, 3 patents, with an R&D lab: raises fit",
+        None,
+    ),
+    (
+        Contribution("exports", 0.02, {"export_share": 0.25}),
+        "Exports: 25% of revenue: raises fit",
+        "수출: 매출의 25% → 적합도를 높임",
+    ),
+    (
+        Contribution("sector", 0.02, {"sector": "kbs_ict"}),
+        "Sector: ICT services: raises fit",
+        "업종: ICT 서비스업 → 적합도를 높임",
+    ),
+    (
+        Contribution("self_assessment", 0.02, {"mean": 2.714, "unanswered": 5}),
+        "Self-diagnosis average 2.7/5 with 5 of 12 items unanswered: raises fit",
+        "자가진단 평균 2.7/5점, 12개 문항 중 5개 미응답 → 적합도를 높임",
+    ),
+    (
+        Contribution("history", 0.02, {"programmes": 2, "same_type": 1}),
+        "Took part in 2 programmes before, 1 of this type: raises fit",
+        None,
+    ),
+    (
+        Contribution("support_level", -0.13, {"support_krw_m": None}),
+        "Support of unknown million KRW per firm: lowers fit",
+        None,
+    ),
+    (
+        Contribution("programme_type", 0.02, {"programme_type": "rnd_planning"}),
+        "Programme type: R&D planning: raises fit",
+        "사업 유형: R&D 기획 → 적합도를 높임",
+    ),
 ]
 
 
@@ -57,21 +94,25 @@ def test_a_contribution_is_said_from_its_facts(contribution: Contribution, engli
     assert renderer("en").sentence(contribution) == english
 
 
-@pytest.mark.parametrize(("contribution", "korean"),
-                         [(c, ko) for c, _, ko in SENTENCES if ko is not None])
+@pytest.mark.parametrize(
+    ("contribution", "korean"), [(c, ko) for c, _, ko in SENTENCES if ko is not None]
+)
 def test_a_contribution_is_said_in_korean(contribution: Contribution, korean: str) -> None:
     assert renderer("ko").sentence(contribution) == korean
 
 
 def test_describe_is_the_sentence_without_its_effect() -> None:
     en = renderer("en")
-    assert en.describe(GAP) == ("Marketing and sales channels: self-rated 2/5, peers in your "
-                                "sector and size 3.4")
+    assert en.describe(GAP) == (
+        "Marketing and sales channels: self-rated 2/5, peers in your sector and size 3.4"
+    )
     assert en.sentence(GAP) == f"{en.describe(GAP)}: {en.effect(GAP.value)}"
 
 
-@pytest.mark.parametrize(("value", "key"), [(0.1, "effect_up"), (-0.1, "effect_down"),
-                                            (0.004, "effect_none"), (-0.004, "effect_none")])
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [(0.1, "effect_up"), (-0.1, "effect_down"), (0.004, "effect_none"), (-0.004, "effect_none")],
+)
 def test_small_contributions_hardly_change_fit(value: float, key: str) -> None:
     assert effect_key(value) == key
 
@@ -82,23 +123,41 @@ def test_factor_labels_name_the_capability_of_a_gap() -> None:
 
 
 REASONS: list[tuple[Reason, str, str | None]] = [  # facts, English, Korean or None
-    (Reason("min_employees", 10.0, 4.0), "needs at least 10 employees; your firm has 4",
-     "종업원 10명 이상이어야 합니다. 귀사는 4명입니다"),
-    (Reason("max_firm_age", 1.0, 6.0),
-     "takes firms at most 1 year old; your firm is 6 years old",
-     "업력 1년 이하 기업만 신청할 수 있습니다. 귀사는 6년입니다"),
-    (Reason("max_revenue_krw_m", 5000.0, 8500.0),
-     "takes firms with revenue up to 5,000 million KRW; your firm has 8,500 million KRW", None),
-    (Reason("sector", ("kbs_ict", "mining"), "mfg_high_tech"),
-     "open to firms in ICT services, mining; your firm is in high-tech manufacturing", None),
-    (Reason("region", ("seoul", "busan"), "gyeonggi"),
-     "open to firms in Seoul, Busan; your firm is in Gyeonggi",
-     "서울, 부산 지역 기업만 신청할 수 있습니다. 귀사는 경기입니다"),
-    (Reason("lab"), "needs a registered corporate R&D lab; your firm has none",
-     "기업부설연구소가 있어야 합니다. 귀사는 없습니다"),
-    (window_reason("2025-03-01", None, "2025-08-20"),
-     "applications are open 2025-03-01 to ?, not on 2025-08-20",
-     "신청 기간은 2025-03-01부터 ?까지이며, 2025-08-20에는 신청할 수 없습니다"),
+    (
+        Reason("min_employees", 10.0, 4.0),
+        "needs at least 10 employees; your firm has 4",
+        "종업원 10명 이상이어야 합니다. 귀사는 4명입니다",
+    ),
+    (
+        Reason("max_firm_age", 1.0, 6.0),
+        "takes firms at most 1 year old; your firm is 6 years old",
+        "업력 1년 이하 기업만 신청할 수 있습니다. 귀사는 6년입니다",
+    ),
+    (
+        Reason("max_revenue_krw_m", 5000.0, 8500.0),
+        "takes firms with revenue up to 5,000 million KRW; your firm has 8,500 million KRW",
+        None,
+    ),
+    (
+        Reason("sector", ("kbs_ict", "mining"), "mfg_high_tech"),
+        "open to firms in ICT services, mining; your firm is in high-tech manufacturing",
+        None,
+    ),
+    (
+        Reason("region", ("seoul", "busan"), "gyeonggi"),
+        "open to firms in Seoul, Busan; your firm is in Gyeonggi",
+        "서울, 부산 지역 기업만 신청할 수 있습니다. 귀사는 경기입니다",
+    ),
+    (
+        Reason("lab"),
+        "needs a registered corporate R&D lab; your firm has none",
+        "기업부설연구소가 있어야 합니다. 귀사는 없습니다",
+    ),
+    (
+        window_reason("2025-03-01", None, "2025-08-20"),
+        "applications are open 2025-03-01 to ?, not on 2025-08-20",
+        "신청 기간은 2025-03-01부터 ?까지이며, 2025-08-20에는 신청할 수 없습니다",
+    ),
 ]
 
 
@@ -114,8 +173,11 @@ def test_a_reason_is_said_in_korean(reason: Reason, korean: str) -> None:
 
 def test_every_language_has_the_same_phrases() -> None:
     def keys(tree: dict, prefix: str = "") -> set[str]:
-        return {k for key, v in tree.items()
-                for k in (keys(v, f"{prefix}{key}.") if isinstance(v, dict) else {prefix + key})}
+        return {
+            k
+            for key, v in tree.items()
+            for k in (keys(v, f"{prefix}{key}.") if isinstance(v, dict) else {prefix + key})
+        }
 
     trees = [keys(phrases()[lang]) for lang in LANGUAGES]
     assert all(t == trees[0] for t in trees)

@@ -25,9 +25,11 @@ LOG2_3 = math.log2(3)
 
 def frame(*queries: tuple[list[float], list[float]], gain: str = "outcome") -> pd.DataFrame:
     """One query (firm f<i>, year 2024) per (scores, gains) pair; programmes p0, p1..."""
-    rows = [{"firm_id": f"f{q}", "year": 2024, "programme_id": f"p{i}", "score": s, gain: g}
-            for q, (scores, gains) in enumerate(queries)
-            for i, (s, g) in enumerate(zip(scores, gains, strict=True))]
+    rows = [
+        {"firm_id": f"f{q}", "year": 2024, "programme_id": f"p{i}", "score": s, gain: g}
+        for q, (scores, gains) in enumerate(queries)
+        for i, (s, g) in enumerate(zip(scores, gains, strict=True))
+    ]
     return pd.DataFrame(rows)
 
 
@@ -46,7 +48,8 @@ def test_a_reversed_ranking_matches_the_hand_computed_value() -> None:
     assert ndcg_at_k(df, k=1) == pytest.approx(0.0)
     # exponential gains 2**g - 1: 0, 3, 7 against the ideal 7, 3, 0
     assert ndcg_at_k(df, k=3, exponential=True) == pytest.approx(
-        (3 / LOG2_3 + 7 / 2) / (7 + 3 / LOG2_3))  # 0.6064
+        (3 / LOG2_3 + 7 / 2) / (7 + 3 / LOG2_3)
+    )  # 0.6064
 
 
 def test_ndcg_is_the_mean_over_queries() -> None:
@@ -129,10 +132,12 @@ def test_hit_rate_with_ties_is_the_chance_a_relevant_item_lands_in_the_top_k() -
 
 # --- regret ---------------------------------------------------------------------------
 def test_top_pick_regret_hand_computed() -> None:
-    df = frame(([0.2, 0.9, 0.1], [2.5, 1.0, 0.5]),  # picks 1.0, best 2.5: regret 1.5
-               ([0.9, 0.1], [2.0, 1.0]),            # picks the best: regret 0
-               ([0.7, 0.7, 0.1], [2.0, 1.0, 3.0]),  # tie for first: picks 1.5 on average
-               gain="expected_outcome")
+    df = frame(
+        ([0.2, 0.9, 0.1], [2.5, 1.0, 0.5]),  # picks 1.0, best 2.5: regret 1.5
+        ([0.9, 0.1], [2.0, 1.0]),  # picks the best: regret 0
+        ([0.7, 0.7, 0.1], [2.0, 1.0, 3.0]),  # tie for first: picks 1.5 on average
+        gain="expected_outcome",
+    )
     assert top_pick_regret(df) == pytest.approx((1.5 + 0.0 + 1.5) / 3)
     assert top_pick_regret(df, ties="pessimistic") == pytest.approx((1.5 + 0.0 + 2.0) / 3)
     single = frame(([0.3], [1.2]), gain="expected_outcome")
@@ -164,8 +169,12 @@ def test_average_ties_equal_the_mean_over_every_order_of_the_tied_items(name: st
         tied = frame((scores.tolist(), gains.tolist()))
         # every permutation breaks the ties its own way: one query per permutation,
         # strictly ordered scores, so the metric's mean over queries is the exact average
-        orders = frame(*[((scores + 1e-3 * np.array(p)).tolist(), gains.tolist())
-                         for p in itertools.permutations(range(n))])
+        orders = frame(
+            *[
+                ((scores + 1e-3 * np.array(p)).tolist(), gains.tolist())
+                for p in itertools.permutations(range(n))
+            ]
+        )
         assert metric(tied) == pytest.approx(metric(orders))
 
 
@@ -194,12 +203,14 @@ def test_empty_frames_give_nan() -> None:
 def test_large_frames_are_handled_in_one_vectorised_pass() -> None:
     rng = np.random.default_rng(3)
     n_firms, n_prog = 20_000, 10
-    df = pd.DataFrame({
-        "firm_id": np.repeat([f"f{i}" for i in range(n_firms)], n_prog),
-        "year": 2024,
-        "score": rng.normal(size=n_firms * n_prog).round(1),
-        "outcome": rng.integers(0, 4, size=n_firms * n_prog),
-    })
+    df = pd.DataFrame(
+        {
+            "firm_id": np.repeat([f"f{i}" for i in range(n_firms)], n_prog),
+            "year": 2024,
+            "score": rng.normal(size=n_firms * n_prog).round(1),
+            "outcome": rng.integers(0, 4, size=n_firms * n_prog),
+        }
+    )
     value = ndcg_at_k(df, k=3)
     # random scores: close to the random-ranking NDCG, far from perfect
     shuffled = df.assign(score=0.0)

@@ -30,13 +30,27 @@ from recommender.simulate.outcomes import (
 KEY = ["firm_id", "year", "programme_id"]
 # which capabilities a programme of each type may target (docs/causal-model.md)
 ALLOWED_TARGETS = {
-    "consulting": {"cap_internal_coordination", "cap_marketing", "cap_feedback",
-                   "cap_nontech_innovation", "cap_commercialization", "cap_funding_access",
-                   "cap_tech_planning"},
-    "rnd_planning": {"cap_tech_planning", "cap_rnd_execution", "cap_tech_acquisition",
-                     "cap_feedback"},
-    "education": {"cap_hr_skills", "cap_nontech_innovation", "cap_internal_coordination",
-                  "cap_feedback"},
+    "consulting": {
+        "cap_internal_coordination",
+        "cap_marketing",
+        "cap_feedback",
+        "cap_nontech_innovation",
+        "cap_commercialization",
+        "cap_funding_access",
+        "cap_tech_planning",
+    },
+    "rnd_planning": {
+        "cap_tech_planning",
+        "cap_rnd_execution",
+        "cap_tech_acquisition",
+        "cap_feedback",
+    },
+    "education": {
+        "cap_hr_skills",
+        "cap_nontech_innovation",
+        "cap_internal_coordination",
+        "cap_feedback",
+    },
     "industry_academic": {"cap_tech_acquisition", "cap_rnd_execution", "cap_hr_skills"},
     "commercialization": {"cap_commercialization", "cap_marketing", "cap_funding_access"},
     "globalization": {"cap_global_orientation", "cap_global_partnerships", "cap_marketing"},
@@ -65,8 +79,9 @@ def outcomes(world: World) -> pd.DataFrame:
 
 
 def _bands(firms: pd.DataFrame) -> pd.Series:
-    return pd.Series(np.asarray(SIZE_BANDS)[size_band(firms["employees"].to_numpy())],
-                     index=firms.index)
+    return pd.Series(
+        np.asarray(SIZE_BANDS)[size_band(firms["employees"].to_numpy())], index=firms.index
+    )
 
 
 # --- reproducibility and the contract ----------------------------------------------------
@@ -94,14 +109,16 @@ def test_a_single_year_world_is_its_own_held_out_year():
 # --- a large world in chunks ----------------------------------------------------------------
 def test_a_chunked_world_splits_the_firms_evenly_and_shares_one_catalogue():
     said: list[str] = []
-    chunked = simulate_in_chunks(n_firms=301, partitions=3, years=(2023, 2024), seed=5,
-                                 progress=said.append)
+    chunked = simulate_in_chunks(
+        n_firms=301, partitions=3, years=(2023, 2024), seed=5, progress=said.append
+    )
     assert chunked.sizes == (101, 100, 100)
     assert said == []  # nothing is simulated before a chunk is asked for
     worlds = list(chunked.chunks)
     assert len(worlds) == 3
-    assert said == [f"simulating chunk {i} of 3 ({n} firms)"
-                    for i, n in ((1, 101), (2, 100), (3, 100))]
+    assert said == [
+        f"simulating chunk {i} of 3 ({n} firms)" for i, n in ((1, 101), (2, 100), (3, 100))
+    ]
     ids = [w.dataset.firms["firm_id"].unique() for w in worlds]
     assert [len(i) for i in ids] == [101, 100, 100]
     assert sorted(np.concatenate(ids)) == [f"F{j:06d}" for j in range(1, 302)]
@@ -213,8 +230,13 @@ def test_targets_fit_the_programme_type_and_rules_vary(programmes):
     rnd = scored[scored["programme_type"] == "rnd_planning"]
     assert rnd["targets"].str.contains("cap_tech_planning").all()
     assert (programmes["regions"] != "*").any() and (programmes["sectors"] != "*").any()
-    for rule in ("min_employees", "max_employees", "min_firm_age", "max_firm_age",
-                 "max_revenue_krw_m"):
+    for rule in (
+        "min_employees",
+        "max_employees",
+        "min_firm_age",
+        "max_firm_age",
+        "max_revenue_krw_m",
+    ):
         assert programmes[rule].notna().any(), rule
     assert (programmes["requires_rnd_lab"] == True).any()  # noqa: E712
     assert programmes["agency"].notna().mean() > 0.8
@@ -224,10 +246,14 @@ def test_targets_fit_the_programme_type_and_rules_vary(programmes):
 # --- participation -----------------------------------------------------------------------
 def test_firms_only_join_programmes_they_are_eligible_for(firms, programmes, outcomes):
     pairs = eligible_pairs(firms, programmes)
-    eligible = set(zip(firms["firm_id"].to_numpy()[pairs["firm_row"]],
-                       firms["year"].to_numpy()[pairs["firm_row"]],
-                       programmes["programme_id"].to_numpy()[pairs["programme_row"]],
-                       strict=True))
+    eligible = set(
+        zip(
+            firms["firm_id"].to_numpy()[pairs["firm_row"]],
+            firms["year"].to_numpy()[pairs["firm_row"]],
+            programmes["programme_id"].to_numpy()[pairs["programme_row"]],
+            strict=True,
+        )
+    )
     taken = set(outcomes[KEY].itertuples(index=False, name=None))
     assert taken <= eligible
 
@@ -247,7 +273,8 @@ def test_a_fifth_to_two_fifths_take_part_mostly_once_within_capacity(firms, prog
 
 def test_selection_is_not_random_bigger_firms_take_part_more(firms, outcomes):
     took_part = firms.set_index(["firm_id", "year"]).index.isin(
-        outcomes.set_index(["firm_id", "year"]).index)
+        outcomes.set_index(["firm_id", "year"]).index
+    )
     rate = pd.Series(took_part).groupby(_bands(firms).to_numpy()).mean()
     assert rate["micro"] + 0.1 < rate["small"] < rate["medium"]
 
@@ -288,8 +315,14 @@ def test_expected_outcome_is_the_exact_mean_of_the_drawn_grades():
     assert float(expected_outcome(np.array(THRESHOLDS[1]))) == pytest.approx(1.5, abs=0.05)
 
 
-def _benefit(gap: float, capacity: float, *, employees: float = 10.0, repeats: float = 0.0,
-             support: float = 20.0) -> float:
+def _benefit(
+    gap: float,
+    capacity: float,
+    *,
+    employees: float = 10.0,
+    repeats: float = 0.0,
+    support: float = 20.0,
+) -> float:
     offer = Offerings.from_columns(["cap_marketing"], ["consulting"], np.array([support]))
     gaps = np.zeros((1, len(CAPABILITIES)))
     gaps[0, CAPABILITIES.index("cap_marketing")] = gap
@@ -300,12 +333,13 @@ def _benefit(gap: float, capacity: float, *, employees: float = 10.0, repeats: f
 
 
 def test_latent_benefit_terms_act_as_documented():
-    assert _benefit(1.5, 0.9) > _benefit(0.0, 0.9) + 1.0          # gap matters ...
-    assert _benefit(1.5, 0.9) > _benefit(1.5, 0.05) + 1.0         # ... if it can be absorbed
+    assert _benefit(1.5, 0.9) > _benefit(0.0, 0.9) + 1.0  # gap matters ...
+    assert _benefit(1.5, 0.9) > _benefit(1.5, 0.05) + 1.0  # ... if it can be absorbed
     assert _benefit(0.0, 0.9) == pytest.approx(_benefit(0.0, 0.05))
-    assert _benefit(1.0, 0.5, repeats=1) < _benefit(1.0, 0.5)      # repeating pays less
-    assert _benefit(1.0, 0.5, repeats=2) - _benefit(1.0, 0.5, repeats=1) > \
-        _benefit(1.0, 0.5, repeats=1) - _benefit(1.0, 0.5)          # ... ever less (log)
+    assert _benefit(1.0, 0.5, repeats=1) < _benefit(1.0, 0.5)  # repeating pays less
+    assert _benefit(1.0, 0.5, repeats=2) - _benefit(1.0, 0.5, repeats=1) > _benefit(
+        1.0, 0.5, repeats=1
+    ) - _benefit(1.0, 0.5)  # ... ever less (log)
     small, mid, big = (_benefit(1.0, 0.5, employees=e) for e in (200.0, 20.0, 2.0))
     assert small < mid < big and big - mid < 2 * (mid - small) + 1  # diminishing intensity
 
@@ -316,8 +350,13 @@ def test_oracle_covers_every_eligible_scored_pair_of_the_last_year(world, firms,
     scored = programmes["programme_type"].isin(SCORED_TYPES)
     last_progs = programmes[(programmes["year"] == 2024) & scored].reset_index(drop=True)
     pairs = eligible_pairs(last_firms, last_progs)
-    expected = set(zip(last_firms["firm_id"].to_numpy()[pairs["firm_row"]],
-                       last_progs["programme_id"].to_numpy()[pairs["programme_row"]], strict=True))
+    expected = set(
+        zip(
+            last_firms["firm_id"].to_numpy()[pairs["firm_row"]],
+            last_progs["programme_id"].to_numpy()[pairs["programme_row"]],
+            strict=True,
+        )
+    )
     oracle = world.oracle
     assert set(zip(oracle["firm_id"], oracle["programme_id"], strict=True)) == expected
     assert len(oracle) == len(expected)
@@ -332,5 +371,6 @@ def test_oracle_agrees_with_the_participations_it_covers(world):
     merged = last.merge(world.oracle, on=KEY, suffixes=("", "_oracle"))
     assert len(merged) == len(last)
     assert merged["expected_outcome_oracle"].to_numpy() == pytest.approx(
-        merged["expected_outcome"].to_numpy(), abs=1e-6)
+        merged["expected_outcome"].to_numpy(), abs=1e-6
+    )
     assert merged["outcome"].mean() == pytest.approx(merged["expected_outcome"].mean(), abs=0.12)

@@ -15,12 +15,19 @@ def _booster(objective: str = "regression", **params: object) -> tuple[lgb.Boost
     X = rng.normal(size=(600, 5))
     X[:, 3] = rng.integers(0, 6, 600)  # a categorical column
     X[rng.random(X.shape) < 0.1] = np.nan
-    y = (np.nan_to_num(X[:, 0]) + (X[:, 3] == 2) - np.nan_to_num(X[:, 1]) ** 2
-         + rng.normal(scale=0.1, size=600))
+    y = (
+        np.nan_to_num(X[:, 0])
+        + (X[:, 3] == 2)
+        - np.nan_to_num(X[:, 1]) ** 2
+        + rng.normal(scale=0.1, size=600)
+    )
     label = (y > np.median(y)).astype(int) if objective == "binary" else y
     data = lgb.Dataset(X, label, categorical_feature=[3], free_raw_data=False)
-    booster = lgb.train({"objective": objective, "num_leaves": 15, "verbose": -1,
-                         "min_data_in_leaf": 5, **params}, data, num_boost_round=30)
+    booster = lgb.train(
+        {"objective": objective, "num_leaves": 15, "verbose": -1, "min_data_in_leaf": 5, **params},
+        data,
+        num_boost_round=30,
+    )
     return booster, X
 
 
@@ -70,6 +77,9 @@ def test_no_rows_give_an_empty_result() -> None:
 def test_models_it_does_not_cover_are_left_to_pred_contrib() -> None:
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(300, 3)), rng.integers(0, 3, 300)
-    multiclass = lgb.train({"objective": "multiclass", "num_class": 3, "verbose": -1},
-                           lgb.Dataset(X, y), num_boost_round=3)
+    multiclass = lgb.train(
+        {"objective": "multiclass", "num_class": 3, "verbose": -1},
+        lgb.Dataset(X, y),
+        num_boost_round=3,
+    )
     assert PathShap.from_booster(multiclass) is None

@@ -38,8 +38,9 @@ from recommender.constants import LIST_SEP, PROGRAMME_ID
 from recommender.errors import DataValidationError, NotFoundError
 
 
-def import_into_store(session: Session, announcements: Path | str, *,
-                      rules: TypeRules | None = None) -> ImportReport:
+def import_into_store(
+    session: Session, announcements: Path | str, *, rules: TypeRules | None = None
+) -> ImportReport:
     """Import (or re-import) a Bizinfo CSV into the store, applying its overrides.
 
     Rows are matched on ``programme_id``: changed ones are updated, new ones added,
@@ -59,21 +60,33 @@ def import_into_store(session: Session, announcements: Path | str, *,
     """
     raw = read_announcements(announcements)
     overrides = load_type_overrides(session)
-    new = announcements_to_programmes(raw, overrides=overrides, rules=rules or load_type_rules(),
-                                      industry_rules=load_industry_rules())
+    new = announcements_to_programmes(
+        raw,
+        overrides=overrides,
+        rules=rules or load_type_rules(),
+        industry_rules=load_industry_rules(),
+    )
     programmes = validate_programmes(new, file=Path(announcements).name)
     evidence = new.set_index(PROGRAMME_ID)[list(TYPE_EVIDENCE_COLUMNS)]
     counts = upsert_programmes(session, programmes.join(evidence, on=PROGRAMME_ID))
     stored = load_programmes(session)
     bizinfo = stored[stored["source"] == SOURCE]
-    return ImportReport(counts=counts,
-                        type_counts=dict(Counter(bizinfo["programme_type"]).most_common()),
-                        total=len(bizinfo),
-                        overrides=len(set(overrides) & set(programmes[PROGRAMME_ID])))
+    return ImportReport(
+        counts=counts,
+        type_counts=dict(Counter(bizinfo["programme_type"]).most_common()),
+        total=len(bizinfo),
+        overrides=len(set(overrides) & set(programmes[PROGRAMME_ID])),
+    )
 
 
-def set_type_in_store(session: Session, programme_id: str, programme_type: str, *,
-                      set_by: str, rules: TypeRules | None = None) -> dict[str, Any]:
+def set_type_in_store(
+    session: Session,
+    programme_id: str,
+    programme_type: str,
+    *,
+    set_by: str,
+    rules: TypeRules | None = None,
+) -> dict[str, Any]:
     """Record a caseworker's type for one stored programme and apply it to the row.
 
     The override goes to ``type_overrides`` (so re-imports keep it); the row gets the

@@ -24,8 +24,9 @@ def read_announcements(path: Path | str) -> pd.DataFrame:
     try:
         raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataValidationError([Problem(file.name, None, None, None,
-                                           f"a readable UTF-8 CSV file ({exc})")]) from exc
+        raise DataValidationError(
+            [Problem(file.name, None, None, None, f"a readable UTF-8 CSV file ({exc})")]
+        ) from exc
     problems = check_announcements(raw, file=file.name)
     if problems:
         raise DataValidationError(problems)

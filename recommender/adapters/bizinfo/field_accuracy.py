@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin scri
     """Read the feed and the labels, print the tables."""
     args = sys.argv[1:] if argv is None else argv
     feed, labels = (Path(args[0]), Path(args[1])) if len(args) == 2 else (FEED, LABELS)
-    predicted = feed_fields(read_announcements(feed), type_rules=load_type_rules(),
-                            industry_rules=load_industry_rules())
+    predicted = feed_fields(
+        read_announcements(feed), type_rules=load_type_rules(), industry_rules=load_industry_rules()
+    )
     truth = pd.read_csv(labels, dtype=str, keep_default_na=False)
     print(render_markdown(field_accuracy(predicted, truth), feed_shares(predicted)))
 

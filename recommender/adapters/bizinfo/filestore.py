@@ -55,18 +55,19 @@ _OVERRIDE_PREFIX = re.compile(r"^override: set to \w+ by a caseworker; ")
 class ImportReport:
     """What an import did."""
 
-    counts: dict[str, int]        # added, updated, unchanged
-    type_counts: dict[str, int]   # programme_type -> rows, over the whole catalogue
-    total: int                    # rows in the catalogue now
-    overrides: int                # overrides in force
+    counts: dict[str, int]  # added, updated, unchanged
+    type_counts: dict[str, int]  # programme_type -> rows, over the whole catalogue
+    total: int  # rows in the catalogue now
+    overrides: int  # overrides in force
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataValidationError([Problem(path.name, None, None, None,
-                                           f"a readable UTF-8 CSV file ({exc})")]) from exc
+        raise DataValidationError(
+            [Problem(path.name, None, None, None, f"a readable UTF-8 CSV file ({exc})")]
+        ) from exc
 
 
 def read_catalogue(out_dir: Path | str) -> pd.DataFrame:
@@ -78,14 +79,16 @@ def read_catalogue(out_dir: Path | str) -> pd.DataFrame:
         return pd.DataFrame(columns=list(CATALOGUE_COLUMNS))
     frame = _read_csv(programmes)
     if PROGRAMME_ID not in frame:
-        raise DataValidationError([Problem(programmes.name, None, PROGRAMME_ID, None,
-                                           f"a column named {PROGRAMME_ID}")])
+        raise DataValidationError(
+            [Problem(programmes.name, None, PROGRAMME_ID, None, f"a column named {PROGRAMME_ID}")]
+        )
     evidence_file = folder / EVIDENCE_FILE
     if evidence_file.exists():
         evidence = _read_csv(evidence_file)
         keep = [c for c in (PROGRAMME_ID, *EVIDENCE_COLUMNS) if c in evidence]
-        frame = frame.merge(evidence[keep].drop_duplicates(PROGRAMME_ID), on=PROGRAMME_ID,
-                            how="left")
+        frame = frame.merge(
+            evidence[keep].drop_duplicates(PROGRAMME_ID), on=PROGRAMME_ID, how="left"
+        )
     return frame.astype(object)
 
 
@@ -126,23 +129,32 @@ def write_catalogue(out_dir: Path | str, catalogue: pd.DataFrame) -> pd.DataFram
     return programmes
 
 
-def import_into_dir(announcements: Path | str, out_dir: Path | str, *,
-                    rules: TypeRules | None = None) -> ImportReport:
+def import_into_dir(
+    announcements: Path | str, out_dir: Path | str, *, rules: TypeRules | None = None
+) -> ImportReport:
     """Import (or re-import) a Bizinfo CSV into ``out_dir``, applying its overrides."""
     folder = Path(out_dir)
     raw = read_announcements(announcements)
     overrides = read_overrides(folder / OVERRIDES_FILE)
-    new = announcements_to_programmes(raw, overrides=overrides, rules=rules or load_type_rules(),
-                                      industry_rules=load_industry_rules())
+    new = announcements_to_programmes(
+        raw,
+        overrides=overrides,
+        rules=rules or load_type_rules(),
+        industry_rules=load_industry_rules(),
+    )
     merged, counts = merge_catalogue(read_catalogue(folder), new)
     programmes = write_catalogue(folder, merged)
-    return ImportReport(counts=counts,
-                        type_counts=dict(Counter(programmes["programme_type"]).most_common()),
-                        total=len(programmes), overrides=len(overrides))
+    return ImportReport(
+        counts=counts,
+        type_counts=dict(Counter(programmes["programme_type"]).most_common()),
+        total=len(programmes),
+        overrides=len(overrides),
+    )
 
 
-def set_type_in_dir(out_dir: Path | str, programme_id: str, programme_type: str, *,
-                    rules: TypeRules | None = None) -> pd.Series:
+def set_type_in_dir(
+    out_dir: Path | str, programme_id: str, programme_type: str, *, rules: TypeRules | None = None
+) -> pd.Series:
     """Record a caseworker's type for one programme and apply it to the catalogue.
 
     The override goes to ``overrides.csv`` (so re-imports keep it); the row gets the

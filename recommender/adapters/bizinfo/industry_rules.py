@@ -36,11 +36,16 @@ def load_industry_rules(path: Path | str | None = None) -> IndustryRules:
     """
     name = Path(path).name if path is not None else INDUSTRY_FILE
     try:
-        text = (Path(path).read_text(encoding="utf-8") if path is not None
-                else (resources.files("recommender.bizinfo") / INDUSTRY_FILE)
-                .read_text(encoding="utf-8"))
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path is not None
+            else (resources.files("recommender.bizinfo") / INDUSTRY_FILE).read_text(
+                encoding="utf-8"
+            )
+        )
         raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataValidationError([Problem(name, None, None, None,
-                                           f"a readable TOML mapping file ({exc})")]) from exc
+        raise DataValidationError(
+            [Problem(name, None, None, None, f"a readable TOML mapping file ({exc})")]
+        ) from exc
     return parse_industry_rules(raw, source=name)

@@ -37,15 +37,20 @@ def read_overrides(path: Path | str) -> dict[str, str]:
             reader = csv.DictReader(handle)
             missing = [c for c in OVERRIDE_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
-                raise DataValidationError([Problem(file.name, None, c, None, "a column named "
-                                                   f"{c}") for c in missing])
-            rows = [(n, (r.get("id") or "").strip(), (r.get("type") or "").strip())
-                    for n, r in enumerate(reader, start=2)]
+                raise DataValidationError(
+                    [Problem(file.name, None, c, None, f"a column named {c}") for c in missing]
+                )
+            rows = [
+                (n, (r.get("id") or "").strip(), (r.get("type") or "").strip())
+                for n, r in enumerate(reader, start=2)
+            ]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataValidationError([Problem(file.name, None, None, None,
-                                           f"a readable UTF-8 CSV file ({exc})")]) from exc
-    problems = [p for n, ident, kind in rows for p in check_override(ident, kind,
-                                                                     file=file.name, row=n)]
+        raise DataValidationError(
+            [Problem(file.name, None, None, None, f"a readable UTF-8 CSV file ({exc})")]
+        ) from exc
+    problems = [
+        p for n, ident, kind in rows for p in check_override(ident, kind, file=file.name, row=n)
+    ]
     if problems:
         raise DataValidationError(problems)
     return {ident: kind for _, ident, kind in rows}
@@ -54,8 +59,9 @@ def read_overrides(path: Path | str) -> dict[str, str]:
 def write_overrides(path: Path | str, overrides: Mapping[str, str]) -> None:
     """Write all overrides, sorted by id, replacing the file atomically."""
     file = Path(path)
-    problems = [p for ident, kind in overrides.items()
-                for p in check_override(ident, kind, file=file.name)]
+    problems = [
+        p for ident, kind in overrides.items() for p in check_override(ident, kind, file=file.name)
+    ]
     if problems:
         raise DataValidationError(problems)
     with atomic_file(file) as temp, temp.open("w", encoding="utf-8", newline="") as out:

@@ -36,10 +36,14 @@ def load_type_rules(path: Path | str | None = None) -> TypeRules:
     shipped = resources.files("recommender.bizinfo") / RULES_FILE
     name = Path(path).name if path is not None else RULES_FILE
     try:
-        text = (Path(path).read_text(encoding="utf-8") if path is not None
-                else shipped.read_text(encoding="utf-8"))
+        text = (
+            Path(path).read_text(encoding="utf-8")
+            if path is not None
+            else shipped.read_text(encoding="utf-8")
+        )
         raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise DataValidationError([Problem(name, None, None, None,
-                                           f"a readable TOML rules file ({exc})")]) from exc
+        raise DataValidationError(
+            [Problem(name, None, None, None, f"a readable TOML rules file ({exc})")]
+        ) from exc
     return parse_type_rules(raw, source=name)

@@ -50,32 +50,55 @@ def _items(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for item in items:
         rank = item.get("rank")
-        out.append({"programme_id": str(item["programme_id"]),
-                    "rank": None if rank is None else int(rank)})
+        out.append(
+            {"programme_id": str(item["programme_id"]), "rank": None if rank is None else int(rank)}
+        )
     return out
 
 
-def write_audit(session: Session, *, key_name: str, role: str, request_id: str,
-                endpoint: str, model_version: str, items: Iterable[Mapping[str, Any]],
-                firm_id: str | None = None, year: int | None = None,
-                at: datetime | None = None) -> int:
+def write_audit(
+    session: Session,
+    *,
+    key_name: str,
+    role: str,
+    request_id: str,
+    endpoint: str,
+    model_version: str,
+    items: Iterable[Mapping[str, Any]],
+    firm_id: str | None = None,
+    year: int | None = None,
+    at: datetime | None = None,
+) -> int:
     """Record one served list: who asked, for which firm, with which model, what order.
 
     ``items`` are mappings with ``programme_id`` and ``rank`` (``None`` for a listed
     ineligible programme), in the order served. Returns the entry's id.
     """
-    entry = AuditEntry(at=at or utcnow(), key_name=key_name, role=role,
-                       request_id=request_id, firm_id=firm_id,
-                       year=None if year is None else int(year),
-                       model_version=model_version, endpoint=endpoint, items=_items(items))
+    entry = AuditEntry(
+        at=at or utcnow(),
+        key_name=key_name,
+        role=role,
+        request_id=request_id,
+        firm_id=firm_id,
+        year=None if year is None else int(year),
+        model_version=model_version,
+        endpoint=endpoint,
+        items=_items(items),
+    )
     session.add(entry)
     session.flush()
     return entry.id
 
 
-def list_audit(session: Session, *, since: datetime | None = None,
-               until: datetime | None = None, key_name: str | None = None,
-               firm_id: str | None = None, limit: int = DEFAULT_LIMIT) -> list[AuditRecord]:
+def list_audit(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    key_name: str | None = None,
+    firm_id: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[AuditRecord]:
     """Audit entries, newest first, filtered by time window, key and firm."""
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     if since is not None:
@@ -86,15 +109,33 @@ def list_audit(session: Session, *, since: datetime | None = None,
         stmt = stmt.where(AuditEntry.key_name == key_name)
     if firm_id is not None:
         stmt = stmt.where(AuditEntry.firm_id == firm_id)
-    return [AuditRecord(id=e.id, at=e.at, key_name=e.key_name, role=e.role,
-                        request_id=e.request_id, firm_id=e.firm_id, year=e.year,
-                        model_version=e.model_version, endpoint=e.endpoint,
-                        items=list(e.items)) for e in session.scalars(stmt)]
+    return [
+        AuditRecord(
+            id=e.id,
+            at=e.at,
+            key_name=e.key_name,
+            role=e.role,
+            request_id=e.request_id,
+            firm_id=e.firm_id,
+            year=e.year,
+            model_version=e.model_version,
+            endpoint=e.endpoint,
+            items=list(e.items),
+        )
+        for e in session.scalars(stmt)
+    ]
 
 
-def record_feedback(session: Session, *, request_id: str, programme_id: str, action: str,
-                    key_name: str, firm_id: str | None = None,
-                    note: str | None = None) -> int:
+def record_feedback(
+    session: Session,
+    *,
+    request_id: str,
+    programme_id: str,
+    action: str,
+    key_name: str,
+    firm_id: str | None = None,
+    note: str | None = None,
+) -> int:
     """Store what was done with a recommended programme; returns the feedback id.
 
     Raises
@@ -103,19 +144,32 @@ def record_feedback(session: Session, *, request_id: str, programme_id: str, act
         ``action`` is not accepted, declined, applied or joined.
     """
     if action not in FEEDBACK_ACTIONS:
-        raise DataValidationError([Problem("feedback", None, "action", action,
-                                           f"one of {', '.join(FEEDBACK_ACTIONS)}")])
-    row = Feedback(request_id=request_id, programme_id=programme_id, firm_id=firm_id,
-                   action=action, note=note, key_name=key_name, created_at=utcnow())
+        raise DataValidationError(
+            [Problem("feedback", None, "action", action, f"one of {', '.join(FEEDBACK_ACTIONS)}")]
+        )
+    row = Feedback(
+        request_id=request_id,
+        programme_id=programme_id,
+        firm_id=firm_id,
+        action=action,
+        note=note,
+        key_name=key_name,
+        created_at=utcnow(),
+    )
     session.add(row)
     session.flush()
     return row.id
 
 
-def list_feedback(session: Session, *, since: datetime | None = None,
-                  programme_id: str | None = None, key_name: str | None = None,
-                  request_id: str | None = None,
-                  limit: int = DEFAULT_LIMIT) -> list[FeedbackRecord]:
+def list_feedback(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    programme_id: str | None = None,
+    key_name: str | None = None,
+    request_id: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[FeedbackRecord]:
     """Feedback, newest first, filtered by time, programme, key and request."""
     stmt = select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id.desc())
     if since is not None:
@@ -126,7 +180,16 @@ def list_feedback(session: Session, *, since: datetime | None = None,
         stmt = stmt.where(Feedback.key_name == key_name)
     if request_id is not None:
         stmt = stmt.where(Feedback.request_id == request_id)
-    return [FeedbackRecord(id=f.id, request_id=f.request_id, programme_id=f.programme_id,
-                           firm_id=f.firm_id, action=f.action, note=f.note,
-                           key_name=f.key_name, created_at=f.created_at)
-            for f in session.scalars(stmt.limit(limit))]
+    return [
+        FeedbackRecord(
+            id=f.id,
+            request_id=f.request_id,
+            programme_id=f.programme_id,
+            firm_id=f.firm_id,
+            action=f.action,
+            note=f.note,
+            key_name=f.key_name,
+            created_at=f.created_at,
+        )
+        for f in session.scalars(stmt.limit(limit))
+    ]

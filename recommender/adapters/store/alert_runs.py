@@ -22,9 +22,14 @@ from recommender.errors import NotFoundError
 
 def unseen_programme_ids(session: Session) -> set[str]:
     """Ids of stored programmes no alerts run has considered yet (all of them at first)."""
-    stmt = select(Programme.programme_id).outerjoin(
-        AlertSeenProgramme, AlertSeenProgramme.programme_id == Programme.programme_id,
-    ).where(AlertSeenProgramme.programme_id.is_(None))
+    stmt = (
+        select(Programme.programme_id)
+        .outerjoin(
+            AlertSeenProgramme,
+            AlertSeenProgramme.programme_id == Programme.programme_id,
+        )
+        .where(AlertSeenProgramme.programme_id.is_(None))
+    )
     return {str(pid) for pid in session.scalars(stmt)}
 
 
@@ -33,8 +38,13 @@ def mark_programmes_seen(session: Session, programme_ids: Iterable[str]) -> int:
     ids = sorted({str(p) for p in programme_ids})
     seen: set[str] = set()
     for part in chunks(ids):
-        seen.update(session.scalars(select(AlertSeenProgramme.programme_id).where(
-            AlertSeenProgramme.programme_id.in_(list(part)))))
+        seen.update(
+            session.scalars(
+                select(AlertSeenProgramme.programme_id).where(
+                    AlertSeenProgramme.programme_id.in_(list(part))
+                )
+            )
+        )
     now = utcnow()
     fresh = [{"programme_id": p, "seen_at": now} for p in ids if p not in seen]
     if fresh:
@@ -42,8 +52,10 @@ def mark_programmes_seen(session: Session, programme_ids: Iterable[str]) -> int:
     return len(fresh)
 
 
-def subscriber_profiles(session: Session, subscriptions: Sequence[SubscriptionRecord],
-                        ) -> tuple[list[tuple[int, dict[str, Any], int]], list[int]]:
+def subscriber_profiles(
+    session: Session,
+    subscriptions: Sequence[SubscriptionRecord],
+) -> tuple[list[tuple[int, dict[str, Any], int]], list[int]]:
     """The profile each subscription follows: a stored firm's latest, or the saved one.
 
     Returns

@@ -48,14 +48,25 @@ class AlertRecord:
 
 
 def _subscription(row: Subscription) -> SubscriptionRecord:
-    return SubscriptionRecord(id=row.id, firm_id=row.firm_id, profile=row.profile, k=row.k,
-                              created_by=row.created_by, created_at=row.created_at,
-                              active=row.active)
+    return SubscriptionRecord(
+        id=row.id,
+        firm_id=row.firm_id,
+        profile=row.profile,
+        k=row.k,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        active=row.active,
+    )
 
 
-def subscribe(session: Session, *, created_by: str, firm_id: str | None = None,
-              profile: Mapping[str, Any] | None = None,
-              k: int = DEFAULT_K) -> SubscriptionRecord:
+def subscribe(
+    session: Session,
+    *,
+    created_by: str,
+    firm_id: str | None = None,
+    profile: Mapping[str, Any] | None = None,
+    k: int = DEFAULT_K,
+) -> SubscriptionRecord:
     """Subscribe a stored firm or a consented profile to alerts of its top ``k``.
 
     Raises
@@ -66,16 +77,34 @@ def subscribe(session: Session, *, created_by: str, firm_id: str | None = None,
         ``firm_id`` has no stored profile.
     """
     if (firm_id is None) == (profile is None):
-        raise DataValidationError([Problem("subscription", None, "firm_id / profile", None,
-                                           "exactly one of a firm_id or a profile")])
+        raise DataValidationError(
+            [
+                Problem(
+                    "subscription",
+                    None,
+                    "firm_id / profile",
+                    None,
+                    "exactly one of a firm_id or a profile",
+                )
+            ]
+        )
     if k < 1:
         raise DataValidationError([Problem("subscription", None, "k", k, "an integer >= 1")])
-    if firm_id is not None and session.execute(
-            select(Firm.firm_id).where(Firm.firm_id == firm_id).limit(1)).first() is None:
+    if (
+        firm_id is not None
+        and session.execute(select(Firm.firm_id).where(Firm.firm_id == firm_id).limit(1)).first()
+        is None
+    ):
         raise NotFoundError(f"firm {firm_id!r} not found")
     stored = None if profile is None else jsonable(dict(profile))
-    row = Subscription(firm_id=firm_id, profile=stored, k=int(k), created_by=created_by,
-                       created_at=utcnow(), active=True)
+    row = Subscription(
+        firm_id=firm_id,
+        profile=stored,
+        k=int(k),
+        created_by=created_by,
+        created_at=utcnow(),
+        active=True,
+    )
     session.add(row)
     session.flush()
     return _subscription(row)
@@ -89,8 +118,9 @@ def _owned(session: Session, subscription_id: int, created_by: str | None) -> Su
     return row
 
 
-def get_subscription(session: Session, subscription_id: int, *,
-                     created_by: str | None = None) -> SubscriptionRecord:
+def get_subscription(
+    session: Session, subscription_id: int, *, created_by: str | None = None
+) -> SubscriptionRecord:
     """One subscription; with ``created_by``, only if that key made it.
 
     Raises
@@ -101,8 +131,9 @@ def get_subscription(session: Session, subscription_id: int, *,
     return _subscription(_owned(session, subscription_id, created_by))
 
 
-def list_subscriptions(session: Session, *, created_by: str | None = None,
-                       active_only: bool = True) -> list[SubscriptionRecord]:
+def list_subscriptions(
+    session: Session, *, created_by: str | None = None, active_only: bool = True
+) -> list[SubscriptionRecord]:
     """Subscriptions by id, optionally only one key's and only active ones."""
     stmt = select(Subscription).order_by(Subscription.id)
     if created_by is not None:
@@ -112,8 +143,7 @@ def list_subscriptions(session: Session, *, created_by: str | None = None,
     return [_subscription(row) for row in session.scalars(stmt)]
 
 
-def unsubscribe(session: Session, subscription_id: int, *,
-                created_by: str | None = None) -> None:
+def unsubscribe(session: Session, subscription_id: int, *, created_by: str | None = None) -> None:
     """Stop a subscription (its alerts stay); with ``created_by``, only its owner may.
 
     Raises
@@ -131,8 +161,15 @@ def _alert_rows(alerts: pd.DataFrame | Iterable[Mapping[str, Any]]) -> list[dict
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for rec in records:
         pair = (int(rec["subscription_id"]), str(rec["programme_id"]))
-        rows.setdefault(pair, {"subscription_id": pair[0], "programme_id": pair[1],
-                               "rank": int(rec["rank"]), "score": float(rec["score"])})
+        rows.setdefault(
+            pair,
+            {
+                "subscription_id": pair[0],
+                "programme_id": pair[1],
+                "rank": int(rec["rank"]),
+                "score": float(rec["score"]),
+            },
+        )
     return list(rows.values())
 
 
@@ -159,19 +196,27 @@ def add_alerts(session: Session, alerts: pd.DataFrame | Iterable[Mapping[str, An
     seen: set[tuple[int, str]] = set()
     for part in chunks(pairs):
         stmt = select(Alert.subscription_id, Alert.programme_id).where(
-            tuple_(Alert.subscription_id, Alert.programme_id).in_(list(part)))
+            tuple_(Alert.subscription_id, Alert.programme_id).in_(list(part))
+        )
         seen.update((int(s), str(p)) for s, p in session.execute(stmt))
     now = utcnow()
-    fresh = [{**r, "created_at": now} for r in rows
-             if (r["subscription_id"], r["programme_id"]) not in seen]
+    fresh = [
+        {**r, "created_at": now}
+        for r in rows
+        if (r["subscription_id"], r["programme_id"]) not in seen
+    ]
     if fresh:
         session.execute(insert(table(Alert)), fresh)
     return len(fresh)
 
 
-def list_alerts(session: Session, *, since: datetime | None = None,
-                subscription_id: int | None = None,
-                created_by: str | None = None) -> list[AlertRecord]:
+def list_alerts(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    subscription_id: int | None = None,
+    created_by: str | None = None,
+) -> list[AlertRecord]:
     """Alerts, oldest first, optionally since a time, for a subscription or a key's ones."""
     stmt = select(Alert).order_by(Alert.created_at, Alert.id)
     if since is not None:
@@ -180,10 +225,19 @@ def list_alerts(session: Session, *, since: datetime | None = None,
         stmt = stmt.where(Alert.subscription_id == subscription_id)
     if created_by is not None:
         stmt = stmt.join(Subscription, Subscription.id == Alert.subscription_id).where(
-            Subscription.created_by == created_by)
-    return [AlertRecord(id=a.id, subscription_id=a.subscription_id,
-                        programme_id=a.programme_id, rank=a.rank, score=a.score,
-                        created_at=a.created_at) for a in session.scalars(stmt)]
+            Subscription.created_by == created_by
+        )
+    return [
+        AlertRecord(
+            id=a.id,
+            subscription_id=a.subscription_id,
+            programme_id=a.programme_id,
+            rank=a.rank,
+            score=a.score,
+            created_at=a.created_at,
+        )
+        for a in session.scalars(stmt)
+    ]
 
 
 def save_profile(session: Session, profile: Mapping[str, Any]) -> int:

@@ -50,25 +50,44 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return list(jsonable(frame.astype(object).where(frame.notna(), None).to_dict("records")))
 
 
-def save_allocation(session: Session, *, key_name: str, request_id: str, year: int,
-                    model_version: str, per_firm: int, as_of: date | None,
-                    floors: Sequence[str], solver: str, summary: dict[str, Any],
-                    programmes: pd.DataFrame, assignments: pd.DataFrame) -> int:
+def save_allocation(
+    session: Session,
+    *,
+    key_name: str,
+    request_id: str,
+    year: int,
+    model_version: str,
+    per_firm: int,
+    as_of: date | None,
+    floors: Sequence[str],
+    solver: str,
+    summary: dict[str, Any],
+    programmes: pd.DataFrame,
+    assignments: pd.DataFrame,
+) -> int:
     """Store an allocation and its assignments; returns its id.
 
     ``programmes`` is the allocation's programme table, ``assignments`` its rows
     (:data:`recommender.allocate.ALLOCATION_COLUMNS`).
     """
-    header = StoredAllocation(created_at=utcnow(), key_name=key_name, request_id=request_id,
-                              year=int(year), model_version=model_version,
-                              per_firm=int(per_firm), as_of=as_of, floors=list(floors),
-                              solver=solver, summary=jsonable(summary),
-                              programmes=_records(programmes))
+    header = StoredAllocation(
+        created_at=utcnow(),
+        key_name=key_name,
+        request_id=request_id,
+        year=int(year),
+        model_version=model_version,
+        per_firm=int(per_firm),
+        as_of=as_of,
+        floors=list(floors),
+        solver=solver,
+        summary=jsonable(summary),
+        programmes=_records(programmes),
+    )
     session.add(header)
     session.flush()
     rows = assignments[list(_ROW_COLUMNS)].to_dict("records")
     for start in range(0, len(rows), INSERT_CHUNK):
-        part = [{"allocation_id": header.id, **r} for r in rows[start:start + INSERT_CHUNK]]
+        part = [{"allocation_id": header.id, **r} for r in rows[start : start + INSERT_CHUNK]]
         session.execute(insert(_ROWS), part)
     return header.id
 
@@ -84,11 +103,20 @@ def get_allocation(session: Session, allocation_id: int) -> AllocationRecord:
     row = session.get(StoredAllocation, allocation_id)
     if row is None:
         raise NotFoundError(f"allocation {allocation_id} does not exist")
-    return AllocationRecord(id=row.id, created_at=row.created_at, key_name=row.key_name,
-                            request_id=row.request_id, year=row.year,
-                            model_version=row.model_version, per_firm=row.per_firm,
-                            as_of=row.as_of, floors=list(row.floors), solver=row.solver,
-                            summary=dict(row.summary), programmes=list(row.programmes))
+    return AllocationRecord(
+        id=row.id,
+        created_at=row.created_at,
+        key_name=row.key_name,
+        request_id=row.request_id,
+        year=row.year,
+        model_version=row.model_version,
+        per_firm=row.per_firm,
+        as_of=row.as_of,
+        floors=list(row.floors),
+        solver=row.solver,
+        summary=dict(row.summary),
+        programmes=list(row.programmes),
+    )
 
 
 def load_assignments(session: Session, allocation_id: int) -> pd.DataFrame:
@@ -100,9 +128,11 @@ def load_assignments(session: Session, allocation_id: int) -> pd.DataFrame:
         No allocation has that id.
     """
     header = get_allocation(session, allocation_id)
-    stmt = (select(*(_ROWS.c[c] for c in _ROW_COLUMNS))
-            .where(_ROWS.c.allocation_id == allocation_id)
-            .order_by(_ROWS.c.firm_id, _ROWS.c.programme_id))
+    stmt = (
+        select(*(_ROWS.c[c] for c in _ROW_COLUMNS))
+        .where(_ROWS.c.allocation_id == allocation_id)
+        .order_by(_ROWS.c.firm_id, _ROWS.c.programme_id)
+    )
     frame = pd.DataFrame(session.connection().execute(stmt).all(), columns=list(_ROW_COLUMNS))
     frame.insert(1, "year", pd.Series([header.year] * len(frame), dtype="int64"))
     return frame.astype({"expected_outcome": float, "score": float})[list(ALLOCATION_COLUMNS)]

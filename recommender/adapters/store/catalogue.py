@@ -36,19 +36,22 @@ def _effective_type(apply_overrides: bool) -> ColumnElement[str]:
 
 def _select(columns: Iterable[str], *, apply_overrides: bool) -> Select[Any]:
     kind = _effective_type(apply_overrides)
-    cols = [kind.label("programme_type") if c == "programme_type" else _TABLE.c[c]
-            for c in columns]
+    cols = [kind.label("programme_type") if c == "programme_type" else _TABLE.c[c] for c in columns]
     stmt = select(*cols).select_from(Programme)
     if apply_overrides:
         stmt = stmt.outerjoin(TypeOverride, TypeOverride.programme_id == Programme.programme_id)
     return stmt.order_by(Programme.year, Programme.programme_id)
 
 
-def load_programmes(session: Session, *, year: int | None = None,
-                    programme_type: str | None = None,
-                    programme_ids: Iterable[str] | None = None,
-                    with_type_evidence: bool = False,
-                    apply_overrides: bool = True) -> pd.DataFrame:
+def load_programmes(
+    session: Session,
+    *,
+    year: int | None = None,
+    programme_type: str | None = None,
+    programme_ids: Iterable[str] | None = None,
+    with_type_evidence: bool = False,
+    apply_overrides: bool = True,
+) -> pd.DataFrame:
     """Stored programmes as the canonical programmes frame, ordered by year and id.
 
     Parameters
@@ -75,8 +78,11 @@ def load_programmes(session: Session, *, year: int | None = None,
     if programme_ids is None:
         return programmes_frame(session.connection().execute(stmt).all(), columns=columns)
     ids = sorted({str(p) for p in programme_ids})
-    rows = [row for part in chunks(ids) for row in
-            session.connection().execute(stmt.where(Programme.programme_id.in_(part))).all()]
+    rows = [
+        row
+        for part in chunks(ids)
+        for row in session.connection().execute(stmt.where(Programme.programme_id.in_(part))).all()
+    ]
     frame = programmes_frame(rows, columns=columns)
     return frame.sort_values(["year", "programme_id"], ignore_index=True)
 
@@ -120,16 +126,20 @@ def upsert_programmes(session: Session, programmes: pd.DataFrame) -> dict[str, i
     refuse_duplicate_keys(programmes, ("programme_id",), what="programmes")
     evidence = tuple(c for c in TYPE_EVIDENCE_COLUMNS if c in programmes.columns)
     ids = programmes["programme_id"].astype(str).tolist()
-    existing = load_programmes(session, programme_ids=ids, apply_overrides=False,
-                               with_type_evidence=True)
-    kinds = {c: k for c, k in PROGRAMME_KINDS.items()
-             if c in PROGRAMME_ALL_COLUMNS or c in evidence}
-    return upsert_frame(session, _TABLE, programmes, existing, key=("programme_id",),
-                        kinds=kinds, what="programmes")
+    existing = load_programmes(
+        session, programme_ids=ids, apply_overrides=False, with_type_evidence=True
+    )
+    kinds = {
+        c: k for c, k in PROGRAMME_KINDS.items() if c in PROGRAMME_ALL_COLUMNS or c in evidence
+    }
+    return upsert_frame(
+        session, _TABLE, programmes, existing, key=("programme_id",), kinds=kinds, what="programmes"
+    )
 
 
-def set_type_override(session: Session, programme_id: str, programme_type: str, *,
-                      set_by: str) -> None:
+def set_type_override(
+    session: Session, programme_id: str, programme_type: str, *, set_by: str
+) -> None:
     """Fix a programme's type by hand (replacing an earlier override).
 
     Raises
@@ -140,15 +150,29 @@ def set_type_override(session: Session, programme_id: str, programme_type: str, 
         No programme has this id.
     """
     if programme_type not in PROGRAMME_TYPES:
-        raise DataValidationError([Problem(
-            "type override", None, "programme_type", programme_type,
-            f"one of {', '.join(PROGRAMME_TYPES)}")])
+        raise DataValidationError(
+            [
+                Problem(
+                    "type override",
+                    None,
+                    "programme_type",
+                    programme_type,
+                    f"one of {', '.join(PROGRAMME_TYPES)}",
+                )
+            ]
+        )
     if session.get(Programme, programme_id) is None:
         raise NotFoundError(f"programme {programme_id!r} not found")
     override = session.get(TypeOverride, programme_id)
     if override is None:
-        session.add(TypeOverride(programme_id=programme_id, programme_type=programme_type,
-                                 set_at=utcnow(), set_by=set_by))
+        session.add(
+            TypeOverride(
+                programme_id=programme_id,
+                programme_type=programme_type,
+                set_at=utcnow(),
+                set_by=set_by,
+            )
+        )
     else:
         override.programme_type = programme_type
         override.set_at = utcnow()

@@ -58,8 +58,9 @@ def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
             else:
                 counts["outcomes"] = {"added": 0, "updated": 0, "unchanged": 0}
     except IntegrityError as exc:
-        raise ConflictError(f"the database refused the import, nothing was changed: "
-                            f"{exc.orig}") from exc
+        raise ConflictError(
+            f"the database refused the import, nothing was changed: {exc.orig}"
+        ) from exc
     return counts
 
 
@@ -83,11 +84,16 @@ def export_dataset(engine: Engine, *, year: int | None = None) -> Dataset:
         firms = load_firms(session, year=year)
         programmes = load_programmes(session, year=year)
         outcomes = load_outcomes(session, year=year)
-    return Dataset(firms=canonical_firms(firms), programmes=canonical_programmes(programmes),
-                   outcomes=None if outcomes.empty else canonical_outcomes(outcomes))
+    return Dataset(
+        firms=canonical_firms(firms),
+        programmes=canonical_programmes(programmes),
+        outcomes=None if outcomes.empty else canonical_outcomes(outcomes),
+    )
 
 
 def summarise_counts(counts: dict[str, dict[str, Any]]) -> str:
     """``firms: 3 added, 1 updated, 0 unchanged; ...`` for people."""
-    return "; ".join(f"{table}: {c['added']} added, {c['updated']} updated, "
-                     f"{c['unchanged']} unchanged" for table, c in counts.items())
+    return "; ".join(
+        f"{table}: {c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged"
+        for table, c in counts.items()
+    )

@@ -23,9 +23,13 @@ def _select() -> Select[Any]:
     return select(*_COLUMNS).order_by(Firm.firm_id, Firm.year)
 
 
-def load_firms(session: Session, *, year: int | None = None,
-               years: Iterable[int] | None = None,
-               firm_ids: Iterable[str] | None = None) -> pd.DataFrame:
+def load_firms(
+    session: Session,
+    *,
+    year: int | None = None,
+    years: Iterable[int] | None = None,
+    firm_ids: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Stored firm profiles as the canonical firms frame, ordered by firm and year.
 
     Parameters
@@ -44,8 +48,11 @@ def load_firms(session: Session, *, year: int | None = None,
     if firm_ids is None:
         return firms_frame(session.connection().execute(stmt).all())
     ids = sorted({str(f) for f in firm_ids})
-    rows = [row for part in chunks(ids) for row in
-            session.connection().execute(stmt.where(Firm.firm_id.in_(part))).all()]
+    rows = [
+        row
+        for part in chunks(ids)
+        for row in session.connection().execute(stmt.where(Firm.firm_id.in_(part))).all()
+    ]
     return firms_frame(rows).sort_values(["firm_id", "year"], ignore_index=True)
 
 
@@ -64,8 +71,10 @@ def get_firm(session: Session, firm_id: str, year: int | None = None) -> dict[st
         stmt = stmt.where(Firm.year == year)
     row = session.execute(stmt.order_by(None).order_by(Firm.year.desc()).limit(1)).first()
     if row is None:
-        if year is not None and session.execute(
-                select(Firm.year).where(Firm.firm_id == firm_id).limit(1)).first():
+        if (
+            year is not None
+            and session.execute(select(Firm.year).where(Firm.firm_id == firm_id).limit(1)).first()
+        ):
             raise NotFoundError(f"firm {firm_id!r} has no profile for year {year}")
         raise NotFoundError(f"firm {firm_id!r} not found")
     return frame_record(firms_frame([tuple(row)]))
@@ -78,5 +87,12 @@ def upsert_firms(session: Session, firms: pd.DataFrame) -> dict[str, int]:
     """
     years = [int(y) for y in pd.unique(firms["year"])]
     existing = load_firms(session, years=years) if years else firms_frame([])
-    return upsert_frame(session, table(Firm), firms, existing, key=("firm_id", "year"),
-                        kinds=FIRM_KINDS, what="firm profiles")
+    return upsert_frame(
+        session,
+        table(Firm),
+        firms,
+        existing,
+        key=("firm_id", "year"),
+        kinds=FIRM_KINDS,
+        what="firm profiles",
+    )

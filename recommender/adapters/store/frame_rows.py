@@ -57,7 +57,9 @@ def store_kinds(table: Table) -> dict[str, str]:
 
 # The service's own programme columns: how each programme's type was determined.
 TYPE_EVIDENCE_KINDS: Final[dict[str, str]] = {
-    "type_evidence": "opt_str", "type_method": "opt_str", "type_confidence": "float",
+    "type_evidence": "opt_str",
+    "type_method": "opt_str",
+    "type_confidence": "float",
 }
 TYPE_EVIDENCE_COLUMNS: Final = tuple(TYPE_EVIDENCE_KINDS)
 FIRM_KINDS: Final[dict[str, str]] = store_kinds(FIRMS)
@@ -84,8 +86,9 @@ def _date(value: Any, column: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise DataValidationError([Problem("programmes", None, column, value,
-                                           "an ISO date YYYY-MM-DD")]) from None
+        raise DataValidationError(
+            [Problem("programmes", None, column, value, "an ISO date YYYY-MM-DD")]
+        ) from None
 
 
 # --- rows -> canonical frames ---------------------------------------------------------
@@ -101,13 +104,14 @@ def _series(values: Sequence[Any], kind: str) -> pd.Series:
     return pd.Series(list(values), dtype=object)  # str / opt_str / opt_bool: None stays None
 
 
-def frame_from_rows(rows: Sequence[Sequence[Any]], columns: Sequence[str],
-                    kinds: Mapping[str, str]) -> pd.DataFrame:
+def frame_from_rows(
+    rows: Sequence[Sequence[Any]], columns: Sequence[str], kinds: Mapping[str, str]
+) -> pd.DataFrame:
     """A canonical frame from database rows whose values are in ``columns`` order."""
-    data: list[Sequence[Any]] = (list(zip(*rows, strict=True)) if rows
-                                 else [() for _ in columns])
-    return pd.DataFrame({c: _series(data[i], kinds[c]) for i, c in enumerate(columns)},
-                        columns=list(columns))
+    data: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    return pd.DataFrame(
+        {c: _series(data[i], kinds[c]) for i, c in enumerate(columns)}, columns=list(columns)
+    )
 
 
 def firms_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
@@ -115,8 +119,9 @@ def firms_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
     return frame_from_rows(rows, FIRM_COLUMNS, FIRM_KINDS)
 
 
-def programmes_frame(rows: Sequence[Sequence[Any]], *,
-                     columns: Sequence[str] = PROGRAMME_ALL_COLUMNS) -> pd.DataFrame:
+def programmes_frame(
+    rows: Sequence[Sequence[Any]], *, columns: Sequence[str] = PROGRAMME_ALL_COLUMNS
+) -> pd.DataFrame:
     """Canonical programmes frame (plus any type-evidence columns named in ``columns``)."""
     return frame_from_rows(rows, columns, PROGRAMME_KINDS)
 
@@ -152,8 +157,9 @@ def _column_values(series: pd.Series, kind: str, column: str) -> list[Any]:
     return values
 
 
-def row_params(frame: pd.DataFrame, kinds: Mapping[str, str], *,
-               prefix: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def row_params(
+    frame: pd.DataFrame, kinds: Mapping[str, str], *, prefix: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """One dict of plain Python values per row, for the columns of ``frame`` in ``kinds``.
 
     ``prefix`` maps a column to a prefix for its parameter name (``{"year": "k_"}``

@@ -55,8 +55,9 @@ def hash_key(key: str) -> str:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise DataValidationError([Problem("api key", None, "role", role,
-                                           f"one of {', '.join(ROLES)}")])
+        raise DataValidationError(
+            [Problem("api key", None, "role", role, f"one of {', '.join(ROLES)}")]
+        )
 
 
 def create_key(session: Session, *, name: str, role: str) -> str:
@@ -105,8 +106,10 @@ def authenticate(session: Session, key: str) -> KeyInfo | None:
         return None
     digest = hash_key(key)
     row = session.execute(
-        select(ApiKey.name, ApiKey.role, ApiKey.key_hash, ApiKey.revoked_at)
-        .where(ApiKey.key_hash == digest)).first()
+        select(ApiKey.name, ApiKey.role, ApiKey.key_hash, ApiKey.revoked_at).where(
+            ApiKey.key_hash == digest
+        )
+    ).first()
     if row is None or not hmac.compare_digest(row.key_hash, digest) or row.revoked_at:
         return None
     return KeyInfo(name=row.name, role=row.role)
@@ -114,7 +117,10 @@ def authenticate(session: Session, key: str) -> KeyInfo | None:
 
 def list_keys(session: Session) -> list[KeyRecord]:
     """Every key (active and revoked) by name, without hashes or keys."""
-    rows = session.execute(select(ApiKey.name, ApiKey.role, ApiKey.created_at,
-                                  ApiKey.revoked_at).order_by(ApiKey.name))
-    return [KeyRecord(name=r.name, role=r.role, created_at=r.created_at,
-                      revoked_at=r.revoked_at) for r in rows]
+    rows = session.execute(
+        select(ApiKey.name, ApiKey.role, ApiKey.created_at, ApiKey.revoked_at).order_by(ApiKey.name)
+    )
+    return [
+        KeyRecord(name=r.name, role=r.role, created_at=r.created_at, revoked_at=r.revoked_at)
+        for r in rows
+    ]

@@ -22,12 +22,18 @@ _COLUMNS = [_TABLE.c[c] for c in OUTCOME_COLUMNS]
 
 def _check_source(source: str) -> None:
     if source not in OUTCOME_SOURCES:
-        raise DataValidationError([Problem("outcomes", None, "source", source,
-                                           f"one of {', '.join(OUTCOME_SOURCES)}")])
+        raise DataValidationError(
+            [Problem("outcomes", None, "source", source, f"one of {', '.join(OUTCOME_SOURCES)}")]
+        )
 
 
-def load_outcomes(session: Session, *, year: int | None = None,
-                  years: list[int] | None = None, source: str | None = None) -> pd.DataFrame:
+def load_outcomes(
+    session: Session,
+    *,
+    year: int | None = None,
+    years: list[int] | None = None,
+    source: str | None = None,
+) -> pd.DataFrame:
     """Stored outcomes as the canonical outcomes frame, ordered by firm, year, programme.
 
     Parameters
@@ -87,11 +93,11 @@ def add_outcomes(session: Session, rows: pd.DataFrame, *, source: str = "api") -
     if clashes:
         listed = "; ".join(f"({describe_key(KEY, k)})" for k in clashes[:5])
         more = f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
-        raise ConflictError(f"{len(clashes)} outcome(s) already recorded: {listed}{more}; "
-                            "nothing was written")
+        raise ConflictError(
+            f"{len(clashes)} outcome(s) already recorded: {listed}{more}; nothing was written"
+        )
     now = utcnow()
-    params = [{**p, "created_at": now, "source": source}
-              for p in row_params(rows, OUTCOME_KINDS)]
+    params = [{**p, "created_at": now, "source": source} for p in row_params(rows, OUTCOME_KINDS)]
     try:
         session.execute(insert(_TABLE), params)
     except IntegrityError as exc:  # a concurrent writer got there first
@@ -99,8 +105,9 @@ def add_outcomes(session: Session, rows: pd.DataFrame, *, source: str = "api") -
     return len(params)
 
 
-def upsert_outcomes(session: Session, outcomes: pd.DataFrame, *,
-                    source: str = "import") -> dict[str, int]:
+def upsert_outcomes(
+    session: Session, outcomes: pd.DataFrame, *, source: str = "import"
+) -> dict[str, int]:
     """Insert new outcomes and update changed grades, keyed by (firm, year, programme).
 
     A stored outcome keeps its original ``source``; new ones get ``source``.
@@ -108,5 +115,13 @@ def upsert_outcomes(session: Session, outcomes: pd.DataFrame, *,
     _check_source(source)
     years = sorted({int(y) for y in outcomes["year"]})
     existing = load_outcomes(session, years=years) if years else outcomes_frame([])
-    return upsert_frame(session, _TABLE, outcomes, existing, key=KEY, kinds=OUTCOME_KINDS,
-                        what="outcomes", insert_extra={"created_at": utcnow(), "source": source})
+    return upsert_frame(
+        session,
+        _TABLE,
+        outcomes,
+        existing,
+        key=KEY,
+        kinds=OUTCOME_KINDS,
+        what="outcomes",
+        insert_extra={"created_at": utcnow(), "source": source},
+    )

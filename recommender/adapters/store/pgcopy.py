@@ -37,12 +37,12 @@ def _cursor(session: Session, what: str) -> Iterator[Any]:
         raise DBAPIError.instance(what, None, exc, psycopg.Error) from exc
 
 
-def _copy(cursor: Any, table: str, columns: Sequence[str],
-          rows: Sequence[dict[str, Any]]) -> None:
+def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
     from psycopg import sql
 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
     with cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
@@ -56,8 +56,9 @@ def copy_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         _copy(cursor, table.name, list(rows[0]), rows)
 
 
-def copy_update(session: Session, table: Table, rows: Sequence[dict[str, Any]], *,
-                key: Sequence[str]) -> None:
+def copy_update(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], *, key: Sequence[str]
+) -> None:
     """Set the non-key columns of ``rows`` on the stored rows with the same ``key``."""
     if not rows:
         return
@@ -68,14 +69,23 @@ def copy_update(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
     stage = sql.Identifier(f"_stage_{table.name}")
     target = sql.Identifier(table.name)
     with _cursor(session, f"UPDATE {table.name} FROM COPY") as cursor:
-        cursor.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS "
-                               "SELECT {} FROM {} WITH NO DATA").format(
-            stage, sql.SQL(", ").join(map(sql.Identifier, columns)), target))
+        cursor.execute(
+            sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+                stage, sql.SQL(", ").join(map(sql.Identifier, columns)), target
+            )
+        )
         _copy(cursor, f"_stage_{table.name}", columns, rows)
-        cursor.execute(sql.SQL("UPDATE {t} SET {sets} FROM {s} WHERE {match}").format(
-            t=target, s=stage,
-            sets=sql.SQL(", ").join(sql.SQL("{c} = {s}.{c}").format(
-                c=sql.Identifier(c), s=stage) for c in values),
-            match=sql.SQL(" AND ").join(sql.SQL("{t}.{c} = {s}.{c}").format(
-                t=target, s=stage, c=sql.Identifier(c)) for c in key)))
+        cursor.execute(
+            sql.SQL("UPDATE {t} SET {sets} FROM {s} WHERE {match}").format(
+                t=target,
+                s=stage,
+                sets=sql.SQL(", ").join(
+                    sql.SQL("{c} = {s}.{c}").format(c=sql.Identifier(c), s=stage) for c in values
+                ),
+                match=sql.SQL(" AND ").join(
+                    sql.SQL("{t}.{c} = {s}.{c}").format(t=target, s=stage, c=sql.Identifier(c))
+                    for c in key
+                ),
+            )
+        )
         cursor.execute(sql.SQL("DROP TABLE {}").format(stage))

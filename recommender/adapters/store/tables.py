@@ -184,7 +184,8 @@ class TypeOverride(Base):
     __tablename__ = "type_overrides"
 
     programme_id: Mapped[str] = mapped_column(
-        ForeignKey("programmes.programme_id"), primary_key=True)
+        ForeignKey("programmes.programme_id"), primary_key=True
+    )
     programme_type: Mapped[str]
     set_at: Mapped[datetime] = mapped_column(default=utcnow)
     set_by: Mapped[str]
@@ -265,8 +266,10 @@ class Alert(Base):
     """One programme recommended to one subscription; never repeated."""
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("subscription_id", "programme_id"),
-                      Index(None, "created_at"))
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "programme_id"),
+        Index(None, "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))

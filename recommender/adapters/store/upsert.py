@@ -27,7 +27,7 @@ IN_CHUNK: Final[int] = 500  # values per SQL ``IN (...)``, well under every driv
 def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
     """Consecutive slices of ``values`` of at most ``size`` items."""
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def describe_key(key: Sequence[str], values: Sequence[Any]) -> str:
@@ -44,9 +44,17 @@ def refuse_duplicate_keys(frame: pd.DataFrame, key: Sequence[str], *, what: str)
         raise ConflictError(f"{int(dup.sum())} duplicate {what} in the input: {listed}")
 
 
-def upsert_frame(session: Session, table: Table, incoming: pd.DataFrame,
-                 existing: pd.DataFrame, *, key: Sequence[str], kinds: Mapping[str, str],
-                 what: str, insert_extra: Mapping[str, Any] | None = None) -> dict[str, int]:
+def upsert_frame(
+    session: Session,
+    table: Table,
+    incoming: pd.DataFrame,
+    existing: pd.DataFrame,
+    *,
+    key: Sequence[str],
+    kinds: Mapping[str, str],
+    what: str,
+    insert_extra: Mapping[str, Any] | None = None,
+) -> dict[str, int]:
     """Write ``incoming`` into ``table``: insert new keys, update changed rows.
 
     Parameters
@@ -107,5 +115,8 @@ def upsert_frame(session: Session, table: Table, incoming: pd.DataFrame,
             stmt = update(table).where(where).values({c: bindparam(f"v_{c}") for c in compared})
             prefix = {c: "k_" if c in key else "v_" for c in columns}
             session.execute(stmt, row_params(updated, kinds, prefix=prefix))
-    return {"added": int(is_new.sum()), "updated": int(changed.sum()),
-            "unchanged": int(len(incoming) - is_new.sum() - changed.sum())}
+    return {
+        "added": int(is_new.sum()),
+        "updated": int(changed.sum()),
+        "unchanged": int(len(incoming) - is_new.sum() - changed.sum()),
+    }

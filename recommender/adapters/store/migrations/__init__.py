@@ -1,1 +1,1 @@
-"""Alembic migrations of the store, run by ``recommender.adapters.store.migrate.upgrade_database``."""
+"""Alembic migrations of the store, run by ``migrate.upgrade_database``."""

@@ -31,7 +31,8 @@ def upgrade() -> None:
         "allocations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        _text("key_name"), _text("request_id"),
+        _text("key_name"),
+        _text("request_id"),
         sa.Column("year", sa.Integer(), nullable=False),
         _text("model_version"),
         sa.Column("per_firm", sa.Integer(), nullable=False),
@@ -46,14 +47,19 @@ def upgrade() -> None:
     op.create_table(
         "allocation_assignments",
         sa.Column("allocation_id", sa.Integer(), nullable=False),
-        _text("firm_id"), _text("programme_id"),
+        _text("firm_id"),
+        _text("programme_id"),
         sa.Column("expected_outcome", sa.Double(), nullable=False),
         sa.Column("score", sa.Double(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["allocation_id"], ["allocations.id"],
-                                name=op.f("fk_allocation_assignments_allocation_id_allocations")),
-        sa.PrimaryKeyConstraint("allocation_id", "firm_id", "programme_id",
-                                name=op.f("pk_allocation_assignments")),
+        sa.ForeignKeyConstraint(
+            ["allocation_id"],
+            ["allocations.id"],
+            name=op.f("fk_allocation_assignments_allocation_id_allocations"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "allocation_id", "firm_id", "programme_id", name=op.f("pk_allocation_assignments")
+        ),
     )
 
 
