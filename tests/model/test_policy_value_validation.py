@@ -6,7 +6,7 @@ before the last and judged on the last year's outcomes alone. At this size (abou
 firm profiles in the last year, a few dozen of whom joined a ranker's top pick) the
 interval is wide (about +-0.25, and twice that for a paired difference); the issue's
 accuracy targets (within 0.05, Kendall tau 0.8) need some 20 times more data and are
-measured by ``bench/policy_value.py`` on worlds of 30,000-50,000 firms
+measured by ``bench/policy_value.py`` on worlds of 20,000-60,000 firms
 (``docs/evaluation.md``). What must hold at any size: the intervals cover the truth.
 """
 
