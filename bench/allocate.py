@@ -56,8 +56,13 @@ def _registry(work: Path) -> Any:
     registry = Registry(work / "models")
     if "bench" not in {v["version"] for v in registry.versions()}:
         world = simulate_world(n_firms=MODEL_FIRMS, years=YEARS, seed=MODEL_SEED)
-        train_version(world.dataset, registry=registry,
-                      version="bench", objective="regression", run_evaluation=False)
+        train_version(
+            world.dataset,
+            registry=registry,
+            version="bench",
+            objective="regression",
+            run_evaluation=False,
+        )
     return registry
 
 
@@ -80,55 +85,84 @@ def quality_of(seed: int, n_firms: int, work: Path) -> dict[str, Any]:
     ds = world.dataset
     rec = _recommender(ds.programmes, work)
     cohort = ds.firms[ds.firms["year"] == YEARS[1]]
-    problem = build_problem(candidate_scores(rec, cohort, ds.outcomes), ds.firms,
-                            ds.programmes, year=YEARS[1])
+    problem = build_problem(
+        candidate_scores(rec, cohort, ds.outcomes), ds.firms, ds.programmes, year=YEARS[1]
+    )
     table = compare(problem, world.oracle, seed=seed)
     truth = true_values(problem, world.oracle)
     best = table["true_expected_outcome"].iloc[-1]
     rows = table.to_dict("records")
     for place, text in enumerate(FLOORS, start=3):
         held = allocate(problem, floors=[parse_floor(text)])
-        rows.insert(place, {"method": f"allocation with floor {text}",
-                            "assignments": int(held.chosen.sum()),
-                            "true_expected_outcome": float(truth[held.chosen].sum()),
-                            "share_of_oracle_optimum": float(truth[held.chosen].sum()) / best,
-                            "model_expected_outcome": held.total_expected_outcome,
-                            "share_of_model_optimum": held.total_expected_outcome
-                            / table["model_expected_outcome"].iloc[2]})
+        rows.insert(
+            place,
+            {
+                "method": f"allocation with floor {text}",
+                "assignments": int(held.chosen.sum()),
+                "true_expected_outcome": float(truth[held.chosen].sum()),
+                "share_of_oracle_optimum": float(truth[held.chosen].sum()) / best,
+                "model_expected_outcome": held.total_expected_outcome,
+                "share_of_model_optimum": held.total_expected_outcome
+                / table["model_expected_outcome"].iloc[2],
+            },
+        )
     mip = solve_mip(problem, [])
     assert mip is not None
     outside = parse_floor(FLOORS[0]).members(problem.firms)
     free = allocate(problem)
-    return {"seed": seed, "firms": len(problem.firms), "programmes": len(problem.programmes),
-            "seats": problem.seats_on_offer(), "pairs": problem.n_pairs, "rows": rows,
-            "exact_share_checked_by_mip": free.total_expected_outcome
-            / float(problem.value[mip].sum()),
-            "outside_share_free": float(outside[problem.firm[free.chosen]].sum())
-            / problem.seats_on_offer()}
+    return {
+        "seed": seed,
+        "firms": len(problem.firms),
+        "programmes": len(problem.programmes),
+        "seats": problem.seats_on_offer(),
+        "pairs": problem.n_pairs,
+        "rows": rows,
+        "exact_share_checked_by_mip": free.total_expected_outcome / float(problem.value[mip].sum()),
+        "outside_share_free": float(outside[problem.firm[free.chosen]].sum())
+        / problem.seats_on_offer(),
+    }
 
 
 def quality(seeds: list[int], n_firms: int, work: Path) -> dict[str, Any]:
     worlds = [quality_of(seed, n_firms, work) for seed in seeds]
     methods = [r["method"] for r in worlds[0]["rows"]]
-    mean = [{"method": m, **{key: sum(w["rows"][i][key] for w in worlds) / len(worlds)
-                             for key in ("assignments", "true_expected_outcome",
-                                         "share_of_oracle_optimum", "model_expected_outcome",
-                                         "share_of_model_optimum")}}
-            for i, m in enumerate(methods)]
+    mean = [
+        {
+            "method": m,
+            **{
+                key: sum(w["rows"][i][key] for w in worlds) / len(worlds)
+                for key in (
+                    "assignments",
+                    "true_expected_outcome",
+                    "share_of_oracle_optimum",
+                    "model_expected_outcome",
+                    "share_of_model_optimum",
+                )
+            },
+        }
+        for i, m in enumerate(methods)
+    ]
     return {"n_firms": n_firms, "seeds": seeds, "worlds": worlds, "mean": mean}
 
 
 def quality_table(report: dict[str, Any]) -> str:
-    lines = ["| method | assignments | true expected outcome | share of oracle optimum | "
-             "share of optimum over own scores |", "|---|---|---|---|---|"]
+    lines = [
+        "| method | assignments | true expected outcome | share of oracle optimum | "
+        "share of optimum over own scores |",
+        "|---|---|---|---|---|",
+    ]
     for r in report["mean"]:
-        lines.append(f"| {r['method']} | {r['assignments']:,.0f} | "
-                     f"{r['true_expected_outcome']:,.0f} | {r['share_of_oracle_optimum']:.1%} | "
-                     f"{r['share_of_model_optimum']:.1%} |")
+        lines.append(
+            f"| {r['method']} | {r['assignments']:,.0f} | "
+            f"{r['true_expected_outcome']:,.0f} | {r['share_of_oracle_optimum']:.1%} | "
+            f"{r['share_of_model_optimum']:.1%} |"
+        )
     checks = ", ".join(f"{w['exact_share_checked_by_mip']:.6f}" for w in report["worlds"])
     outside = ", ".join(f"{w['outside_share_free']:.1%}" for w in report["worlds"])
-    return "\n".join(lines) + (f"\n\nexact allocation / HiGHS MIP optimum, per world: {checks}"
-                               f"\nseats outside Seoul and Gyeonggi without a floor: {outside}")
+    return "\n".join(lines) + (
+        f"\n\nexact allocation / HiGHS MIP optimum, per world: {checks}"
+        f"\nseats outside Seoul and Gyeonggi without a floor: {outside}"
+    )
 
 
 # --- scale -------------------------------------------------------------------------------
@@ -151,15 +185,19 @@ def copied_catalogue(programmes: Any, size: int) -> Any:
 
     from recommender.constants import OTHER_TYPE
 
-    year = programmes[(programmes["year"] == YEARS[1])
-                      & (programmes["programme_type"] != OTHER_TYPE)]
+    year = programmes[
+        (programmes["year"] == YEARS[1]) & (programmes["programme_type"] != OTHER_TYPE)
+    ]
     copies = max(1, math.ceil(size / len(year)))
     rng = np.random.default_rng(0)
-    parts = [year.assign(programme_id=year["programme_id"] + f"-c{c:02d}",
-                         capacity=np.maximum(1, np.round(year["capacity"] / copies)),
-                         support_krw_m=year["support_krw_m"]
-                         * rng.uniform(0.6, 1.4, len(year)))
-             for c in range(copies)]
+    parts = [
+        year.assign(
+            programme_id=year["programme_id"] + f"-c{c:02d}",
+            capacity=np.maximum(1, np.round(year["capacity"] / copies)),
+            support_krw_m=year["support_krw_m"] * rng.uniform(0.6, 1.4, len(year)),
+        )
+        for c in range(copies)
+    ]
     return pd.concat([programmes[programmes["year"] != YEARS[1]], *parts], ignore_index=True)
 
 
@@ -195,11 +233,18 @@ def scale_step(data: Path, out: Path, catalogue: int, work: Path) -> dict[str, A
     write_allocation(allocation, out, rows=rows)
     lap("write")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"firms": len(cohort), "programmes": len(problem.programmes),
-            "pairs": problem.n_pairs, "seats": problem.seats_on_offer(), **allocation.work,
-            "assignments": len(rows), "seconds": seconds,
-            "allocation_seconds": round(sum(v for k, v in seconds.items() if k != "score"), 2),
-            "total_seconds": round(sum(seconds.values()), 2), "peak_rss_mb": round(peak)}
+    return {
+        "firms": len(cohort),
+        "programmes": len(problem.programmes),
+        "pairs": problem.n_pairs,
+        "seats": problem.seats_on_offer(),
+        **allocation.work,
+        "assignments": len(rows),
+        "seconds": seconds,
+        "allocation_seconds": round(sum(v for k, v in seconds.items() if k != "score"), 2),
+        "total_seconds": round(sum(seconds.values()), 2),
+        "peak_rss_mb": round(peak),
+    }
 
 
 def scale(sizes: list[int], catalogue: int, work: Path) -> list[dict[str, Any]]:
@@ -207,8 +252,15 @@ def scale(sizes: list[int], catalogue: int, work: Path) -> list[dict[str, Any]]:
     results = []
     for n, cat in runs:
         data = write_world(n, work)
-        cmd = [sys.executable, __file__, "_step", str(data), str(work / f"alloc-{n}-{cat}.csv"),
-               str(cat), str(work)]
+        cmd = [
+            sys.executable,
+            __file__,
+            "_step",
+            str(data),
+            str(work / f"alloc-{n}-{cat}.csv"),
+            str(cat),
+            str(work),
+        ]
         child = subprocess.run(cmd, capture_output=True, text=True, check=True)
         results.append(json.loads(child.stdout.strip().splitlines()[-1]))
         print(json.dumps(results[-1]), flush=True)
@@ -216,24 +268,33 @@ def scale(sizes: list[int], catalogue: int, work: Path) -> list[dict[str, Any]]:
 
 
 def scale_table(results: list[dict[str, Any]]) -> str:
-    lines = ["| firms | programmes | candidate pairs | seats | networks (pairs in last) | "
-             "score s | build s | solve s | reasons s | write s | allocation s (all but "
-             "scoring) | total s | peak RSS MB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| firms | programmes | candidate pairs | seats | networks (pairs in last) | "
+        "score s | build s | solve s | reasons s | write s | allocation s (all but "
+        "scoring) | total s | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         s = r["seconds"]
-        lines.append(f"| {r['firms']:,} | {r['programmes']:,} | {r['pairs']:,} | "
-                     f"{r['seats']:,} | {r['network_rounds']} ({r['network_pairs']:,}) | "
-                     f"{s['score']} | {s['build']} | {s['solve']} | "
-                     f"{s['reasons']} | {s['write']} | {r['allocation_seconds']} | "
-                     f"{r['total_seconds']} | {r['peak_rss_mb']:,} |")
+        lines.append(
+            f"| {r['firms']:,} | {r['programmes']:,} | {r['pairs']:,} | "
+            f"{r['seats']:,} | {r['network_rounds']} ({r['network_pairs']:,}) | "
+            f"{s['score']} | {s['build']} | {s['solve']} | "
+            f"{s['reasons']} | {s['write']} | {r['allocation_seconds']} | "
+            f"{r['total_seconds']} | {r['peak_rss_mb']:,} |"
+        )
     return "\n".join(lines)
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_step":
-        print(json.dumps(scale_step(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]),
-                                    Path(sys.argv[5]))))
+        print(
+            json.dumps(
+                scale_step(
+                    Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5])
+                )
+            )
+        )
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -242,11 +303,16 @@ def main() -> None:
     q.add_argument("--firms", type=int, default=8000)
     s = sub.add_parser("scale", help="time and memory by number of firms")
     s.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    s.add_argument("--catalogue", type=int, default=1900,
-                   help="offerings of the real-catalogue row (0 = none)")
+    s.add_argument(
+        "--catalogue", type=int, default=1900, help="offerings of the real-catalogue row (0 = none)"
+    )
     for p in (q, s):
-        p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "allocate-bench",
-                       help="where the model and the simulated worlds are kept between runs")
+        p.add_argument(
+            "--work",
+            type=Path,
+            default=Path(tempfile.gettempdir()) / "allocate-bench",
+            help="where the model and the simulated worlds are kept between runs",
+        )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     args.work.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,19 @@ from recommender.allocate.solve import (
 )
 
 __all__ = [
-    "ALLOCATION_COLUMNS", "APPLICATION_COLUMNS", "FLOOR_SYNTAX", "FLOW_SOLVER", "MIP_SOLVER",
-    "PROGRAMME_COLUMNS", "Allocation", "AllocationProblem", "Floor", "FloorOutcome",
-    "allocate", "build_problem", "open_programmes", "parse_floor", "parse_floors",
+    "ALLOCATION_COLUMNS",
+    "APPLICATION_COLUMNS",
+    "FLOOR_SYNTAX",
+    "FLOW_SOLVER",
+    "MIP_SOLVER",
+    "PROGRAMME_COLUMNS",
+    "Allocation",
+    "AllocationProblem",
+    "Floor",
+    "FloorOutcome",
+    "allocate",
+    "build_problem",
+    "open_programmes",
+    "parse_floor",
+    "parse_floors",
 ]

@@ -25,8 +25,9 @@ def status_quo(problem: AllocationProblem, *, seed: int) -> np.ndarray:
     """Top-pick applications served first come, as a mask over the candidate pairs."""
     rng = np.random.default_rng(seed)
     arrival = rng.permutation(len(problem.firms))
-    applied = np.flatnonzero(firm_ranks(problem.firm, integer_values(problem.score))
-                           < problem.per_firm)
+    applied = np.flatnonzero(
+        firm_ranks(problem.firm, integer_values(problem.score)) < problem.per_firm
+    )
     queue = applied[np.lexsort((arrival[problem.firm[applied]], problem.programme[applied]))]
     progs = problem.programme[queue]
     place = np.arange(len(queue)) - segment_starts(progs)

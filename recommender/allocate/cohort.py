@@ -25,8 +25,13 @@ PAIR_BUDGET: Final[int] = 750_000  # pairs scored at once (~300 MB of features)
 EXPECTED_OUTCOME_OBJECTIVES: Final[tuple[str, ...]] = ("regression",)
 
 
-def candidate_scores(rec: Recommender, firms: pd.DataFrame, outcomes: pd.DataFrame | None,
-                     *, pair_budget: int = PAIR_BUDGET) -> pd.DataFrame:
+def candidate_scores(
+    rec: Recommender,
+    firms: pd.DataFrame,
+    outcomes: pd.DataFrame | None,
+    *,
+    pair_budget: int = PAIR_BUDGET,
+) -> pd.DataFrame:
     """Eligible, scored pairs of ``firms`` with ``expected_outcome`` beside ``score``.
 
     Firms are scored in chunks of at most ``pair_budget`` firm x programme pairs, so
@@ -39,7 +44,7 @@ def candidate_scores(rec: Recommender, firms: pd.DataFrame, outcomes: pd.DataFra
     chunk = max(1, pair_budget // max(widest, 1))
     parts = []
     for start in range(0, len(firms), chunk):
-        scored = rec.score(firms.iloc[start:start + chunk], outcomes=outcomes)
+        scored = rec.score(firms.iloc[start : start + chunk], outcomes=outcomes)
         scored = scored[scored["eligible"].astype(bool) & scored["score"].notna()]
         parts.append(scored[["firm_id", "year", "programme_id", "eligible", "score"]])
     columns = ["firm_id", "year", "programme_id", "eligible", "score"]
@@ -47,11 +52,19 @@ def candidate_scores(rec: Recommender, firms: pd.DataFrame, outcomes: pd.DataFra
     return frame.assign(expected_outcome=frame["score"].astype(float))
 
 
-def allocate_cohort(rec: Recommender, firms: pd.DataFrame, *, year: int, objective: str,
-                    outcomes: pd.DataFrame | None = None, per_firm: int = 1,
-                    as_of: date | None = None, floors: Sequence[Floor] = (),
-                    applications: pd.DataFrame | None = None,
-                    time_limit: float = DEFAULT_TIME_LIMIT) -> Allocation:
+def allocate_cohort(
+    rec: Recommender,
+    firms: pd.DataFrame,
+    *,
+    year: int,
+    objective: str,
+    outcomes: pd.DataFrame | None = None,
+    per_firm: int = 1,
+    as_of: date | None = None,
+    floors: Sequence[Floor] = (),
+    applications: pd.DataFrame | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> Allocation:
     """Allocate one year's seats of ``rec``'s catalogue among ``firms``.
 
     Parameters
@@ -80,9 +93,17 @@ def allocate_cohort(rec: Recommender, firms: pd.DataFrame, *, year: int, objecti
         raise AllocationError(
             f"model {rec.version!r} was trained with objective {objective!r}: its scores "
             f"rank programmes but are not expected outcomes, which an allocation adds up; "
-            f"use a model trained with objective regression")
+            f"use a model trained with objective regression"
+        )
     cohort = firms[firms["year"] == int(year)].reset_index(drop=True)
     scored = candidate_scores(rec, cohort, outcomes)
-    problem = build_problem(scored, cohort, rec.programmes, year=year, per_firm=per_firm,
-                            applications=applications, as_of=as_of)
+    problem = build_problem(
+        scored,
+        cohort,
+        rec.programmes,
+        year=year,
+        per_firm=per_firm,
+        applications=applications,
+        as_of=as_of,
+    )
     return allocate(problem, floors=floors, time_limit=time_limit)

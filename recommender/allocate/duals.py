@@ -32,8 +32,9 @@ CHAIN_LIMIT: Final[int] = 400  # programmes; chains cost O(m^3): ~0.3 s here at 
 _NONE = np.iinfo(np.int64).min // 4  # "no such move", far below any real gain
 
 
-def prices(problem: AllocationProblem, arcs: np.ndarray, held: np.ndarray,
-           values: np.ndarray) -> np.ndarray:
+def prices(
+    problem: AllocationProblem, arcs: np.ndarray, held: np.ndarray, values: np.ndarray
+) -> np.ndarray:
     """Value of one more seat per programme in integer micro-grades, shape ``(m,)``.
 
     Parameters
@@ -115,8 +116,9 @@ def chain_values(problem: AllocationProblem, chosen: np.ndarray) -> np.ndarray:
     offset = np.arange(len(moves)) - np.repeat(np.cumsum(reps) - reps, reps)
     first_held = np.searchsorted(problem.firm[held], np.arange(n))
     leaves = held[first_held[problem.firm[moves]] + offset]
-    np.maximum.at(gains, (problem.programme[leaves], problem.programme[moves]),
-                  values[moves] - values[leaves])
+    np.maximum.at(
+        gains, (problem.programme[leaves], problem.programme[moves]), values[moves] - values[leaves]
+    )
     # a seat at a ends the chain: it was free, or its weakest holder gives it up
     filled = np.bincount(problem.programme[held], minlength=m)
     weakest = np.full(m, np.inf)

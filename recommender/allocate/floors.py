@@ -32,12 +32,15 @@ from recommender.constants import REGIONS, SECTORS, SIZE_BANDS
 from recommender.errors import AllocationError
 
 FLOOR_FIELDS: Final[dict[str, tuple[str, ...]]] = {
-    "region": REGIONS, "sector": SECTORS, "size_band": SIZE_BANDS,
+    "region": REGIONS,
+    "sector": SECTORS,
+    "size_band": SIZE_BANDS,
 }
 FLOOR_SYNTAX: Final[str] = (
     "FIELD:VALUES=SHARE or FIELD:not:VALUES=SHARE, FIELD one of region, sector, size_band, "
     "VALUES comma-separated, SHARE a fraction in (0, 1] or a percentage "
-    "(e.g. region:not:seoul,gyeonggi=0.30)")
+    "(e.g. region:not:seoul,gyeonggi=0.30)"
+)
 _PATTERN = re.compile(r"^\s*(\w+)\s*:\s*(not\s*:)?\s*([^=]+?)\s*=\s*([0-9.]+)\s*(%?)\s*$")
 
 
@@ -95,21 +98,27 @@ def parse_floor(text: str) -> Floor:
         raise AllocationError(f"minimum share {text!r}: expected {FLOOR_SYNTAX}")
     field, negation, values_text, number, percent = match.groups()
     if field not in FLOOR_FIELDS:
-        raise AllocationError(f"minimum share {text!r}: unknown field {field!r}; expected one "
-                              f"of {', '.join(FLOOR_FIELDS)}")
+        raise AllocationError(
+            f"minimum share {text!r}: unknown field {field!r}; expected one "
+            f"of {', '.join(FLOOR_FIELDS)}"
+        )
     values = tuple(v.strip() for v in values_text.split(",") if v.strip())
     unknown = [v for v in values if v not in FLOOR_FIELDS[field]]
     if not values or unknown:
-        raise AllocationError(f"minimum share {text!r}: unknown {field} value(s) "
-                              f"{', '.join(map(repr, unknown)) or '(none given)'}; expected "
-                              f"some of {', '.join(FLOOR_FIELDS[field])}")
+        raise AllocationError(
+            f"minimum share {text!r}: unknown {field} value(s) "
+            f"{', '.join(map(repr, unknown)) or '(none given)'}; expected "
+            f"some of {', '.join(FLOOR_FIELDS[field])}"
+        )
     try:
         share = float(number) / (100.0 if percent else 1.0)
     except ValueError:
         share = math.nan
     if not 0.0 < share <= 1.0:
-        raise AllocationError(f"minimum share {text!r}: the share must be a fraction in (0, 1] "
-                              f"or a percentage up to 100%, not {number}{percent}")
+        raise AllocationError(
+            f"minimum share {text!r}: the share must be a fraction in (0, 1] "
+            f"or a percentage up to 100%, not {number}{percent}"
+        )
     return Floor(field, values, negation is not None, share)
 
 
@@ -118,8 +127,9 @@ def parse_floors(texts: list[str] | tuple[str, ...]) -> tuple[Floor, ...]:
     floors = tuple(parse_floor(t) for t in texts)
     groups = [(f.field, frozenset(f.values), f.exclude) for f in floors]
     if len(set(groups)) < len(groups):
-        raise AllocationError("the minimum shares name the same group twice; give one share "
-                              "per group")
+        raise AllocationError(
+            "the minimum shares name the same group twice; give one share per group"
+        )
     return floors
 
 

@@ -73,18 +73,24 @@ def _network(problem: AllocationProblem, arcs: np.ndarray, values: np.ndarray) -
     source, sink = 0, n + m + 1
     firm_limit = _firm_limits(problem)
     supply = int(firm_limit.sum())
-    tails = np.concatenate([np.full(n, source), 1 + problem.firm[arcs], 1 + n + np.arange(m),
-                            [source]])
-    heads = np.concatenate([1 + np.arange(n), 1 + n + problem.programme[arcs],
-                            np.full(m, sink), [sink]])
-    caps = np.concatenate([firm_limit, np.ones(len(arcs), np.int64), problem.seats(),
-                           [supply]])
+    tails = np.concatenate(
+        [np.full(n, source), 1 + problem.firm[arcs], 1 + n + np.arange(m), [source]]
+    )
+    heads = np.concatenate(
+        [1 + np.arange(n), 1 + n + problem.programme[arcs], np.full(m, sink), [sink]]
+    )
+    caps = np.concatenate([firm_limit, np.ones(len(arcs), np.int64), problem.seats(), [supply]])
     costs = np.concatenate([np.zeros(n, np.int64), -values[arcs], np.zeros(m + 1, np.int64)])
     net = min_cost_flow.SimpleMinCostFlow()
-    net.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32),
-                                             caps.astype(np.int64), costs.astype(np.int64))
-    net.set_nodes_supplies(np.array([source, sink], np.int32),
-                           np.array([supply, -supply], np.int64))
+    net.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32),
+        heads.astype(np.int32),
+        caps.astype(np.int64),
+        costs.astype(np.int64),
+    )
+    net.set_nodes_supplies(
+        np.array([source, sink], np.int32), np.array([supply, -supply], np.int64)
+    )
     status = net.solve()
     if status != net.OPTIMAL:
         raise AllocationError(f"the min-cost flow solver stopped with status {status}")
@@ -102,8 +108,9 @@ def _firm_gains(problem: AllocationProblem, arcs: np.ndarray, net: np.ndarray) -
     return gain
 
 
-def _scattered(problem: AllocationProblem, pairs: np.ndarray, key: np.ndarray,
-               group: np.ndarray | None = None) -> np.ndarray:
+def _scattered(
+    problem: AllocationProblem, pairs: np.ndarray, key: np.ndarray, group: np.ndarray | None = None
+) -> np.ndarray:
     """Ranks of ``pairs`` within their firms (or ``group``: one code per pair) by falling
     ``key``, ties broken by a hash of (firm, programme): firms that value several
     offerings alike (copies of one programme, near-identical calls) do not all reach for
@@ -116,8 +123,9 @@ def _scattered(problem: AllocationProblem, pairs: np.ndarray, key: np.ndarray,
     return firm_ranks(codes, (key - key.min()) * 4096 + spread)
 
 
-def _first_network(problem: AllocationProblem, useful: np.ndarray, values: np.ndarray,
-                   width: int) -> np.ndarray:
+def _first_network(
+    problem: AllocationProblem, useful: np.ndarray, values: np.ndarray, width: int
+) -> np.ndarray:
     """Pairs of the first round: each firm's best ``width`` and each programme's best
     ``2 x seats + 2`` bidders, so every seat's price is set by the firms that want it
     most from the start."""
@@ -129,8 +137,9 @@ def _first_network(problem: AllocationProblem, useful: np.ndarray, values: np.nd
     return kept
 
 
-def solve_flow(problem: AllocationProblem, *, depth: int = PRUNE_DEPTH,
-               full_below: int = FULL_NETWORK_PAIRS) -> FlowSolution:
+def solve_flow(
+    problem: AllocationProblem, *, depth: int = PRUNE_DEPTH, full_below: int = FULL_NETWORK_PAIRS
+) -> FlowSolution:
     """The optimal allocation over every candidate pair.
 
     Up to ``full_below`` useful pairs the network holds them all and is solved once
@@ -178,8 +187,10 @@ def solve_flow(problem: AllocationProblem, *, depth: int = PRUNE_DEPTH,
             return FlowSolution(chosen, price, rounds, len(arcs))
         firm_side = _scattered(problem, left[better], excess[better]) < width
         prog = problem.programme[left[better]]
-        prog_side = _scattered(problem, left[better], excess[better], group=prog) \
+        prog_side = (
+            _scattered(problem, left[better], excess[better], group=prog)
             < problem.seats()[prog] + 1
+        )
         added = better[firm_side | prog_side]
         kept[left[added]] = True
         left = np.delete(left, added)
@@ -199,12 +210,12 @@ def max_seats(problem: AllocationProblem, firm_mask: np.ndarray) -> int:
     source, sink = 0, n + m + 1
     firm_limit = np.where(firm_mask, _firm_limits(problem), 0)
     tails = np.concatenate([np.full(n, source), 1 + problem.firm[pairs], 1 + n + np.arange(m)])
-    heads = np.concatenate([1 + np.arange(n), 1 + n + problem.programme[pairs],
-                            np.full(m, sink)])
+    heads = np.concatenate([1 + np.arange(n), 1 + n + problem.programme[pairs], np.full(m, sink)])
     caps = np.concatenate([firm_limit, np.ones(len(pairs), np.int64), problem.seats()])
     net = max_flow.SimpleMaxFlow()
-    net.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32),
-                               caps.astype(np.int64))
+    net.add_arcs_with_capacity(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64)
+    )
     status = net.solve(source, sink)
     if status != net.OPTIMAL:
         raise AllocationError(f"the max-flow solver stopped with status {status}")

@@ -52,12 +52,14 @@ def _rows(problem: AllocationProblem, groups: Sequence[Group]) -> csr_matrix:
 
 
 def _limits(problem: AllocationProblem) -> np.ndarray:
-    return np.concatenate([np.full(len(problem.firms), float(problem.per_firm)),
-                           problem.seats().astype(float)])
+    return np.concatenate(
+        [np.full(len(problem.firms), float(problem.per_firm)), problem.seats().astype(float)]
+    )
 
 
-def solve_mip(problem: AllocationProblem, groups: Sequence[Group], *,
-              time_limit: float = DEFAULT_TIME_LIMIT) -> np.ndarray | None:
+def solve_mip(
+    problem: AllocationProblem, groups: Sequence[Group], *, time_limit: float = DEFAULT_TIME_LIMIT
+) -> np.ndarray | None:
     """The optimal allocation meeting every group's floor, or None when none exists.
 
     Raises
@@ -69,23 +71,32 @@ def solve_mip(problem: AllocationProblem, groups: Sequence[Group], *,
     if problem.n_pairs == 0:
         return chosen if all(g.required <= 0 for g in groups) else None
     upper = np.concatenate([_limits(problem), np.full(len(groups), np.inf)])
-    lower = np.concatenate([np.full(len(problem.firms) + len(problem.programmes), -np.inf),
-                            [float(g.required) for g in groups]])
-    res = milp(-integer_values(problem.value).astype(float),
-               integrality=np.ones(problem.n_pairs), bounds=Bounds(0, 1),
-               constraints=LinearConstraint(_rows(problem, groups), lower, upper),
-               options={"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": False})
+    lower = np.concatenate(
+        [
+            np.full(len(problem.firms) + len(problem.programmes), -np.inf),
+            [float(g.required) for g in groups],
+        ]
+    )
+    res = milp(
+        -integer_values(problem.value).astype(float),
+        integrality=np.ones(problem.n_pairs),
+        bounds=Bounds(0, 1),
+        constraints=LinearConstraint(_rows(problem, groups), lower, upper),
+        options={"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": False},
+    )
     if res.status == 2:
         return None
     if res.status != 0 or res.x is None:
-        raise AllocationError(f"the MIP solver proved no optimum in {time_limit:g} s "
-                              f"({res.message})")
+        raise AllocationError(
+            f"the MIP solver proved no optimum in {time_limit:g} s ({res.message})"
+        )
     chosen[:] = res.x > 0.5
     return chosen
 
 
-def min_shortfall(problem: AllocationProblem, groups: Sequence[Group], *,
-                  time_limit: float = DEFAULT_TIME_LIMIT) -> np.ndarray:
+def min_shortfall(
+    problem: AllocationProblem, groups: Sequence[Group], *, time_limit: float = DEFAULT_TIME_LIMIT
+) -> np.ndarray:
     """Seats each floor is short by in the allocation that falls least short in total.
 
     One whole-seat shortfall variable per floor, minimised; used to say how far a set
@@ -93,19 +104,29 @@ def min_shortfall(problem: AllocationProblem, groups: Sequence[Group], *,
     """
     k, q = problem.n_pairs, len(groups)
     a = _rows(problem, groups)
-    slack = vstack([csr_matrix((len(problem.firms) + len(problem.programmes), q)),
-                    csr_matrix(np.eye(q))], format="csr")
+    slack = vstack(
+        [csr_matrix((len(problem.firms) + len(problem.programmes), q)), csr_matrix(np.eye(q))],
+        format="csr",
+    )
     matrix = hstack([a, slack], format="csr")
     upper = np.concatenate([_limits(problem), np.full(q, np.inf)])
-    lower = np.concatenate([np.full(len(problem.firms) + len(problem.programmes), -np.inf),
-                            [float(g.required) for g in groups]])
-    res = milp(np.concatenate([np.zeros(k), np.ones(q)]), integrality=np.ones(k + q),
-               bounds=Bounds(0, np.concatenate([np.ones(k), np.full(q, np.inf)])),
-               constraints=LinearConstraint(matrix, lower, upper),
-               options={"time_limit": time_limit, "presolve": False})
+    lower = np.concatenate(
+        [
+            np.full(len(problem.firms) + len(problem.programmes), -np.inf),
+            [float(g.required) for g in groups],
+        ]
+    )
+    res = milp(
+        np.concatenate([np.zeros(k), np.ones(q)]),
+        integrality=np.ones(k + q),
+        bounds=Bounds(0, np.concatenate([np.ones(k), np.full(q, np.inf)])),
+        constraints=LinearConstraint(matrix, lower, upper),
+        options={"time_limit": time_limit, "presolve": False},
+    )
     if res.status != 0 or res.x is None:
-        raise AllocationError(f"the MIP solver found no shortfall in {time_limit:g} s "
-                              f"({res.message})")
+        raise AllocationError(
+            f"the MIP solver found no shortfall in {time_limit:g} s ({res.message})"
+        )
     return np.rint(res.x[k:]).astype(np.int64)
 
 
@@ -122,10 +143,14 @@ def relaxed_seat_values(problem: AllocationProblem, groups: Sequence[Group]) -> 
     n_base = len(problem.firms) + m
     sign = np.concatenate([np.ones(n_base), -np.ones(len(groups))])
     bound = np.concatenate([_limits(problem), [-float(g.required) for g in groups]])
-    res = linprog(-integer_values(problem.value).astype(float),
-                  A_ub=a.multiply(sign[:, None]).tocsr(), b_ub=bound, bounds=(0, 1),
-                  method="highs")
+    res = linprog(
+        -integer_values(problem.value).astype(float),
+        A_ub=a.multiply(sign[:, None]).tocsr(),
+        b_ub=bound,
+        bounds=(0, 1),
+        method="highs",
+    )
     if res.status != 0:
         raise AllocationError(f"the LP solver found no relaxed optimum ({res.message})")
-    marginals = np.asarray(res.ineqlin.marginals)[len(problem.firms):n_base]
+    marginals = np.asarray(res.ineqlin.marginals)[len(problem.firms) : n_base]
     return np.maximum(-marginals, 0.0) / SCALE

@@ -27,7 +27,12 @@ from recommender.features import size_band
 
 SCALE: Final[int] = 1_000_000  # values in integer micro-grades: the oracle's own resolution
 ALLOCATION_COLUMNS: Final[tuple[str, ...]] = (
-    "firm_id", "year", "programme_id", "expected_outcome", "score", "reason",
+    "firm_id",
+    "year",
+    "programme_id",
+    "expected_outcome",
+    "score",
+    "reason",
 )
 APPLICATION_COLUMNS: Final[tuple[str, ...]] = ("firm_id", "year", "programme_id")
 
@@ -163,20 +168,24 @@ def _check_per_firm(per_firm: object) -> int:
 
 
 def _year_programmes(programmes: pd.DataFrame, year: int, as_of: date | None) -> pd.DataFrame:
-    progs = programmes[(programmes["year"] == year)
-                       & (programmes["programme_type"] != OTHER_TYPE)]
+    progs = programmes[(programmes["year"] == year) & (programmes["programme_type"] != OTHER_TYPE)]
     progs = progs[open_programmes(progs, as_of)]
     if progs.empty:
         when = f" open on {as_of.isoformat()}" if as_of is not None else ""
-        raise AllocationError(f"the catalogue has no scored programme of {year}{when} to "
-                              "allocate seats of")
+        raise AllocationError(
+            f"the catalogue has no scored programme of {year}{when} to allocate seats of"
+        )
     cap = progs["capacity"].to_numpy(float)
     if (cap[~np.isnan(cap)] < 0).any():
         bad = progs["programme_id"].to_numpy()[np.nan_to_num(cap, nan=0.0) < 0][0]
         raise AllocationError(f"programme {bad!r} has a negative capacity")
-    return pd.DataFrame({"programme_id": progs["programme_id"].astype(str).to_numpy(),
-                         "name": progs["name"].to_numpy(),
-                         "capacity": np.floor(cap)})
+    return pd.DataFrame(
+        {
+            "programme_id": progs["programme_id"].astype(str).to_numpy(),
+            "name": progs["name"].to_numpy(),
+            "capacity": np.floor(cap),
+        }
+    )
 
 
 def _year_firms(firms: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -186,16 +195,26 @@ def _year_firms(firms: pd.DataFrame, year: int) -> pd.DataFrame:
     if rows["firm_id"].duplicated().any():
         dup = rows["firm_id"][rows["firm_id"].duplicated()].iloc[0]
         raise AllocationError(f"firm {dup!r} has more than one profile of {year}")
-    return pd.DataFrame({
-        "firm_id": rows["firm_id"].astype(str).to_numpy(),
-        "region": rows["region"].to_numpy(), "sector": rows["sector"].to_numpy(),
-        "size_band": np.asarray(SIZE_BANDS, dtype=object)[size_band(rows["employees"])],
-    })
+    return pd.DataFrame(
+        {
+            "firm_id": rows["firm_id"].astype(str).to_numpy(),
+            "region": rows["region"].to_numpy(),
+            "sector": rows["sector"].to_numpy(),
+            "size_band": np.asarray(SIZE_BANDS, dtype=object)[size_band(rows["employees"])],
+        }
+    )
 
 
-def build_problem(scored: pd.DataFrame, firms: pd.DataFrame, programmes: pd.DataFrame, *,
-                  year: int, per_firm: int = 1, applications: pd.DataFrame | None = None,
-                  as_of: date | None = None) -> AllocationProblem:
+def build_problem(
+    scored: pd.DataFrame,
+    firms: pd.DataFrame,
+    programmes: pd.DataFrame,
+    *,
+    year: int,
+    per_firm: int = 1,
+    applications: pd.DataFrame | None = None,
+    as_of: date | None = None,
+) -> AllocationProblem:
     """The allocation problem of one year.
 
     Parameters
@@ -243,9 +262,18 @@ def build_problem(scored: pd.DataFrame, firms: pd.DataFrame, programmes: pd.Data
         twice = np.flatnonzero(key[1:] == key[:-1])
         if len(twice):
             row = keep[twice[0]]
-            raise AllocationError(f"firm {pairs['firm_id'].iat[row]!r} is scored twice for "
-                                  f"programme {pairs['programme_id'].iat[row]!r}")
+            raise AllocationError(
+                f"firm {pairs['firm_id'].iat[row]!r} is scored twice for "
+                f"programme {pairs['programme_id'].iat[row]!r}"
+            )
     return AllocationProblem(
-        year=year, firms=firm_frame, programmes=progs, firm=f[keep], programme=p[keep],
-        value=pairs[value_col].to_numpy(float)[keep], score=pairs["score"].to_numpy(float)[keep],
-        per_firm=limit, applications=applications is not None)
+        year=year,
+        firms=firm_frame,
+        programmes=progs,
+        firm=f[keep],
+        programme=p[keep],
+        value=pairs[value_col].to_numpy(float)[keep],
+        score=pairs["score"].to_numpy(float)[keep],
+        per_firm=limit,
+        applications=applications is not None,
+    )

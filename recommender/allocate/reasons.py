@@ -22,8 +22,7 @@ from recommender.allocate.problem import AllocationProblem
 TIE: float = 5e-7  # below the solvers' resolution (micro-grades): a tie
 
 
-def _best_missed(problem: AllocationProblem, chosen: np.ndarray,
-                 ranks: np.ndarray) -> np.ndarray:
+def _best_missed(problem: AllocationProblem, chosen: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """Per firm, the pair index of its best pick it was not given (-1 if none)."""
     missed = np.flatnonzero(~chosen)
     best_rank = np.full(len(problem.firms), np.iinfo(np.int64).max)
@@ -39,16 +38,24 @@ def _pick(rank: int) -> str:
 
 
 def _labels(problem: AllocationProblem) -> list[str]:
-    """"P0012 (Export Voucher)" per programme; the id alone when it has no name."""
-    return [f"{pid} ({name})" if isinstance(name, str) and name else str(pid)
-            for pid, name in zip(problem.programmes["programme_id"],
-                                 problem.programmes["name"], strict=True)]
+    """ "P0012 (Export Voucher)" per programme; the id alone when it has no name."""
+    return [
+        f"{pid} ({name})" if isinstance(name, str) and name else str(pid)
+        for pid, name in zip(
+            problem.programmes["programme_id"], problem.programmes["name"], strict=True
+        )
+    ]
 
 
-def assignment_reasons(problem: AllocationProblem, chosen: np.ndarray,
-                       seat_value: np.ndarray, *, chains: np.ndarray | None = None,
-                       floors: Sequence[FloorOutcome] = (),
-                       members: Sequence[np.ndarray] = ()) -> list[str]:
+def assignment_reasons(
+    problem: AllocationProblem,
+    chosen: np.ndarray,
+    seat_value: np.ndarray,
+    *,
+    chains: np.ndarray | None = None,
+    floors: Sequence[FloorOutcome] = (),
+    members: Sequence[np.ndarray] = (),
+) -> list[str]:
     """One sentence per chosen pair, in the order of ``np.flatnonzero(chosen)``.
 
     Parameters
@@ -69,13 +76,17 @@ def assignment_reasons(problem: AllocationProblem, chosen: np.ndarray,
     ranks = problem.value_ranks
     best_missed = _best_missed(problem, chosen, ranks)
     degree = problem.firm_degree()
-    full = np.bincount(problem.programme[chosen],
-                       minlength=len(problem.programmes)) >= problem.seats()
+    full = (
+        np.bincount(problem.programme[chosen], minlength=len(problem.programmes)) >= problem.seats()
+    )
     binding = [(str(f.floor), m) for f, m in zip(floors, members, strict=True) if f.binding]
     labels = _labels(problem)
     many = "programmes it applied for" if problem.applications else "candidate programmes"
-    only = ("the only programme it applied for" if problem.applications
-            else "its only candidate programme")
+    only = (
+        "the only programme it applied for"
+        if problem.applications
+        else "its only candidate programme"
+    )
     limit = problem.per_firm
     out = []
     for pair in np.flatnonzero(chosen):
@@ -83,8 +94,11 @@ def assignment_reasons(problem: AllocationProblem, chosen: np.ndarray,
         if r < limit:
             if limit == 1:
                 n = int(degree[i])
-                text = (f"its top pick: expected outcome {v:.2f}, the best of its {n} {many}"
-                        if n > 1 else f"{only}: expected outcome {v:.2f}")
+                text = (
+                    f"its top pick: expected outcome {v:.2f}, the best of its {n} {many}"
+                    if n > 1
+                    else f"{only}: expected outcome {v:.2f}"
+                )
             else:
                 text = f"one of its top {limit} picks (#{r + 1}): expected outcome {v:.2f}"
         else:
@@ -94,22 +108,30 @@ def assignment_reasons(problem: AllocationProblem, chosen: np.ndarray,
             label = f"its {_pick(int(ranks[missed]))} {labels[j_star]}"
             price = float(seat_value[j_star])
             if loss <= TIE:
-                text = (f"{label} ties with this seat (expected outcome {v:.2f}); no expected "
-                        "loss for this firm")
+                text = (
+                    f"{label} ties with this seat (expected outcome {v:.2f}); no expected "
+                    "loss for this firm"
+                )
             elif not full[j_star]:
                 text = f"{label} was not given to it; expected loss for this firm {loss:.2f}"
             elif chains is not None:
                 cost = -float(chains[j_star, int(problem.programme[pair])])
                 more = "more" if cost >= loss + 0.005 else "as much"
-                text = (f"{label} is full; that seat adds {more} for other firms (moving this "
-                        f"firm there would cost them {cost:.2f}); expected loss for this "
-                        f"firm {loss:.2f}")
+                text = (
+                    f"{label} is full; that seat adds {more} for other firms (moving this "
+                    f"firm there would cost them {cost:.2f}); expected loss for this "
+                    f"firm {loss:.2f}"
+                )
             elif not floors:
-                text = (f"{label} is full; that seat adds more for other firms; expected "
-                        f"loss for this firm {loss:.2f}")
+                text = (
+                    f"{label} is full; that seat adds more for other firms; expected "
+                    f"loss for this firm {loss:.2f}"
+                )
             else:
-                text = (f"{label} is full (one more seat there is worth {price:.2f}); "
-                        f"expected loss for this firm {loss:.2f}")
+                text = (
+                    f"{label} is full (one more seat there is worth {price:.2f}); "
+                    f"expected loss for this firm {loss:.2f}"
+                )
         for name, mask in binding:
             if mask[i]:
                 text += f"; counts towards the floor {name}"

@@ -36,8 +36,16 @@ from recommender.errors import InfeasibleAllocationError
 FLOW_SOLVER: Final[str] = "min-cost flow (OR-Tools)"
 MIP_SOLVER: Final[str] = "mixed-integer programme (HiGHS)"
 PROGRAMME_COLUMNS: Final[tuple[str, ...]] = (
-    "programme_id", "year", "name", "capacity", "seats", "candidates", "top_pick_firms",
-    "assigned", "mean_expected_outcome", "seat_value",
+    "programme_id",
+    "year",
+    "name",
+    "capacity",
+    "seats",
+    "candidates",
+    "top_pick_firms",
+    "assigned",
+    "mean_expected_outcome",
+    "seat_value",
 )
 
 
@@ -84,15 +92,19 @@ class Allocation:
         members = [f.floor.members(p.firms) for f in self.floors]
         exact = self.solver == FLOW_SOLVER and len(p.programmes) <= CHAIN_LIMIT
         chains = chain_values(p, self.chosen) if exact else None
-        reasons = assignment_reasons(p, self.chosen, self.seat_value, chains=chains,
-                                     floors=self.floors, members=members)
-        frame = pd.DataFrame({
-            "firm_id": p.firms["firm_id"].to_numpy()[p.firm[pairs]],
-            "year": np.full(len(pairs), p.year, np.int64),
-            "programme_id": p.programmes["programme_id"].to_numpy()[p.programme[pairs]],
-            "expected_outcome": p.value[pairs], "score": p.score[pairs],
-            "reason": pd.Series(reasons, dtype=object),
-        })
+        reasons = assignment_reasons(
+            p, self.chosen, self.seat_value, chains=chains, floors=self.floors, members=members
+        )
+        frame = pd.DataFrame(
+            {
+                "firm_id": p.firms["firm_id"].to_numpy()[p.firm[pairs]],
+                "year": np.full(len(pairs), p.year, np.int64),
+                "programme_id": p.programmes["programme_id"].to_numpy()[p.programme[pairs]],
+                "expected_outcome": p.value[pairs],
+                "score": p.score[pairs],
+                "reason": pd.Series(reasons, dtype=object),
+            }
+        )
         return frame[list(ALLOCATION_COLUMNS)]
 
     def programme_table(self) -> pd.DataFrame:
@@ -106,35 +118,49 @@ class Allocation:
         top = np.bincount(p.programme[first], minlength=m)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(assigned > 0, value_sum / np.maximum(assigned, 1), np.nan)
-        return pd.DataFrame({
-            "programme_id": p.programmes["programme_id"].to_numpy(),
-            "year": np.full(m, p.year, np.int64), "name": p.programmes["name"].to_numpy(),
-            "capacity": pd.array(p.programmes["capacity"].to_numpy(float), dtype="Int64"),
-            "seats": p.seats(),
-            "candidates": p.candidates(), "top_pick_firms": top, "assigned": assigned,
-            "mean_expected_outcome": mean, "seat_value": np.round(self.seat_value, 6),
-        })[list(PROGRAMME_COLUMNS)]
+        return pd.DataFrame(
+            {
+                "programme_id": p.programmes["programme_id"].to_numpy(),
+                "year": np.full(m, p.year, np.int64),
+                "name": p.programmes["name"].to_numpy(),
+                "capacity": pd.array(p.programmes["capacity"].to_numpy(float), dtype="Int64"),
+                "seats": p.seats(),
+                "candidates": p.candidates(),
+                "top_pick_firms": top,
+                "assigned": assigned,
+                "mean_expected_outcome": mean,
+                "seat_value": np.round(self.seat_value, 6),
+            }
+        )[list(PROGRAMME_COLUMNS)]
 
     def summary(self) -> dict[str, object]:
         """Headline figures: firms, seats, assignments, totals, solver, floors."""
         p = self.problem
         held = np.flatnonzero(self.chosen)
         return {
-            "year": p.year, "per_firm": p.per_firm, "solver": self.solver,
-            "firms": len(p.firms), "candidate_firms": int(len(np.unique(p.firm))),
-            "candidate_pairs": p.n_pairs, "programmes": len(p.programmes),
-            "seats_on_offer": p.seats_on_offer(), "assignments": len(held),
+            "year": p.year,
+            "per_firm": p.per_firm,
+            "solver": self.solver,
+            "firms": len(p.firms),
+            "candidate_firms": int(len(np.unique(p.firm))),
+            "candidate_pairs": p.n_pairs,
+            "programmes": len(p.programmes),
+            "seats_on_offer": p.seats_on_offer(),
+            "assignments": len(held),
             "firms_assigned": int(len(np.unique(p.firm[held]))),
             "total_expected_outcome": round(self.total_expected_outcome, 6),
             "total_score": round(self.total_score, 6),
-            "floors": [{"floor": str(f.floor), "required": f.required, "assigned": f.assigned}
-                       for f in self.floors],
+            "floors": [
+                {"floor": str(f.floor), "required": f.required, "assigned": f.assigned}
+                for f in self.floors
+            ],
             **self.work,
         }
 
 
-def _infeasible_alone(problem: AllocationProblem, floors: Sequence[Floor],
-                      groups: Sequence[Group], seats: int) -> list[str]:
+def _infeasible_alone(
+    problem: AllocationProblem, floors: Sequence[Floor], groups: Sequence[Group], seats: int
+) -> list[str]:
     messages = []
     for floor, group in zip(floors, groups, strict=True):
         most = max_seats(problem, group.members)
@@ -143,12 +169,17 @@ def _infeasible_alone(problem: AllocationProblem, floors: Sequence[Floor],
                 f"floor {floor} cannot be met: it needs {group.required:,} of the {seats:,} "
                 f"seats on offer for {floor.describe()}, and at most {most:,} can go to them "
                 f"({most / max(seats, 1):.1%}); {group.required - most:,} seats short (a "
-                f"share of at most {most / max(seats, 1):.3f} can be met)")
+                f"share of at most {most / max(seats, 1):.3f} can be met)"
+            )
     return messages
 
 
-def allocate(problem: AllocationProblem, *, floors: Sequence[Floor] = (),
-             time_limit: float = DEFAULT_TIME_LIMIT) -> Allocation:
+def allocate(
+    problem: AllocationProblem,
+    *,
+    floors: Sequence[Floor] = (),
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> Allocation:
     """The allocation maximising the total expected outcome, exactly.
 
     Parameters
@@ -169,9 +200,13 @@ def allocate(problem: AllocationProblem, *, floors: Sequence[Floor] = (),
     """
     if not floors:
         flow = solve_flow(problem)
-        return Allocation(problem, flow.chosen, flow.prices / SCALE, FLOW_SOLVER,
-                          work={"network_rounds": flow.rounds,
-                                "network_pairs": flow.pairs_solved})
+        return Allocation(
+            problem,
+            flow.chosen,
+            flow.prices / SCALE,
+            FLOW_SOLVER,
+            work={"network_rounds": flow.rounds, "network_pairs": flow.pairs_solved},
+        )
     seats = problem.seats_on_offer()
     groups = [Group(f.members(problem.firms), f.required(seats)) for f in floors]
     alone = _infeasible_alone(problem, floors, groups, seats)
@@ -183,9 +218,10 @@ def allocate(problem: AllocationProblem, *, floors: Sequence[Floor] = (),
         parts = ", ".join(f"{f} by {s:,} seats" for f, s in zip(floors, short, strict=True))
         raise InfeasibleAllocationError(
             f"the floors can each be met alone but not together: the allocation that "
-            f"falls least short misses {parts} ({int(short.sum()):,} seats in total)")
+            f"falls least short misses {parts} ({int(short.sum()):,} seats in total)"
+        )
     outcomes = tuple(
         FloorOutcome(f, g.required, int(g.members[problem.firm[held]].sum()), seats)
-        for f, g in zip(floors, groups, strict=True))
-    return Allocation(problem, held, relaxed_seat_values(problem, groups), MIP_SOLVER,
-                      outcomes)
+        for f, g in zip(floors, groups, strict=True)
+    )
+    return Allocation(problem, held, relaxed_seat_values(problem, groups), MIP_SOLVER, outcomes)

@@ -59,13 +59,22 @@ class _YearCatalogue:
         self.names = p["name"].astype(str).tolist()
         self.windows: list[tuple[str | None, str | None]] = [
             (s if isinstance(s, str) else None, e if isinstance(e, str) else None)
-            for s, e in zip(p["apply_start"].tolist(), p["apply_end"].tolist(), strict=True)]
+            for s, e in zip(p["apply_start"].tolist(), p["apply_end"].tolist(), strict=True)
+        ]
         self.start_day = _epoch_days(p["apply_start"])
         self.end_day = _epoch_days(p["apply_end"])
-        self.item_fields = [(pid, name, kind, _text(agency), _text(url), start, end)
-                            for pid, name, kind, agency, url, (start, end) in zip(
-                                self.ids, self.names, self.types.tolist(), p["agency"].tolist(),
-                                p["url"].tolist(), self.windows, strict=True)]
+        self.item_fields = [
+            (pid, name, kind, _text(agency), _text(url), start, end)
+            for pid, name, kind, agency, url, (start, end) in zip(
+                self.ids,
+                self.names,
+                self.types.tolist(),
+                p["agency"].tolist(),
+                p["url"].tolist(),
+                self.windows,
+                strict=True,
+            )
+        ]
         self._plain: dict[date | None, list[RecommendedItem]] = {}
         self._lock = threading.Lock()
 
@@ -74,8 +83,9 @@ class _YearCatalogue:
         if day is None:
             return np.ones(len(self.programmes), dtype=bool)
         d = _day(day)
-        closed = (((self.end_day != _NO_DAY) & (self.end_day < d))
-                  | ((self.start_day != _NO_DAY) & (self.start_day > d)))
+        closed = ((self.end_day != _NO_DAY) & (self.end_day < d)) | (
+            (self.start_day != _NO_DAY) & (self.start_day > d)
+        )
         return ~closed
 
     def of_types(self, types: set[str]) -> np.ndarray:
@@ -87,8 +97,9 @@ class _YearCatalogue:
         if as_of is None:
             return [None] * len(self.ids)
         left = (self.end_day - _day(as_of)).tolist()
-        return [None if e == _NO_DAY else v
-                for e, v in zip(self.end_day.tolist(), left, strict=True)]
+        return [
+            None if e == _NO_DAY else v for e, v in zip(self.end_day.tolist(), left, strict=True)
+        ]
 
     def plain_items(self, as_of: date | None) -> list[RecommendedItem]:
         """Every programme as an unranked, unexplained item seen on ``as_of``.
@@ -98,10 +109,12 @@ class _YearCatalogue:
         """
         items = self._plain.get(as_of)
         if items is None:
-            items = [RecommendedItem(None, pid, name, kind, None, None, agency, url, start,
-                                     end, left)
-                     for (pid, name, kind, agency, url, start, end), left
-                     in zip(self.item_fields, self.days_left(as_of), strict=True)]
+            items = [
+                RecommendedItem(None, pid, name, kind, None, None, agency, url, start, end, left)
+                for (pid, name, kind, agency, url, start, end), left in zip(
+                    self.item_fields, self.days_left(as_of), strict=True
+                )
+            ]
             with self._lock:
                 while len(self._plain) >= _KEPT_DAYS:
                     self._plain.pop(next(iter(self._plain)))

@@ -57,8 +57,9 @@ class Recommender:
         Name of the model version, reported with every recommendation.
     """
 
-    def __init__(self, ranker: Ranker, pipeline: FeaturePipeline, programmes: pd.DataFrame, *,
-                 version: str) -> None:
+    def __init__(
+        self, ranker: Ranker, pipeline: FeaturePipeline, programmes: pd.DataFrame, *, version: str
+    ) -> None:
         self.ranker = ranker
         self.pipeline = pipeline
         self.version = version
@@ -83,11 +84,18 @@ class Recommender:
         return sorted(self._years)
 
     # --- one firm -------------------------------------------------------------------
-    def recommend(self, profile: Mapping[str, Any] | pd.DataFrame, *, k: int = 5,
-                  explain: Explain = "top", include_ineligible: bool = False,
-                  programme_types: Iterable[str] | None = None,
-                  outcomes: pd.DataFrame | None = None, as_of: date | None = None,
-                  today: date | None = None) -> Recommendation:
+    def recommend(
+        self,
+        profile: Mapping[str, Any] | pd.DataFrame,
+        *,
+        k: int = 5,
+        explain: Explain = "top",
+        include_ineligible: bool = False,
+        programme_types: Iterable[str] | None = None,
+        outcomes: pd.DataFrame | None = None,
+        as_of: date | None = None,
+        today: date | None = None,
+    ) -> Recommendation:
         """Ranked eligible programmes of the profile's year, the top ``k`` explained.
 
         Parameters
@@ -112,19 +120,31 @@ class Recommender:
             open today; profiles of other years (history, planning) are not filtered by
             window, since "open today" says nothing about another year's offerings.
         """
-        return self.recommend_batch(profile_frame(profile) if not isinstance(profile, pd.DataFrame)
-                                    else profile, k=k, explain=explain,
-                                    include_ineligible=include_ineligible,
-                                    programme_types=programme_types, outcomes=outcomes,
-                                    as_of=as_of, today=today)[0]
+        return self.recommend_batch(
+            profile_frame(profile) if not isinstance(profile, pd.DataFrame) else profile,
+            k=k,
+            explain=explain,
+            include_ineligible=include_ineligible,
+            programme_types=programme_types,
+            outcomes=outcomes,
+            as_of=as_of,
+            today=today,
+        )[0]
 
     # --- many firms -----------------------------------------------------------------
-    def recommend_batch(self, profiles: pd.DataFrame | Sequence[Mapping[str, Any]], *,
-                        k: int = 5, explain: Explain = "top", explain_k: int | None = None,
-                        include_ineligible: bool = False,
-                        programme_types: Iterable[str] | None = None,
-                        outcomes: pd.DataFrame | None = None, as_of: date | None = None,
-                        today: date | None = None) -> list[Recommendation]:
+    def recommend_batch(
+        self,
+        profiles: pd.DataFrame | Sequence[Mapping[str, Any]],
+        *,
+        k: int = 5,
+        explain: Explain = "top",
+        explain_k: int | None = None,
+        include_ineligible: bool = False,
+        programme_types: Iterable[str] | None = None,
+        outcomes: pd.DataFrame | None = None,
+        as_of: date | None = None,
+        today: date | None = None,
+    ) -> list[Recommendation]:
         """:meth:`recommend` for many profiles, scoring each year's pairs in one call."""
         firms = profiles if isinstance(profiles, pd.DataFrame) else profile_frame(profiles)
         firms = firms.reset_index(drop=True)
@@ -136,37 +156,78 @@ class Recommender:
         firm_feats, peers = self.pipeline.profiler.transform_with_peers(firms)
         records = _records(firms)
         if len(records) <= FEW:  # pandas costs ~20 us a column: a few firms read records
-            caps = np.array([[r[c] for c in CAPABILITIES] for r in records],
-                            float).reshape(len(records), len(CAPABILITIES))
+            caps = np.array([[r[c] for c in CAPABILITIES] for r in records], float).reshape(
+                len(records), len(CAPABILITIES)
+            )
         else:
             caps = np.column_stack([firms[c].to_numpy(float) for c in CAPABILITIES])
         results: list[Recommendation | None] = [None] * len(firms)
         n_explain = k if explain_k is None else explain_k
         for year, rows in _year_groups([r["year"] for r in records]).items():
             cat = self._years.get(int(year))
-            for i, rec in zip(rows, self._year_batch(cat, firms, records, firm_feats, caps,
-                                                     peers, rows, k=k, explain=explain,
-                                                     n_explain=n_explain,
-                                                     include_ineligible=include_ineligible,
-                                                     types=types,
-                                                     as_of=reference_date(int(year), as_of, today)),
-                                                     strict=True):
+            for i, rec in zip(
+                rows,
+                self._year_batch(
+                    cat,
+                    firms,
+                    records,
+                    firm_feats,
+                    caps,
+                    peers,
+                    rows,
+                    k=k,
+                    explain=explain,
+                    n_explain=n_explain,
+                    include_ineligible=include_ineligible,
+                    types=types,
+                    as_of=reference_date(int(year), as_of, today),
+                ),
+                strict=True,
+            ):
                 results[i] = rec
         return [r for r in results if r is not None]
 
-    def _year_batch(self, cat: _YearCatalogue | None, firms: pd.DataFrame,
-                    records: list[dict[str, Any]], firm_feats: pd.DataFrame, caps: np.ndarray,
-                    peers: np.ndarray, rows: np.ndarray, *, k: int, explain: Explain,
-                    n_explain: int, include_ineligible: bool, types: set[str] | None,
-                    as_of: date | None) -> list[Recommendation]:
+    def _year_batch(
+        self,
+        cat: _YearCatalogue | None,
+        firms: pd.DataFrame,
+        records: list[dict[str, Any]],
+        firm_feats: pd.DataFrame,
+        caps: np.ndarray,
+        peers: np.ndarray,
+        rows: np.ndarray,
+        *,
+        k: int,
+        explain: Explain,
+        n_explain: int,
+        include_ineligible: bool,
+        types: set[str] | None,
+        as_of: date | None,
+    ) -> list[Recommendation]:
         whole = len(rows) == len(firms)  # rows are then 0..n-1: skip the copies
         firm_records = records if whole else [records[i] for i in rows.tolist()]
-        sub: Columns = (_columns(firm_records) if len(firm_records) <= FEW
-                        else firms if whole else firms.iloc[rows])
+        sub: Columns = (
+            _columns(firm_records)
+            if len(firm_records) <= FEW
+            else firms
+            if whole
+            else firms.iloc[rows]
+        )
         if cat is None:
-            return [Recommendation(str(f["firm_id"]), int(f["year"]), self.version, [], [],
-                                   [] if include_ineligible else None, [], caps[i], peers[i])
-                    for f, i in zip(firm_records, rows, strict=True)]
+            return [
+                Recommendation(
+                    str(f["firm_id"]),
+                    int(f["year"]),
+                    self.version,
+                    [],
+                    [],
+                    [] if include_ineligible else None,
+                    [],
+                    caps[i],
+                    peers[i],
+                )
+                for f, i in zip(firm_records, rows, strict=True)
+            ]
         failed: list[dict[int, list[Reason]]] | None = None
         if include_ineligible:
             eligible, failed = cat.eligibility.evaluate(sub)
@@ -176,8 +237,9 @@ class Recommender:
         wanted = is_open & cat.of_types(types) if types is not None else is_open
         usable = eligible & wanted[None, :]
         fi, pj = np.nonzero(usable & cat.table.scored[None, :])
-        X = self.pipeline.pairs.transform(firm_feats if whole else firm_feats.iloc[rows],
-                                          caps[rows], cat.table, fi, pj)
+        X = self.pipeline.pairs.transform(
+            firm_feats if whole else firm_feats.iloc[rows], caps[rows], cat.table, fi, pj
+        )
         scores = self.ranker.predict(X) if len(X) else np.empty(0)
         # fi is sorted (row-major nonzero): each firm's pairs are one contiguous run
         bounds = np.searchsorted(fi, np.arange(len(firm_records) + 1)).tolist()
@@ -186,10 +248,11 @@ class Recommender:
         shown, explained = [], []
         for local in range(len(firm_records)):
             lo, hi = bounds[local], bounds[local + 1]
-            top = ordered[lo:hi] if explain == "all" else ordered[lo:min(hi, lo + k)]
+            top = ordered[lo:hi] if explain == "all" else ordered[lo : min(hi, lo + k)]
             shown.append(top)
-            explained.append(top if explain == "all" else
-                             top[:n_explain] if explain == "top" else top[:0])
+            explained.append(
+                top if explain == "all" else top[:n_explain] if explain == "top" else top[:0]
+            )
         why = self._explain(cat, firm_records, peers[rows], X, pj, explained)
         plain = cat.plain_items(as_of)
         unscored_mask = usable & ~cat.table.scored[None, :]
@@ -199,26 +262,55 @@ class Recommender:
         out = []
         for local, firm in enumerate(firm_records):
             said = why[local]
-            items = [_ranked(plain[pj_list[p]], rank + 1, score_list[p],
-                             said[rank] if rank < len(said) else None)
-                     for rank, p in enumerate(shown[local].tolist())]
-            unscored = ([plain[j] for j in np.flatnonzero(unscored_mask[local]).tolist()]
-                        if has_unscored else [])
+            items = [
+                _ranked(
+                    plain[pj_list[p]],
+                    rank + 1,
+                    score_list[p],
+                    said[rank] if rank < len(said) else None,
+                )
+                for rank, p in enumerate(shown[local].tolist())
+            ]
+            unscored = (
+                [plain[j] for j in np.flatnonzero(unscored_mask[local]).tolist()]
+                if has_unscored
+                else []
+            )
             ineligible = None
             if failed is not None:
-                ineligible = _ineligible(cat, failed[local], eligible[local], wanted,
-                                         open_list, as_of)
+                ineligible = _ineligible(
+                    cat, failed[local], eligible[local], wanted, open_list, as_of
+                )
             first_two = [i.explanation for i in items[:2]]
-            versus = (contrast(first_two[0], first_two[1])
-                      if len(first_two) == 2 and first_two[0] and first_two[1] else [])
-            out.append(Recommendation(str(firm["firm_id"]), int(firm["year"]), self.version,
-                                      items, unscored, ineligible, versus, caps[rows[local]],
-                                      peers[rows[local]]))
+            versus = (
+                contrast(first_two[0], first_two[1])
+                if len(first_two) == 2 and first_two[0] and first_two[1]
+                else []
+            )
+            out.append(
+                Recommendation(
+                    str(firm["firm_id"]),
+                    int(firm["year"]),
+                    self.version,
+                    items,
+                    unscored,
+                    ineligible,
+                    versus,
+                    caps[rows[local]],
+                    peers[rows[local]],
+                )
+            )
         return out
 
-    def _explain(self, cat: _YearCatalogue, firms: list[dict[str, Any]], peers: np.ndarray,
-                 X: np.ndarray, pj: np.ndarray,
-                 explained: list[np.ndarray]) -> list[list[Explanation]]:
+    def _explain(
+        self,
+        cat: _YearCatalogue,
+        firms: list[dict[str, Any]],
+        peers: np.ndarray,
+        X: np.ndarray,
+        pj: np.ndarray,
+        explained: list[np.ndarray],
+    ) -> list[list[Explanation]]:
         """Each firm's explanations, in the order of its ``explained`` pairs."""
         pairs = np.concatenate(explained) if explained else np.empty(0, np.intp)
         if len(pairs) == 0:
@@ -239,42 +331,86 @@ class Recommender:
                 out.append([])
                 continue
             used, local = np.unique(distinct[start:end], return_inverse=True)
-            out.append(explanations(values[used], base[used], local,
-                                    firm_facts(firm, firm_peers), cat.facts,
-                                    programme_rows[start:end], features[start:end]))
+            out.append(
+                explanations(
+                    values[used],
+                    base[used],
+                    local,
+                    firm_facts(firm, firm_peers),
+                    cat.facts,
+                    programme_rows[start:end],
+                    features[start:end],
+                )
+            )
             start = end
         return out
 
     # --- outreach and bulk scoring --------------------------------------------------
-    def rank_firms_for(self, programme_id: str, firms: pd.DataFrame, *, k: int = 20,
-                       outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
+    def rank_firms_for(
+        self,
+        programme_id: str,
+        firms: pd.DataFrame,
+        *,
+        k: int = 20,
+        outcomes: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
         """Stored firms ranked by fit for one offering, eligible ones only (outreach list);
         see :func:`~recommender.recommend.scoring.rank_firms`."""
-        return rank_firms(programme_id, firms, ranker=self.ranker, pipeline=self.pipeline,
-                          programmes=self.programmes, k=k, outcomes=outcomes)
+        return rank_firms(
+            programme_id,
+            firms,
+            ranker=self.ranker,
+            pipeline=self.pipeline,
+            programmes=self.programmes,
+            k=k,
+            outcomes=outcomes,
+        )
 
-    def score(self, firms: pd.DataFrame, *, outcomes: pd.DataFrame | None = None,
-              chunk: int = 20_000) -> pd.DataFrame:
+    def score(
+        self, firms: pd.DataFrame, *, outcomes: pd.DataFrame | None = None, chunk: int = 20_000
+    ) -> pd.DataFrame:
         """Every firm row x every programme of its year: the contract's score output.
 
         Columns ``firm_id, year, programme_id, eligible, score, rank``; ``score`` is
         empty for unscored (``other``) programmes, ``rank`` for ineligible or unscored ones.
         """
-        return score_all(firms, ranker=self.ranker, pipeline=self.pipeline,
-                         programmes=self.programmes, years=self._years, outcomes=outcomes,
-                         chunk=chunk)
+        return score_all(
+            firms,
+            ranker=self.ranker,
+            pipeline=self.pipeline,
+            programmes=self.programmes,
+            years=self._years,
+            outcomes=outcomes,
+            chunk=chunk,
+        )
 
 
-def _ranked(plain: RecommendedItem, rank: int, score: float,
-            explanation: Explanation | None) -> RecommendedItem:
-    return RecommendedItem(rank, plain.programme_id, plain.name, plain.programme_type, score,
-                           explanation, plain.agency, plain.url, plain.apply_start,
-                           plain.apply_end, plain.days_left)
+def _ranked(
+    plain: RecommendedItem, rank: int, score: float, explanation: Explanation | None
+) -> RecommendedItem:
+    return RecommendedItem(
+        rank,
+        plain.programme_id,
+        plain.name,
+        plain.programme_type,
+        score,
+        explanation,
+        plain.agency,
+        plain.url,
+        plain.apply_start,
+        plain.apply_end,
+        plain.days_left,
+    )
 
 
-def _ineligible(cat: _YearCatalogue, failed: dict[int, list[Reason]], eligible: np.ndarray,
-                wanted: np.ndarray, is_open: list[bool],
-                as_of: date | None) -> list[IneligibleItem]:
+def _ineligible(
+    cat: _YearCatalogue,
+    failed: dict[int, list[Reason]],
+    eligible: np.ndarray,
+    wanted: np.ndarray,
+    is_open: list[bool],
+    as_of: date | None,
+) -> list[IneligibleItem]:
     """The programmes a firm cannot join (or cannot apply to on ``as_of``), with reasons.
 
     Programmes left out only by the type filter are not listed: that is not a reason

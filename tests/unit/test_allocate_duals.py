@@ -53,14 +53,12 @@ def test_seat_values_equal_the_gain_of_resolving_with_one_more_seat(seed: int) -
     assert len(limited) > 0
     base = optimum(problem)
     for j in limited:
-        assert values[j] == pytest.approx(optimum(with_one_more_seat(problem, j)) - base,
-                                          abs=1e-9)
+        assert values[j] == pytest.approx(optimum(with_one_more_seat(problem, j)) - base, abs=1e-9)
 
 
 def best_with(problem, firm: int, programme: int) -> float:
     """Best total when ``firm`` must hold a seat at ``programme`` (per_firm = 1)."""
-    by_firm = [list(np.flatnonzero(problem.firm == i)) + [None]
-               for i in range(len(problem.firms))]
+    by_firm = [list(np.flatnonzero(problem.firm == i)) + [None] for i in range(len(problem.firms))]
     forced = [p for p in by_firm[firm] if p is not None and problem.programme[p] == programme]
     by_firm[firm] = forced
     seats = problem.seats()
@@ -91,8 +89,9 @@ def test_chain_values_are_what_a_forced_swap_costs_the_other_firms() -> None:
             i, j = int(problem.firm[pair]), int(problem.programme[pair])
             for other in np.flatnonzero((problem.firm == i) & ~chosen):
                 others_before = base - problem.value[pair]
-                others_after = best_with(problem, i, int(problem.programme[other])) \
-                    - problem.value[other]
+                others_after = (
+                    best_with(problem, i, int(problem.programme[other])) - problem.value[other]
+                )
                 expected.append(others_before - others_after)
                 got.append(-chains[int(problem.programme[other]), j])
     assert len(got) > 30

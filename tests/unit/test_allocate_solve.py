@@ -16,8 +16,10 @@ from tests.unit.allocation_cases import assigned, grid_problem, random_problem
 def brute_force_optimum(problem) -> float:
     """Best total value by trying every choice of every firm (tiny problems only)."""
     by_firm = [np.flatnonzero(problem.firm == i) for i in range(len(problem.firms))]
-    options = [[c for r in range(problem.per_firm + 1) for c in itertools.combinations(p, r)]
-               for p in by_firm]
+    options = [
+        [c for r in range(problem.per_firm + 1) for c in itertools.combinations(p, r)]
+        for p in by_firm
+    ]
     seats = problem.seats()
     best = 0.0
     for choice in itertools.product(*options):
@@ -42,8 +44,12 @@ def test_a_hand_solved_case_with_two_seats_per_firm() -> None:
     problem = grid_problem(grid, capacity=[1, 1, 2], per_firm=2)
     allocation = allocate(problem)
     # F1 needs P0 most; F0 takes P1 and P2; F2 then only fits P2
-    assert assigned(problem, allocation.chosen) == {("F0", "P1"), ("F0", "P2"), ("F1", "P0"),
-                                                    ("F2", "P2")}
+    assert assigned(problem, allocation.chosen) == {
+        ("F0", "P1"),
+        ("F0", "P2"),
+        ("F1", "P0"),
+        ("F2", "P2"),
+    }
     assert allocation.total_expected_outcome == pytest.approx(2.0 + 1.0 + 2.5 + 1.4)
 
 
@@ -63,7 +69,8 @@ def test_starting_from_few_pairs_per_firm_still_proves_the_optimum_over_all(seed
     pruned = solve_flow(problem, depth=0, full_below=0)
     assert full.rounds == 1 and full.pairs_solved == int((problem.value > 0).sum())
     assert problem.value[pruned.chosen].sum() == pytest.approx(
-        problem.value[full.chosen].sum(), abs=1e-9)
+        problem.value[full.chosen].sum(), abs=1e-9
+    )
     assert (pruned.prices == full.prices).all()
 
 
