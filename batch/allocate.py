@@ -48,6 +48,7 @@ class AllocationRun:
     programmes_out: Path
     summary: dict[str, object]
     seconds: dict[str, float] = field(default_factory=dict)
+    best_seats: list[tuple[str, float]] = field(default_factory=list)  # by seat value
 
 
 def programmes_path(out: Path) -> Path:
@@ -87,16 +88,16 @@ def read_applications(path: Path, ds: Dataset) -> pd.DataFrame:
     return checked.applications
 
 
-def write_allocation(
-    allocation: Allocation, out: Path, *, rows: pd.DataFrame | None = None
-) -> Path:
+def write_allocation(allocation: Allocation, out: Path, *, rows: pd.DataFrame | None = None,
+                     table: pd.DataFrame | None = None) -> Path:
     """Publish both files of an allocation atomically; returns the programme table's path.
 
-    ``rows`` are its :meth:`~recommender.allocate.Allocation.assignments` when already
-    made (reasons take a while on a large cohort).
+    ``rows`` and ``table`` are its :meth:`~recommender.allocate.Allocation.assignments`
+    and :meth:`~recommender.allocate.Allocation.programme_table` when already made.
     """
     table_out = programmes_path(out)
     rows = allocation.assignments() if rows is None else rows
+    table = allocation.programme_table() if table is None else table
     with atomic_file(out) as rows_tmp, atomic_file(table_out) as table_tmp:
         rows.to_csv(rows_tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
         allocation.programme_table().to_csv(
@@ -168,6 +169,9 @@ def allocate_data_dir(
         applications=applied,
     )
     lap("score_and_solve")
-    table_out = write_allocation(allocation, Path(out))
+    table = allocation.programme_table()
+    table_out = write_allocation(allocation, Path(out), table=table)
     lap("write")
-    return AllocationRun(rec.version, Path(out), table_out, allocation.summary(), seconds)
+    best = table[table["seat_value"] > 0].nlargest(3, "seat_value")
+    return AllocationRun(rec.version, Path(out), table_out, allocation.summary(), seconds,
+                         list(zip(best["programme_id"], best["seat_value"], strict=True)))

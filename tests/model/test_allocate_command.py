@@ -75,6 +75,8 @@ def test_allocate_writes_one_row_per_assignment_and_a_programme_table(
     assert set(zip(rows["firm_id"], rows["programme_id"], strict=True)) <= eligible
     assert f"allocated {len(rows):,} seats" in done.stdout
     assert "min-cost flow (OR-Tools)" in done.stdout
+    best = table.nlargest(1, "seat_value")["programme_id"].iloc[0]
+    assert f"one more seat would add most at: {best} (+" in done.stdout
 
 
 def test_as_of_and_applications_narrow_the_candidates(
