@@ -88,8 +88,13 @@ def read_applications(path: Path, ds: Dataset) -> pd.DataFrame:
     return checked.applications
 
 
-def write_allocation(allocation: Allocation, out: Path, *, rows: pd.DataFrame | None = None,
-                     table: pd.DataFrame | None = None) -> Path:
+def write_allocation(
+    allocation: Allocation,
+    out: Path,
+    *,
+    rows: pd.DataFrame | None = None,
+    table: pd.DataFrame | None = None,
+) -> Path:
     """Publish both files of an allocation atomically; returns the programme table's path.
 
     ``rows`` and ``table`` are its :meth:`~recommender.allocate.Allocation.assignments`
@@ -173,5 +178,11 @@ def allocate_data_dir(
     table_out = write_allocation(allocation, Path(out), table=table)
     lap("write")
     best = table[table["seat_value"] > 0].nlargest(3, "seat_value")
-    return AllocationRun(rec.version, Path(out), table_out, allocation.summary(), seconds,
-                         list(zip(best["programme_id"], best["seat_value"], strict=True)))
+    return AllocationRun(
+        rec.version,
+        Path(out),
+        table_out,
+        allocation.summary(),
+        seconds,
+        list(zip(best["programme_id"], best["seat_value"], strict=True)),
+    )
