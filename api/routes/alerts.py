@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from api.activity import recent_alerts
 from api.deps import SessionDep, StaffDep
 from api.schemas.alerts import AlertList, AlertOut
-from api.schemas.common import PROBLEM_RESPONSES
+from api.schemas.common import MAX_ROW_ID, PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"], responses=PROBLEM_RESPONSES)
 
@@ -20,7 +20,7 @@ def read_alerts(
     principal: StaffDep,
     session: SessionDep,
     since: datetime | None = None,
-    subscription_id: Annotated[int | None, Query(ge=1)] = None,
+    subscription_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> AlertList:
     """Alerts written by `recommender alerts run`, newest first, with their programmes."""

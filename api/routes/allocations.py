@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from api.deps import RegistryDep, ServiceDep, SessionDep, StaffDep
 from api.queries import write_audit_many
 from api.schemas.allocations import AllocationDetail, AllocationOut, AllocationRequest
-from api.schemas.common import PROBLEM_RESPONSES
+from api.schemas.common import MAX_ROW_ID, PROBLEM_RESPONSES
 from api.security import Principal
 from api.service import new_request_id
 from recommender.adapters.store import load_firms, load_outcomes, load_programmes
@@ -28,7 +28,7 @@ from recommender.contract.datasets import validate_frames
 
 router = APIRouter(prefix="/v1/allocations", tags=["allocations"], responses=PROBLEM_RESPONSES)
 CREATE = "POST /v1/allocations"
-AllocationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+AllocationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class CSVResponse(Response):

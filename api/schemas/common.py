@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The largest row id the store hands out (a 32-bit INTEGER on every database it runs
+# on): ids above it are refused as invalid input before any query is built.
+MAX_ROW_ID = 2**31 - 1
+
 
 class FieldError(BaseModel):
     """One invalid field of a request, located by its path (``profile.employees``)."""

@@ -154,7 +154,9 @@ class Deployment:
 
     @property
     def engine(self) -> Any:
-        return get_engine(self.settings.db_url)
+        """The engine the server itself uses (another test's scratch database may have
+        reset the shared cache, so asking ``get_engine`` again could give a new one)."""
+        return self.server.app.state.engine
 
     def client(self, role: str | None = None) -> httpx.Client:
         return self.server.client(self.keys[role] if role else None)
