@@ -127,7 +127,8 @@ def export_data(
     ds = export_dataset(store_engine())
     write_data_dir(ds, out_dir, fmt=fmt)  # type: ignore[arg-type]
     n_out = 0 if ds.outcomes is None else len(ds.outcomes)
+    n_apps = 0 if ds.applications is None else len(ds.applications)
     out.print(
         f"exported {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
-        f"{n_out} outcomes to {out_dir}"
+        f"{n_out} outcomes, {n_apps} applications to {out_dir}"
     )

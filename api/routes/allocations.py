@@ -16,7 +16,12 @@ from api.schemas.allocations import AllocationDetail, AllocationOut, AllocationR
 from api.schemas.common import MAX_ROW_ID, PROBLEM_RESPONSES
 from api.security import Principal
 from api.service import new_request_id
-from recommender.adapters.store import load_firms, load_outcomes, load_programmes
+from recommender.adapters.store import (
+    load_applications,
+    load_firms,
+    load_outcomes,
+    load_programmes,
+)
 from recommender.adapters.store.allocations import (
     get_allocation,
     load_assignments,
@@ -39,9 +44,11 @@ class CSVResponse(Response):
 
 def _applications(session: Session, body: AllocationRequest) -> pd.DataFrame | None:
     """The request's applications, checked against the stored firms and programmes of the
-    year (a bad row is reported as ``applications.<i>.<column>``)."""
+    year (a bad row is reported as ``applications.<i>.<column>``); without any, the
+    year's stored applications, and ``None`` (no restriction) when it has none."""
     if body.applications is None:
-        return None
+        stored = load_applications(session, years=[body.year])
+        return None if stored.empty else stored
     rows = pd.DataFrame(
         [
             {"firm_id": a.firm_id, "year": body.year, "programme_id": a.programme_id}

@@ -46,7 +46,9 @@ class AllocationRequest(BaseModel):
     applications: list[ApplicationIn] | None = Field(
         None,
         max_length=MAX_APPLICATIONS,
-        description="when given, each firm only gets programmes it applied for",
+        description="each firm only gets programmes it applied for: these applications, "
+        "or when none are given the year's stored applications (`recommender import` of an "
+        "applications file); a year with neither is allocated without that restriction",
     )
 
 

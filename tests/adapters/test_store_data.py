@@ -14,6 +14,7 @@ from recommender.adapters.store import (
     get_firm,
     get_programme,
     import_dataset,
+    load_applications,
     load_firms,
     load_outcomes,
     load_programmes,
@@ -22,15 +23,16 @@ from recommender.adapters.store import (
     set_type_override,
     upsert_programmes,
 )
-from recommender.adapters.store.tables import Firm, Outcome, Programme
+from recommender.adapters.store.tables import Application, Firm, Outcome, Programme
 from recommender.contract.canonical import Dataset, canonical_outcomes
 from recommender.errors import ConflictError, DataValidationError, NotFoundError
-from tests.data.factories import valid_dataset
+from tests.data.factories import valid_dataset, valid_dataset_v2
 
 KEYS = {
     "firms": ["firm_id", "year"],
     "programmes": ["programme_id"],
     "outcomes": ["firm_id", "year", "programme_id"],
+    "applications": ["firm_id", "year", "programme_id"],
 }
 
 
@@ -66,6 +68,27 @@ def test_import_then_export_round_trips_the_dataset(engine: Engine) -> None:
         "outcomes": {"added": 4, "updated": 0, "unchanged": 0},
     }
     assert_same_dataset(export_dataset(engine), ds)
+
+
+def test_applications_are_stored_once_and_exported_with_the_dataset(
+    engine: Engine, tmp_path
+) -> None:
+    ds = valid_dataset_v2()
+    assert import_dataset(engine, ds)["applications"] == {"added": 3, "updated": 0, "unchanged": 0}
+    assert import_dataset(engine, ds)["applications"] == {"added": 0, "updated": 0, "unchanged": 3}
+    assert count(engine, Application) == 3
+    assert_same_dataset(export_dataset(engine), ds)
+    write_data_dir(export_dataset(engine), tmp_path / "out")
+    assert_same_dataset(read_data_dir(tmp_path / "out"), ds)
+    with session_scope(engine) as session:
+        assert (
+            len(load_applications(session, years=[2024]))
+            == len(
+                ds.applications[ds.applications["year"] == 2024]  # type: ignore[index]
+            )
+            > 0
+        )
+        assert load_applications(session, years=[1990]).empty
 
 
 def test_export_writes_a_directory_the_contract_reader_accepts(engine: Engine, tmp_path) -> None:

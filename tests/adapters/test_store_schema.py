@@ -24,6 +24,7 @@ TABLES = {
     "firms",
     "programmes",
     "outcomes",
+    "applications",
     "type_overrides",
     "api_keys",
     "feedback",
@@ -39,7 +40,7 @@ TABLES = {
 
 def test_migrations_create_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0003"
+    assert current_revision(engine) == head_revision() == "0004"
 
 
 def test_migrated_schema_matches_the_mappings(engine: Engine) -> None:

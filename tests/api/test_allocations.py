@@ -6,10 +6,10 @@ import io
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from recommender.adapters.store import session_scope
-from recommender.adapters.store.tables import StoredAllocation
+from recommender.adapters.store import session_scope, upsert_applications
+from recommender.adapters.store.tables import Application, StoredAllocation
 from recommender.allocate import ALLOCATION_COLUMNS
 from recommender.eligibility import eligibility_mask
 from tests.api.conftest import Deployment
@@ -113,6 +113,26 @@ def test_floors_hold_and_applications_restrict(deployment: Deployment, world: An
         rows = client.get(f"/v1/allocations/{chosen.json()['id']}").json()["assignments"]
     asked = set(zip(applied["firm_id"], applied["programme_id"], strict=True))
     assert len(rows) > 0
+    assert {(r["firm_id"], r["programme_id"]) for r in rows} <= asked
+
+
+def test_the_years_stored_applications_restrict_an_allocation_that_names_none(
+    deployment: Deployment, world: Any
+) -> None:
+    oracle = world.oracle[world.oracle["year"] == YEAR]
+    applied = oracle.sample(30, random_state=5)[["firm_id", "year", "programme_id"]]
+    with session_scope(deployment.engine) as session:
+        assert upsert_applications(session, applied)["added"] == 30
+    try:
+        created = post(deployment, {"year": YEAR})
+        assert created.status_code == 201, created.text
+        with deployment.client("caseworker") as client:
+            rows = client.get(f"/v1/allocations/{created.json()['id']}").json()["assignments"]
+    finally:
+        with session_scope(deployment.engine) as session:
+            session.execute(delete(Application))
+    asked = set(zip(applied["firm_id"], applied["programme_id"], strict=True))
+    assert 0 < len(rows) <= 30
     assert {(r["firm_id"], r["programme_id"]) for r in rows} <= asked
 
 

@@ -26,6 +26,7 @@ from recommender.adapters.store.alerts import (
     subscribe,
     unsubscribe,
 )
+from recommender.adapters.store.applications import load_applications, upsert_applications
 from recommender.adapters.store.catalogue import (
     clear_type_override,
     get_programme,
@@ -84,6 +85,7 @@ __all__ = [
     "list_feedback",
     "list_keys",
     "list_subscriptions",
+    "load_applications",
     "load_firms",
     "load_outcomes",
     "load_programmes",
@@ -98,6 +100,7 @@ __all__ = [
     "summarise_counts",
     "unsubscribe",
     "upgrade_database",
+    "upsert_applications",
     "upsert_firms",
     "upsert_outcomes",
     "upsert_programmes",

@@ -3,8 +3,7 @@
 :func:`import_dataset` writes a validated :class:`~recommender.contract.canonical.Dataset`
 in one transaction: if anything fails, nothing is kept. Rows are matched by key, so
 importing the same directory twice changes nothing the second time. The store holds the
-v1 tables; a dataset's ``applications`` (contract v2) have no table yet and are not
-stored.
+v1 tables and the optional v2 ``applications``.
 """
 
 from __future__ import annotations
@@ -14,21 +13,26 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from recommender.adapters.store.applications import load_applications, upsert_applications
 from recommender.adapters.store.catalogue import load_programmes, upsert_programmes
 from recommender.adapters.store.db import session_scope
 from recommender.adapters.store.firms import load_firms, upsert_firms
 from recommender.adapters.store.outcomes import load_outcomes, upsert_outcomes
 from recommender.contract.canonical import (
     Dataset,
+    canonical_applications,
     canonical_firms,
     canonical_outcomes,
     canonical_programmes,
 )
 from recommender.errors import ConflictError
 
+NOTHING = {"added": 0, "updated": 0, "unchanged": 0}
+
 
 def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
-    """Store a validated dataset's firms, programmes and outcomes, all or nothing.
+    """Store a validated dataset's firms, programmes, outcomes and applications, all or
+    nothing.
 
     Parameters
     ----------
@@ -56,7 +60,9 @@ def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
             if ds.outcomes is not None:
                 counts["outcomes"] = upsert_outcomes(session, ds.outcomes, source="import")
             else:
-                counts["outcomes"] = {"added": 0, "updated": 0, "unchanged": 0}
+                counts["outcomes"] = dict(NOTHING)
+            if ds.applications is not None:
+                counts["applications"] = upsert_applications(session, ds.applications)
     except IntegrityError as exc:
         raise ConflictError(
             f"the database refused the import, nothing was changed: {exc.orig}"
@@ -65,8 +71,8 @@ def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
 
 
 def export_dataset(engine: Engine, *, year: int | None = None) -> Dataset:
-    """Everything stored, as a dataset: firms, programmes (type overrides applied) and
-    every outcome, imported or posted through the API.
+    """Everything stored, as a dataset: firms, programmes (type overrides applied),
+    every outcome (imported or posted through the API) and every application.
 
     Parameters
     ----------
@@ -78,16 +84,19 @@ def export_dataset(engine: Engine, *, year: int | None = None) -> Dataset:
     Returns
     -------
     Dataset
-        Canonical frames; ``outcomes`` is ``None`` when no outcome is stored.
+        Canonical frames; ``outcomes`` / ``applications`` are ``None`` when none is
+        stored.
     """
     with session_scope(engine) as session:
         firms = load_firms(session, year=year)
         programmes = load_programmes(session, year=year)
         outcomes = load_outcomes(session, year=year)
+        applications = load_applications(session, years=None if year is None else [year])
     return Dataset(
         firms=canonical_firms(firms),
         programmes=canonical_programmes(programmes),
         outcomes=None if outcomes.empty else canonical_outcomes(outcomes),
+        applications=None if applications.empty else canonical_applications(applications),
     )
 
 

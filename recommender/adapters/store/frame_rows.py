@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from recommender.contract.fields import (
+    APPLICATION_COLUMNS,
+    APPLICATIONS,
     FIRM_COLUMNS,
     FIRMS,
     OPTIONAL_PROGRAMME_COLUMNS,
@@ -65,6 +67,7 @@ TYPE_EVIDENCE_COLUMNS: Final = tuple(TYPE_EVIDENCE_KINDS)
 FIRM_KINDS: Final[dict[str, str]] = store_kinds(FIRMS)
 PROGRAMME_KINDS: Final[dict[str, str]] = {**store_kinds(PROGRAMMES), **TYPE_EVIDENCE_KINDS}
 OUTCOME_KINDS: Final[dict[str, str]] = store_kinds(OUTCOMES)
+APPLICATION_KINDS: Final[dict[str, str]] = store_kinds(APPLICATIONS)
 PROGRAMME_ALL_COLUMNS: Final = (*PROGRAMME_COLUMNS, *OPTIONAL_PROGRAMME_COLUMNS)
 
 
@@ -124,6 +127,11 @@ def programmes_frame(
 ) -> pd.DataFrame:
     """Canonical programmes frame (plus any type-evidence columns named in ``columns``)."""
     return frame_from_rows(rows, columns, PROGRAMME_KINDS)
+
+
+def applications_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    """Canonical applications frame from rows in :data:`APPLICATION_COLUMNS` order."""
+    return frame_from_rows(rows, APPLICATION_COLUMNS, APPLICATION_KINDS)
 
 
 def outcomes_frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:

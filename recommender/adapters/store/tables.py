@@ -178,6 +178,23 @@ class Outcome(Base):
     source: Mapped[str] = mapped_column(String(16))
 
 
+class Application(Base):
+    """A firm applied for a programme of a year (contract v2 ``applications``): when a
+    year has any, a cohort allocation gives each firm only what it applied for."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "year", "programme_id"),
+        Index(None, "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[str]
+    year: Mapped[int]
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.programme_id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class TypeOverride(Base):
     """A person's correction of a programme's type; wins over the imported type."""
 
