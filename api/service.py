@@ -70,6 +70,15 @@ class ListOptions:
     include_ineligible: bool = False
     programme_types: tuple[str, ...] | None = None
     as_of: date | None = None
+    unscored_k: int | None = None  # unscored programmes to list; default: see below
+
+    @property
+    def unscored_limit(self) -> int | None:
+        """How many unscored (``other``) programmes a list shows: ``unscored_k``, else as
+        many as it ranks (``k``), or every one with ``explain="all"``."""
+        if self.unscored_k is not None:
+            return self.unscored_k
+        return None if self.explain == "all" else self.k
 
 
 @dataclass(frozen=True)
@@ -300,6 +309,7 @@ class ServingService:
             outcomes=outcomes,
             as_of=options.as_of,
             today=self.today(),
+            unscored_k=options.unscored_limit,
         )
 
     def _audited(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import AnyRoleDep, ServiceDep, SessionDep
 from api.schemas.common import PROBLEM_RESPONSES
@@ -12,6 +14,8 @@ from api.schemas.recommendations import (
     RecommendationRequest,
     RecommendationResponse,
 )
+from api.security import Principal
+from api.service import ServingService
 
 router = APIRouter(
     prefix="/v1/recommendations", tags=["recommendations"], responses=PROBLEM_RESPONSES
@@ -21,7 +25,7 @@ BATCH = "POST /v1/recommendations/batch"
 
 
 @router.post("", response_model=RecommendationResponse)
-def recommend(
+async def recommend(
     principal: AnyRoleDep,
     body: RecommendationRequest,
     service: ServiceDep,
@@ -29,6 +33,18 @@ def recommend(
     response: Response,
 ) -> RecommendationResponse:
     """Rank the eligible programmes of a firm profile's year and explain the top ones."""
+    # one worker-thread hop for the whole of the work (a sync route takes another one
+    # for FastAPI's response check); the event loop only serialises the answer
+    return await run_in_threadpool(_recommend_one, principal, body, service, session, response)
+
+
+def _recommend_one(
+    principal: Principal,
+    body: RecommendationRequest,
+    service: ServingService,
+    session: Session,
+    response: Response,
+) -> RecommendationResponse:
     served = service.recommend_one(
         session, principal, body.profile.model_dump(), body.list_options(), endpoint=SINGLE
     )

@@ -29,6 +29,7 @@ ProgrammeType = Literal[PROGRAMME_TYPES]  # type: ignore[valid-type]
 ExplainMode = Literal["top", "all", "none"]
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 MAX_K = 50
+MAX_UNSCORED = 2_000
 
 
 class RecommendationOptions(BaseModel):
@@ -57,6 +58,14 @@ class RecommendationOptions(BaseModel):
     lang: Language = Field(
         default="en", description="language of the sentences: explanations and eligibility reasons"
     )
+    unscored_k: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_UNSCORED,
+        description="eligible programmes the model cannot score (type other) to list after "
+        "the ranked ones, in catalogue order; default: k, or all with explain=all. "
+        "unscored_total counts them all",
+    )
 
     def list_options(self) -> ListOptions:
         """These options as the serving service takes them."""
@@ -67,6 +76,7 @@ class RecommendationOptions(BaseModel):
             include_ineligible=self.include_ineligible,
             programme_types=types,
             as_of=self.as_of,
+            unscored_k=self.unscored_k,
         )
 
 
@@ -155,6 +165,7 @@ class RecommendationResponse(BaseModel):
     year: int
     recommendations: list[RecommendedProgramme]
     unscored: list[RecommendedProgramme]
+    unscored_total: int
     ineligible: list[IneligibleProgramme] | None
     contrast: list[ContributionOut]
     capability_profile: list[CapabilityGapOut]
@@ -171,6 +182,7 @@ class RecommendationResponse(BaseModel):
             year=rec.year,
             recommendations=[_programme(i, say) for i in rec.items],
             unscored=[_programme(i, say) for i in rec.unscored],
+            unscored_total=rec.unscored_total,
             ineligible=None
             if rec.ineligible is None
             else [_ineligible(i, say) for i in rec.ineligible],

@@ -77,7 +77,7 @@ class PairFeaturizer:
 
     def transform(
         self,
-        firm_features: pd.DataFrame,
+        firm_features: np.ndarray,
         firm_caps: np.ndarray,
         table: ProgrammeTable,
         firm_rows: np.ndarray,
@@ -88,7 +88,8 @@ class PairFeaturizer:
         Parameters
         ----------
         firm_features
-            Output of :meth:`CapabilityProfiler.transform`.
+            The firms' features, columns :data:`FIRM_FEATURES` (the matrix of
+            :meth:`CapabilityProfiler.features_with_peers`).
         firm_caps
             The firms' own self-ratings, shape ``(n_firms, 12)``, NaN where unanswered.
         table
@@ -96,7 +97,7 @@ class PairFeaturizer:
         firm_rows, programme_rows
             Positional indices of each pair into the firms and into ``table``.
         """
-        F = firm_features.to_numpy(float)[firm_rows]
+        F = np.asarray(firm_features, dtype=float)[firm_rows]
         P = table.matrix[programme_rows].copy()
         employees = np.expm1(F[:, FIRM_FEATURES.index("log_employees")])
         P[:, 2] = np.log1p(table.support[programme_rows] / np.maximum(employees, 1.0))

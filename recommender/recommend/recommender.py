@@ -95,6 +95,7 @@ class Recommender:
         outcomes: pd.DataFrame | None = None,
         as_of: date | None = None,
         today: date | None = None,
+        unscored_k: int | None = None,
     ) -> Recommendation:
         """Ranked eligible programmes of the profile's year, the top ``k`` explained.
 
@@ -119,6 +120,10 @@ class Recommender:
             Used when ``as_of`` is not given: profiles of today's year see only what is
             open today; profiles of other years (history, planning) are not filtered by
             window, since "open today" says nothing about another year's offerings.
+        unscored_k
+            List at most this many of the eligible programmes the model cannot score
+            (``other``), in catalogue order; ``None`` lists them all. Their number is
+            ``unscored_total`` either way.
         """
         return self.recommend_batch(
             profile_frame(profile) if not isinstance(profile, pd.DataFrame) else profile,
@@ -129,6 +134,7 @@ class Recommender:
             outcomes=outcomes,
             as_of=as_of,
             today=today,
+            unscored_k=unscored_k,
         )[0]
 
     # --- many firms -----------------------------------------------------------------
@@ -144,6 +150,7 @@ class Recommender:
         outcomes: pd.DataFrame | None = None,
         as_of: date | None = None,
         today: date | None = None,
+        unscored_k: int | None = None,
     ) -> list[Recommendation]:
         """:meth:`recommend` for many profiles, scoring each year's pairs in one call."""
         firms = profiles if isinstance(profiles, pd.DataFrame) else profile_frame(profiles)
@@ -153,14 +160,13 @@ class Recommender:
         # else: the profiler's own default is "no known participation", as with_history
         # would add it (saves ~2 ms of pandas per request)
         types = set(programme_types) if programme_types is not None else None
-        firm_feats, peers = self.pipeline.profiler.transform_with_peers(firms)
         records = _records(firms)
-        if len(records) <= FEW:  # pandas costs ~20 us a column: a few firms read records
-            caps = np.array([[r[c] for c in CAPABILITIES] for r in records], float).reshape(
-                len(records), len(CAPABILITIES)
-            )
-        else:
-            caps = np.column_stack([firms[c].to_numpy(float) for c in CAPABILITIES])
+        # pandas costs ~20 us a column: a few firms are read from their records
+        source = _columns(records) if len(records) <= FEW else firms
+        firm_feats, peers = self.pipeline.profiler.features_with_peers(source)
+        caps = np.column_stack([np.asarray(source[c], float) for c in CAPABILITIES]).reshape(
+            len(records), len(CAPABILITIES)
+        )
         results: list[Recommendation | None] = [None] * len(firms)
         n_explain = k if explain_k is None else explain_k
         for year, rows in _year_groups([r["year"] for r in records]).items():
@@ -181,6 +187,7 @@ class Recommender:
                     include_ineligible=include_ineligible,
                     types=types,
                     as_of=reference_date(int(year), as_of, today),
+                    unscored_k=unscored_k,
                 ),
                 strict=True,
             ):
@@ -192,7 +199,7 @@ class Recommender:
         cat: _YearCatalogue | None,
         firms: pd.DataFrame,
         records: list[dict[str, Any]],
-        firm_feats: pd.DataFrame,
+        firm_feats: np.ndarray,
         caps: np.ndarray,
         peers: np.ndarray,
         rows: np.ndarray,
@@ -203,6 +210,7 @@ class Recommender:
         include_ineligible: bool,
         types: set[str] | None,
         as_of: date | None,
+        unscored_k: int | None,
     ) -> list[Recommendation]:
         whole = len(rows) == len(firms)  # rows are then 0..n-1: skip the copies
         firm_records = records if whole else [records[i] for i in rows.tolist()]
@@ -238,7 +246,7 @@ class Recommender:
         usable = eligible & wanted[None, :]
         fi, pj = np.nonzero(usable & cat.table.scored[None, :])
         X = self.pipeline.pairs.transform(
-            firm_feats if whole else firm_feats.iloc[rows], caps[rows], cat.table, fi, pj
+            firm_feats if whole else firm_feats[rows], caps[rows], cat.table, fi, pj
         )
         scores = self.ranker.predict(X) if len(X) else np.empty(0)
         # fi is sorted (row-major nonzero): each firm's pairs are one contiguous run
@@ -271,11 +279,8 @@ class Recommender:
                 )
                 for rank, p in enumerate(shown[local].tolist())
             ]
-            unscored = (
-                [plain[j] for j in np.flatnonzero(unscored_mask[local]).tolist()]
-                if has_unscored
-                else []
-            )
+            unscored_at = np.flatnonzero(unscored_mask[local]).tolist() if has_unscored else []
+            unscored = [plain[j] for j in unscored_at[:unscored_k]]
             ineligible = None
             if failed is not None:
                 ineligible = _ineligible(
@@ -298,6 +303,7 @@ class Recommender:
                     versus,
                     caps[rows[local]],
                     peers[rows[local]],
+                    unscored_total=len(unscored_at),
                 )
             )
         return out

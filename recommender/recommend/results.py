@@ -58,7 +58,7 @@ class Recommendation:
     year: int
     model_version: str
     items: list[RecommendedItem]
-    unscored: list[RecommendedItem]
+    unscored: list[RecommendedItem]  # eligible, not scorable (``other``): the first listed
     ineligible: list[IneligibleItem] | None
     contrast: list[Contribution] = field(default_factory=list)  # why #1 is above #2
     own_ratings: np.ndarray = field(
@@ -67,6 +67,7 @@ class Recommendation:
     peer_ratings: np.ndarray = field(
         default_factory=lambda: np.full(len(CAPABILITIES), np.nan), repr=False, compare=False
     )
+    unscored_total: int = 0  # eligible unscored programmes, listed or not
 
     @cached_property
     def profile(self) -> list[CapabilityGap]:

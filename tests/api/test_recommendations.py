@@ -8,6 +8,7 @@ import threading
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import event
 
@@ -118,6 +119,31 @@ def test_explain_all_lists_every_eligible_scored_programme(
     assert {i["programme_id"] for i in body["unscored"]} == set(
         year["programme_id"][eligible & ~scored]
     )
+
+
+def test_unscored_programmes_are_listed_up_to_unscored_k_and_counted_in_full(
+    deployment: Deployment, profiles: list[dict[str, Any]], world: Any
+) -> None:
+    from recommender.recommend import profile_frame
+
+    programmes = world.dataset.programmes
+    counts = []
+    for profile in profiles[:20]:
+        year = programmes[programmes["year"] == profile["year"]].reset_index(drop=True)
+        eligible = eligibility_mask(profile_frame(profile), year)[0]
+        counts.append(int((eligible & (year["programme_type"].to_numpy() == "other")).sum()))
+    profile = profiles[int(np.argmax(counts))]
+    assert max(counts) >= 1
+    with deployment.client("partner") as client:
+        one = client.post("/v1/recommendations", json={"profile": profile, "k": 1}).json()
+        none = client.post(
+            "/v1/recommendations", json={"profile": profile, "k": 5, "unscored_k": 0}
+        ).json()
+    assert len(one["unscored"]) == 1 and one["unscored_total"] == max(counts)
+    assert none["unscored"] == [] and none["unscored_total"] == max(counts)
+    assert [i["programme_id"] for i in _audit(deployment, one["request_id"])["items"]] == [
+        i["programme_id"] for i in one["recommendations"] + one["unscored"]
+    ]
 
 
 def _hangul(text: str) -> bool:

@@ -19,7 +19,7 @@ AS_OF = date(2025, 8, 20)
 
 
 @pytest.fixture(scope="module")
-def result():
+def ranking():
     catalogue = announcements_to_programmes(
         read_announcements(PROJECT_ROOT / "recommender/data/bizinfo/announcements-2023-2025.csv"),
         rules=load_type_rules(),
@@ -28,6 +28,12 @@ def result():
     firms = simulate_world(**DEMO_WORLD).dataset.firms  # type: ignore[arg-type]
     firm = firms[(firms["year"] == 2024) & (firms["sector"] == "mfg_high_tech")].iloc[[0]]
     firm = firm.assign(year=2025)  # its profile carried into the year of the announcements
+    return rec, firm, catalogue
+
+
+@pytest.fixture(scope="module")
+def result(ranking):
+    rec, firm, catalogue = ranking
     # deep enough to reach announcements with a window: the top five have none
     return rec.recommend(firm, k=50, as_of=AS_OF), catalogue
 
@@ -69,3 +75,14 @@ def test_eligible_other_type_announcements_follow_unscored_with_links(result) ->
     assert all(
         i.score is None and i.rank is None and i.programme_type == "other" for i in out.unscored
     )
+
+
+def test_unscored_k_bounds_the_unscored_list_and_the_total_still_counts_all(
+    ranking, result
+) -> None:
+    rec, firm, _ = ranking
+    out, _ = result
+    short = rec.recommend(firm, k=5, as_of=AS_OF, unscored_k=3)
+    assert out.unscored_total == len(out.unscored) > 3
+    assert [i.programme_id for i in short.unscored] == [i.programme_id for i in out.unscored[:3]]
+    assert short.unscored_total == out.unscored_total
