@@ -6,9 +6,9 @@ counted in ``n_caps_missing``; they are never read as zero.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,12 +16,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from recommender.constants import CAPABILITIES, SECTORS, SIZE_BAND_EDGES, SIZE_BANDS
+from recommender.eligibility import Columns
 from recommender.enum_codes import enum_codes
 from recommender.errors import NotFittedError
 from recommender.features.names import FIRM_FEATURES, HISTORY_COLUMNS, N_CAPS
-
-# Firm profiles column by column: a canonical frame, or for a few firms plain sequences.
-FirmColumns: TypeAlias = pd.DataFrame | Mapping[str, Sequence[Any]]
 
 
 def size_band(employees: np.ndarray | pd.Series) -> np.ndarray:
@@ -190,7 +188,7 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):
         sector_mean = (sums.sum(1) + w * self.population_mean_) / (answered.sum(1) + w)
         self.benchmarks_ = (sums + w * sector_mean[:, None, :]) / (answered + w)
 
-    def peer_benchmarks(self, firms: FirmColumns) -> np.ndarray:
+    def peer_benchmarks(self, firms: Columns) -> np.ndarray:
         """The benchmark row (12 capabilities) of each firm's peer group."""
         self._check()
         return self.benchmarks_[
@@ -207,7 +205,7 @@ class CapabilityProfiler(TransformerMixin, BaseEstimator):
             self.features_with_peers(X)[0], index=X.index, columns=list(FIRM_FEATURES)
         )
 
-    def features_with_peers(self, X: FirmColumns) -> tuple[np.ndarray, np.ndarray]:
+    def features_with_peers(self, X: Columns) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`transform` as a matrix (columns :data:`FIRM_FEATURES`) and
         :meth:`peer_benchmarks`, in one pass (serving needs both).
 

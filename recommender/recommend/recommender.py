@@ -31,7 +31,7 @@ from recommender.explain.facts import PAIR_COLUMNS
 from recommender.features import HISTORY_COLUMNS, FeaturePipeline, with_history
 from recommender.ranker import Ranker
 from recommender.recommend.catalogue import _year_groups, _YearCatalogue, reference_date
-from recommender.recommend.profiles import _records, profile_frame
+from recommender.recommend.profiles import _records, profile_columns, profile_frame
 from recommender.recommend.results import IneligibleItem, Recommendation, RecommendedItem
 from recommender.recommend.scoring import rank_firms, score_all
 
@@ -153,21 +153,28 @@ class Recommender:
         unscored_k: int | None = None,
     ) -> list[Recommendation]:
         """:meth:`recommend` for many profiles, scoring each year's pairs in one call."""
-        firms = profiles if isinstance(profiles, pd.DataFrame) else profile_frame(profiles)
-        firms = firms.reset_index(drop=True)
-        if outcomes is not None or not set(HISTORY_COLUMNS).isdisjoint(firms.columns):
-            firms = with_history(firms, outcomes, self.programmes)
-        # else: the profiler's own default is "no known participation", as with_history
-        # would add it (saves ~2 ms of pandas per request)
         types = set(programme_types) if programme_types is not None else None
-        records = _records(firms)
-        # pandas costs ~20 us a column: a few firms are read from their records
-        source = _columns(records) if len(records) <= FEW else firms
+        source: Columns  # the firms column by column: a frame, or lists for a few
+        if not isinstance(profiles, pd.DataFrame) and len(profiles) <= FEW and outcomes is None:
+            # a request's profiles: no frame at all (pandas costs ~20 us a column read
+            # and ~0.5 ms a frame made); no history means "no known participation",
+            # the profiler's own default
+            source = profile_columns(profiles)
+            records = [
+                dict(zip(source, row, strict=True)) for row in zip(*source.values(), strict=True)
+            ]
+        else:
+            firms = profiles if isinstance(profiles, pd.DataFrame) else profile_frame(profiles)
+            firms = firms.reset_index(drop=True)
+            if outcomes is not None or not set(HISTORY_COLUMNS).isdisjoint(firms.columns):
+                firms = with_history(firms, outcomes, self.programmes)
+            records = _records(firms)
+            source = _columns(records) if len(records) <= FEW else firms
         firm_feats, peers = self.pipeline.profiler.features_with_peers(source)
         caps = np.column_stack([np.asarray(source[c], float) for c in CAPABILITIES]).reshape(
             len(records), len(CAPABILITIES)
         )
-        results: list[Recommendation | None] = [None] * len(firms)
+        results: list[Recommendation | None] = [None] * len(records)
         n_explain = k if explain_k is None else explain_k
         for year, rows in _year_groups([r["year"] for r in records]).items():
             cat = self._years.get(int(year))
@@ -175,7 +182,7 @@ class Recommender:
                 rows,
                 self._year_batch(
                     cat,
-                    firms,
+                    source,
                     records,
                     firm_feats,
                     caps,
@@ -197,7 +204,7 @@ class Recommender:
     def _year_batch(
         self,
         cat: _YearCatalogue | None,
-        firms: pd.DataFrame,
+        source: Columns,
         records: list[dict[str, Any]],
         firm_feats: np.ndarray,
         caps: np.ndarray,
@@ -212,15 +219,15 @@ class Recommender:
         as_of: date | None,
         unscored_k: int | None,
     ) -> list[Recommendation]:
-        whole = len(rows) == len(firms)  # rows are then 0..n-1: skip the copies
+        whole = len(rows) == len(records)  # rows are then 0..n-1: skip the copies
         firm_records = records if whole else [records[i] for i in rows.tolist()]
-        sub: Columns = (
-            _columns(firm_records)
-            if len(firm_records) <= FEW
-            else firms
-            if whole
-            else firms.iloc[rows]
-        )
+        sub: Columns
+        if whole:
+            sub = source
+        elif len(firm_records) <= FEW or not isinstance(source, pd.DataFrame):
+            sub = _columns(firm_records)
+        else:
+            sub = source.iloc[rows]
         if cat is None:
             return [
                 Recommendation(
