@@ -26,11 +26,11 @@ import pandas as pd
 
 from recommender import DataValidationError, Problem
 from recommender.adapters.artefact import load_recommender
+from recommender.adapters.atomic import atomic_file
 from recommender.adapters.files import read_data_dir
 from recommender.adapters.registry import Registry
 from recommender.allocate import Allocation, parse_floors
 from recommender.allocate.cohort import allocate_cohort
-from recommender.atomic import atomic_file
 from recommender.constants import CHAMPION
 from recommender.contract.canonical import Dataset
 from recommender.contract.datasets import validate_frames

@@ -6,7 +6,7 @@ is checked, scored with :meth:`~recommender.recommend.Recommender.score` -- the 
 path of the local engine -- and written by its own task as one Parquet part file, so a
 task holds one partition and its output, never the whole data. The output is a
 directory of ``part-NNNNN.parquet`` files, built beside the target and published only
-when every partition succeeded (:func:`recommender.atomic.publish_dir`).
+when every partition succeeded (:func:`recommender.adapters.atomic.publish_dir`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import pandas as pd
 from batch.output import ScoreRun, scored_frame
 from recommender import FeaturePipeline, Problem, Ranker, Recommender, RecommenderError
 from recommender.adapters.artefact import load_recommender
+from recommender.adapters.atomic import publish_dir, staged_dir
 from recommender.adapters.partitioned import Checked, dask_client, open_tables, raise_problems
 from recommender.adapters.registry import Registry
-from recommender.atomic import publish_dir, staged_dir
 from recommender.constants import CHAMPION
 
 Progress = Callable[[str], None]

@@ -14,9 +14,9 @@ from typing import Final
 
 from batch.output import ScoreRun, scored_frame
 from recommender.adapters.artefact import load_recommender
+from recommender.adapters.atomic import atomic_file
 from recommender.adapters.files import read_data_dir
 from recommender.adapters.registry import Registry
-from recommender.atomic import atomic_file
 from recommender.constants import CHAMPION
 
 Progress = Callable[[str], None]

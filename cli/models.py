@@ -161,8 +161,8 @@ def build_demo_model(
     import uuid
 
     from recommender import simulate_world
+    from recommender.adapters.atomic import publish_dir
     from recommender.adapters.registry import Registry
-    from recommender.atomic import publish_dir
     from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
     from training.local import train_version
 

@@ -6,7 +6,7 @@ Files under the models directory ``root``::
     champion        one line: the served version
     history.json    {"stack": [versions, oldest first], "events": [every switch]}
 
-Both are replaced atomically (:func:`recommender.atomic.write_atomic`): a reader sees the
+Both are replaced atomically (:func:`recommender.adapters.atomic.write_atomic`): a reader sees the
 old pointer or the new one. Which version may become champion is decided by
 :class:`recommender.adapters.registry.Registry`; this module only records it.
 """
@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from recommender.adapters.atomic import write_atomic
 from recommender.adapters.manifest import HISTORY, is_valid_version_name
-from recommender.atomic import write_atomic
 from recommender.constants import CHAMPION
 from recommender.errors import ModelIntegrityError, PromotionRefusedError
 

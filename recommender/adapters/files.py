@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from recommender.atomic import move_into_place, publish_dir, staged_dir
+from recommender.adapters.atomic import move_into_place, publish_dir, staged_dir
 from recommender.contract.canonical import Dataset, canonical_frame
 from recommender.contract.datasets import dataset_of
 from recommender.contract.fields import CONTRACT, TABLES, column_kind

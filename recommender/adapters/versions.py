@@ -26,6 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Literal
 
+from recommender.adapters.atomic import publish_dir
 from recommender.adapters.champion import read_champion, registry_lock
 from recommender.adapters.manifest import (
     MANIFEST,
@@ -38,7 +39,6 @@ from recommender.adapters.manifest import (
     read_manifest,
     sign,
 )
-from recommender.atomic import publish_dir
 from recommender.constants import CHAMPION
 from recommender.errors import ConflictError, ModelIntegrityError, ModelNotFoundError, RegistryError
 

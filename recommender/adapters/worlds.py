@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from recommender.adapters.atomic import atomic_file, move_into_place, publish_dir, staged_dir
 from recommender.adapters.files import FORMATS, write_data_dir
-from recommender.atomic import atomic_file, move_into_place, publish_dir, staged_dir
 from recommender.errors import RecommenderError
 from recommender.simulate import World
 from recommender.simulate.chunked import simulate_in_chunks

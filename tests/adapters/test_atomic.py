@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from recommender import atomic
-from recommender.atomic import (
+from recommender.adapters import atomic
+from recommender.adapters.atomic import (
     atomic_file,
     move_into_place,
     publish_dir,

@@ -16,7 +16,7 @@ import joblib
 import numpy as np
 import pytest
 
-from recommender import atomic
+from recommender.adapters import atomic
 from recommender.adapters import versions as versions_module
 from recommender.adapters.manifest import sha256_file
 from recommender.adapters.registry import Registry

@@ -20,11 +20,11 @@ from typing import Final
 
 import pandas as pd
 
+from recommender.adapters.atomic import atomic_file
 from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.industry_rules import load_industry_rules
 from recommender.adapters.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
 from recommender.adapters.bizinfo.rules import load_type_rules
-from recommender.atomic import atomic_file
 from recommender.bizinfo.classify import TypeRules
 from recommender.bizinfo.importer import (
     CATALOGUE_COLUMNS,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
-from recommender.atomic import atomic_file
+from recommender.adapters.atomic import atomic_file
 from recommender.bizinfo.overrides import check_override
 from recommender.errors import DataValidationError, Problem
 
