@@ -70,6 +70,14 @@ _AGE = re.compile(
     r"(이내|미만|이하|이상|초과)"
 )
 _AGE_BEFORE = re.compile(r"(\d+)\s*년\s*(이내|미만)\s*(의\s*)?(\(예비\)\s*)?(창업|스타트업)")
+# the law's wording of 창업기업: "사업을 개시한 날부터 7년이 지나지 아니한 기업"
+_AGE_LEGAL = re.compile(
+    r"(개시|설립|창업)한\s*날\s*(로)?부터\s*(\d+)\s*년이?\s*"
+    r"(지나지\s*아니한|지나지\s*않은|경과하지\s*아니한|경과하지\s*않은)"
+)
+# 「중소기업창업 지원법」: an 초기창업기업 has been in business for at most 3 years
+_EARLY_STAGE = re.compile(r"초기\s*창업\s*(기업|자)")
+EARLY_STAGE_YEARS: Final[float] = 3.0
 _REVENUE = re.compile(
     r"매출(액)?\s*(\([^)]*\))?\s*(\d[\d,.]*)\s*(억|천만|백만)\s*원?\s*"
     r"(이하|미만)"
@@ -167,7 +175,8 @@ def parse_employees(target: str) -> Bounds:
 
 
 def parse_firm_age(target: str) -> Bounds:
-    """Firm-age limits from ``업력 N년 미만``, ``창업 7년 이내``, ``3년 이내 창업기업``.
+    """Firm-age limits from ``업력 N년 미만``, ``창업 7년 이내``, ``3년 이내 창업기업``,
+    the law's ``사업을 개시한 날부터 7년이 지나지 아니한`` and ``초기창업기업`` (3 years).
 
     Returns
     -------
@@ -181,6 +190,10 @@ def parse_firm_age(target: str) -> Bounds:
     for m in _AGE_BEFORE.finditer(target):
         low, high = _limits(m.group(2), int(m.group(1)))
         found.append((low, high, m.group(0).strip()))
+    for m in _AGE_LEGAL.finditer(target):
+        found.append((None, float(m.group(3)), m.group(0).strip()))
+    if not found and (m := _EARLY_STAGE.search(target)):
+        found.append((None, EARLY_STAGE_YEARS, f"{m.group(0)} (창업 3년 이내)"))
     return _combine(found, "firm age")
 
 

@@ -284,6 +284,18 @@ def test_firm_age_from_the_text_and_preliminary_founders_only_as_zero():
     assert founders.value == 0 and "예비창업자" in founders.evidence
 
 
+def test_firm_age_in_the_laws_wording_and_early_stage_founders():
+    legal = (
+        "「중소기업창업 지원법」 제2조에 따른 중소기업을 창업하여 "
+        "사업을 개시한 날부터 7년이 지나지 아니한 기업"
+    )
+    assert read_max_firm_age(notice(target=legal), ()).value == 7
+    early = read_max_firm_age(notice(target="비수도권 소재 초기창업기업"), ())
+    assert early.value == 3 and "초기창업기업" in early.evidence
+    stated = read_max_firm_age(notice(target="창업 5년 이내 초기창업기업"), ())
+    assert stated.value == 5  # a stated limit wins over the law's default
+
+
 def test_contradictory_firm_ages_give_no_value_and_say_not_stated():
     reading = read_max_firm_age(notice(target="창업 후 3년 이내 기업\n- 창업 후 7년 이내 기업"), ())
     assert reading.value is None and reading.evidence.startswith(NOT_STATED)
