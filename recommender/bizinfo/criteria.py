@@ -192,8 +192,9 @@ def parse_firm_age(target: str) -> Bounds:
         found.append((low, high, m.group(0).strip()))
     for m in _AGE_LEGAL.finditer(target):
         found.append((None, float(m.group(3)), m.group(0).strip()))
-    if not found and (m := _EARLY_STAGE.search(target)):
-        found.append((None, EARLY_STAGE_YEARS, f"{m.group(0)} (창업 3년 이내)"))
+    early = None if found else _EARLY_STAGE.search(target)
+    if early is not None:
+        found.append((None, EARLY_STAGE_YEARS, f"{early.group(0)} (창업 3년 이내)"))
     return _combine(found, "firm age")
 
 
