@@ -24,7 +24,7 @@ from api.routes import ROUTERS
 from api.security import BodyLimitMiddleware, RateLimiter, install_cors
 from api.service import ServingService
 from api.serving import ModelHolder
-from recommender.adapters.registry import Registry
+from recommender.adapters.signing import open_registry
 from recommender.adapters.store import get_engine, upgrade_database
 from recommender.settings import Settings, get_settings
 
@@ -51,9 +51,13 @@ balancer and scraper only.
 def _startup(app: FastAPI, settings: Settings, metrics: Metrics) -> ModelHolder:
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
-    registry = Registry(settings.models_dir, signing_key=settings.signing_key)
+    registry = open_registry(settings)  # signing key created on first start
     holder = ModelHolder(
-        registry, engine, num_threads=settings.num_threads, on_swap=metrics.set_model
+        registry,
+        engine,
+        num_threads=settings.num_threads,
+        on_swap=metrics.set_model,
+        probe_seconds=settings.readiness_probe_seconds,
     )
     holder.refresh()
     if holder.current is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from api.queries import first_firm, store_is_empty
 from recommender import ModelNotFoundError
-from recommender.adapters.registry import Registry
+from recommender.adapters.signing import open_registry
 from recommender.adapters.store import get_engine, import_dataset, session_scope, upgrade_database
 from recommender.constants import DEMO_WORLD
 from recommender.settings import Settings
@@ -37,10 +37,10 @@ def prepare_demo(settings: Settings, *, progress: Callable[[str], None] | None =
     say("migrating the database")
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
-    registry = Registry(settings.models_dir, signing_key=settings.signing_key)
+    registry = open_registry(settings, trial=False)  # the server test-loads it
     if registry.champion() is None:
         raise ModelNotFoundError(
-            f"no model in {settings.models_dir}: build the shipped demo model with "
+            "no model in the models folder: build the shipped demo model with "
             "`make model` (or `recommender build-demo-model`), then run this again"
         )
     champion = registry.verify("champion")["version"]

@@ -4,15 +4,22 @@ One :class:`ModelHolder` per process holds the current :class:`Recommender` in a
 single attribute. A request reads it once and keeps that object to the end, so a swap
 never changes a model under a request in flight. A background thread polls
 ``Registry.champion_token()`` and the catalogue token every
-``Settings.champion_poll_seconds``; a new champion is loaded and verified *before* the
-reference is swapped, and a version that fails verification is refused (logged) while
-the old one keeps serving.
+``Settings.champion_poll_seconds``; a new champion is verified, test-loaded in a child
+process (:mod:`recommender.adapters.trial`: a LightGBM abort kills the child only) and
+loaded *before* the reference is swapped, and a version that fails any step is refused
+(logged) while the old one keeps serving.
+
+When nothing serves yet (a start) and the champion is refused, the holder falls back to
+the last good version (:meth:`Registry.fallback_candidates`) and reports itself
+:attr:`ModelHolder.degraded`, with why; :meth:`ModelHolder.probe` self-checks the
+served model (cached) for ``/readyz``.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +31,7 @@ from recommender.adapters.artefact import load_recommender
 from recommender.adapters.registry import Registry
 from recommender.adapters.store import load_programmes, session_scope
 from recommender.constants import CHAMPION
+from recommender.recommend.selfcheck import self_check
 
 log = logging.getLogger("api.serving")
 
@@ -41,6 +49,8 @@ class ModelHolder:
         LightGBM threads per prediction.
     on_swap
         Called with the new version name after every swap (metrics).
+    probe_seconds
+        How long a :meth:`probe` result is reused.
     """
 
     def __init__(
@@ -50,6 +60,7 @@ class ModelHolder:
         *,
         num_threads: int = 1,
         on_swap: Callable[[str], None] | None = None,
+        probe_seconds: float = 5.0,
     ) -> None:
         self.registry = registry
         self.engine = engine
@@ -62,12 +73,51 @@ class ModelHolder:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.probe_seconds = probe_seconds
+        self._probe: tuple[Recommender, float, str | None] | None = None
 
     @property
     def version(self) -> str | None:
         """The version being served, or ``None`` before any model loaded."""
         current = self.current
         return None if current is None else current.version
+
+    @property
+    def champion(self) -> str | None:
+        """The champion as last read from the registry (``None`` before, or none)."""
+        token = self._champion_token
+        return None if token is None else token[0]
+
+    @property
+    def degraded(self) -> str | None:
+        """Why the served model is not the champion (refused), or ``None``."""
+        current, champion = self.current, self.champion
+        if current is None:
+            return None
+        if CHAMPION in self.refused:
+            return f"{self.refused[CHAMPION]}; serving {current.version!r}"
+        if champion is not None and champion != current.version and champion in self.refused:
+            return (
+                f"the champion {champion!r} is refused ({self.refused[champion]}); "
+                f"serving {current.version!r}, the last good version"
+            )
+        return None
+
+    def probe(self) -> str | None:
+        """Why the served model fails its self-check (a few scores and explanations on
+        synthetic rows), or ``None``; each result is reused for ``probe_seconds``."""
+        rec, now, cached = self.current, time.monotonic(), self._probe
+        if rec is None:
+            return None
+        if cached is not None and cached[0] is rec and now - cached[1] < self.probe_seconds:
+            return cached[2]
+        try:
+            self_check(rec.ranker, rec.pipeline, version=rec.version)
+            why = None
+        except Exception as exc:  # whatever scoring raises, /readyz must say so
+            why = f"{type(exc).__name__}: {exc}"[:300]
+        self._probe = (rec, now, why)
+        return why
 
     def refresh(self) -> bool:
         """Reload what changed since the last call; ``True`` when the model was swapped.
@@ -99,6 +149,9 @@ class ModelHolder:
             new: Recommender | None = None
             if champion_moved or first_load:
                 new = self._load(champion, programmes)  # type: ignore[arg-type]
+            refused_at_start = current is None and champion is not None and champion in self.refused
+            if new is None and refused_at_start:
+                new = self._fall_back(champion, programmes)  # type: ignore[arg-type]
             if new is None and catalogue_changed and current is not None:
                 new = current.with_programmes(programmes)
             if new is None:
@@ -112,8 +165,25 @@ class ModelHolder:
                     self.on_swap(new.version)
             return swapped
 
+    def _fall_back(self, champion: str, programmes: Any) -> Recommender | None:
+        """The first loadable of the registry's fallback candidates not refused yet."""
+        try:
+            candidates = self.registry.fallback_candidates()
+        except RecommenderError as exc:
+            log.error("cannot list fallback versions: %s", exc)
+            return None
+        for version in candidates:
+            if version in self.refused:
+                continue
+            rec = self._load(version, programmes)
+            if rec is not None:
+                log.warning("champion %s refused; serving %s (degraded)", champion, version)
+                return rec
+        return None
+
     def _load(self, version: str, programmes: Any) -> Recommender | None:
         try:
+            self.registry.try_load(version)  # in a child process first: it may crash
             rec = load_recommender(
                 self.registry, version, programmes=programmes, num_threads=self.num_threads
             )

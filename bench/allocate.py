@@ -49,11 +49,12 @@ MODEL_FIRMS, MODEL_SEED = 5000, 42  # the demo world, as `make model` trains on 
 def _registry(work: Path) -> Any:
     """A registry holding ``bench``: a regression model trained on the demo world, as
     ``make model`` trains the shipped one (trained once, kept in ``work``)."""
+    from bench.deployment import SCRATCH_SIGNING_KEY
     from recommender.adapters.registry import Registry
     from recommender.simulate import simulate_world
     from training.local import train_version
 
-    registry = Registry(work / "models")
+    registry = Registry(work / "models", signing_key=SCRATCH_SIGNING_KEY)
     if "bench" not in {v["version"] for v in registry.versions()}:
         world = simulate_world(n_firms=MODEL_FIRMS, years=YEARS, seed=MODEL_SEED)
         train_version(

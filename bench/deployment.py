@@ -6,13 +6,17 @@ from __future__ import annotations
 import math
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 
 from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE
 from recommender.adapters.registry import Registry
 from recommender.settings import Settings
+
+SCRATCH_SIGNING_KEY: Final[str] = "bench-scratch-registry-key"
+"""Signs the scratch registries a benchmark trains into (never served by a deployment,
+which opens its registry through the settings and its own key file)."""
 
 
 def bench_settings(root: Path, **overrides: Any) -> Settings:

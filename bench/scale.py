@@ -61,9 +61,10 @@ def _last_year_firms(data: Path) -> Any:
 
 def step(name: str, data: Path, models: Path, workers: int, out: Path) -> dict[str, Any]:
     """Run one measured step; returns its figures."""
+    from bench.deployment import SCRATCH_SIGNING_KEY
     from recommender.adapters.registry import Registry
 
-    registry = Registry(models)
+    registry = Registry(models, signing_key=SCRATCH_SIGNING_KEY)
     t0 = time.perf_counter()
     result: dict[str, Any] = {}
     if name == "train-local":

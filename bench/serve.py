@@ -37,6 +37,7 @@ from bench import serve_catalogue, serve_demo  # noqa: E402
 from bench.deployment import json_profile  # noqa: E402
 from recommender import simulate_world  # noqa: E402
 from recommender.adapters.registry import Registry  # noqa: E402
+from recommender.adapters.signing import open_registry  # noqa: E402
 from recommender.constants import DEMO_WORLD  # noqa: E402
 from recommender.settings import get_settings  # noqa: E402
 
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
 
     settings = get_settings()
-    registry = Registry(settings.models_dir, signing_key=settings.signing_key)
+    registry = open_registry(settings)
     version = registry.resolve("champion")
     say = lambda m: print(f"… {m}", file=sys.stderr, flush=True)  # noqa: E731
     say(f"simulating the demo world ({args.firms} firms); model {version}")

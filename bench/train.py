@@ -26,7 +26,8 @@ n, root = int(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()
 world = simulate_world(n_firms=n, years=(2022, 2024), seed=42)
 t1 = time.perf_counter()
-train_version(world.dataset, registry=Registry(root), version="bench", run_evaluation=False,
+train_version(world.dataset, registry=Registry(root, signing_key="bench-scratch-registry-key"),
+              version="bench", run_evaluation=False,
               num_threads=2)
 t2 = time.perf_counter()
 print(json.dumps({"firms": n, "profiles": len(world.dataset.firms),

@@ -46,7 +46,7 @@ import training.version  # noqa: E402
 from bench.deployment import bench_settings, copy_version, json_profile  # noqa: E402
 from bench.server_process import ServerProcess, rss_bytes  # noqa: E402
 from recommender import simulate_world  # noqa: E402
-from recommender.adapters.registry import Registry  # noqa: E402
+from recommender.adapters.signing import open_registry  # noqa: E402
 from recommender.adapters.store import (  # noqa: E402
     create_key,
     get_engine,
@@ -131,7 +131,7 @@ def prepare(
     """Store, registry (v1 champion, v2 better) and keys under ``root``."""
     world = simulate_world(n_firms=n_firms, seed=7)
     settings = bench_settings(root, max_body_bytes=1_000_000)
-    registry = Registry(settings.models_dir)
+    registry = open_registry(settings)  # the key file the server will read
     training.version.shap_plots = lambda *a, **k: []  # the report's plots are not needed here
     training.local.train_version(
         world.dataset,

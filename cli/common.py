@@ -55,12 +55,12 @@ def progress() -> Callable[[str], None]:
 
 
 def registry() -> Registry:
-    """The model registry of the settings (``RECOMMENDER_MODELS_DIR``, signing key)."""
-    from recommender.adapters.registry import Registry
+    """The model registry of the settings (``RECOMMENDER_MODELS_DIR``), under the signing
+    key (created on first use) and with the child-process trial load before promotion."""
+    from recommender.adapters.signing import open_registry
     from recommender.settings import get_settings
 
-    settings = get_settings()
-    return Registry(settings.models_dir, signing_key=settings.signing_key)
+    return open_registry(get_settings())
 
 
 def store_engine() -> Engine:

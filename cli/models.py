@@ -1,5 +1,5 @@
 """Models: ``train``, ``score``, ``evaluate``, ``build-demo-model`` and the ``models``
-group (``list``, ``promote``, ``rollback``)."""
+group (``list``, ``promote``, ``rollback``, ``trust``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import typer
 from cli.common import DataDir, err, friendly, out, progress, read_oracle, registry
 
 app = typer.Typer()
-versions_app = typer.Typer(help="List, promote and roll back model versions.", no_args_is_help=True)
+versions_app = typer.Typer(
+    help="List, promote, roll back and trust model versions.", no_args_is_help=True
+)
 app.add_typer(versions_app, name="models")
 
 
@@ -192,8 +194,9 @@ def build_demo_model(
 @versions_app.command("list")
 @friendly
 def models_list() -> None:
-    """Every version with its headline metrics; * marks the champion."""
-    for v in registry().versions():
+    """Every version with its headline metrics; * marks the champion, INVALID a version
+    that is unsigned or does not match its manifest (with why)."""
+    for v in registry().versions(verify=True):
         metrics = v.get("metrics") or {}
         shown = ", ".join(
             f"{k}={metrics[k]:.4f}"
@@ -201,7 +204,8 @@ def models_list() -> None:
             if isinstance(metrics.get(k), (int, float))
         )
         mark = "*" if v.get("is_champion") else " "
-        out.print(f"{mark} {v['version']}  {v.get('created_at', '')}  {shown}")
+        invalid = "" if v.get("valid") else f"  INVALID: {v.get('error')}"
+        out.print(f"{mark} {v['version']}  {v.get('created_at', '')}  {shown}{invalid}")
 
 
 @versions_app.command("promote")
@@ -220,3 +224,26 @@ def models_promote(
 def models_rollback() -> None:
     """Return to the previous champion."""
     out.print(f"champion is now {registry().rollback()}")
+
+
+@versions_app.command("trust")
+@friendly
+def models_trust(
+    version: str,
+    by: Annotated[
+        str | None, typer.Option(help="who accepts it, for the record (default: login name)")
+    ] = None,
+) -> None:
+    """Accept VERSION brought from elsewhere: check its files against its manifest and
+    sign the manifest with the local key, noting who and when (logged)."""
+    import getpass
+
+    from recommender.adapters.signing import trust_version
+
+    if by is None:
+        try:
+            by = getpass.getuser()
+        except (KeyError, OSError):  # no login name in some containers
+            by = "unknown"
+    note = trust_version(registry(), version, by=by)
+    out.print(f"trusted {version}: signed with the local key by {by} at {note['at']}")

@@ -23,7 +23,10 @@ class Settings(BaseSettings):
     var_dir: Path = PROJECT_ROOT / "var"
     models_dir: Path = PROJECT_ROOT / "models"
     database_url: str = ""  # empty: SQLite file under var_dir
-    signing_key: str = ""  # HMAC key for model manifests; empty = hashes only
+    # HMAC key for model manifests. Empty: read from signing_key_file, or from
+    # var_dir/signing.key, created (mode 0600) on first use; versions are always signed.
+    signing_key: str = Field(default="", repr=False)
+    signing_key_file: Path | None = None
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=5_000_000, ge=1_000)
     rate_limit_per_minute: int = Field(default=600, ge=1)
@@ -34,6 +37,15 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     num_threads: int = Field(default=1, ge=0, le=64)  # LightGBM threads per process at serve time
     champion_poll_seconds: float = Field(default=2.0, gt=0)
+    model_trial_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    readiness_probe_seconds: float = Field(default=5.0, ge=0, le=3600)
+
+    @field_validator("signing_key")
+    @classmethod
+    def _long_enough_key(cls, value: str) -> str:
+        if value and len(value) < 16:
+            raise ValueError("signing_key must be at least 16 characters (or empty: a key file)")
+        return value
 
     @field_validator("cors_origins")
     @classmethod

@@ -22,18 +22,35 @@ async def healthz() -> Health:
 @router.get(
     "/readyz",
     response_model=Readiness,
-    responses={503: {"description": "model or database not ready"}},
+    responses={
+        200: {"description": "serving: `ready`, or `degraded` (an older version, `reason`)"},
+        503: {"description": "no model serves, its probe prediction fails, or no database"},
+    },
 )
 def readyz(holder: HolderDep, session: SessionDep) -> Readiness:
-    """Ready when a model is loaded and the database answers; 503 otherwise."""
+    """Ready (200) when a model serves, its probe prediction works and the database answers;
+    ``degraded`` (still 200) when it is not the champion, which was refused; 503 otherwise."""
     rec = holder.current
     if rec is None:
-        raise ApiProblem(503, "no model is loaded", kind="not-ready")
+        champion = holder.champion
+        why = holder.refused.get(champion) if champion else None
+        raise ApiProblem(503, f"no model is loaded{f': {why}' if why else ''}", kind="not-ready")
+    failure = holder.probe()
+    if failure is not None:
+        raise ApiProblem(
+            503, f"the served model fails its probe prediction: {failure}", kind="not-ready"
+        )
     try:
         ping(session)
     except SQLAlchemyError:
         raise ApiProblem(503, "the database does not answer", kind="not-ready") from None
-    return Readiness(status="ready", model_version=rec.version, programmes=len(rec.programmes))
+    degraded = holder.degraded
+    return Readiness(
+        status="ready" if degraded is None else "degraded",
+        model_version=rec.version,
+        programmes=len(rec.programmes),
+        reason=degraded,
+    )
 
 
 @router.get(

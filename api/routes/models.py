@@ -16,9 +16,11 @@ router = APIRouter(prefix="/v1/models", tags=["models"], responses=PROBLEM_RESPO
 
 @router.get("", response_model=ModelList)
 def list_models(principal: AnalystDep, registry: RegistryDep, holder: HolderDep) -> dict[str, Any]:
-    """Every model version with its metrics, the champion and the version served here."""
+    """Every model version with its metrics, the champion and the version served here;
+    an unsigned or tampered version is listed with ``valid`` false and why."""
     serving = holder.version
-    versions = [{**v, "serving": v["version"] == serving} for v in registry.versions()]
+    listed = registry.versions(verify=True)  # hmac, then every file's size and sha256
+    versions = [{**v, "serving": v["version"] == serving} for v in listed]
     try:
         champion = registry.champion()
     except ModelIntegrityError:  # an unreadable pointer: listed as no champion

@@ -12,10 +12,11 @@ class Health(BaseModel):
 
 
 class Readiness(BaseModel):
-    """The model is loaded and the database answers."""
+    """The model is loaded and the database answers; ``degraded`` says why not the champion."""
 
     model_config = ConfigDict(protected_namespaces=())
 
     status: str
     model_version: str
     programmes: int
+    reason: str | None = None

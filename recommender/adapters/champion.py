@@ -63,9 +63,13 @@ def read_champion(root: Path) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ModelIntegrityError(f"{path} is unreadable ({exc})") from None
+        raise ModelIntegrityError(
+            f"the {CHAMPION} pointer is unreadable ({type(exc).__name__})"
+        ) from None
     if not is_valid_version_name(text):
-        raise ModelIntegrityError(f"{path} does not name a valid version: {text[:80]!r}")
+        raise ModelIntegrityError(
+            f"the {CHAMPION} pointer does not name a valid version: {text[:80]!r}"
+        )
     return text
 
 
@@ -86,13 +90,13 @@ def read_history(root: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {"stack": [], "events": []}
     except (OSError, ValueError) as exc:
-        raise ModelIntegrityError(f"{path} is unreadable ({exc})") from None
+        raise ModelIntegrityError(f"{HISTORY} is unreadable ({type(exc).__name__})") from None
     if not (
         isinstance(data, dict)
         and isinstance(data.get("stack"), list)
         and isinstance(data.get("events"), list)
     ):
-        raise ModelIntegrityError(f"{path} is unreadable (expected 'stack' and 'events')")
+        raise ModelIntegrityError(f"{HISTORY} is unreadable (expected 'stack' and 'events')")
     return data
 
 

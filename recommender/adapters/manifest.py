@@ -26,7 +26,7 @@ CHUNK: Final[int] = 1 << 20
 MANIFEST: Final[str] = "manifest.json"
 HISTORY: Final[str] = "history.json"
 RESERVED_KEYS: Final[frozenset[str]] = frozenset(
-    {"version", "created_at", "files", "sizes", "hmac"}
+    {"version", "created_at", "files", "sizes", "hmac", "trusted"}
 )
 MAX_MANIFEST_BYTES: Final[int] = 16 * 1024 * 1024
 _RESERVED_NAMES: Final[frozenset[str]] = frozenset(
@@ -143,6 +143,9 @@ def read_manifest(folder: Path, version: str, *, signing_key: str = "") -> dict[
 
     No other file of the version is touched.
 
+    Without a key only the structure is checked (:func:`~recommender.adapters.signing.
+    trust_version` reads a foreign manifest so); a registry always passes its key.
+
     Raises
     ------
     ModelIntegrityError
@@ -169,13 +172,16 @@ def read_manifest(folder: Path, version: str, *, signing_key: str = "") -> dict[
     if signing_key:
         given = manifest.get("hmac")
         if not isinstance(given, str):
-            raise bad("carries no hmac but a signing key is configured")
+            raise bad("is unsigned (no hmac): accept it with `recommender models trust`")
         try:
             expected = sign(manifest, signing_key)
         except ValueError:
             expected = ""
         if not hmac.compare_digest(given, expected):
-            raise bad("hmac does not match: the manifest was edited or signed with another key")
+            raise bad(
+                "hmac does not match: the manifest was edited or signed with another key "
+                "(accept a version from elsewhere with `recommender models trust`)"
+            )
     if manifest.get("version") != version:
         raise bad(f"names version {manifest.get('version')!r}, not the folder's")
     files, sizes = manifest.get("files"), manifest.get("sizes", {})

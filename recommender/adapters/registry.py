@@ -8,6 +8,8 @@ first. Every switch is logged in ``history.json``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from recommender.adapters.champion import (
@@ -35,9 +37,28 @@ class Registry(VersionStore):
     root
         The models directory; created on first write.
     signing_key
-        When non-empty, manifests are signed with HMAC-SHA256 under this key and a
-        manifest without a matching ``hmac`` is refused.
+        Manifests are signed with HMAC-SHA256 under this key and a manifest without a
+        matching ``hmac`` is refused (see :class:`VersionStore`).
+    trial
+        Called with the registry and a verified version before the champion pointer
+        moves to it; raises to refuse it. The product passes
+        :class:`recommender.adapters.trial.TrialLoader` (a load in a child process).
     """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        signing_key: str,
+        trial: Callable[[VersionStore, str], None] | None = None,
+    ) -> None:
+        super().__init__(root, signing_key=signing_key)
+        self.trial = trial
+
+    def try_load(self, version: str) -> None:
+        """Run the trial load of a verified version, if this registry has one."""
+        if self.trial is not None:
+            self.trial(self, version)
 
     def champion(self) -> str | None:
         """The served version, or ``None`` before the first promotion."""
@@ -57,27 +78,43 @@ class Registry(VersionStore):
         Raises
         ------
         ModelIntegrityError
-            The candidate fails verification.
+            The candidate fails verification or its trial load (even with ``force``).
         PromotionRefusedError
             Worse than the champion, or not comparable, and ``force`` not given.
         """
         name = self.resolve(version)
-        candidate = self.verify(name)
+        tried = self._needs_switch(name, self.verify(name), force=force, metric=metric)
+        if tried:
+            self.try_load(name)  # outside the lock: a child process takes seconds
         with registry_lock(self.root):
-            current = self.champion()
-            if current == name:
-                return name
-            if current is not None and not force:
-                try:
-                    incumbent = self.verify(current)
-                except (ModelIntegrityError, ModelNotFoundError) as exc:
+            candidate = self.verify(name)  # unchanged since the trial (same signed hashes)
+            if self._needs_switch(name, candidate, force=force, metric=metric):
+                if not tried:
                     raise PromotionRefusedError(
-                        f"cannot compare {name!r} with the champion {current!r} ({exc}); "
-                        "pass force to promote anyway"
-                    ) from None
-                check_not_worse(name, candidate, current, incumbent, metric=metric)
-            switch_champion(self.root, name, previous=current, action="promote", forced=force)
+                        f"the champion moved away from {name!r} meanwhile; promote it again"
+                    )
+                switch_champion(
+                    self.root, name, previous=self.champion(), action="promote", forced=force
+                )
         return name
+
+    def _needs_switch(
+        self, name: str, candidate: dict[str, Any], *, force: bool, metric: str
+    ) -> bool:
+        """False when ``name`` is the champion already; raises when it may not become it."""
+        current = self.champion()
+        if current == name:
+            return False
+        if current is not None and not force:
+            try:
+                incumbent = self.verify(current)
+            except (ModelIntegrityError, ModelNotFoundError) as exc:
+                raise PromotionRefusedError(
+                    f"cannot compare {name!r} with the champion {current!r} ({exc}); "
+                    "pass force to promote anyway"
+                ) from None
+            check_not_worse(name, candidate, current, incumbent, metric=metric)
+        return True
 
     def rollback(self) -> str:
         """Return to the previous champion (verified first); returns its name.
@@ -87,7 +124,8 @@ class Registry(VersionStore):
         ModelNotFoundError
             There is no previous champion.
         ModelIntegrityError
-            The previous champion fails verification; the champion is unchanged.
+            The previous champion fails verification or its trial load; the champion
+            is unchanged.
         """
         with registry_lock(self.root):
             current = self.champion()
@@ -95,13 +133,26 @@ class Registry(VersionStore):
             while stack and stack[-1] == current:
                 stack.pop()
             if not stack:
-                raise ModelNotFoundError(f"no previous champion to roll back to in {self.root}")
+                raise ModelNotFoundError("no previous champion to roll back to")
             target = stack[-1]
             self.verify(target)
+            self.try_load(target)
             switch_champion(
                 self.root, target, previous=current, action="rollback", forced=False, stack=stack
             )
         return target
+
+    def fallback_candidates(self) -> list[str]:
+        """What to serve when the champion cannot be: the earlier champions, latest
+        first, then every other version whose signed manifest reads, newest first."""
+        current = self.champion()
+        try:
+            stack = list(reversed(read_history(self.root)["stack"]))
+        except ModelIntegrityError:
+            stack = []
+        rows = reversed(self.versions())
+        ordered = [*stack, *(r["version"] for r in rows if r["valid"])]
+        return [v for v in dict.fromkeys(ordered) if v != current]
 
     def history(self) -> list[dict[str, Any]]:
         """Every champion switch, oldest first (at, action, version, previous, forced)."""

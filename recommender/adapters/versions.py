@@ -4,12 +4,14 @@ Layout under the models directory ``root``::
 
     <version>/          one trained model; never changed after it is created
         manifest.json   version, created_at, files {path: sha256}, sizes {path: bytes},
-                        the caller's metadata, and ``hmac`` when a signing key is set
+                        the caller's metadata, ``hmac`` (HMAC-SHA256 under the
+                        deployment's key) and ``trusted`` when re-signed
     _tmp-<hex>/         a version being written; renamed into place only when complete
 
 Nothing in a version but ``manifest.json`` is read before :meth:`VersionStore.verify`
 checked it: a truncated LightGBM model aborts the process, one changed digit predicts
-silently differently. With a signing key, a writer of the folder cannot forge it either.
+silently differently. The manifest's HMAC is checked first, so a writer of the folder
+who rewrote files and hashes alike is refused before anything else is read.
 """
 
 from __future__ import annotations
@@ -105,11 +107,19 @@ class VersionStore:
     root
         The models directory; created on first write.
     signing_key
-        When non-empty, manifests are signed with HMAC-SHA256 under this key and a
-        manifest without a matching ``hmac`` is refused.
+        Manifests are signed with HMAC-SHA256 under this key, and a manifest without a
+        matching ``hmac`` is refused before any file of its version is read. Required:
+        the product takes it from :func:`recommender.adapters.signing.signing_key`.
+
+    Raises
+    ------
+    RegistryError
+        An empty signing key.
     """
 
-    def __init__(self, root: Path, *, signing_key: str = "") -> None:
+    def __init__(self, root: Path, *, signing_key: str) -> None:
+        if not signing_key:
+            raise RegistryError("a model registry needs a signing key: versions are always signed")
         self.root = Path(root)
         self.signing_key = signing_key
 
@@ -151,7 +161,7 @@ class VersionStore:
                 f"and not {CHAMPION!r}"
             )
         if (self.root / version).exists():
-            raise ConflictError(f"model version {version!r} already exists in {self.root}")
+            raise ConflictError(f"model version {version!r} already exists")
         return PendingVersion(self, version, clean, base=None)
 
     def _free_name(self, base: str) -> str:
@@ -168,7 +178,7 @@ class VersionStore:
         with registry_lock(self.root):
             if (self.root / version).exists():
                 if base is None:
-                    raise ConflictError(f"model version {version!r} already exists in {self.root}")
+                    raise ConflictError(f"model version {version!r} already exists")
                 version = self._free_name(base)
             manifest = {
                 **metadata,
@@ -177,8 +187,7 @@ class VersionStore:
                 "files": files,
                 "sizes": sizes,
             }
-            if self.signing_key:
-                manifest["hmac"] = sign(manifest, self.signing_key)
+            manifest["hmac"] = sign(manifest, self.signing_key)
             (tmp / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
             publish_dir(tmp, self.root / version, replace=False)  # syncs every file first
         return version, manifest
@@ -207,17 +216,17 @@ class VersionStore:
         if name == CHAMPION:
             current = read_champion(self.root)
             if current is None:
-                raise ModelNotFoundError(f"no champion has been promoted in {self.root}")
+                raise ModelNotFoundError("no champion has been promoted yet")
             name = current
         if not is_valid_version_name(name) or not (self.root / name).is_dir():
-            raise ModelNotFoundError(f"no model version {name!r} in {self.root}")
+            raise ModelNotFoundError(f"no model version {name!r}")
         return name
 
     def verify(self, version: str) -> dict[str, Any]:
         """Check a version against its manifest; return the manifest if it all matches.
 
         Every listed file must exist with the recorded size and sha256, no unlisted file
-        may exist, and with a signing key the manifest's HMAC must match. Only
+        may exist, and the manifest's HMAC must match the key (checked first). Only
         ``manifest.json`` is parsed; model files are only hashed.
 
         Raises

@@ -40,6 +40,7 @@ from recommender.alerts import new_matches
 from recommender.recommend import Recommender
 from recommender.settings import PROJECT_ROOT, Settings, get_settings
 from recommender.simulate import World, simulate_world
+from tests.signing import TEST_SIGNING_KEY
 
 FEED = PROJECT_ROOT / "recommender" / "data" / "bizinfo" / "announcements-2023-2025.csv"
 YEAR = 2024
@@ -59,7 +60,7 @@ def models_dir(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
         mp.setattr(training.version, "shap_plots", lambda *a, **k: [])
         training.local.train_version(
             world.dataset,
-            registry=Registry(root),
+            registry=Registry(root, signing_key=TEST_SIGNING_KEY),
             version="tiny",
             objective="regression",
             run_evaluation=False,
@@ -80,7 +81,9 @@ def year_open(world: World) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def recommender(models_dir: Path, year_open: pd.DataFrame) -> Recommender:
-    return load_recommender(Registry(models_dir), programmes=year_open)
+    return load_recommender(
+        Registry(models_dir, signing_key=TEST_SIGNING_KEY), programmes=year_open
+    )
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 
 from recommender.adapters import atomic
 from recommender.adapters import versions as versions_module
-from recommender.adapters.manifest import sha256_file
+from recommender.adapters.manifest import sha256_file, sign
 from recommender.adapters.registry import Registry
 from recommender.errors import (
     ConflictError,
@@ -27,6 +27,7 @@ from recommender.errors import (
     PromotionRefusedError,
     RegistryError,
 )
+from tests.signing import TEST_SIGNING_KEY
 
 MODEL_TEXT = "tree\nversion=v4\nnum_class=1\nleaf_value=0.125 -0.5 0.75\nend of trees\n"
 
@@ -55,13 +56,21 @@ def make_version(
 
 @pytest.fixture
 def reg(tmp_path: Path) -> Registry:
-    return Registry(tmp_path / "models")
+    return Registry(tmp_path / "models", signing_key=TEST_SIGNING_KEY)
 
 
-def rewrite_manifest(folder: Path, edit: Any) -> None:
+def rewrite_manifest(folder: Path, edit: Any, *, sign_with: str | None = None) -> None:
+    """Edit a manifest as a forger would; ``sign_with`` re-signs it (a key holder's edit)."""
     manifest = json.loads((folder / "manifest.json").read_text())
     edit(manifest)
+    if sign_with is not None:
+        manifest["hmac"] = sign(manifest, sign_with)
     (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def resigned(edit: Any) -> Any:
+    """A tampering that rewrites the manifest and signs it with the registry's key."""
+    return lambda f: rewrite_manifest(f, edit, sign_with=TEST_SIGNING_KEY)
 
 
 class Boom:
@@ -96,7 +105,7 @@ def test_round_trip_manifest_lists_every_file_with_its_sha256(reg: Registry) -> 
     assert manifest["data_fingerprint"] == "abc"
     assert manifest["metrics"] == {"oracle_ndcg@3": 0.5, "auc": None}  # NaN is not JSON
     assert datetime.fromisoformat(manifest["created_at"]).utcoffset() == timedelta(0)
-    assert "hmac" not in manifest
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["hmac"])  # always signed
     assert joblib.load(io.BytesIO(reg.read_bytes("v1", "pipeline.joblib"))) == {
         "scaler": [1.0, 2.0]
     }
@@ -145,21 +154,20 @@ def change_one_byte_of_binary(folder: Path) -> None:
         ),
         (
             lambda f: rewrite_manifest(f, lambda m: m["files"].update({"report.md": "0" * 64})),
+            "manifest.json",
+            "hmac does not match",
+        ),
+        (
+            resigned(lambda m: m["files"].update({"report.md": "0" * 64})),
             "report.md",
             "sha256 mismatch",
         ),
         (
-            lambda f: rewrite_manifest(
-                f, lambda m: m["files"].update({"../../etc/passwd": "0" * 64})
-            ),
+            resigned(lambda m: m["files"].update({"../../etc/passwd": "0" * 64})),
             "manifest.json",
             "unsafe path",
         ),
-        (
-            lambda f: rewrite_manifest(f, lambda m: m.update(version="v2")),
-            "manifest.json",
-            "names version",
-        ),
+        (resigned(lambda m: m.update(version="v2")), "manifest.json", "names version"),
         (lambda f: (f / "manifest.json").write_text("{not json"), "manifest.json", "unreadable"),
         (lambda f: (f / "manifest.json").unlink(), "manifest.json", "missing"),
     ],
@@ -177,17 +185,17 @@ def test_any_tampering_fails_verification_naming_version_and_file(
         reg.read_bytes("v1", "pipeline.joblib")
 
 
-def test_editing_metadata_goes_unnoticed_without_key_but_not_with_one(tmp_path: Path) -> None:
-    plain, signed = Registry(tmp_path / "a"), Registry(tmp_path / "b", signing_key="s3cret")
-    for reg in (plain, signed):
-        make_version(reg, "v1", metric=0.5)
-        rewrite_manifest(reg.root / "v1", lambda m: m["metrics"].update({"oracle_ndcg@3": 0.99}))
-    assert plain.verify("v1")["metrics"]["oracle_ndcg@3"] == 0.99
+def test_editing_metadata_is_refused_and_no_registry_goes_without_a_key(tmp_path: Path) -> None:
+    reg = Registry(tmp_path / "b", signing_key="s3cret")
+    make_version(reg, "v1", metric=0.5)
+    rewrite_manifest(reg.root / "v1", lambda m: m["metrics"].update({"oracle_ndcg@3": 0.99}))
     with pytest.raises(ModelIntegrityError, match="hmac does not match"):
-        signed.verify("v1")
+        reg.verify("v1")
+    with pytest.raises(RegistryError, match="needs a signing key"):
+        Registry(tmp_path / "a", signing_key="")
 
 
-def test_with_a_key_a_manifest_rehashed_by_an_attacker_is_refused(tmp_path: Path) -> None:
+def test_a_manifest_rehashed_by_an_attacker_is_refused(tmp_path: Path) -> None:
     reg = Registry(tmp_path / "models", signing_key="s3cret")
     make_version(reg, "v1")
     manifest = reg.verify("v1")
@@ -201,21 +209,22 @@ def test_with_a_key_a_manifest_rehashed_by_an_attacker_is_refused(tmp_path: Path
         reg.verify("v1")
     # ...dropping the hmac does not help either, nor does a registry with another key
     rewrite_manifest(folder, lambda m: m.pop("hmac"))
-    with pytest.raises(ModelIntegrityError, match="carries no hmac"):
+    with pytest.raises(ModelIntegrityError, match="is unsigned"):
         reg.verify("v1")
     with pytest.raises(ModelIntegrityError):
         Registry(reg.root, signing_key="other").verify("v1")
-    Registry(reg.root).verify("v1")  # hashes alone cannot tell: this is what the key is for
 
 
-def test_unsigned_versions_are_refused_once_a_key_is_configured(tmp_path: Path) -> None:
-    make_version(Registry(tmp_path), "v1")
-    with pytest.raises(ModelIntegrityError, match="carries no hmac"):
-        Registry(tmp_path, signing_key="k").verify("v1")
+def test_unsigned_versions_are_refused(tmp_path: Path) -> None:
+    reg = Registry(tmp_path, signing_key="k")
+    make_version(reg, "v1")
+    rewrite_manifest(tmp_path / "v1", lambda m: m.pop("hmac"))
+    with pytest.raises(ModelIntegrityError, match="is unsigned.*models trust"):
+        reg.verify("v1")
 
 
 def test_a_planted_pickle_is_never_unpickled(tmp_path: Path) -> None:
-    reg = Registry(tmp_path / "models")
+    reg = Registry(tmp_path / "models", signing_key=TEST_SIGNING_KEY)
     make_version(reg, "v1")
     marker = tmp_path / "pwned"
     joblib.dump(Boom(marker), reg.root / "v1" / "pipeline.joblib")
@@ -236,7 +245,7 @@ def test_a_planted_pickle_is_never_unpickled(tmp_path: Path) -> None:
 def test_read_bytes_rechecks_the_bytes_it_returns(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reg = Registry(tmp_path / "models")
+    reg = Registry(tmp_path / "models", signing_key=TEST_SIGNING_KEY)
     make_version(reg, "v1")
     marker = tmp_path / "pwned"
     real_verify = Registry.verify

@@ -47,6 +47,7 @@ from recommender.adapters.store import (
 )
 from recommender.settings import Settings
 from recommender.simulate import World, simulate_world
+from tests.signing import TEST_SIGNING_KEY
 from tests.waiting import wait_until
 from training.local import train_version
 
@@ -174,6 +175,7 @@ def make_settings(root: Path, **overrides: Any) -> Settings:
     base: dict[str, Any] = dict(
         var_dir=root,
         models_dir=root / "models",
+        signing_key=TEST_SIGNING_KEY,
         database_url=f"sqlite:///{root / 'api.db'}",
         champion_poll_seconds=0.2,
         max_batch=50,
@@ -220,7 +222,7 @@ def scratch_db_url(backend: str, tmp_path: Path) -> Iterator[str]:
 def trained_models(tmp_path_factory: pytest.TempPathFactory, world: World) -> Path:
     """A registry with ``v1`` trained on the world and two copies scored above and below
     it; trained once, copied into each deployment."""
-    registry = Registry(tmp_path_factory.mktemp("trained") / "models")
+    registry = Registry(tmp_path_factory.mktemp("trained") / "models", signing_key=TEST_SIGNING_KEY)
     with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
         mp.setattr(training.version, "shap_plots", lambda *a, **k: [])
         train_version(
@@ -249,7 +251,7 @@ def deployment(
 
 
 def _deploy(settings: Settings, world: World) -> Iterator[Deployment]:
-    registry = Registry(settings.models_dir)
+    registry = Registry(settings.models_dir, signing_key=settings.signing_key)
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
     import_dataset(engine, world.dataset)

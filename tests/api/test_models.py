@@ -6,6 +6,7 @@ the registry (same store), leaving the shared deployment on ``v1``.
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -29,6 +30,7 @@ from recommender.adapters.store import (
 from recommender.constants import CHAMPION
 from recommender.contract.canonical import Dataset
 from tests.api.conftest import Deployment, LiveServer, copy_version, make_settings
+from tests.signing import TEST_SIGNING_KEY
 from tests.waiting import wait_until
 
 
@@ -40,7 +42,7 @@ def models_server(
     shutil.copytree(deployment.settings.models_dir, root / "models")
     settings = make_settings(root, database_url=deployment.settings.db_url)
     with LiveServer(create_app(settings)) as server:
-        yield server, Registry(settings.models_dir)
+        yield server, Registry(settings.models_dir, signing_key=TEST_SIGNING_KEY)
 
 
 def _serving(client: httpx.Client) -> str:
@@ -115,6 +117,33 @@ def test_a_version_failing_verification_is_never_served(
         assert response.status_code == 200 and response.json()["model_version"] == "v1"
         assert client.get("/readyz").status_code == 200
     (registry.root / "champion").write_text("v1\n")
+
+
+def test_unsigned_and_tampered_versions_are_listed_invalid_with_why(
+    models_server: tuple[LiveServer, Registry], deployment: Deployment
+) -> None:
+    server, registry = models_server
+    copy_version(registry, "v1", "v5-edited", score=1.0)
+    model = registry.root / "v5-edited" / "model.txt"
+    model.write_bytes(model.read_bytes().replace(b"tree", b"TREE", 1))
+    copy_version(registry, "v1", "v6-unsigned", score=1.0)
+    manifest = registry.root / "v6-unsigned" / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "hmac": None}))
+    try:
+        with server.client(deployment.keys["analyst"]) as client:
+            body = client.get("/v1/models").json()
+        listed = {v["version"]: v for v in body["versions"]}
+        assert listed["v1"]["valid"] and listed["v1"]["error"] is None
+        assert not listed["v5-edited"]["valid"]
+        assert "model.txt: sha256 mismatch" in listed["v5-edited"]["error"]
+        assert not listed["v6-unsigned"]["valid"]
+        assert "unsigned" in listed["v6-unsigned"]["error"]
+        for name in ("v5-edited", "v6-unsigned"):  # reasons name files, not server paths
+            assert str(registry.root) not in listed[name]["error"]
+            assert "/" not in listed[name]["error"]
+    finally:
+        for name in ("v5-edited", "v6-unsigned"):
+            shutil.rmtree(registry.root / name)
 
 
 def test_a_champion_promoted_elsewhere_is_picked_up(

@@ -46,6 +46,7 @@ from recommender.eligibility import reasons as core_reasons
 from recommender.explain import Contribution, effect_key, renderer
 from recommender.recommend import Recommender
 from recommender.simulate import simulate_world
+from tests.signing import TEST_SIGNING_KEY
 from training.local import train_version
 
 YEARS = [2022, 2023, 2024]
@@ -162,7 +163,7 @@ def dom(html: str) -> Node:
 def world(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     """A seeded demo world, a model trained on it and a catalogue with partner quirks."""
     ds = simulate_world(n_firms=300, seed=1).dataset
-    registry = Registry(tmp_path_factory.mktemp("portal") / "models")
+    registry = Registry(tmp_path_factory.mktemp("portal") / "models", signing_key=TEST_SIGNING_KEY)
     train_version(ds, registry=registry, run_evaluation=False, objective="regression")
     programmes = ds.programmes.copy()
     open_rows = programmes.index[

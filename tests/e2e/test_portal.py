@@ -27,6 +27,7 @@ from recommender.adapters.registry import Registry
 from recommender.adapters.store import dispose_engines, get_engine, import_dataset, upgrade_database
 from recommender.settings import Settings
 from recommender.simulate import simulate_world
+from tests.signing import TEST_SIGNING_KEY
 from tests.waiting import wait_until
 from training.local import train_version
 
@@ -108,6 +109,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings(
         var_dir=root / "var",
         models_dir=root / "models",
+        signing_key=TEST_SIGNING_KEY,
         rate_limit_per_minute=1000,
         champion_poll_seconds=30,
     )
@@ -124,7 +126,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # a fixed version name keeps the screenshots byte-stable from run to run
     train_version(
         ds,
-        registry=Registry(settings.models_dir),
+        registry=Registry(settings.models_dir, signing_key=TEST_SIGNING_KEY),
         version="demo-portal",
         run_evaluation=False,
         objective="regression",

@@ -10,6 +10,7 @@ from recommender.adapters.artefact import load_recommender
 from recommender.adapters.registry import Registry
 from recommender.recommend import Recommender
 from recommender.simulate import World, simulate_world
+from tests.signing import TEST_SIGNING_KEY
 from training.local import train_version
 
 
@@ -20,7 +21,7 @@ def small_world() -> World:
 
 @pytest.fixture(scope="session")
 def small_registry(small_world: World, tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    registry = Registry(Path(tmp_path_factory.mktemp("models")))
+    registry = Registry(Path(tmp_path_factory.mktemp("models")), signing_key=TEST_SIGNING_KEY)
     train_version(
         small_world.dataset,
         registry=registry,

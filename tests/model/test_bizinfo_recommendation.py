@@ -9,22 +9,23 @@ import pytest
 from recommender.adapters.artefact import load_recommender
 from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.rules import load_type_rules
-from recommender.adapters.registry import Registry
 from recommender.bizinfo import announcements_to_programmes
 from recommender.constants import DEMO_WORLD
 from recommender.settings import PROJECT_ROOT
 from recommender.simulate import simulate_world
+from tests.signing import shipped_registry
 
 AS_OF = date(2025, 8, 20)
 
 
 @pytest.fixture(scope="module")
-def ranking():
+def ranking(tmp_path_factory: pytest.TempPathFactory):
     catalogue = announcements_to_programmes(
         read_announcements(PROJECT_ROOT / "recommender/data/bizinfo/announcements-2023-2025.csv"),
         rules=load_type_rules(),
     )
-    rec = load_recommender(Registry(PROJECT_ROOT / "models"), programmes=catalogue)
+    registry = shipped_registry(tmp_path_factory.mktemp("shipped"))
+    rec = load_recommender(registry, programmes=catalogue)
     firms = simulate_world(**DEMO_WORLD).dataset.firms  # type: ignore[arg-type]
     firm = firms[(firms["year"] == 2024) & (firms["sector"] == "mfg_high_tech")].iloc[[0]]
     firm = firm.assign(year=2025)  # its profile carried into the year of the announcements

@@ -15,11 +15,16 @@ from recommender.adapters.files import write_data_dir
 from recommender.adapters.registry import Registry
 from recommender.contract.canonical import Dataset
 from recommender.simulate import simulate_world
+from tests.signing import TEST_SIGNING_KEY
 from tests.waiting import wait_until
 
 
+def cli_env(models: Path) -> dict[str, str]:
+    return {"RECOMMENDER_MODELS_DIR": str(models), "RECOMMENDER_SIGNING_KEY": TEST_SIGNING_KEY}
+
+
 def run(args: list[str], models: Path, **kw: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RECOMMENDER_MODELS_DIR": str(models)}
+    env = {**os.environ, **cli_env(models)}
     return subprocess.run(
         [sys.executable, "-m", "cli", *args],
         env=env,
@@ -58,7 +63,7 @@ def models(foreign_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_train_writes_a_verified_champion(models: Path) -> None:
-    registry = Registry(models)
+    registry = Registry(models, signing_key=TEST_SIGNING_KEY)
     assert registry.champion() == "v1"
     manifest = registry.verify("v1")
     assert {MODEL_FILE, PIPELINE_FILE, REPORT_FILE, REPORT_HTML_FILE} <= set(manifest["files"])
@@ -129,7 +134,7 @@ def test_a_failed_training_leaves_registry_and_champion_untouched(
     done = run(["train", "--data", str(broken), "--version", "v2"], models)
     assert done.returncode == 2 and "outcome" in done.stderr
     assert sorted(p.name for p in models.iterdir()) == before
-    assert Registry(models).champion() == "v1"
+    assert Registry(models, signing_key=TEST_SIGNING_KEY).champion() == "v1"
 
 
 def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_dir: Path) -> None:
@@ -137,7 +142,7 @@ def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_di
     that the registry would list, champion unchanged."""
     import signal
 
-    env = {**os.environ, "RECOMMENDER_MODELS_DIR": str(models)}
+    env = {**os.environ, **cli_env(models)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "train", "--data", str(foreign_dir), "--version", "v3"],
         env=env,
@@ -157,7 +162,7 @@ def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_di
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-    registry = Registry(models)
+    registry = Registry(models, signing_key=TEST_SIGNING_KEY)
     assert "v3" not in [v["version"] for v in registry.versions()]
     assert not (models / "v3").exists()
     assert registry.champion() == "v1"

@@ -48,6 +48,7 @@ from recommender.contract.canonical import Dataset
 from recommender.errors import DataValidationError
 from recommender.ranker import BASE_PARAMS
 from recommender.simulate import World, simulate_world
+from tests.signing import TEST_SIGNING_KEY
 from training.dask_parts import staged_sse
 from training.fingerprint import TableDigest, combine, fingerprint
 from training.metrics import ndcg_at_k
@@ -91,7 +92,7 @@ def train_dir(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def registry(train_dir: Path, cluster: str, tmp_path_factory: pytest.TempPathFactory) -> Registry:
     root = tmp_path_factory.mktemp("dask-models")
-    registry = Registry(root)
+    registry = Registry(root, signing_key=TEST_SIGNING_KEY)
     training.local.train_version(
         train_dir, registry=registry, version="local", objective="regression", run_evaluation=False
     )
@@ -246,7 +247,7 @@ def test_bad_data_is_reported_with_file_rows_and_nothing_is_written(
     outcomes.loc[3, "programme_id"] = "NO-SUCH-PROGRAMME"
     bad = tmp_path / "bad"
     write_data_dir(Dataset(firms, ds.programmes, outcomes), bad, fmt="parquet")
-    registry = Registry(tmp_path / "models")
+    registry = Registry(tmp_path / "models", signing_key=TEST_SIGNING_KEY)
     with pytest.raises(DataValidationError) as caught:
         training.dask.train_version(bad, registry=registry, scheduler=cluster, partition_rows=2000)
     where = {(p.file, p.row, p.column) for p in caught.value.problems}

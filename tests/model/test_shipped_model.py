@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from recommender.adapters.artefact import (
@@ -12,14 +14,13 @@ from recommender.adapters.artefact import (
     REPORT_HTML_FILE,
     load_recommender,
 )
-from recommender.adapters.registry import Registry
 from recommender.constants import DEMO_MODEL_VERSION, DEMO_WORLD
-from recommender.settings import PROJECT_ROOT
 from recommender.simulate import simulate_world
+from tests.signing import shipped_registry
 
 
-def test_shipped_model_is_the_verified_champion() -> None:
-    registry = Registry(PROJECT_ROOT / "models")
+def test_shipped_model_is_the_verified_champion(tmp_path: Path) -> None:
+    registry = shipped_registry(tmp_path)  # signed on first use, as it matches its pin
     assert registry.champion() == DEMO_MODEL_VERSION
     manifest = registry.verify("champion")
     assert manifest["version"] == DEMO_MODEL_VERSION
@@ -37,9 +38,9 @@ def test_shipped_model_is_the_verified_champion() -> None:
     assert metrics["oracle_ndcg@3"] > 0.85 and metrics["regret"] < 0.25
 
 
-def test_shipped_model_ranks_and_explains_a_demo_firm() -> None:
+def test_shipped_model_ranks_and_explains_a_demo_firm(tmp_path: Path) -> None:
     world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
-    rec = load_recommender(Registry(PROJECT_ROOT / "models"), programmes=world.dataset.programmes)
+    rec = load_recommender(shipped_registry(tmp_path), programmes=world.dataset.programmes)
     firms = world.dataset.firms
     out = rec.recommend(firms[firms["year"] == 2024].iloc[[0]], k=5)
     assert out.model_version == DEMO_MODEL_VERSION

@@ -19,6 +19,7 @@ from recommender import World
 from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE
 from recommender.adapters.registry import Registry
 from recommender.errors import DataValidationError
+from tests.signing import TEST_SIGNING_KEY
 from training.fingerprint import TableDigest, combine, data_fingerprint, fingerprint
 from training.rules import MIN_PAIRS, MIN_ROUNDS, early_stopping_rounds, final_rounds, require_pairs
 
@@ -131,7 +132,7 @@ def test_the_same_data_and_seed_give_byte_identical_version_files(
     small_world: World, tmp_path: Path
 ) -> None:
     """What makes ``make model`` reproducible: the booster text and the pipeline JSON."""
-    registry = Registry(tmp_path / "models")
+    registry = Registry(tmp_path / "models", signing_key=TEST_SIGNING_KEY)
     for name in ("a", "b"):
         training.local.train_version(
             small_world.dataset, registry=registry, version=name, run_evaluation=False
