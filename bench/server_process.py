@@ -28,7 +28,11 @@ def free_port() -> int:
 
 
 def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment under which ``recommender serve`` uses ``settings``' store and models."""
+    """The environment under which ``recommender serve`` uses ``settings``' store and models
+    (and its signing key, when the settings name one rather than the file under var_dir)."""
+    keys = {"RECOMMENDER_SIGNING_KEY": settings.signing_key} if settings.signing_key else {}
+    if settings.signing_key_file is not None:
+        keys["RECOMMENDER_SIGNING_KEY_FILE"] = str(settings.signing_key_file)
     return {
         **os.environ,
         "RECOMMENDER_VAR_DIR": str(settings.var_dir),
@@ -37,6 +41,7 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
         "RECOMMENDER_CHAMPION_POLL_SECONDS": str(settings.champion_poll_seconds),
         "RECOMMENDER_RATE_LIMIT_PER_MINUTE": str(settings.rate_limit_per_minute),
         "RECOMMENDER_NUM_THREADS": "1",
+        **keys,
         **extra,
     }
 

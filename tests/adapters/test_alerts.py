@@ -103,6 +103,7 @@ def settings(
     """The CLI's settings: a fresh SQLite store under tmp_path and the tiny model."""
     monkeypatch.setenv("RECOMMENDER_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("RECOMMENDER_MODELS_DIR", str(models_dir))
+    monkeypatch.setenv("RECOMMENDER_SIGNING_KEY", TEST_SIGNING_KEY)
     monkeypatch.setenv("RECOMMENDER_DATABASE_URL", f"sqlite:///{tmp_path / 'var' / 'r.db'}")
     get_settings.cache_clear()
     yield get_settings()

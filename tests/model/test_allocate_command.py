@@ -15,6 +15,7 @@ from recommender.adapters.registry import Registry
 from recommender.adapters.worlds import write_world
 from recommender.allocate import ALLOCATION_COLUMNS, PROGRAMME_COLUMNS
 from recommender.simulate import simulate_world
+from tests.signing import TEST_SIGNING_KEY
 
 YEAR = 2024
 
@@ -34,7 +35,11 @@ def models(tmp_path_factory: pytest.TempPathFactory, small_registry: Registry) -
 
 
 def allocate(models: Path, data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RECOMMENDER_MODELS_DIR": str(models)}
+    env = {
+        **os.environ,
+        "RECOMMENDER_MODELS_DIR": str(models),
+        "RECOMMENDER_SIGNING_KEY": TEST_SIGNING_KEY,
+    }
     args = [
         "allocate",
         "--data",

@@ -112,7 +112,11 @@ def registry(train_dir: Path, cluster: str, tmp_path_factory: pytest.TempPathFac
             "dask",
             "--no-evaluation",
         ],
-        env={**os.environ, "RECOMMENDER_MODELS_DIR": str(root)},
+        env={
+            **os.environ,
+            "RECOMMENDER_MODELS_DIR": str(root),
+            "RECOMMENDER_SIGNING_KEY": TEST_SIGNING_KEY,
+        },
         capture_output=True,
         text=True,
         timeout=600,

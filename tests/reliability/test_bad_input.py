@@ -56,6 +56,7 @@ def cli_env(deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("RECOMMENDER_VAR_DIR", str(deployment.root))
     monkeypatch.setenv("RECOMMENDER_MODELS_DIR", str(deployment.settings.models_dir))
     monkeypatch.setenv("RECOMMENDER_DATABASE_URL", deployment.settings.db_url)
+    monkeypatch.setenv("RECOMMENDER_SIGNING_KEY", deployment.settings.signing_key)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
