@@ -112,7 +112,7 @@ class ModelHolder:
         if cached is not None and cached[0] is rec and now - cached[1] < self.probe_seconds:
             return cached[2]
         try:
-            self_check(rec.ranker, rec.pipeline, version=rec.version)
+            self_check(rec.ranker, rec.pipeline, version=rec.version, explainer=rec.explainer)
             why = None
         except Exception as exc:  # whatever scoring raises, /readyz must say so
             why = f"{type(exc).__name__}: {exc}"[:300]

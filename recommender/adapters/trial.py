@@ -97,7 +97,11 @@ def run_trial(store: VersionStore, version: str, *, timeout: float) -> float:
         raise refused(f"no answer within {timeout:g} s; the child was killed") from None
     if done.returncode < 0:
         name = signal.Signals(-done.returncode).name
-        raise refused(f"the child died of {name} while loading or scoring the model")
+        said = _last_line(done.stderr, prefix="[LightGBM]")
+        raise refused(
+            f"the child died of {name} while loading or scoring the model"
+            + (f"; its last words: {said}" if said else "")
+        )
     try:
         lines = done.stdout.decode("utf-8", errors="replace").strip().splitlines()
         answer = json.loads(lines[-1])
@@ -107,6 +111,13 @@ def run_trial(store: VersionStore, version: str, *, timeout: float) -> float:
         why = answer.get("error") if isinstance(answer, dict) else None
         raise refused(str(why or f"the child exited with status {done.returncode}")[:MAX_REASON])
     return time.perf_counter() - started
+
+
+def _last_line(output: bytes, *, prefix: str) -> str:
+    """The last line of ``output`` starting with ``prefix`` (LightGBM's own message)."""
+    lines = output.decode("utf-8", errors="replace").splitlines()
+    said = [line.strip() for line in lines if line.startswith(prefix)]
+    return said[-1][:MAX_REASON] if said else ""
 
 
 def _child(request: dict[str, Any]) -> dict[str, Any]:
