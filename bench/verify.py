@@ -7,7 +7,10 @@
    Client threads hold a steady mixed load - recommendations (partner), feedback on the
    lists served (caseworker), programme candidate lists (caseworker) - for
    ``--duration`` seconds or ``--max-requests`` requests, whichever comes first. Half
-   way through, ``v2`` is promoted through the API. Every request must answer 200/201
+   way through, ``v2`` is promoted through the API; a quarter of the way, ``crasher`` (a
+   signed version whose ``model.txt`` is cut in half, so LightGBM aborts whoever parses
+   it) is promoted and must be refused (409, its trial load in a child process died)
+   with the workers serving on. Every request must answer 200/201
    (zero failures), later lists must come from ``v2`` in both workers, and the RSS of
    the worker processes (``/proc``) must not grow by more than ``--max-growth-mb``
    between the first and the last minute-fraction of the run.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,6 +50,7 @@ import training.version  # noqa: E402
 from bench.deployment import bench_settings, copy_version, json_profile  # noqa: E402
 from bench.server_process import ServerProcess, rss_bytes  # noqa: E402
 from recommender import simulate_world  # noqa: E402
+from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE  # noqa: E402
 from recommender.adapters.signing import open_registry  # noqa: E402
 from recommender.adapters.store import (  # noqa: E402
     create_key,
@@ -128,7 +133,7 @@ class Tally:
 def prepare(
     root: Path, *, n_firms: int
 ) -> tuple[Any, dict[str, str], list[dict[str, Any]], list[str]]:
-    """Store, registry (v1 champion, v2 better) and keys under ``root``."""
+    """Store, registry (v1 champion, v2 better, crasher) and keys under ``root``."""
     world = simulate_world(n_firms=n_firms, seed=7)
     settings = bench_settings(root, max_body_bytes=1_000_000)
     registry = open_registry(settings)  # the key file the server will read
@@ -143,6 +148,10 @@ def prepare(
     )
     score = registry.verify("v1")["metrics"]["validation_score"]
     copy_version(registry, "v1", "v2", score=score + 1.0)
+    with registry.create_version("crasher", metadata={"metrics": {}}) as folder:
+        shutil.copy(registry.root / "v1" / PIPELINE_FILE, folder / PIPELINE_FILE)
+        model = (registry.root / "v1" / MODEL_FILE).read_bytes()
+        (folder / MODEL_FILE).write_bytes(model[: len(model) // 2])
     upgrade_database(settings.db_url)
     engine = get_engine(settings.db_url)
     import_dataset(engine, world.dataset)
@@ -220,6 +229,17 @@ def client_loop(
                         tally.served.append((body["request_id"], items[0]["programme_id"]))
 
 
+def served_by_all(url: str, version: str, *, streak: int = 12, timeout: float = 90.0) -> None:
+    """Wait until ``streak`` fresh connections in a row (each may reach either worker)
+    are served ``version``: a worker swaps only after its own trial load (seconds)."""
+    deadline, seen = time.monotonic() + timeout, 0
+    while seen < streak and time.monotonic() < deadline:
+        with httpx.Client(base_url=url, timeout=30) as probe:
+            answer = probe.get("/readyz").json()
+        seen = seen + 1 if answer.get("model_version") == version else 0
+        time.sleep(0.1)
+
+
 def run_load(
     *, duration: float, threads: int, max_requests: int, n_firms: int, warmup: float, out_dir: Path
 ) -> dict[str, Any]:
@@ -229,6 +249,7 @@ def run_load(
     stop, promoted = threading.Event(), threading.Event()
     samples: list[tuple[float, int]] = []
     promotion: dict[str, Any] = {}
+    crash: dict[str, Any] = {}
     with ServerProcess(
         settings, out_dir / "server.log", workers=2, args=("--no-access-log",)
     ) as server:
@@ -261,6 +282,18 @@ def run_load(
         started = time.monotonic()
         while time.monotonic() - started < duration and tally.count < max_requests:
             samples.append((time.monotonic() - started, sum(rss_bytes(p) for p in workers)))
+            if not crash and time.monotonic() - started >= duration / 4:
+                with httpx.Client(base_url=server.url, timeout=120) as admin:
+                    response = admin.post(
+                        "/v1/models/crasher/promote",
+                        params={"force": True},
+                        headers={"X-API-Key": keys["analyst"]},
+                    )
+                crash = {
+                    "at_s": round(time.monotonic() - started, 1),
+                    "status": response.status_code,
+                    "detail": str(response.json().get("detail"))[:300],
+                }
             if not promoted.is_set() and time.monotonic() - started >= duration / 2:
                 with httpx.Client(base_url=server.url, timeout=30) as admin:
                     response = admin.post(
@@ -271,7 +304,7 @@ def run_load(
                     "status": response.status_code,
                     "body": response.json(),
                 }
-                time.sleep(2 * settings.champion_poll_seconds + 0.5)  # the other worker
+                served_by_all(server.url, "v2")  # the other worker trial-loads it first
                 promoted.set()
             time.sleep(1.0)
         stop.set()
@@ -308,6 +341,7 @@ def run_load(
         "rss_growth_mb": round((last - first) / 2**20, 1),
         "rss_samples": len(samples),
         "promotion": promotion,
+        "crash_promotion": crash,
         "versions_after_promotion": dict(tally.after_promotion),
     }
 
@@ -368,6 +402,18 @@ def summarise(result: dict[str, Any], *, max_growth_mb: float) -> list[str]:
             f"at {load['promotion'].get('at_s')} s; served after: {after}",
         )
     )
+    crash = load.get("crash_promotion", {})
+    refused = crash.get("status") == 409 and "trial load" in str(crash.get("detail"))
+    rows.append(
+        (
+            "crashing model promoted under load",
+            "1",
+            str(int(not refused)),
+            f"at {crash.get('at_s')} s: {crash.get('status')} (refused after its child died)",
+        )
+    )
+    if not refused:
+        problems.append(f"crashing model promotion: {crash}")
     if load["failures"] or load["warmup_failures"]:
         problems.append(f"{load['failures'] + load['warmup_failures']} failed requests")
     if load["rss_growth_mb"] > max_growth_mb:
