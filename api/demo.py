@@ -40,7 +40,7 @@ def prepare_demo(settings: Settings, *, progress: Callable[[str], None] | None =
     registry = open_registry(settings, trial=False)  # the server test-loads it
     if registry.champion() is None:
         raise ModelNotFoundError(
-            "no model in the models folder: build the shipped demo model with "
+            f"no model in {settings.models_dir}: build the shipped demo model with "
             "`make model` (or `recommender build-demo-model`), then run this again"
         )
     champion = registry.verify("champion")["version"]

@@ -188,8 +188,15 @@ class ModelHolder:
                 self.registry, version, programmes=programmes, num_threads=self.num_threads
             )
         except (RecommenderError, OSError, ValueError) as exc:
-            self.refused[version] = str(exc)
             log.error("refused model version %s, still serving %s: %s", version, self.version, exc)
+            # what /readyz may show: registry messages name files relative to the version,
+            # an OSError's text names an absolute path (kept for the log above only)
+            self.refused[version] = (
+                str(exc)
+                if isinstance(exc, RecommenderError)
+                else f"model version {version!r}: {type(exc).__name__} while loading it "
+                f"({getattr(exc, 'strerror', None) or 'see the server log'})"
+            )
             return None
         self.refused.pop(version, None)
         return rec
