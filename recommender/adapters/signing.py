@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from recommender.adapters.atomic import fsync_dir, write_atomic
 from recommender.adapters.champion import registry_lock
 from recommender.adapters.manifest import (
     MANIFEST,
@@ -36,7 +37,6 @@ from recommender.adapters.manifest import (
     sign,
 )
 from recommender.adapters.registry import Registry
-from recommender.atomic import fsync_dir, write_atomic
 from recommender.errors import ModelIntegrityError, RegistryError
 from recommender.settings import Settings
 
