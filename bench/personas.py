@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from recommender.adapters.artefact import load_recommender
 from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.rules import load_type_rules
-from recommender.adapters.registry import Registry
+from recommender.adapters.signing import open_registry
 from recommender.bizinfo import announcements_to_programmes
 from recommender.contract.fields import FIRM_COLUMNS
 from recommender.settings import PROJECT_ROOT, get_settings
@@ -66,7 +66,7 @@ def load_pool() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 def product_scores(firms: pd.DataFrame, programmes: pd.DataFrame, model: str) -> pd.DataFrame:
     """Each persona's listed announcements with a descending pseudo-score (rank order):
     ranked ones first, then the unscored (``other``) eligible ones; the rest unlisted."""
-    registry = Registry(get_settings().models_dir)
+    registry = open_registry(get_settings(), trial=False)
     rec = load_recommender(registry, registry.resolve(model), programmes=programmes)
     rows = []
     for firm in firms.to_dict("records"):
