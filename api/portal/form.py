@@ -193,7 +193,7 @@ def _profile(typed: Mapping[str, Any]) -> dict[str, Any]:
     numbers of ``float`` columns as floats, in the contract's column order."""
     profile: dict[str, Any] = {FIRM_ID: PORTAL_FIRM_ID}
     for column in FIRMS.fields:
-        if column.name == FIRM_ID:
+        if column.name == FIRM_ID or column.optional:  # not asked of an anonymous firm
             continue
         value = typed[FIELD_OF_COLUMN.get(column.name, column.name)]
         if value is not None and column.name in FIELD_OF_COLUMN:

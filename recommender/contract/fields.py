@@ -31,6 +31,8 @@ LAST_YEAR: Final[int] = 2100
 MAX_COUNT: Final[int] = 10_000_000  # people, patents: far beyond any SME
 MAX_AMOUNT: Final[float] = 1e12  # million KRW: far beyond any firm, fine for every sum
 MAX_ID_LENGTH: Final[int] = 128
+MAX_NAME_LENGTH: Final[int] = 200
+MAX_DISTRICT_LENGTH: Final[int] = 40
 
 _YEAR = "a whole-number year"
 
@@ -103,6 +105,24 @@ FIRMS: Final = Table(
         *(
             Field(cap, "int", _CAPABILITY_MEANINGS[cap], nullable=True, ge=CAP_MIN, le=CAP_MAX)
             for cap in CAPABILITIES
+        ),
+        Field(
+            "firm_name",
+            "str",
+            "the firm's registered name, for people finding it (v2; never a model input)",
+            nullable=True,
+            optional=True,
+            says="a firm name",
+            max_length=MAX_NAME_LENGTH,
+        ),
+        Field(
+            "district",
+            "str",
+            "the 시군구 the firm is registered in, e.g. 포천시 (v2; never a model input)",
+            nullable=True,
+            optional=True,
+            says="a district (시군구) name",
+            max_length=MAX_DISTRICT_LENGTH,
         ),
     ),
     key=("firm_id", "year"),
@@ -298,6 +318,7 @@ TABLES: Final[tuple[str, ...]] = tuple(CONTRACT)
 V1_TABLES: Final[tuple[str, ...]] = tuple(n for n, t in CONTRACT.items() if t.version == 1)
 
 FIRM_COLUMNS: Final[tuple[str, ...]] = FIRMS.columns
+OPTIONAL_FIRM_COLUMNS: Final[tuple[str, ...]] = FIRMS.optional_columns
 PROGRAMME_COLUMNS: Final[tuple[str, ...]] = tuple(
     f.name for f in PROGRAMMES.fields if not f.optional
 )

@@ -66,12 +66,13 @@ def _converted(n: int, present: set[str], column: Callable[[str], Any]) -> dict[
 
 
 def _converter(field: Field) -> str:
-    """The canonical holding of one firm column: ``int``, ``float``, ``bool`` or ``str``."""
+    """The canonical holding of one firm column: ``int``, ``float``, ``bool`` or ``str``
+    (``optional_str``: text that may be missing, kept as ``None``)."""
     if field.kind == "int":
         return "float" if field.nullable else "int"
     if field.kind in ("float", "bool"):
         return field.kind
-    return "str"
+    return "optional_str" if field.nullable else "str"
 
 
 # Column converters of profile_frame: plain Python / NumPy values take a direct path,
@@ -106,11 +107,17 @@ def _strings(values: Any) -> np.ndarray:
     return pd.Series(values, dtype=object).astype(str).to_numpy()
 
 
+def _optional_strings(values: Any) -> np.ndarray:
+    s = pd.Series(values, dtype=object)
+    return s.where(s.notna(), None).to_numpy()
+
+
 _CONVERTERS: Final[dict[str, Callable[[Any], np.ndarray]]] = {
     "int": _ints,
     "float": _floats,
     "bool": _bools,
     "str": _strings,
+    "optional_str": _optional_strings,
 }
 _PLAN: Final = tuple((f.name, _CONVERTERS[_converter(f)]) for f in FIRMS.fields)
 _REQUIRED: Final = tuple(f.name for f in FIRMS.fields if not f.nullable)

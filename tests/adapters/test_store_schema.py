@@ -35,12 +35,13 @@ TABLES = {
     "alert_seen_programmes",
     "allocations",
     "allocation_assignments",
+    "change_log",
 }
 
 
 def test_migrations_create_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0004"
+    assert current_revision(engine) == head_revision() == "0005"
 
 
 def test_migrated_schema_matches_the_mappings(engine: Engine) -> None:
@@ -131,5 +132,47 @@ def test_processes_starting_together_migrate_in_turn(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_old_feedback_moves_to_the_new_statuses_once_each(tmp_path: Path) -> None:
+    from alembic import command
+
+    from recommender.adapters.store.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            config = alembic_config(url)
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0003")
+            for action in ("accepted", "accepted", "joined", "declined"):
+                conn.execute(
+                    text(
+                        "INSERT INTO feedback (request_id, programme_id, firm_id, action, "
+                        "key_name, created_at) VALUES ('r1', 'P1', 'F1', :a, 'k', "
+                        "'2026-01-01 00:00:00')"
+                    ),
+                    {"a": action},
+                )
+        upgrade_database(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, action FROM feedback ORDER BY id")).all()
+            refused = None
+            try:
+                conn.execute(
+                    text(
+                        "INSERT INTO feedback (request_id, programme_id, firm_id, action, "
+                        "key_name, created_at) VALUES ('r1', 'P1', 'F1', 'accepted', 'k', "
+                        "'2026-01-01 00:00:00')"
+                    )
+                )
+            except Exception as exc:  # noqa: BLE001 - the CHECK constraint refuses it
+                refused = exc
+        assert [a for _, a in rows] == ["interested", "joined", "declined"]
+        assert rows[0][0] == 1  # the earliest of the repeated rows is the one kept
+        assert refused is not None and "CHECK" in str(refused)
     finally:
         engine.dispose()

@@ -31,7 +31,27 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 ROLES: Final[tuple[str, ...]] = ("caseworker", "partner", "analyst")
-FEEDBACK_ACTIONS: Final[tuple[str, ...]] = ("accepted", "declined", "applied", "joined")
+# What was done with a programme of a served list, in the order a case moves on
+# (``declined`` may come at any step). Meanings: FEEDBACK_MEANINGS.
+FEEDBACK_ACTIONS: Final[tuple[str, ...]] = (
+    "contacted",
+    "interested",
+    "applied",
+    "selected",
+    "joined",
+    "declined",
+)
+FEEDBACK_MEANINGS: Final[dict[str, str]] = {
+    "contacted": "the firm was told about the programme (call, mail, visit)",
+    "interested": "the firm wants to apply or to know more",
+    "applied": "the firm sent its application",
+    "selected": "the programme's agency accepted the firm",
+    "joined": "the firm started the programme (its outcome comes later, POST /v1/outcomes)",
+    "declined": "the firm will not take part (at any step, by its choice or the agency's)",
+}
+# values of contract v1's feedback, still accepted and stored as their successor
+LEGACY_FEEDBACK_ACTIONS: Final[dict[str, str]] = {"accepted": "interested"}
+CHANGE_ENTITIES: Final[tuple[str, ...]] = ("firm_profile", "feedback", "outcome")
 OUTCOME_SOURCES: Final[tuple[str, ...]] = ("import", "api")
 
 NAMING_CONVENTION: Final[dict[str, str]] = {
@@ -124,6 +144,8 @@ class Firm(Base):
     cap_feedback: Mapped[float | None]
     cap_global_orientation: Mapped[float | None]
     cap_global_partnerships: Mapped[float | None]
+    firm_name: Mapped[str | None]
+    district: Mapped[str | None]
 
 
 class Programme(Base):
@@ -231,6 +253,7 @@ class Feedback(Base):
         Index(None, "created_at"),
         Index(None, "programme_id"),
         CheckConstraint(_in("action", FEEDBACK_ACTIONS), name="action"),
+        UniqueConstraint("request_id", "firm_id", "programme_id", "action"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -241,6 +264,29 @@ class Feedback(Base):
     note: Mapped[str | None] = mapped_column(Text)
     key_name: Mapped[str]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+    updated_by: Mapped[str | None]
+
+
+class ChangeEntry(Base):
+    """One change a person made to stored data: who, when, what it was and became."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        Index(None, "at"),
+        Index(None, "entity", "entity_key"),
+        CheckConstraint(_in("entity", CHANGE_ENTITIES), name="entity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    key_name: Mapped[str]
+    role: Mapped[str] = mapped_column(String(16))
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_key: Mapped[str]
+    action: Mapped[str] = mapped_column(String(16))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class AuditEntry(Base):
