@@ -122,13 +122,25 @@ def find_audit(session: Session, request_id: str) -> AuditRecord | None:
     )
 
 
+def _audit_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """One served item: the programme, its rank, and the firm (outreach lists list firms)."""
+    out: dict[str, Any] = {
+        "programme_id": str(item["programme_id"]),
+        "rank": None if item.get("rank") is None else int(item["rank"]),
+    }
+    if item.get("firm_id") is not None:
+        out["firm_id"] = str(item["firm_id"])
+    return out
+
+
 def write_audit_many(
     session: Session, entries: Sequence[Mapping[str, Any]], *, at: datetime | None = None
 ) -> int:
     """Record many served lists in one statement (a batch); returns how many.
 
     Each entry holds ``key_name, role, request_id, endpoint, model_version, firm_id,
-    year`` and ``items`` (mappings with ``programme_id`` and ``rank``), as for
+    year`` and ``items`` (mappings with ``programme_id``, ``rank`` and, in an outreach
+    list, the item's ``firm_id``), as for
     :func:`recommender.adapters.store.activity.write_audit`.
     """
     if not entries:
@@ -144,13 +156,7 @@ def write_audit_many(
             "model_version": e["model_version"],
             "firm_id": None if e.get("firm_id") is None else str(e["firm_id"]),
             "year": None if e.get("year") is None else int(e["year"]),
-            "items": [
-                {
-                    "programme_id": str(i["programme_id"]),
-                    "rank": None if i.get("rank") is None else int(i["rank"]),
-                }
-                for i in e["items"]
-            ],
+            "items": [_audit_item(i) for i in e["items"]],
         }
         for e in entries
     ]

@@ -27,9 +27,6 @@ from api.serving import ModelHolder
 from recommender import Recommendation, Recommender
 from recommender.adapters.store import (
     get_firm,
-    get_programme,
-    load_firms,
-    load_outcomes,
     save_profile,
 )
 from recommender.constants import DEFAULT_K
@@ -95,16 +92,6 @@ class ServedBatch:
 
     model_version: str
     lists: list[Served]
-
-
-@dataclass(frozen=True)
-class Outreach:
-    """The outreach list of one programme: eligible stored firms, best expected fit first."""
-
-    programme_id: str
-    year: int
-    model_version: str
-    candidates: pd.DataFrame  # firm_id, year, score, rank
 
 
 def new_request_id() -> str:
@@ -271,24 +258,6 @@ class ServingService:
         )
         session.commit()
         return ref
-
-    # --- programme lists --------------------------------------------------------------
-    def candidates(self, session: Session, programme_id: str, *, k: int, endpoint: str) -> Outreach:
-        """Stored firms of the programme's year eligible for it, best expected fit first.
-
-        Raises
-        ------
-        NotFoundError
-            No programme has this id (in the store or in the served catalogue).
-        """
-        rec = self.model()
-        programme = get_programme(session, programme_id)
-        year = int(programme["year"])
-        firms = load_firms(session, year=year)
-        history = load_outcomes(session)  # only earlier years count as history
-        ranked = rec.rank_firms_for(programme_id, firms, k=k, outcomes=history)
-        self.metrics.served.labels(endpoint=endpoint).inc()
-        return Outreach(programme_id, year, rec.version, ranked)
 
     # --- steps ------------------------------------------------------------------------
     def _rank(

@@ -9,23 +9,30 @@ from fastapi import APIRouter, Query
 
 from api.activity import recent_alerts
 from api.deps import SessionDep, StaffDep
-from api.schemas.alerts import AlertList, AlertOut
+from api.paging import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
+from api.schemas.alerts import AlertOut
 from api.schemas.common import MAX_ROW_ID, PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=AlertList)
+@router.get("", response_model=Page[AlertOut])
 def read_alerts(
     principal: StaffDep,
     session: SessionDep,
     since: datetime | None = None,
     subscription_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
-) -> AlertList:
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[AlertOut]:
     """Alerts written by `recommender alerts run`, newest first, with their programmes."""
-    items = [
-        AlertOut.of(a)
-        for a in recent_alerts(session, since=since, subscription_id=subscription_id, limit=limit)
-    ]
-    return AlertList(count=len(items), items=items)
+    last = decode_cursor("alerts", cursor, types=(int,))
+    found = recent_alerts(
+        session,
+        since=since,
+        subscription_id=subscription_id,
+        limit=limit + 1,
+        before_id=None if last is None else last[0],
+    )
+    items = [AlertOut.of(a) for a in found]
+    return page_of(items, limit=limit, kind="alerts", key=lambda a: [a.id])

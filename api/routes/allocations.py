@@ -1,5 +1,6 @@
-"""POST /v1/allocations and GET /v1/allocations/{id}[/assignments.csv]: a year's seats
-decided jointly over the stored firms, stored with an id and audited."""
+"""POST /v1/allocations, GET /v1/allocations (a page of them) and GET
+/v1/allocations/{id}[/assignments[.csv]]: a year's seats decided jointly over the stored
+firms, stored with an id and audited."""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy.orm import Session
 
 from api.deps import RegistryDep, ServiceDep, SessionDep, StaffDep
+from api.paging import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
 from api.queries import write_audit_many
-from api.schemas.allocations import AllocationDetail, AllocationOut, AllocationRequest
+from api.schemas.allocations import (
+    AllocationDetail,
+    AllocationOut,
+    AllocationRequest,
+    AssignmentOut,
+    assignments_of,
+)
 from api.schemas.common import MAX_ROW_ID, PROBLEM_RESPONSES
 from api.security import Principal
 from api.service import new_request_id
@@ -24,6 +32,7 @@ from recommender.adapters.store import (
 )
 from recommender.adapters.store.allocations import (
     get_allocation,
+    list_allocation_ids,
     load_assignments,
     save_allocation,
 )
@@ -132,6 +141,46 @@ def create_allocation(
     response.headers["Location"] = f"/v1/allocations/{allocation_id}"
     response.headers["X-Request-ID"] = request_id
     return AllocationOut.of(get_allocation(session, allocation_id))
+
+
+@router.get("", response_model=Page[AllocationOut])
+def list_allocations(
+    principal: StaffDep,
+    session: SessionDep,
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[AllocationOut]:
+    """Stored allocations, newest first (their assignments: GET .../assignments)."""
+    last = decode_cursor("allocations", cursor, types=(int,))
+    ids = list_allocation_ids(
+        session, year=year, before_id=None if last is None else last[0], limit=limit + 1
+    )
+    items = [AllocationOut.of(get_allocation(session, i)) for i in ids]
+    return page_of(items, limit=limit, kind="allocations", key=lambda a: [a.id])
+
+
+@router.get("/{allocation_id}/assignments", response_model=Page[AssignmentOut])
+def allocation_assignments(
+    principal: StaffDep,
+    session: SessionDep,
+    allocation_id: AllocationId,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[AssignmentOut]:
+    """A stored allocation's assignments, by firm then programme."""
+    last = decode_cursor(f"assignments-{allocation_id}", cursor, types=(str, str))
+    rows = load_assignments(session, allocation_id)
+    if last is not None:
+        f, p = rows["firm_id"].astype(str), rows["programme_id"].astype(str)
+        rows = rows[(f > last[0]) | ((f == last[0]) & (p > last[1]))]
+    items = assignments_of(rows.head(limit + 1))
+    return page_of(
+        items,
+        limit=limit,
+        kind=f"assignments-{allocation_id}",
+        key=lambda a: [a.firm_id, a.programme_id],
+    )
 
 
 @router.get("/{allocation_id}", response_model=AllocationDetail)

@@ -44,10 +44,3 @@ class AlertOut(BaseModel):
             score=a.score,
             created_at=a.created_at,
         )
-
-
-class AlertList(BaseModel):
-    """Alerts, newest first."""
-
-    count: int
-    items: list[AlertOut]

@@ -149,20 +149,24 @@ class AllocationDetail(AllocationOut):
         cls, record: AllocationRecord, rows: pd.DataFrame, *, offset: int, limit: int
     ) -> Self:
         """The header and the assignments ``offset .. offset + limit``."""
-        page = rows.iloc[offset : offset + limit]
-        items = [
-            AssignmentOut(
-                firm_id=str(r.firm_id),
-                programme_id=str(r.programme_id),
-                expected_outcome=float(r.expected_outcome),
-                score=float(r.score),
-                reason=str(r.reason),
-            )
-            for r in page.itertuples(index=False)
-        ]
+        items = assignments_of(rows.iloc[offset : offset + limit])
         return cls(
             **AllocationOut.of(record).model_dump(),
             offset=offset,
             total_assignments=len(rows),
             assignments=items,
         )
+
+
+def assignments_of(rows: pd.DataFrame) -> list[AssignmentOut]:
+    """Assignment rows of a stored allocation, in their order."""
+    return [
+        AssignmentOut(
+            firm_id=str(r.firm_id),
+            programme_id=str(r.programme_id),
+            expected_outcome=float(r.expected_outcome),
+            score=float(r.score),
+            reason=str(r.reason),
+        )
+        for r in rows.itertuples(index=False)
+    ]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 
 class AuditItem(BaseModel):
-    """A programme as served, with its rank (null for unscored ones)."""
+    """A programme as served, with its rank (null for unscored ones); in an outreach
+    list, the firm it was listed with."""
 
     programme_id: str
     rank: int | None
+    firm_id: str | None = None
 
 
 class AuditEntryOut(BaseModel):
@@ -31,8 +34,17 @@ class AuditEntryOut(BaseModel):
     items: list[AuditItem]
 
 
-class AuditList(BaseModel):
-    """Audit entries, newest first."""
+class ChangeOut(BaseModel):
+    """One edit a person made to stored data: who, when, of what, before and after."""
 
-    count: int
-    items: list[AuditEntryOut]
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    key_name: str
+    role: str
+    entity: str
+    entity_key: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None

@@ -1,4 +1,8 @@
-"""Feedback on a served recommendation: what comes in and what is stored share one base."""
+"""Feedback on a served list: what comes in, a correction, and what is stored.
+
+The statuses and their meanings are the store's (:data:`FEEDBACK_MEANINGS`); the
+OpenAPI document lists them with their meanings (``x-enum-descriptions``).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,27 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
-Action = Literal["accepted", "declined", "applied", "joined"]
+from recommender.adapters.store.tables import (
+    FEEDBACK_ACTIONS,
+    FEEDBACK_MEANINGS,
+    LEGACY_FEEDBACK_ACTIONS,
+)
+
+Action = Literal[(*FEEDBACK_ACTIONS, *LEGACY_FEEDBACK_ACTIONS)]  # type: ignore[valid-type]
+_MEANINGS = {
+    **FEEDBACK_MEANINGS,
+    **{old: f"deprecated: stored as `{new}`" for old, new in LEGACY_FEEDBACK_ACTIONS.items()},
+}
+ACTION_DOC = "what was done: " + "; ".join(f"`{k}`: {v}" for k, v in _MEANINGS.items())
+_ACTION_SCHEMA: JsonDict = {"x-enum-descriptions": dict(_MEANINGS)}
 
 
-class FeedbackBase(BaseModel):
-    """What was done with one programme of a served list, and its limits."""
-
-    request_id: str = Field(min_length=1, max_length=64)
-    programme_id: str = Field(min_length=1, max_length=128)
-    action: Action
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class FeedbackIn(FeedbackBase):
-    """Feedback to record (``request_id`` from the recommendation's response)."""
+class FeedbackIn(BaseModel):
+    """Feedback to record on one programme of a served list (``request_id`` from the
+    list's response). A firm's list names its firm; for an outreach list (one
+    programme, many firms) ``firm_id`` says which firm of the list."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -36,12 +46,43 @@ class FeedbackIn(FeedbackBase):
         },
     )
 
+    request_id: str = Field(min_length=1, max_length=64)
+    programme_id: str = Field(min_length=1, max_length=128)
+    firm_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="required for an outreach list; for a firm's list, its firm (optional)",
+    )
+    action: Action = Field(description=ACTION_DOC, json_schema_extra=_ACTION_SCHEMA)
+    note: str | None = Field(default=None, max_length=2000)
 
-class FeedbackOut(FeedbackBase):
+
+class FeedbackCorrection(BaseModel):
+    """A correction of stored feedback: a new status, a new note, or both."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"action": "joined"}]}
+    )
+
+    action: Action | None = Field(
+        default=None, description=ACTION_DOC, json_schema_extra=_ACTION_SCHEMA
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
     """The stored feedback, with the firm of the served list."""
 
     model_config = ConfigDict(from_attributes=True)
 
     id: int
+    request_id: str
+    programme_id: str
     firm_id: str | None
+    action: str = Field(description=ACTION_DOC, json_schema_extra=_ACTION_SCHEMA)
+    note: str | None
+    key_name: str
     created_at: datetime
+    updated_at: datetime | None = None
+    updated_by: str | None = None

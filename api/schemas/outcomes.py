@@ -48,3 +48,23 @@ class OutcomesStored(BaseModel):
     """How many outcomes were stored."""
 
     stored: int
+
+
+class OutcomeCorrection(BaseModel):
+    """The corrected outcome of one stored participation."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"outcome": 3}]})
+
+    outcome: int = Field(
+        ge=OUTCOME_MIN, le=OUTCOME_MAX, description="0 no benefit .. 3 major result"
+    )
+
+
+class OutcomeCorrected(BaseModel):
+    """The outcome as stored now, and the value it replaced."""
+
+    firm_id: str
+    year: int
+    programme_id: str
+    outcome: int
+    previous: int

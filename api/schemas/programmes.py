@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any, Self
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.service import Outreach
+from api.outreach import TOP_REASONS, OutreachFirm, OutreachPage
+from api.schemas.recommendations import ContributionOut
 from recommender.adapters.store.plain_values import frame_record
 from recommender.constants import LIST_SEP
+from recommender.explain import Renderer, renderer
 
 
 class ProgrammeOut(BaseModel):
@@ -56,49 +59,132 @@ class ProgrammeDetail(ProgrammeOut):
     type_overridden: bool = False
 
 
-class ProgrammeList(BaseModel):
-    """Programmes matching the filters, ordered by year and id."""
-
-    count: int
-    items: list[ProgrammeOut]
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame) -> Self:
-        """The programmes of a canonical programme frame, in its order."""
-        items = [ProgrammeOut.of(frame_record(frame, i)) for i in range(len(frame))]
-        return cls(count=len(items), items=items)
+def programmes_of(frame: pd.DataFrame) -> list[ProgrammeOut]:
+    """The programmes of a canonical programme frame, in its order."""
+    return [ProgrammeOut.of(frame_record(frame, i)) for i in range(len(frame))]
 
 
 class Candidate(BaseModel):
-    """A stored firm profile eligible for the programme, ranked by fit."""
+    """A stored firm profile eligible for the programme, ranked by fit, with what a
+    caseworker needs to call it: who and where it is, why it fits, what to check."""
 
     rank: int
     firm_id: str
+    firm_name: str | None
     year: int
-    score: float
+    region: str
+    district: str | None
+    sector: str
+    employees: int
+    size_band: str
+    score: float = Field(description="the model's fit score (expected outcome, 0 to 3)")
+    chance_measurable: float | None = Field(
+        default=None,
+        description="chance of a measurable result (outcome 2 or more) where the served "
+        "model gives one; null for models that predict an expected outcome only",
+    )
+    reasons: list[ContributionOut] = Field(description="the top reasons of the fit")
+    to_check: list[str] = Field(
+        description="conditions the stored data does not decide: the application "
+        "window, the places, the announcement's own conditions"
+    )
 
 
 class CandidateList(BaseModel):
-    """The outreach list of one offering: eligible stored firms, best fit first."""
+    """A page of the outreach list of one offering: eligible stored firms, best fit
+    first, served (and audited) as ``request_id``."""
 
     model_config = ConfigDict(protected_namespaces=())
 
+    request_id: str
     programme_id: str
+    programme_name: str
     year: int
     model_version: str
-    candidates: list[Candidate]
+    items: list[Candidate]
+    next_cursor: str | None = None
 
     @classmethod
-    def of(cls, outreach: Outreach) -> Self:
-        """The response for an outreach list of the serving service."""
+    def of(cls, page: OutreachPage, *, lang: str, next_cursor: str | None) -> Self:
+        """The response for an outreach page, its sentences in ``lang``."""
+        say = renderer(lang)
+        checks = to_check(page.programme, say)
         return cls(
-            programme_id=outreach.programme_id,
-            year=outreach.year,
-            model_version=outreach.model_version,
-            candidates=[
-                Candidate(
-                    rank=int(r.rank), firm_id=str(r.firm_id), year=int(r.year), score=float(r.score)
-                )
-                for r in outreach.candidates.itertuples(index=False)
-            ],
+            request_id=page.request_id,
+            programme_id=str(page.programme["programme_id"]),
+            programme_name=str(page.programme["name"]),
+            year=int(page.programme["year"]),
+            model_version=page.model_version,
+            items=[_candidate(f, say, checks) for f in page.firms],
+            next_cursor=next_cursor,
         )
+
+
+def to_check(programme: Mapping[str, Any], say: Renderer) -> list[str]:
+    """What a caseworker checks with every firm of this programme's list."""
+    out = []
+    if programme.get("apply_start"):
+        out.append(say.check("apply_from", day=programme["apply_start"]))
+    if programme.get("apply_end"):
+        out.append(say.check("apply_by", day=programme["apply_end"]))
+    if programme.get("capacity"):
+        out.append(say.check("capacity", n=int(programme["capacity"])))
+    if programme.get("url"):
+        out.append(say.check("announcement", url=programme["url"]))
+    return out
+
+
+def _candidate(f: OutreachFirm, say: Renderer, checks: list[str]) -> Candidate:
+    p = f.profile
+    contributions = [] if f.explanation is None else f.explanation.contributions
+    top = sorted(contributions, key=lambda c: -abs(c.value))[:TOP_REASONS]
+    return Candidate(
+        rank=f.rank,
+        firm_id=str(p["firm_id"]),
+        firm_name=p.get("firm_name"),
+        year=int(p["year"]),
+        region=str(p["region"]),
+        district=p.get("district"),
+        sector=str(p["sector"]),
+        employees=int(p["employees"]),
+        size_band=f.size_band,
+        score=f.score,
+        reasons=[
+            {"factor": c.factor, "value": float(c.value), "text": say.sentence(c)} for c in top
+        ],
+        to_check=checks,
+    )
+
+
+CSV_COLUMNS = (
+    "rank",
+    "firm_id",
+    "firm_name",
+    "year",
+    "region",
+    "district",
+    "sector",
+    "employees",
+    "size_band",
+    "score",
+    "chance_measurable",
+    "reasons",
+    "to_check",
+)
+
+
+def candidates_csv(page: CandidateList) -> str:
+    """The page as CSV (one row per firm; reasons and checks joined by `` | ``)."""
+    rows = [
+        {
+            **c.model_dump(exclude={"reasons", "to_check"}),
+            "reasons": " | ".join(r["text"] for r in c.reasons),
+            "to_check": " | ".join(c.to_check),
+        }
+        for c in page.items
+    ]
+    text = io.StringIO()
+    pd.DataFrame(rows, columns=list(CSV_COLUMNS)).to_csv(
+        text, index=False, float_format="%.6f", lineterminator="\n"
+    )
+    return text.getvalue()

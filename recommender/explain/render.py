@@ -263,6 +263,11 @@ class Renderer:
             return self._say("reasons", "year", limit=r.limit, value=r.value)
         return self._say("reasons", r.rule)
 
+    def check(self, key: str, **values: object) -> str:
+        """A condition a caseworker still checks with the firm (``checks`` phrases:
+        ``apply_by``, ``apply_from``, ``announcement``, ``capacity``)."""
+        return self._say("checks", key, **values)
+
     def reasons(self, reasons: Iterable[Reason]) -> list[str]:
         """:meth:`reason` of each."""
         return [self.reason(r) for r in reasons]

@@ -271,3 +271,23 @@ def profiles(world: World) -> list[dict[str, Any]]:
     firms = world.dataset.firms
     last = firms[firms["year"] == firms["year"].max()]
     return [as_profile(row) for _, row in last.iterrows()]
+
+
+def every_page(
+    client: httpx.Client, path: str, params: dict[str, Any], *, most: int = 100
+) -> list[dict[str, Any]]:
+    """Every item of a paged list, following ``next_cursor`` (each page at most
+    ``params["limit"]`` items, every page but the last full)."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(most):
+        response = client.get(path, params={**params, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert len(page["items"]) <= params["limit"]
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+        assert len(page["items"]) == params["limit"]
+    raise AssertionError(f"{path} had more than {most} pages")

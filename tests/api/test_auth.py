@@ -38,6 +38,16 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/allocations"): STAFF,
     ("GET", "/v1/allocations/{allocation_id}"): STAFF,
     ("GET", "/v1/allocations/{allocation_id}/assignments.csv"): STAFF,
+    ("GET", "/v1/firms"): STAFF,
+    ("GET", "/v1/firms/{firm_id}"): STAFF,
+    ("PUT", "/v1/firms/{firm_id}/profiles/{year}"): STAFF,
+    ("POST", "/v1/firms/{firm_id}/profiles/{year}/carry-forward"): STAFF,
+    ("GET", "/v1/programmes/{programme_id}/candidates.csv"): STAFF,
+    ("PATCH", "/v1/feedback/{feedback_id}"): STAFF,
+    ("PUT", "/v1/outcomes/{firm_id}/{year}/{programme_id}"): ANALYST,
+    ("GET", "/v1/audit/changes"): ANALYST,
+    ("GET", "/v1/allocations"): STAFF,
+    ("GET", "/v1/allocations/{allocation_id}/assignments"): STAFF,
 }
 PUBLIC = {
     "/healthz",
@@ -75,6 +85,28 @@ PROBES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("GET", "/v1/allocations/{allocation_id}"): ("/v1/allocations/999999", None),
     ("GET", "/v1/allocations/{allocation_id}/assignments.csv"): (
         "/v1/allocations/999999/assignments.csv",
+        None,
+    ),
+    ("GET", "/v1/firms"): ("/v1/firms?q=NO-SUCH-FIRM-ANYWHERE", None),
+    ("GET", "/v1/firms/{firm_id}"): ("/v1/firms/NO-SUCH-FIRM", None),
+    ("PUT", "/v1/firms/{firm_id}/profiles/{year}"): ("/v1/firms/NO-SUCH-FIRM/profiles/2024", {}),
+    ("POST", "/v1/firms/{firm_id}/profiles/{year}/carry-forward"): (
+        "/v1/firms/NO-SUCH-FIRM/profiles/2024/carry-forward",
+        {},
+    ),
+    ("GET", "/v1/programmes/{programme_id}/candidates.csv"): (
+        "/v1/programmes/NO-SUCH/candidates.csv",
+        None,
+    ),
+    ("PATCH", "/v1/feedback/{feedback_id}"): ("/v1/feedback/2147483647", {}),
+    ("PUT", "/v1/outcomes/{firm_id}/{year}/{programme_id}"): (
+        "/v1/outcomes/NO-SUCH-FIRM/2024/NO-SUCH",
+        {"outcome": 1},
+    ),
+    ("GET", "/v1/audit/changes"): ("/v1/audit/changes?limit=1", None),
+    ("GET", "/v1/allocations"): ("/v1/allocations?limit=1", None),
+    ("GET", "/v1/allocations/{allocation_id}/assignments"): (
+        "/v1/allocations/999999/assignments",
         None,
     ),
 }

@@ -251,7 +251,7 @@ def test_the_served_catalogue_follows_the_store(
             what="the new programme being served",
         )
         found = client.get(f"/v1/programmes/{pid}/candidates")
-    assert found.status_code == 200 and found.json()["candidates"]
+    assert found.status_code == 200 and found.json()["items"]
 
 
 def test_an_unreadable_champion_pointer_keeps_the_served_model(

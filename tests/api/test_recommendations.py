@@ -28,7 +28,7 @@ def _serving(deployment: Deployment) -> str:
 def _audit(deployment: Deployment, request_id: str) -> dict[str, Any]:
     with deployment.client("analyst") as client:
         found = client.get("/v1/audit", params={"request_id": request_id}).json()
-    assert found["count"] == 1, f"no audit entry for {request_id}"
+    assert len(found["items"]) == 1, f"no audit entry for {request_id}"
     return dict(found["items"][0])
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from recommender.adapters.store import export_dataset, list_feedback, load_outcomes, session_scope
 from recommender.eligibility import eligibility_mask
-from tests.api.conftest import Deployment
+from api.paging import DEFAULT_LIMIT
+from tests.api.conftest import Deployment, every_page
 
 PROBLEM = "application/problem+json"
 
@@ -21,20 +22,25 @@ def test_programmes_are_listed_and_filtered_by_year_and_type(
     programmes = world.dataset.programmes
     year = int(programmes["year"].max())
     with deployment.client("partner") as client:
-        everything = client.get("/v1/programmes").json()
-        of_year = client.get("/v1/programmes", params={"year": year}).json()
+        everything = every_page(client, "/v1/programmes", {"limit": 40})
+        first = client.get("/v1/programmes").json()
+        of_year = client.get("/v1/programmes", params={"year": year, "limit": 500}).json()
         consulting = client.get(
-            "/v1/programmes", params={"year": year, "type": "consulting"}
+            "/v1/programmes", params={"year": year, "type": "consulting", "limit": 500}
         ).json()
         bad = client.get("/v1/programmes", params={"type": "astrology"})
-    assert everything["count"] == len(programmes)
+    assert len(programmes) > DEFAULT_LIMIT  # so the default page is a part of them
+    assert len(first["items"]) == DEFAULT_LIMIT and first["next_cursor"]
+    assert [(p["year"], p["programme_id"]) for p in everything] == sorted(
+        zip(programmes["year"], programmes["programme_id"], strict=True)
+    )
     assert {p["programme_id"] for p in of_year["items"]} == set(
         programmes[programmes["year"] == year]["programme_id"]
     )
     expected = programmes[
         (programmes["year"] == year) & (programmes["programme_type"] == "consulting")
     ]
-    assert consulting["count"] == len(expected) > 0
+    assert len(consulting["items"]) == len(expected) > 0
     assert all(p["programme_type"] == "consulting" for p in consulting["items"])
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "type"
 
@@ -61,20 +67,17 @@ def test_candidates_are_eligible_stored_firms_best_fit_first(
     year_firms = firms[firms["year"] == programme["year"]].reset_index(drop=True)
     eligible = eligibility_mask(year_firms, pd.DataFrame([programme]))[:, 0]
     expected_ids = set(year_firms["firm_id"][eligible])
+    path = f"/v1/programmes/{programme['programme_id']}/candidates"
     with deployment.client("caseworker") as client:
-        top = client.get(
-            f"/v1/programmes/{programme['programme_id']}/candidates", params={"k": 10}
-        ).json()
-        every = client.get(
-            f"/v1/programmes/{programme['programme_id']}/candidates", params={"k": 1000}
-        ).json()
+        top = client.get(path, params={"limit": 10}).json()
+        every = every_page(client, path, {"limit": 25})
         missing = client.get("/v1/programmes/NO-SUCH/candidates")
-    assert {c["firm_id"] for c in every["candidates"]} == expected_ids
-    assert top["candidates"] == every["candidates"][:10]
-    assert [c["rank"] for c in every["candidates"]] == list(range(1, len(expected_ids) + 1))
-    scores = [c["score"] for c in every["candidates"]]
+    assert {c["firm_id"] for c in every} == expected_ids
+    assert [c["firm_id"] for c in top["items"]] == [c["firm_id"] for c in every[:10]]
+    assert [c["rank"] for c in every] == list(range(1, len(expected_ids) + 1))
+    scores = [c["score"] for c in every]
     assert scores == sorted(scores, reverse=True)
-    assert all(c["year"] == programme["year"] for c in every["candidates"])
+    assert all(c["year"] == programme["year"] for c in every)
     assert missing.status_code == 404
 
 

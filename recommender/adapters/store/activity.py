@@ -7,11 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recommender.adapters.store.tables import FEEDBACK_ACTIONS, AuditEntry, Feedback, utcnow
-from recommender.errors import DataValidationError, Problem
+from recommender.adapters.store.tables import (
+    FEEDBACK_ACTIONS,
+    LEGACY_FEEDBACK_ACTIONS,
+    AuditEntry,
+    Feedback,
+    utcnow,
+)
+from recommender.errors import ConflictError, DataValidationError, NotFoundError, Problem
 
 DEFAULT_LIMIT: Final[int] = 1000
 
@@ -44,6 +51,8 @@ class FeedbackRecord:
     note: str | None
     key_name: str
     created_at: datetime
+    updated_at: datetime | None = None
+    updated_by: str | None = None
 
 
 def _items(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -98,9 +107,14 @@ def list_audit(
     key_name: str | None = None,
     firm_id: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    after: tuple[datetime, int] | None = None,
 ) -> list[AuditRecord]:
-    """Audit entries, newest first, filtered by time window, key and firm."""
+    """Audit entries, newest first, filtered by time window, key and firm; ``after``
+    (the ``at`` and ``id`` of an entry) starts with the entries older than it."""
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if after is not None:
+        at, last = after
+        stmt = stmt.where(or_(AuditEntry.at < at, and_(AuditEntry.at == at, AuditEntry.id < last)))
     if since is not None:
         stmt = stmt.where(AuditEntry.at >= since)
     if until is not None:
@@ -126,6 +140,68 @@ def list_audit(
     ]
 
 
+def _status(action: str) -> str:
+    """A stored status: a legacy one (``accepted``) becomes its successor."""
+    action = LEGACY_FEEDBACK_ACTIONS.get(action, action)
+    if action not in FEEDBACK_ACTIONS:
+        raise DataValidationError(
+            [Problem("feedback", None, "action", action, f"one of {', '.join(FEEDBACK_ACTIONS)}")]
+        )
+    return action
+
+
+def _same(request_id: str, firm_id: str | None, programme_id: str, action: str) -> Any:
+    firm = Feedback.firm_id.is_(None) if firm_id is None else Feedback.firm_id == firm_id
+    return select(Feedback.id).where(
+        Feedback.request_id == request_id,
+        firm,
+        Feedback.programme_id == programme_id,
+        Feedback.action == action,
+    )
+
+
+def upsert_feedback(
+    session: Session,
+    *,
+    request_id: str,
+    programme_id: str,
+    action: str,
+    key_name: str,
+    firm_id: str | None = None,
+    note: str | None = None,
+) -> tuple[int, bool]:
+    """Store what was done with a programme of a served list, once: the same request,
+    firm, programme and status give the stored row back. Returns ``(id, created)``.
+
+    Raises
+    ------
+    DataValidationError
+        ``action`` is none of :data:`FEEDBACK_ACTIONS` (nor a legacy one).
+    """
+    action = _status(action)
+    found = session.execute(_same(request_id, firm_id, programme_id, action)).scalar()
+    if found is not None:
+        return int(found), False
+    row = Feedback(
+        request_id=request_id,
+        programme_id=programme_id,
+        firm_id=firm_id,
+        action=action,
+        note=note,
+        key_name=key_name,
+        created_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():  # a concurrent twin may win the unique key
+            session.add(row)
+    except IntegrityError:
+        found = session.execute(_same(request_id, firm_id, programme_id, action)).scalar()
+        if found is None:
+            raise
+        return int(found), False
+    return row.id, True
+
+
 def record_feedback(
     session: Session,
     *,
@@ -136,29 +212,71 @@ def record_feedback(
     firm_id: str | None = None,
     note: str | None = None,
 ) -> int:
-    """Store what was done with a recommended programme; returns the feedback id.
+    """:func:`upsert_feedback`, returning only the feedback id."""
+    return upsert_feedback(
+        session,
+        request_id=request_id,
+        programme_id=programme_id,
+        action=action,
+        key_name=key_name,
+        firm_id=firm_id,
+        note=note,
+    )[0]
+
+
+def correct_feedback(
+    session: Session,
+    feedback_id: int,
+    *,
+    key_name: str,
+    action: str | None = None,
+    note: str | None = None,
+) -> tuple[FeedbackRecord, FeedbackRecord]:
+    """Change a stored feedback row's status and/or note; returns it before and after.
 
     Raises
     ------
-    DataValidationError
-        ``action`` is not accepted, declined, applied or joined.
+    NotFoundError
+        No feedback has this id.
+    ConflictError
+        The new status is already stored for the same request, firm and programme.
     """
-    if action not in FEEDBACK_ACTIONS:
-        raise DataValidationError(
-            [Problem("feedback", None, "action", action, f"one of {', '.join(FEEDBACK_ACTIONS)}")]
-        )
-    row = Feedback(
-        request_id=request_id,
-        programme_id=programme_id,
-        firm_id=firm_id,
-        action=action,
-        note=note,
-        key_name=key_name,
-        created_at=utcnow(),
-    )
-    session.add(row)
+    row = session.get(Feedback, feedback_id)
+    if row is None:
+        raise NotFoundError(f"no feedback has id {feedback_id}")
+    before = _record(row)
+    if action is not None:
+        action = _status(action)
+        twin = session.execute(
+            _same(row.request_id, row.firm_id, row.programme_id, action).where(
+                Feedback.id != feedback_id
+            )
+        ).scalar()
+        if twin is not None:
+            raise ConflictError(
+                f"feedback {twin} already records {action!r} for this list, firm and programme"
+            )
+        row.action = action
+    if note is not None:
+        row.note = note
+    row.updated_at, row.updated_by = utcnow(), key_name
     session.flush()
-    return row.id
+    return before, _record(row)
+
+
+def _record(f: Feedback) -> FeedbackRecord:
+    return FeedbackRecord(
+        id=f.id,
+        request_id=f.request_id,
+        programme_id=f.programme_id,
+        firm_id=f.firm_id,
+        action=f.action,
+        note=f.note,
+        key_name=f.key_name,
+        created_at=f.created_at,
+        updated_at=f.updated_at,
+        updated_by=f.updated_by,
+    )
 
 
 def list_feedback(
@@ -180,16 +298,4 @@ def list_feedback(
         stmt = stmt.where(Feedback.key_name == key_name)
     if request_id is not None:
         stmt = stmt.where(Feedback.request_id == request_id)
-    return [
-        FeedbackRecord(
-            id=f.id,
-            request_id=f.request_id,
-            programme_id=f.programme_id,
-            firm_id=f.firm_id,
-            action=f.action,
-            note=f.note,
-            key_name=f.key_name,
-            created_at=f.created_at,
-        )
-        for f in session.scalars(stmt.limit(limit))
-    ]
+    return [_record(f) for f in session.scalars(stmt.limit(limit))]

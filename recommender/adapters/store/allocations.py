@@ -136,3 +136,15 @@ def load_assignments(session: Session, allocation_id: int) -> pd.DataFrame:
     frame = pd.DataFrame(session.connection().execute(stmt).all(), columns=list(_ROW_COLUMNS))
     frame.insert(1, "year", pd.Series([header.year] * len(frame), dtype="int64"))
     return frame.astype({"expected_outcome": float, "score": float})[list(ALLOCATION_COLUMNS)]
+
+
+def list_allocation_ids(
+    session: Session, *, year: int | None = None, before_id: int | None = None, limit: int = 50
+) -> list[int]:
+    """Ids of stored allocations, newest first, of one year if given, below ``before_id``."""
+    stmt = select(StoredAllocation.id).order_by(StoredAllocation.id.desc()).limit(limit)
+    if year is not None:
+        stmt = stmt.where(StoredAllocation.year == year)
+    if before_id is not None:
+        stmt = stmt.where(StoredAllocation.id < before_id)
+    return [int(i) for i in session.scalars(stmt)]

@@ -13,7 +13,7 @@ from recommender.adapters.store.frame_rows import OUTCOME_KINDS, outcomes_frame,
 from recommender.adapters.store.tables import OUTCOME_SOURCES, Outcome, table, utcnow
 from recommender.adapters.store.upsert import describe_key, refuse_duplicate_keys, upsert_frame
 from recommender.contract.fields import OUTCOME_COLUMNS
-from recommender.errors import ConflictError, DataValidationError, Problem
+from recommender.errors import ConflictError, DataValidationError, NotFoundError, Problem
 
 KEY = ("firm_id", "year", "programme_id")
 _TABLE = table(Outcome)
@@ -125,3 +125,26 @@ def upsert_outcomes(
         what="outcomes",
         insert_extra={"created_at": utcnow(), "source": source},
     )
+
+
+def correct_outcome(
+    session: Session, firm_id: str, year: int, programme_id: str, outcome: int
+) -> int:
+    """Set the stored outcome of one participation to ``outcome``; returns the old value.
+
+    Raises
+    ------
+    NotFoundError
+        No outcome of ``firm_id`` in ``programme_id`` and ``year`` is stored.
+    """
+    row = session.execute(
+        select(Outcome).where(
+            Outcome.firm_id == firm_id, Outcome.year == year, Outcome.programme_id == programme_id
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError(f"no outcome of {firm_id} in {programme_id} ({year}) is stored")
+    before = int(row.outcome)
+    row.outcome = int(outcome)
+    session.flush()
+    return before
