@@ -73,9 +73,7 @@ def form_field(field: Field) -> FieldSpec:
 
 # the portal is anonymous: the optional v2 columns (firm_name, district) are not asked
 _FACTS: Final = [
-    f
-    for f in FIRMS.fields
-    if f.name != FIRM_ID and f.name not in CAPABILITIES and not f.optional
+    f for f in FIRMS.fields if f.name != FIRM_ID and f.name not in CAPABILITIES and not f.optional
 ]
 FACT_FIELDS: Final[tuple[FieldSpec, ...]] = tuple(
     form_field(f)

@@ -7,6 +7,7 @@ The profile models are derived from the contract's field specification like
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, create_model
@@ -15,6 +16,7 @@ from pydantic import Field as PydanticField
 from api.schemas.firms import EXAMPLE_PROFILE, annotation, model_field
 from recommender.constants import FIRM_ID, SIZE_BANDS, YEAR
 from recommender.contract.fields import FIRMS
+from recommender.contract.spec import Field as ContractField
 
 SizeBand = Literal[SIZE_BANDS]  # type: ignore[valid-type]
 _BODY_FIELDS = [f for f in FIRMS.fields if f.name not in (FIRM_ID, YEAR)]
@@ -76,10 +78,9 @@ ProfileBody = create_model(
 )
 
 
-def _edit_field(field: Any) -> tuple[Any, Any]:
-    kind, spec = model_field(field)
-    spec.default = None
-    return kind | None, spec
+def _edit_field(field: ContractField) -> tuple[Any, Any]:
+    """The field with the column's bounds but never required (left out: unchanged)."""
+    return model_field(replace(field, nullable=True, optional=True))
 
 
 _EDITS: dict[str, Any] = {f.name: _edit_field(f) for f in _BODY_FIELDS}

@@ -116,12 +116,13 @@ def test_feedback_is_recorded_and_listed(engine: Engine) -> None:
     with session_scope(engine) as s:
         got = list_feedback(s)
         assert {(f.programme_id, f.action) for f in got} == {
-            ("P24-EDU", "accepted"),
+            ("P24-EDU", "interested"),  # the legacy "accepted" is stored as its successor
             ("P24-GLOB", "declined"),
         }
         assert [f.note for f in list_feedback(s, programme_id="P24-EDU")] == ["good fit"]
         assert list_feedback(s, key_name="someone-else") == []
-        with pytest.raises(DataValidationError, match="accepted, declined, applied, joined"):
+        statuses = "contacted, interested, applied, selected, joined, declined"
+        with pytest.raises(DataValidationError, match=statuses):
             record_feedback(s, request_id="r1", programme_id="P", action="liked", key_name="desk-1")
 
 

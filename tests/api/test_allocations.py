@@ -12,7 +12,7 @@ from recommender.adapters.store import session_scope, upsert_applications
 from recommender.adapters.store.tables import Application, StoredAllocation
 from recommender.allocate import ALLOCATION_COLUMNS
 from recommender.eligibility import eligibility_mask
-from tests.api.conftest import Deployment
+from tests.api.conftest import Deployment, every_page
 
 PROBLEM = "application/problem+json"
 YEAR = 2024
@@ -44,7 +44,11 @@ def test_an_allocation_is_created_stored_audited_and_read_back(
     with deployment.client("analyst") as client:
         detail = client.get(f"/v1/allocations/{body['id']}", params={"limit": 10_000}).json()
         audit = client.get("/v1/audit", params={"request_id": body["request_id"]}).json()
+        listed = client.get("/v1/allocations", params={"year": YEAR}).json()
+        paged = every_page(client, f"/v1/allocations/{body['id']}/assignments", {"limit": 40})
     assert len(audit["items"]) == 1 and audit["next_cursor"] is None
+    assert listed["items"][0]["id"] == body["id"]  # newest first
+    assert paged == detail["assignments"]
     entry = audit["items"][0]
     assert (entry["endpoint"], entry["year"], entry["key_name"]) == (
         "POST /v1/allocations",

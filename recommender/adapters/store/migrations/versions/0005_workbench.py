@@ -30,9 +30,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 OLD_ACTIONS = "action IN ('accepted', 'declined', 'applied', 'joined')"
-NEW_ACTIONS = (
-    "action IN ('contacted', 'interested', 'applied', 'selected', 'joined', 'declined')"
-)
+NEW_ACTIONS = "action IN ('contacted', 'interested', 'applied', 'selected', 'joined', 'declined')"
 FEEDBACK_KEY = ["request_id", "firm_id", "programme_id", "action"]
 
 
@@ -96,9 +94,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_change_log")),
     )
     op.create_index(op.f("ix_change_log_at"), "change_log", ["at"])
-    op.create_index(
-        op.f("ix_change_log_entity_entity_key"), "change_log", ["entity", "entity_key"]
-    )
+    op.create_index(op.f("ix_change_log_entity_entity_key"), "change_log", ["entity", "entity_key"])
 
 
 def downgrade() -> None:
