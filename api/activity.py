@@ -117,6 +117,7 @@ def give_feedback(
         key_name=caller.name,
         firm_id=firm,
         note=note,
+        year=served.year,
     )
     session.commit()
     return next(f for f in list_feedback(session, request_id=request_id) if f.id == fid), created
@@ -261,7 +262,11 @@ def recent_alerts(
     with ids below ``before_id``."""
     alerts = [
         a
-        for a in list_alerts(session, since=since, subscription_id=subscription_id)[::-1]
+        for a in sorted(
+            list_alerts(session, since=since, subscription_id=subscription_id),
+            key=lambda a: a.id,
+            reverse=True,
+        )
         if before_id is None or a.id < before_id
     ][:limit]
     firms = {s.id: s.firm_id for s in list_subscriptions(session, active_only=False)}

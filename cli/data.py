@@ -20,8 +20,10 @@ def validate(data: DataDir) -> None:
 
     ds = read_data_dir(data)
     n_out = 0 if ds.outcomes is None else len(ds.outcomes)
+    extra = "" if ds.feedback is None else f", {len(ds.feedback)} feedback rows"
     out.print(
-        f"ok: {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, {n_out} outcomes"
+        f"ok: {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
+        f"{n_out} outcomes{extra}"
     )
 
 
@@ -116,19 +118,30 @@ def export_data(
     out_dir: Annotated[Path, typer.Option("--out", help="data directory to write")],
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
 ) -> None:
-    """Write everything stored (outcomes posted via the API included) as a data directory."""
+    """Write everything stored (outcomes posted via the API included) as a data directory,
+    with the feedback on served lists beside the outcomes (feedback.csv, contract v2)."""
     from recommender.adapters.files import FORMATS, write_data_dir
-    from recommender.adapters.store import export_dataset
+    from recommender.adapters.store import export_dataset, session_scope
+    from recommender.adapters.store.feedback_rows import export_feedback
 
     if fmt not in FORMATS:
         raise typer.BadParameter(
             f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="'--format'"
         )
-    ds = export_dataset(store_engine())
+    engine = store_engine()
+    ds = export_dataset(engine)
     write_data_dir(ds, out_dir, fmt=fmt)  # type: ignore[arg-type]
+    with session_scope(engine) as session:
+        _, left_out = export_feedback(session)
     n_out = 0 if ds.outcomes is None else len(ds.outcomes)
     n_apps = 0 if ds.applications is None else len(ds.applications)
+    n_fb = 0 if ds.feedback is None else len(ds.feedback)
     out.print(
         f"exported {len(ds.firms)} firm profiles, {len(ds.programmes)} programmes, "
-        f"{n_out} outcomes, {n_apps} applications to {out_dir}"
+        f"{n_out} outcomes, {n_apps} applications, {n_fb} feedback rows to {out_dir}"
     )
+    if left_out:
+        err.print(
+            f"{left_out} feedback rows on lists of profiles that are not stored "
+            "(a partner's inline profiles) stay in the store only"
+        )

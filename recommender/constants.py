@@ -84,6 +84,26 @@ SIZE_BAND_EDGES: Final[tuple[int, ...]] = (1, 10, 50, 300)
 SIZE_BANDS: Final[tuple[str, ...]] = ("micro", "small", "medium", "large")
 
 # --- defaults -----------------------------------------------------------------------
+# What was done with a programme of a served list, in the order a case moves on
+# (``declined`` may come at any step); the store's feedback and contract v2's
+# feedback file use these.
+FEEDBACK_STATUSES: Final[tuple[str, ...]] = (
+    "contacted",
+    "interested",
+    "applied",
+    "selected",
+    "joined",
+    "declined",
+)
+FEEDBACK_MEANINGS: Final[dict[str, str]] = {
+    "contacted": "the firm was told about the programme (call, mail, visit)",
+    "interested": "the firm wants to apply or to know more",
+    "applied": "the firm sent its application",
+    "selected": "the programme's agency accepted the firm",
+    "joined": "the firm started the programme (its outcome comes later, POST /v1/outcomes)",
+    "declined": "the firm will not take part (at any step, by its choice or the agency's)",
+}
+
 DEFAULT_K: Final[int] = 5
 DEFAULT_SEED: Final[int] = 42
 CHAMPION: Final[str] = "champion"

@@ -1,7 +1,8 @@
 """Feedback on a served list: what comes in, a correction, and what is stored.
 
-The statuses and their meanings are the store's (:data:`FEEDBACK_MEANINGS`); the
-OpenAPI document lists them with their meanings (``x-enum-descriptions``).
+The statuses and their meanings are the core's
+(:data:`recommender.constants.FEEDBACK_MEANINGS`); the OpenAPI document lists them with
+their meanings (``x-enum-descriptions``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
-from recommender.adapters.store.tables import (
-    FEEDBACK_ACTIONS,
-    FEEDBACK_MEANINGS,
-    LEGACY_FEEDBACK_ACTIONS,
-)
+from recommender.adapters.store.tables import FEEDBACK_ACTIONS, LEGACY_FEEDBACK_ACTIONS
+from recommender.constants import FEEDBACK_MEANINGS
 
 Action = Literal[(*FEEDBACK_ACTIONS, *LEGACY_FEEDBACK_ACTIONS)]  # type: ignore[valid-type]
 _MEANINGS = {
@@ -84,5 +82,6 @@ class FeedbackOut(BaseModel):
     note: str | None
     key_name: str
     created_at: datetime
+    year: int | None = Field(default=None, description="the served list's year")
     updated_at: datetime | None = None
     updated_by: str | None = None

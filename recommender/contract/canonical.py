@@ -28,14 +28,16 @@ from recommender.contract.fields import CONTRACT
 class Dataset:
     """The contract tables as canonical frames; optional tables are ``None`` when absent.
 
-    ``outcomes`` (v1, needed for training) and ``applications`` (v2) are optional. Two
-    datasets are equal when every frame has the same columns, dtypes and values.
+    ``outcomes`` (v1, needed for training), ``applications`` and ``feedback`` (v2) are
+    optional. Two datasets are equal when every frame has the same columns, dtypes and
+    values.
     """
 
     firms: pd.DataFrame
     programmes: pd.DataFrame
     outcomes: pd.DataFrame | None
     applications: pd.DataFrame | None = None
+    feedback: pd.DataFrame | None = None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Dataset):
@@ -45,6 +47,7 @@ class Dataset:
             (self.programmes, other.programmes),
             (self.outcomes, other.outcomes),
             (self.applications, other.applications),
+            (self.feedback, other.feedback),
         ]
         return all(
             a is b
@@ -62,6 +65,7 @@ class Dataset:
             "programmes": self.programmes,
             "outcomes": self.outcomes,
             "applications": self.applications,
+            "feedback": self.feedback,
         }
 
 
@@ -75,8 +79,12 @@ def canonical_frame(df: pd.DataFrame, table: str) -> pd.DataFrame:
     frame = df.reset_index(drop=True)
     for field in CONTRACT[table].fields:
         column, kind, nullable = field.name, field.kind, field.nullable
-        if column not in frame:
-            s = pd.Series(None, index=frame.index, dtype=object)
+        if column not in frame:  # an absent optional column: all missing, as its kind has it
+            s = (
+                pd.Series(float("nan"), index=frame.index, dtype="float64")
+                if kind in ("int", "float")
+                else pd.Series([None] * len(frame), index=frame.index, dtype=object)
+            )
         elif kind in ("int", "float"):
             s = frame[column].astype("float64" if nullable or kind == "float" else "int64")
         elif kind == "bool" and not nullable:
@@ -110,7 +118,7 @@ def canonical_applications(df: pd.DataFrame) -> pd.DataFrame:
 
 def canonical_dataset(tables: Mapping[str, pd.DataFrame]) -> Dataset:
     """A dataset of canonical frames from valid frames by table name; the optional
-    tables (``outcomes``, ``applications``) may be absent."""
+    tables (``outcomes``, ``applications``, ``feedback``) may be absent."""
 
     def optional(name: str) -> pd.DataFrame | None:
         frame = tables.get(name)
@@ -121,4 +129,5 @@ def canonical_dataset(tables: Mapping[str, pd.DataFrame]) -> Dataset:
         canonical_programmes(tables["programmes"]),
         optional("outcomes"),
         optional("applications"),
+        optional("feedback"),
     )

@@ -52,6 +52,7 @@ def validate_frames(
     outcomes: pd.DataFrame | None = None,
     *,
     applications: pd.DataFrame | None = None,
+    feedback: pd.DataFrame | None = None,
     names: Mapping[str, str] | None = None,
     row_offset: int = 2,
 ) -> Dataset:
@@ -59,9 +60,9 @@ def validate_frames(
 
     Parameters
     ----------
-    firms, programmes, outcomes, applications : pd.DataFrame
-        Raw tables: strings or typed cells, extra columns allowed; ``outcomes`` and
-        ``applications`` may be ``None``.
+    firms, programmes, outcomes, applications, feedback : pd.DataFrame
+        Raw tables: strings or typed cells, extra columns allowed; all but ``firms``
+        and ``programmes`` may be ``None``.
     names : Mapping[str, str], optional
         The name each table's problems are reported under (default: the table name).
     row_offset : int
@@ -79,6 +80,7 @@ def validate_frames(
         "programmes": programmes,
         "outcomes": outcomes,
         "applications": applications,
+        "feedback": feedback,
     }
     tables = {
         name: RawTable.numbered(frame, files[name], first_row=row_offset)

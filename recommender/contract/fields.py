@@ -17,6 +17,8 @@ from recommender.constants import (
     CAP_MAX,
     CAP_MIN,
     CAPABILITIES,
+    FEEDBACK_MEANINGS,
+    FEEDBACK_STATUSES,
     OUTCOME_MAX,
     OUTCOME_MIN,
     PROGRAMME_TYPES,
@@ -313,7 +315,54 @@ APPLICATIONS: Final = Table(
     version=2,
 )
 
-CONTRACT: Final[dict[str, Table]] = {t.name: t for t in (FIRMS, PROGRAMMES, OUTCOMES, APPLICATIONS)}
+FEEDBACK: Final = Table(
+    name="feedback",
+    meaning="one row per status a caseworker recorded for a firm and a programme of a served list",
+    fields=(
+        Field("firm_id", "str", "refers to firms.firm_id", says="a firm identifier"),
+        Field(
+            "year",
+            "int",
+            "year of the served list; the firm's profile of that year was its basis",
+            says=_YEAR,
+        ),
+        Field(
+            "programme_id",
+            "str",
+            "refers to programmes.programme_id, an offering of that year",
+            says="a programme identifier",
+        ),
+        Field(
+            "status",
+            "enum",
+            "what was done: " + "; ".join(f"`{k}` {v}" for k, v in FEEDBACK_MEANINGS.items()),
+            values=FEEDBACK_STATUSES,
+        ),
+        Field(
+            "request_id",
+            "str",
+            "the served list it answers (the audit log's request id)",
+            says="a request id",
+        ),
+        Field(
+            "recorded_at",
+            "str",
+            "when it was recorded, ISO 8601 in UTC",
+            says="an ISO 8601 timestamp",
+        ),
+        Field("note", "str", "what the caseworker wrote", nullable=True, says="a note"),
+    ),
+    key=("request_id", "firm_id", "programme_id", "status"),
+    duplicate="one row per (request_id, firm_id, programme_id, status); row {row} already "
+    "has {key}",
+    refers=True,
+    required=False,
+    version=2,
+)
+
+CONTRACT: Final[dict[str, Table]] = {
+    t.name: t for t in (FIRMS, PROGRAMMES, OUTCOMES, APPLICATIONS, FEEDBACK)
+}
 TABLES: Final[tuple[str, ...]] = tuple(CONTRACT)
 V1_TABLES: Final[tuple[str, ...]] = tuple(n for n, t in CONTRACT.items() if t.version == 1)
 
@@ -325,6 +374,7 @@ PROGRAMME_COLUMNS: Final[tuple[str, ...]] = tuple(
 OPTIONAL_PROGRAMME_COLUMNS: Final[tuple[str, ...]] = PROGRAMMES.optional_columns
 OUTCOME_COLUMNS: Final[tuple[str, ...]] = OUTCOMES.columns
 APPLICATION_COLUMNS: Final[tuple[str, ...]] = APPLICATIONS.columns
+FEEDBACK_COLUMNS: Final[tuple[str, ...]] = FEEDBACK.columns
 
 
 def column_kind(table: str, column: str) -> tuple[Kind, bool]:

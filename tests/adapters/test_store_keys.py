@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from typer.testing import CliRunner
 
 from cli import app
@@ -22,7 +22,7 @@ from recommender.adapters.store import (
     session_scope,
 )
 from recommender.adapters.store.keys import hash_key
-from recommender.adapters.store.tables import ApiKey
+from recommender.adapters.store.tables import ApiKey, Feedback
 from recommender.errors import ConflictError, DataValidationError, NotFoundError
 from recommender.settings import get_settings
 from tests.data.factories import valid_dataset
@@ -167,3 +167,59 @@ def test_cli_import_of_a_bad_directory_changes_nothing(
 def test_cli_db_upgrade_reports_the_revision(cli_db: str) -> None:
     code, out, _ = run("db", "upgrade")
     assert code == 0 and f"database at revision {head_revision()}" in out
+
+
+def test_cli_export_writes_feedback_beside_outcomes_and_import_reads_it_back(
+    cli_db: str, tmp_path: Path
+) -> None:
+    from recommender.adapters.store import list_feedback, record_feedback
+
+    ds = valid_dataset()
+    write_data_dir(ds, tmp_path / "in")
+    assert run("import", "--data", str(tmp_path / "in"))[0] == 0
+    outcome = ds.outcomes.iloc[0] if ds.outcomes is not None else None
+    assert outcome is not None
+    firm, year, programme = str(outcome["firm_id"]), int(outcome["year"]), outcome["programme_id"]
+    with session_scope(get_engine(cli_db)) as s:
+        for action in ("contacted", "applied"):
+            record_feedback(
+                s,
+                request_id="r-1",
+                programme_id=str(programme),
+                action=action,
+                key_name="desk-1",
+                firm_id=firm,
+                note="called" if action == "contacted" else None,
+                year=year,
+            )
+        # a partner's inline profile is not stored: its feedback is not contract data
+        record_feedback(
+            s,
+            request_id="r-2",
+            programme_id=str(programme),
+            action="joined",
+            key_name="p",
+            firm_id="INLINE-1",
+            year=year,
+        )
+    code, out, err = run("export", "--out", str(tmp_path / "out"))
+    assert code == 0 and "2 feedback rows" in out and "1 feedback rows" in err
+    assert (tmp_path / "out" / "feedback.csv").is_file()
+    code, out, _ = run("validate", "--data", str(tmp_path / "out"))
+    assert code == 0 and "2 feedback rows" in out
+    back = read_data_dir(tmp_path / "out").feedback
+    assert back is not None
+    assert list(back["status"]) == ["contacted", "applied"]
+    assert list(back["note"]) == ["called", None]
+    code, out, _ = run("import", "--data", str(tmp_path / "out"))
+    assert code == 0 and "feedback: 0 added, 0 updated, 2 unchanged" in out
+    with session_scope(get_engine(cli_db)) as s:
+        s.execute(delete(Feedback))  # an empty store's feedback, then the file's
+    code, out, _ = run("import", "--data", str(tmp_path / "out"))
+    assert code == 0 and "feedback: 2 added" in out
+    with session_scope(get_engine(cli_db)) as s:
+        again = list_feedback(s, request_id="r-1")
+    assert sorted((f.action, f.year, f.key_name) for f in again) == [
+        ("applied", year, "import"),
+        ("contacted", year, "import"),
+    ]

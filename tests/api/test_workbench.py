@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from api.paging import MAX_LIMIT
-from recommender.adapters.store import list_feedback, session_scope
+from recommender.adapters.store import export_dataset, list_feedback, session_scope
 from recommender.eligibility import eligibility_mask
 from tests.api.conftest import Deployment, as_profile, every_page
 
@@ -278,6 +278,11 @@ def test_feedback_on_an_outreach_list_needs_its_firm_and_is_stored_once(
     with session_scope(deployment.engine) as session:
         stored = list_feedback(session, request_id=rid)
     assert sorted(f.action for f in stored) == ["contacted", "interested"]
+    exported = export_dataset(deployment.engine).feedback  # what `recommender export` writes
+    assert exported is not None
+    mine = exported[exported["request_id"] == rid]
+    assert sorted(mine["status"]) == ["contacted", "interested"]
+    assert set(mine["firm_id"]) == {firm} and set(mine["year"]) == {int(programme["year"])}
 
 
 def test_feedback_on_a_firms_list_is_idempotent_and_takes_the_old_status(

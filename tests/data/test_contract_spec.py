@@ -39,7 +39,11 @@ from recommender.settings import PROJECT_ROOT
 from tests.data.factories import text_tables, valid_dataset
 
 ALL_FIELDS = [(t.name, f) for t in CONTRACT.values() for f in t.fields]
-FIRM_FACTS = [f for f in FIRMS.fields if f.name != FIRM_ID and f.name not in CAPABILITIES]
+# the facts the anonymous portal asks: not the id, the ratings or the optional v2 columns
+# (firm_name, district) that identify a firm
+FIRM_FACTS = [
+    f for f in FIRMS.fields if f.name != FIRM_ID and f.name not in CAPABILITIES and not f.optional
+]
 NUMERIC_FIRM_FIELDS = [f for f in FIRMS.fields if f.kind in ("int", "float")]
 
 

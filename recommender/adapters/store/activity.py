@@ -51,6 +51,7 @@ class FeedbackRecord:
     note: str | None
     key_name: str
     created_at: datetime
+    year: int | None = None
     updated_at: datetime | None = None
     updated_by: str | None = None
 
@@ -169,9 +170,13 @@ def upsert_feedback(
     key_name: str,
     firm_id: str | None = None,
     note: str | None = None,
+    year: int | None = None,
+    created_at: datetime | None = None,
 ) -> tuple[int, bool]:
     """Store what was done with a programme of a served list, once: the same request,
     firm, programme and status give the stored row back. Returns ``(id, created)``.
+
+    ``year`` is the served list's; ``created_at`` is now unless given (an import).
 
     Raises
     ------
@@ -189,7 +194,8 @@ def upsert_feedback(
         action=action,
         note=note,
         key_name=key_name,
-        created_at=utcnow(),
+        created_at=created_at or utcnow(),
+        year=year,
     )
     try:
         with session.begin_nested():  # a concurrent twin may win the unique key
@@ -211,6 +217,7 @@ def record_feedback(
     key_name: str,
     firm_id: str | None = None,
     note: str | None = None,
+    year: int | None = None,
 ) -> int:
     """:func:`upsert_feedback`, returning only the feedback id."""
     return upsert_feedback(
@@ -221,6 +228,7 @@ def record_feedback(
         key_name=key_name,
         firm_id=firm_id,
         note=note,
+        year=year,
     )[0]
 
 
@@ -274,6 +282,7 @@ def _record(f: Feedback) -> FeedbackRecord:
         note=f.note,
         key_name=f.key_name,
         created_at=f.created_at,
+        year=f.year,
         updated_at=f.updated_at,
         updated_by=f.updated_by,
     )

@@ -3,7 +3,7 @@
 :func:`import_dataset` writes a validated :class:`~recommender.contract.canonical.Dataset`
 in one transaction: if anything fails, nothing is kept. Rows are matched by key, so
 importing the same directory twice changes nothing the second time. The store holds the
-v1 tables and the optional v2 ``applications``.
+v1 tables and the optional v2 ``applications`` and ``feedback``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from recommender.adapters.store.applications import load_applications, upsert_applications
 from recommender.adapters.store.catalogue import load_programmes, upsert_programmes
 from recommender.adapters.store.db import session_scope
+from recommender.adapters.store.feedback_rows import export_feedback, import_feedback
 from recommender.adapters.store.firms import load_firms, upsert_firms
 from recommender.adapters.store.outcomes import load_outcomes, upsert_outcomes
 from recommender.contract.canonical import (
@@ -63,6 +64,8 @@ def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
                 counts["outcomes"] = dict(NOTHING)
             if ds.applications is not None:
                 counts["applications"] = upsert_applications(session, ds.applications)
+            if ds.feedback is not None:
+                counts["feedback"] = import_feedback(session, ds.feedback)
     except IntegrityError as exc:
         raise ConflictError(
             f"the database refused the import, nothing was changed: {exc.orig}"
@@ -72,7 +75,8 @@ def import_dataset(engine: Engine, ds: Dataset) -> dict[str, dict[str, int]]:
 
 def export_dataset(engine: Engine, *, year: int | None = None) -> Dataset:
     """Everything stored, as a dataset: firms, programmes (type overrides applied),
-    every outcome (imported or posted through the API) and every application.
+    every outcome (imported or posted through the API), every application, and the
+    feedback on served lists that names stored profiles (:func:`export_feedback`).
 
     Parameters
     ----------
@@ -84,19 +88,21 @@ def export_dataset(engine: Engine, *, year: int | None = None) -> Dataset:
     Returns
     -------
     Dataset
-        Canonical frames; ``outcomes`` / ``applications`` are ``None`` when none is
-        stored.
+        Canonical frames; ``outcomes`` / ``applications`` / ``feedback`` are ``None``
+        when none is stored.
     """
     with session_scope(engine) as session:
         firms = load_firms(session, year=year)
         programmes = load_programmes(session, year=year)
         outcomes = load_outcomes(session, year=year)
         applications = load_applications(session, years=None if year is None else [year])
+        feedback, _ = export_feedback(session, year=year)
     return Dataset(
         firms=canonical_firms(firms),
         programmes=canonical_programmes(programmes),
         outcomes=None if outcomes.empty else canonical_outcomes(outcomes),
         applications=None if applications.empty else canonical_applications(applications),
+        feedback=None if feedback.empty else feedback,
     )
 
 

@@ -30,25 +30,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from recommender.constants import FEEDBACK_STATUSES
+
 ROLES: Final[tuple[str, ...]] = ("caseworker", "partner", "analyst")
-# What was done with a programme of a served list, in the order a case moves on
-# (``declined`` may come at any step). Meanings: FEEDBACK_MEANINGS.
-FEEDBACK_ACTIONS: Final[tuple[str, ...]] = (
-    "contacted",
-    "interested",
-    "applied",
-    "selected",
-    "joined",
-    "declined",
-)
-FEEDBACK_MEANINGS: Final[dict[str, str]] = {
-    "contacted": "the firm was told about the programme (call, mail, visit)",
-    "interested": "the firm wants to apply or to know more",
-    "applied": "the firm sent its application",
-    "selected": "the programme's agency accepted the firm",
-    "joined": "the firm started the programme (its outcome comes later, POST /v1/outcomes)",
-    "declined": "the firm will not take part (at any step, by its choice or the agency's)",
-}
+FEEDBACK_ACTIONS: Final[tuple[str, ...]] = FEEDBACK_STATUSES  # meanings: FEEDBACK_MEANINGS
 # values of contract v1's feedback, still accepted and stored as their successor
 LEGACY_FEEDBACK_ACTIONS: Final[dict[str, str]] = {"accepted": "interested"}
 CHANGE_ENTITIES: Final[tuple[str, ...]] = ("firm_profile", "feedback", "outcome")
@@ -264,6 +249,7 @@ class Feedback(Base):
     note: Mapped[str | None] = mapped_column(Text)
     key_name: Mapped[str]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    year: Mapped[int | None]  # the served list's year (its firm profile's)
     updated_at: Mapped[datetime | None]
     updated_by: Mapped[str | None]
 

@@ -9,7 +9,8 @@ Create Date: 2026-12-01
 * ``feedback`` takes the statuses contacted, interested, applied, selected, joined,
   declined: the old ``accepted`` becomes ``interested``; repeated rows (same request,
   firm, programme and status) are kept once (the earliest), then a unique constraint
-  holds that; ``updated_at`` / ``updated_by`` say who corrected a row last.
+  holds that; ``year`` is the served list's (read from the audit log for old rows);
+  ``updated_at`` / ``updated_by`` say who corrected a row last.
 * ``change_log``: one row per edit of a profile, a feedback row or an outcome, with
   the value before and after.
 
@@ -74,8 +75,13 @@ def upgrade() -> None:
         fb.create_unique_constraint(
             op.f("uq_feedback_request_id_firm_id_programme_id_action"), FEEDBACK_KEY
         )
+        fb.add_column(sa.Column("year", sa.Integer(), nullable=True))
         fb.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
         fb.add_column(sa.Column("updated_by", sa.String(), nullable=True))
+    op.execute(
+        "UPDATE feedback SET year = (SELECT min(a.year) FROM audit_log a "
+        "WHERE a.request_id = feedback.request_id)"
+    )
 
     op.create_table(
         "change_log",
@@ -103,6 +109,7 @@ def downgrade() -> None:
     with op.batch_alter_table("feedback") as fb:
         fb.drop_column("updated_by")
         fb.drop_column("updated_at")
+        fb.drop_column("year")
     with op.batch_alter_table("feedback", copy_from=_feedback(NEW_ACTIONS)) as fb:
         fb.drop_constraint(op.f("ck_feedback_action"), type_="check")
     op.execute(
