@@ -56,7 +56,10 @@ def _valid(profile: Mapping[str, Any]) -> dict[str, Any]:
         checked = FirmProfile.model_validate(dict(profile))
     except ValidationError as exc:
         errors = [
-            {"field": field_path(e.get("loc", ())), "message": str(e.get("msg", "invalid"))}
+            {
+                "field": field_path(e.get("loc", ())),
+                "message": str(e.get("msg", "invalid")).removeprefix("Value error, "),
+            }
             for e in exc.errors()
         ]
         raise ApiProblem(
