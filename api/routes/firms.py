@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Response, status
 
@@ -78,7 +79,7 @@ def read_firm(principal: StaffDep, session: SessionDep, firm_id: FirmId) -> Firm
 
 def _written(firm_id: str, year: int, done: Written, response: Response) -> ProfileWritten:
     response.status_code = status.HTTP_201_CREATED if done.created else status.HTTP_200_OK
-    response.headers["Location"] = f"/v1/firms/{firm_id}"
+    response.headers["Location"] = f"/v1/firms/{quote(firm_id, safe='')}"
     return ProfileWritten(
         firm_id=firm_id,
         year=year,

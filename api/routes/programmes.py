@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.orm import Session
@@ -83,7 +84,9 @@ def _candidates(
 def _csv(found: CandidateList, programme_id: str) -> CSVResponse:
     headers = {
         "X-Request-ID": found.request_id,
-        "Content-Disposition": f'attachment; filename="candidates-{programme_id}.csv"',
+        # the id may be any text: ASCII-safe name, the id itself RFC 5987-encoded
+        "Content-Disposition": 'attachment; filename="candidates.csv"; '
+        f"filename*=UTF-8''candidates-{quote(programme_id, safe='')}.csv",
     }
     if found.next_cursor is not None:
         headers["X-Next-Cursor"] = found.next_cursor

@@ -386,3 +386,16 @@ def test_audit_pages_run_newest_first_without_repeats(
     assert ids[: len(served)] == served[::-1]
     stamps = [e["at"] for e in walked]
     assert stamps == sorted(stamps, reverse=True)
+
+
+def test_a_firm_id_in_any_script_is_written_and_its_location_quoted(
+    deployment: Deployment, world: Any
+) -> None:
+    with deployment.client("caseworker") as client:
+        put = client.put(
+            f"/v1/firms/한빛-𝔘1/profiles/{NEW_YEAR}", json=_body(_last_profile(world, 8))
+        )
+        back = client.get(put.headers["Location"]) if put.status_code == 201 else None
+    assert put.status_code == 201, put.text
+    assert put.headers["Location"] == "/v1/firms/%ED%95%9C%EB%B9%9B-%F0%9D%94%981"
+    assert back is not None and back.json()["firm_id"] == "한빛-𝔘1"
