@@ -26,9 +26,11 @@ from api.security import (
     ANY_ROLE,
     API_KEY_HEADER,
     STAFF,
+    AuthFailures,
     Principal,
     RateLimiter,
     api_key_scheme,
+    client_address,
 )
 from api.service import ServingService
 from api.serving import ModelHolder
@@ -57,8 +59,17 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(session: SessionDep, api_key: str | None = Security(api_key_scheme)) -> Principal:  # noqa: B008
-    """The caller behind the ``X-API-Key`` header; 401 when missing, unknown or revoked."""
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    api_key: str | None = Security(api_key_scheme),  # noqa: B008
+) -> Principal:
+    """The caller behind the ``X-API-Key`` header; 401 when missing, unknown or revoked.
+
+    Unknown or revoked keys are counted per client address: past
+    ``Settings.auth_failures_per_minute`` of them, every key from that client is refused
+    with 429 (without being looked up) until the bucket refills.
+    """
     challenge = {"WWW-Authenticate": API_KEY_HEADER}
     if not api_key:
         raise ApiProblem(
@@ -67,8 +78,12 @@ def get_principal(session: SessionDep, api_key: str | None = Security(api_key_sc
             kind="unauthorized",
             headers=challenge,
         )
+    failures = AuthFailures(request.app.state.rate_limiter, request.app.state.settings)
+    peer = client_address(request)
+    failures.check(peer)
     info = authenticate(session, api_key)
     if info is None:
+        failures.count(peer)
         raise ApiProblem(
             401, "the API key is unknown or revoked", kind="unauthorized", headers=challenge
         )

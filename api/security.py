@@ -6,8 +6,12 @@
 * One :class:`RateLimiter` per process serves every front end: API keys are limited by
   key name, portal pages by the client's address. Each key has a token bucket of
   ``Settings.rate_limit_per_minute`` requests, refilled continuously; an empty bucket
-  raises :class:`RateLimitedError` (429 with ``Retry-After``). Buckets live in the
-  memory of each worker process.
+  raises :class:`RateLimitedError` (429 with ``Retry-After``). The same limiter holds
+  each key's cost budget (``Settings.cost_budget_per_minute``, :mod:`api.cost`) and the
+  failed authentications of each client address (``Settings.auth_failures_per_minute``,
+  :class:`AuthFailures`). Buckets live in the memory of each worker process.
+* The client's address is the connection's peer; forwarding headers count only from
+  ``Settings.trusted_proxies`` (:func:`api.server.proxy_options`).
 * Request bodies larger than ``Settings.max_body_bytes`` -> 413, whether announced by
   ``Content-Length`` or streamed in chunks (the bytes are counted as they arrive).
 * CORS is closed unless ``Settings.cors_origins`` names origins.
@@ -22,7 +26,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.security import APIKeyHeader
 
@@ -55,12 +59,18 @@ class Principal:
 
 
 class RateLimitedError(ApiProblem):
-    """A caller's bucket is empty: 429, retry after :attr:`seconds` (a whole number)."""
+    """A caller's bucket is empty: 429, retry after :attr:`seconds` (a whole number).
 
-    def __init__(self, *, seconds: int, per_minute: int) -> None:
+    ``limit`` says which limit, for a person ("600 requests a minute").
+    """
+
+    def __init__(
+        self, *, seconds: int, per_minute: int, limit: str | None = None, why: str = ""
+    ) -> None:
+        said = limit or f"{per_minute} requests a minute"
         super().__init__(
             429,
-            f"rate limit of {per_minute} requests a minute exceeded; retry in {seconds} s",
+            f"rate limit of {said} exceeded{why}; retry in {seconds} s",
             kind="rate-limited",
             headers={"Retry-After": str(seconds)},
         )
@@ -68,33 +78,109 @@ class RateLimitedError(ApiProblem):
 
 
 class RateLimiter:
-    """Token buckets per key: ``per_minute`` requests a minute, bursts up to that many."""
+    """Token buckets per key, refilled continuously, bursts up to a minute's worth.
+
+    Every bucket holds ``per_minute`` tokens unless a call names its own ``per_minute``
+    (the cost budget and the failed-authentication limit share this one limiter, each
+    under keys of its own prefix). A request takes one token, a costed request takes
+    ``cost`` tokens at once.
+    """
+
+    MAX_BUCKETS: Final[int] = 100_000  # beyond, full buckets are forgotten
 
     def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
         self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self._buckets: dict[str, tuple[float, float, float]] = {}  # tokens, time, capacity
         self._lock = threading.Lock()
 
-    def acquire(self, key: str) -> float | None:
-        """Take one token for ``key``; ``None`` if granted, else seconds until one is free."""
+    def _level(self, key: str, capacity: float, now: float) -> float:
+        tokens, last, _ = self._buckets.get(key, (capacity, now, capacity))
+        return min(capacity, tokens + (now - last) * capacity / 60.0)
+
+    def acquire(
+        self, key: str, *, cost: float = 1.0, per_minute: int | None = None
+    ) -> float | None:
+        """Take ``cost`` tokens for ``key``; ``None`` if granted, else seconds until they
+        are there (``inf`` when ``cost`` exceeds the bucket)."""
+        capacity = float(per_minute or self.per_minute)
         now = self._clock()
         with self._lock:
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
+            tokens = self._level(key, capacity, now)
+            if tokens >= cost:
+                self._store(key, tokens - cost, now, capacity)
                 return None
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate
+            self._store(key, tokens, now, capacity)
+            if cost > capacity:
+                return math.inf
+            return (cost - tokens) / (capacity / 60.0)
 
-    def take(self, key: str) -> None:
-        """Take one token for ``key`` or raise :class:`RateLimitedError`."""
-        wait = self.acquire(key)
+    def waiting(self, key: str, *, per_minute: int | None = None) -> float | None:
+        """Seconds until ``key`` has a token, without taking one; ``None`` if it has."""
+        capacity = float(per_minute or self.per_minute)
+        with self._lock:
+            tokens = self._level(key, capacity, self._clock())
+        return None if tokens >= 1.0 else (1.0 - tokens) / (capacity / 60.0)
+
+    def _store(self, key: str, tokens: float, now: float, capacity: float) -> None:
+        if key not in self._buckets and len(self._buckets) >= self.MAX_BUCKETS:
+            self._buckets = {
+                k: v for k, v in self._buckets.items() if v[0] + (now - v[1]) * v[2] / 60.0 < v[2]
+            }
+        self._buckets[key] = (tokens, now, capacity)
+
+    def take(
+        self,
+        key: str,
+        *,
+        cost: int = 1,
+        per_minute: int | None = None,
+        limit: str | None = None,
+        why: str = "",
+    ) -> None:
+        """Take ``cost`` tokens for ``key`` or raise :class:`RateLimitedError`."""
+        wait = self.acquire(key, cost=cost, per_minute=per_minute)
         if wait is not None:
-            raise RateLimitedError(seconds=max(1, math.ceil(wait)), per_minute=self.per_minute)
+            raise RateLimitedError(
+                seconds=max(1, math.ceil(min(wait, 60.0))),
+                per_minute=per_minute or self.per_minute,
+                limit=limit,
+                why=why,
+            )
+
+
+AUTH_FAILURE_PREFIX: Final[str] = "auth-failed:"
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connection's peer, or the address a trusted proxy
+    forwarded (uvicorn reads ``X-Forwarded-For`` only from ``Settings.trusted_proxies``,
+    see :func:`api.server.proxy_options`)."""
+    return request.client.host if request.client else "unknown"
+
+
+class AuthFailures:
+    """Failed authentications per client address, on the process's one limiter."""
+
+    def __init__(self, limiter: RateLimiter, settings: Settings) -> None:
+        self.limiter = limiter
+        self.per_minute = settings.auth_failures_per_minute
+
+    def check(self, peer: str) -> None:
+        """Raise :class:`RateLimitedError` while ``peer`` has no failures left."""
+        wait = self.limiter.waiting(AUTH_FAILURE_PREFIX + peer, per_minute=self.per_minute)
+        if wait is not None:
+            raise RateLimitedError(
+                seconds=max(1, math.ceil(wait)),
+                per_minute=self.per_minute,
+                limit=f"{self.per_minute} failed authentications a minute from one client",
+            )
+
+    def count(self, peer: str) -> None:
+        """Count one failed authentication of ``peer``."""
+        self.limiter.acquire(AUTH_FAILURE_PREFIX + peer, per_minute=self.per_minute)
 
 
 class BodyLimitMiddleware:
@@ -184,11 +270,14 @@ __all__ = [
     "ANALYST",
     "ANY_ROLE",
     "API_KEY_HEADER",
+    "AUTH_FAILURE_PREFIX",
     "STAFF",
+    "AuthFailures",
     "BodyLimitMiddleware",
     "Principal",
     "RateLimitedError",
     "RateLimiter",
     "api_key_scheme",
+    "client_address",
     "install_cors",
 ]

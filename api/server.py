@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -22,6 +23,19 @@ def prepare_metrics_dir(settings: Settings, workers: int) -> Path | None:
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     return folder
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's forwarding-header options from ``Settings.trusted_proxies``.
+
+    uvicorn on its own trusts ``X-Forwarded-For`` from 127.0.0.1 (or
+    ``FORWARDED_ALLOW_IPS``), so any local process could claim another client address.
+    Here the header is read only from the proxies the settings name, and not at all
+    when they name none: the client address (every per-client limit's key) is then the
+    connection's peer. ``Forwarded`` and ``X-Real-IP`` are never read.
+    """
+    trusted = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
 def run_server(
@@ -53,4 +67,5 @@ def run_server(
         log_level=s.log_level.lower(),
         access_log=access_log,
         timeout_graceful_shutdown=10,
+        **proxy_options(s),
     )

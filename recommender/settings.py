@@ -6,10 +6,11 @@ after changing the environment, or by passing a ``Settings`` explicitly.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,11 @@ class Settings(BaseSettings):
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=5_000_000, ge=1_000)
     rate_limit_per_minute: int = Field(default=600, ge=1)
+    # cost of a request: profiles x programmes scored + rows explained + ineligible rows
+    max_request_cost: int = Field(default=100_000, ge=1_000)  # one request, refused above
+    cost_budget_per_minute: int = Field(default=1_000_000, ge=1_000)  # per key
+    auth_failures_per_minute: int = Field(default=10, ge=1)  # per client address
+    trusted_proxies: list[str] = Field(default_factory=list)  # IPs/CIDRs; none by default
     cors_origins: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     host: str = "127.0.0.1"
@@ -54,6 +60,18 @@ class Settings(BaseSettings):
             raise ValueError("cors_origins may not contain '*': name the partner origins")
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {item!r} is not an IP address or CIDR network"
+                ) from None
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -61,6 +79,15 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError(f"log_level must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
         return level
+
+    @model_validator(mode="after")
+    def _cap_within_budget(self) -> Settings:
+        if self.max_request_cost > self.cost_budget_per_minute:
+            raise ValueError(
+                f"max_request_cost ({self.max_request_cost}) may not exceed "
+                f"cost_budget_per_minute ({self.cost_budget_per_minute})"
+            )
+        return self
 
     @property
     def db_url(self) -> str:

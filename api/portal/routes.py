@@ -44,7 +44,7 @@ from api.portal.form import (
 )
 from api.portal.i18n import LANG_COOKIE, Translator, choose_language
 from api.portal.view import build_results, programme_index
-from api.security import Principal, RateLimitedError, RateLimiter
+from api.security import Principal, RateLimitedError, RateLimiter, client_address
 from api.service import ListOptions, ModelUnavailableError, ServingService
 from recommender import Recommendation, Recommender
 from recommender.constants import CAPABILITIES, REGIONS, SECTORS
@@ -219,9 +219,8 @@ async def _begin(
     """
     tr, remember = _language(request, asked)
     if limiter is not None:
-        host = request.client.host if request.client else "unknown"
         try:
-            limiter.take(RATE_KEY_PREFIX + host)
+            limiter.take(RATE_KEY_PREFIX + client_address(request))
         except RateLimitedError as exc:
             return _problem_page(
                 request,

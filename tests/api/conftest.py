@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 
 import training.version
 from api.app import create_app
+from api.server import proxy_options
 from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE
 from recommender.adapters.registry import Registry
 from recommender.adapters.store import (
@@ -102,7 +103,14 @@ class LiveServer:
             self.port = sock.getsockname()[1]
         self.app = app
         self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", ws="none")
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                ws="none",
+                **proxy_options(app.state.settings),  # as `recommender serve` starts it
+            )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -181,6 +189,7 @@ def make_settings(root: Path, **overrides: Any) -> Settings:
         max_batch=50,
         max_body_bytes=200_000,
         rate_limit_per_minute=1_000_000,
+        auth_failures_per_minute=1_000_000,  # the auth tests send many unknown keys
         num_threads=1,
     )
     return Settings(**{**base, **overrides})
