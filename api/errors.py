@@ -28,6 +28,7 @@ from recommender import (
     PromotionRefusedError,
     RecommenderError,
 )
+from recommender.contract.fields import ID_PATTERN, ID_RULE
 
 PROBLEM_JSON: Final[str] = "application/problem+json"
 DB_RETRY_AFTER: Final[int] = 1  # seconds a client waits after a busy database (503)
@@ -117,6 +118,11 @@ def field_path(loc: Sequence[Any]) -> str:
 
 def _message(err: Mapping[str, Any]) -> str:
     msg = str(err.get("msg", "invalid value"))
+    if (
+        err.get("type") == "string_pattern_mismatch"
+        and (err.get("ctx") or {}).get("pattern") == f"^(?:{ID_PATTERN})$"
+    ):
+        return f"expected an identifier: {ID_RULE}"
     if err.get("type") == "json_invalid":
         ctx = err.get("ctx") or {}
         where = list(err.get("loc", ()))[-1:]

@@ -8,26 +8,24 @@ from typing import Any, Self
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import FirmId, ProgrammeId, RequestModel
 from recommender.adapters.store.allocations import AllocationRecord
 from recommender.allocate import FLOOR_SYNTAX
 
 MAX_APPLICATIONS = 200_000
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(RequestModel):
     """A firm applied for a programme of the allocated year."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    firm_id: str = Field(min_length=1, max_length=128)
-    programme_id: str = Field(min_length=1, max_length=128)
+    firm_id: FirmId
+    programme_id: ProgrammeId
 
 
-class AllocationRequest(BaseModel):
+class AllocationRequest(RequestModel):
     """Allocate a year's seats among the stored firms of that year, with the served model."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"year": 2024, "per_firm": 1, "min_shares": ["region:not:seoul,gyeonggi=0.30"]}
@@ -37,7 +35,7 @@ class AllocationRequest(BaseModel):
 
     year: int = Field(ge=1900, le=2100, description="the year whose seats are allocated")
     per_firm: int = Field(1, ge=1, le=100, description="most programmes one firm may get")
-    as_of: date | None = Field(None, description="only programmes open that day")
+    as_of: date | None = Field(None, strict=False, description="only programmes open that day")
     min_shares: list[str] = Field(
         default_factory=list,
         max_length=20,

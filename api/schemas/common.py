@@ -1,8 +1,33 @@
-"""Schemas shared by every resource: the RFC 9457 problem document."""
+"""Schemas shared by every resource: the strict base of every request body, the
+contract's identifiers, and the RFC 9457 problem document."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Final
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from recommender.contract.fields import ID_PATTERN, ID_RULE, MAX_ID_LENGTH
+
+# Every request body is strict: a JSON string is no number ("42"), a number no boolean
+# (0), a float no integer; NaN and infinities are refused; unknown keys are refused. Only
+# dates arrive as text and are parsed (their fields say ``strict=False``).
+REQUEST_CONFIG: Final = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class RequestModel(BaseModel):
+    """The base of every request body (:data:`REQUEST_CONFIG`)."""
+
+    model_config = REQUEST_CONFIG
+
+
+# The contract's identifier rule (``docs/contract.md``, identifiers) as a request field.
+ID_REGEX: Final[str] = f"^(?:{ID_PATTERN})$"
+ContractId = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_REGEX)
+]
+FirmId = Annotated[ContractId, Field(description=f"a firm identifier: {ID_RULE}")]
+ProgrammeId = Annotated[ContractId, Field(description=f"a programme identifier: {ID_RULE}")]
 
 # The largest row id the store hands out (a 32-bit INTEGER on every database it runs
 # on): ids above it are refused as invalid input before any query is built.
@@ -59,9 +84,10 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
         403: "The key's role may not use this endpoint",
         404: "Not found",
         409: "Conflict with the stored state",
-        413: "Request body or batch too large",
+        413: "Request body or batch too large, or the request's cost over "
+        "`max_request_cost` (the limit and the cost are named)",
         422: "Invalid request (field paths in `errors`)",
-        429: "Rate limit exceeded (see Retry-After)",
+        429: "Rate limit, cost budget or failed-authentication limit exceeded (see Retry-After)",
         503: "No model is being served",
     }.items()
 }

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
+from api.schemas.common import FirmId, ProgrammeId, RequestModel
 from recommender.adapters.store.tables import FEEDBACK_ACTIONS, LEGACY_FEEDBACK_ACTIONS
 from recommender.constants import FEEDBACK_MEANINGS
 
@@ -25,13 +26,12 @@ ACTION_DOC = "what was done: " + "; ".join(f"`{k}`: {v}" for k, v in _MEANINGS.i
 _ACTION_SCHEMA: JsonDict = {"x-enum-descriptions": dict(_MEANINGS)}
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(RequestModel):
     """Feedback to record on one programme of a served list (``request_id`` from the
     list's response). A firm's list names its firm; for an outreach list (one
     programme, many firms) ``firm_id`` says which firm of the list."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -45,23 +45,19 @@ class FeedbackIn(BaseModel):
     )
 
     request_id: str = Field(min_length=1, max_length=64)
-    programme_id: str = Field(min_length=1, max_length=128)
-    firm_id: str | None = Field(
+    programme_id: ProgrammeId
+    firm_id: FirmId | None = Field(
         default=None,
-        min_length=1,
-        max_length=128,
         description="required for an outreach list; for a firm's list, its firm (optional)",
     )
     action: Action = Field(description=ACTION_DOC, json_schema_extra=_ACTION_SCHEMA)
     note: str | None = Field(default=None, max_length=2000)
 
 
-class FeedbackCorrection(BaseModel):
+class FeedbackCorrection(RequestModel):
     """A correction of stored feedback: a new status, a new note, or both."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"action": "joined"}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "joined"}]})
 
     action: Action | None = Field(
         default=None, description=ACTION_DOC, json_schema_extra=_ACTION_SCHEMA

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
+from api.schemas.common import RequestModel
 from recommender.contract.fields import FIRMS
 from recommender.contract.spec import Field as ContractField
 from recommender.contract.spec import Order
@@ -65,6 +66,8 @@ def model_field(field: ContractField) -> tuple[Any, Any]:
         limits = {k: v for k, v in (("ge", low), ("le", high)) if v is not None}
     elif field.kind == "str":
         limits = {"min_length": 1, "max_length": field.max_length}
+        if field.pattern is not None:
+            limits["pattern"] = f"^(?:{field.pattern})$"
     default = None if field.nullable else ...
     return annotation(field), Field(default, description=field.meaning, **limits)
 
@@ -93,13 +96,18 @@ _VALIDATORS: dict[str, Any] = {
     f"check_{o.low}_le_{o.high}": _order_validator(o) for o in FIRMS.orders
 }
 
+
+class _ProfileBase(RequestModel):
+    """Strict like every request body (``"42"`` is no number, ``0`` no boolean)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PROFILE]})
+
+
 FirmProfile = create_model(
     "FirmProfile",
     __doc__="One firm in one year (``docs/contract.md``, firms); ``cap_*`` and "
     "``revenue_growth`` may be omitted.",
-    __config__=ConfigDict(
-        extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [EXAMPLE_PROFILE]}
-    ),
+    __base__=_ProfileBase,
     __validators__=_VALIDATORS,
     **_FIELDS,
 )

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import FirmId, ProgrammeId, RequestModel
 from recommender.constants import OUTCOME_MAX, OUTCOME_MIN
 
 
-class OutcomeRow(BaseModel):
+class OutcomeRow(RequestModel):
     """One firm's participation in one programme (``docs/contract.md``, outcomes)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    firm_id: str = Field(min_length=1, max_length=128)
+    firm_id: FirmId
     year: int = Field(ge=1900, le=2100)
-    programme_id: str = Field(min_length=1, max_length=128)
+    programme_id: ProgrammeId
     outcome: int = Field(
         ge=OUTCOME_MIN, le=OUTCOME_MAX, description="0 no benefit .. 3 major result"
     )
 
 
-class OutcomesIn(BaseModel):
+class OutcomesIn(RequestModel):
     """Outcome rows, stored all together or not at all."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {

@@ -19,6 +19,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
+from api.schemas.common import RequestModel
 from api.schemas.firms import EXAMPLE_PROFILE, FirmProfile
 from api.service import ListOptions, Served, ServedBatch
 from recommender import CapabilityGap, Contribution, Explanation, IneligibleItem, RecommendedItem
@@ -32,10 +33,8 @@ MAX_K = 50
 MAX_UNSCORED = 2_000
 
 
-class RecommendationOptions(BaseModel):
+class RecommendationOptions(RequestModel):
     """How many programmes to return and what to include."""
-
-    model_config = ConfigDict(extra="forbid")
 
     k: int = Field(default=DEFAULT_K, ge=1, le=MAX_K, description="ranked programmes to return")
     include_ineligible: bool = Field(
@@ -51,6 +50,7 @@ class RecommendationOptions(BaseModel):
     )
     as_of: date | None = Field(
         default=None,
+        strict=False,  # an ISO date string
         description="only programmes whose application window is open that "
         "day; also sets days_left. Default: today for a profile "
         "of this year; no window filter for other years",
@@ -84,7 +84,6 @@ class RecommendationRequest(RecommendationOptions):
     """One firm profile and the options of its list."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"profile": EXAMPLE_PROFILE, "k": 5, "explain": "top", "include_ineligible": True}
@@ -99,8 +98,7 @@ class BatchRequest(RecommendationOptions):
     """Many firm profiles with the same options (at most ``Settings.max_batch``)."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"profiles": [EXAMPLE_PROFILE], "k": 3, "explain": "top"}]},
+        json_schema_extra={"examples": [{"profiles": [EXAMPLE_PROFILE], "k": 3, "explain": "top"}]}
     )
 
     profiles: list[FirmProfile] = Field(min_length=1)

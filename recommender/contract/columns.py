@@ -7,6 +7,7 @@ cell must be in plain words, which is what a problem reports as *expected*.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 import numpy as np
@@ -34,6 +35,16 @@ def _listed(field: Field) -> pa.Check:
     return pa.Check(lambda s: s.map(ok).astype(bool), name=f"known_{field.name}")
 
 
+def _identifier(pattern: str, max_length: int, name: str) -> pa.Check:
+    """Cells match ``pattern`` whole and hold at most ``max_length`` characters."""
+    whole = re.compile(rf"(?:{pattern})\Z")
+
+    def ok(cell: str) -> bool:
+        return len(cell) <= max_length and whole.match(cell) is not None
+
+    return pa.Check(lambda s: s.map(ok).astype(bool), name=f"identifier_{name}")
+
+
 def _checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if field.ge is not None and field.le is not None:
@@ -42,6 +53,8 @@ def _checks(field: Field) -> list[pa.Check]:
         checks.append(pa.Check.ge(field.ge))
     elif field.le is not None:
         checks.append(pa.Check.le(field.le))
+    if field.pattern is not None and field.max_length is not None:
+        checks.append(_identifier(field.pattern, field.max_length, field.name))
     if field.kind == "enum":
         checks.append(pa.Check.isin(field.values))
     elif field.kind == "list":

@@ -32,9 +32,30 @@ FIRST_YEAR: Final[int] = 1900
 LAST_YEAR: Final[int] = 2100
 MAX_COUNT: Final[int] = 10_000_000  # people, patents: far beyond any SME
 MAX_AMOUNT: Final[float] = 1e12  # million KRW: far beyond any firm, fine for every sum
+# Identifiers (firm_id, programme_id): what every stored id is made of, so that each one
+# can be named in an API path (no '/', no spaces or control characters, at most the
+# path parameter's length) and cannot be mistaken for '.' or '..'.
 MAX_ID_LENGTH: Final[int] = 128
 MAX_NAME_LENGTH: Final[int] = 200
 MAX_DISTRICT_LENGTH: Final[int] = 40
+ID_PATTERN: Final[str] = r"[A-Za-z0-9][A-Za-z0-9._:~-]*"
+ID_RULE: Final[str] = (
+    f"1 to {MAX_ID_LENGTH} characters of A-Z a-z 0-9 . _ : ~ -, the first a letter or digit"
+)
+
+
+def _id(name: str, meaning: str, noun: str) -> Field:
+    """An identifier column: a ``str`` held to :data:`ID_PATTERN` and
+    :data:`MAX_ID_LENGTH` wherever it comes from."""
+    return Field(
+        name,
+        "str",
+        meaning,
+        says=f"{noun} ({ID_RULE})",
+        max_length=MAX_ID_LENGTH,
+        pattern=ID_PATTERN,
+    )
+
 
 _YEAR = "a whole-number year"
 
@@ -57,13 +78,7 @@ FIRMS: Final = Table(
     name="firms",
     meaning="one row per firm per profile year",
     fields=(
-        Field(
-            "firm_id",
-            "str",
-            "stable identifier",
-            says="a firm identifier",
-            max_length=MAX_ID_LENGTH,
-        ),
+        _id("firm_id", "stable identifier", "a firm identifier"),
         Field(
             "year",
             "int",
@@ -141,13 +156,12 @@ PROGRAMMES: Final = Table(
     name="programmes",
     meaning="one row per programme offering",
     fields=(
-        Field(
+        _id(
             "programme_id",
-            "str",
             "unique per row: one offering in one year; a programme "
             "that runs again next year comes back as a new row with a new id, and wholly "
             "new programmes appear every year",
-            says="a programme identifier",
+            "a programme identifier",
         ),
         Field("name", "str", "display name", says="a programme name"),
         Field(
@@ -261,19 +275,14 @@ OUTCOMES: Final = Table(
     name="outcomes",
     meaning="one row per firm that took part in a programme",
     fields=(
-        Field("firm_id", "str", "refers to firms.firm_id", says="a firm identifier"),
+        _id("firm_id", "refers to firms.firm_id", "a firm identifier"),
         Field(
             "year",
             "int",
             "year of participation; the firm's profile of that year was the basis",
             says=_YEAR,
         ),
-        Field(
-            "programme_id",
-            "str",
-            "refers to programmes.programme_id",
-            says="a programme identifier",
-        ),
+        _id("programme_id", "refers to programmes.programme_id", "a programme identifier"),
         Field(
             "outcome",
             "int",
@@ -294,18 +303,17 @@ APPLICATIONS: Final = Table(
     name="applications",
     meaning="one row per firm that applied for a programme offering of that year",
     fields=(
-        Field("firm_id", "str", "refers to firms.firm_id", says="a firm identifier"),
+        _id("firm_id", "refers to firms.firm_id", "a firm identifier"),
         Field(
             "year",
             "int",
             "year of the application; the firm's profile of that year is the basis",
             says=_YEAR,
         ),
-        Field(
+        _id(
             "programme_id",
-            "str",
             "refers to programmes.programme_id, an offering of that year",
-            says="a programme identifier",
+            "a programme identifier",
         ),
     ),
     key=("firm_id", "year", "programme_id"),

@@ -57,7 +57,11 @@ class Field:
         Tighter sanity limits for a value a client or a person types in (the API and
         the portal); files are held to ``ge`` / ``le`` only.
     max_length : int, optional
-        The longest ``str`` value a client may send.
+        The longest ``str`` value a client may send; with ``pattern``, the longest any
+        file may hold too.
+    pattern : str, optional
+        The characters an identifier is made of, as an unanchored regular expression
+        that every value must match whole (files, store and API alike).
     """
 
     name: str
@@ -73,6 +77,7 @@ class Field:
     entry_ge: Number | None = None
     entry_le: Number | None = None
     max_length: int | None = None
+    pattern: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind in ("str", "list") and self.says is None:
@@ -81,6 +86,8 @@ class Field:
             raise ValueError(f"field {self.name}: `values` belong to enum and list columns")
         if self.optional and not self.nullable:
             raise ValueError(f"field {self.name}: an optional column must be nullable")
+        if self.pattern is not None and (self.kind != "str" or self.max_length is None):
+            raise ValueError(f"field {self.name}: a `pattern` belongs to a str with max_length")
 
     @property
     def expected(self) -> str:

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from recommender.contract.fields import CONTRACT
+from recommender.contract.fields import CONTRACT, ID_PATTERN, ID_RULE
 from recommender.contract.spec import Field, Table
 from recommender.settings import PROJECT_ROOT
 
@@ -69,6 +69,11 @@ def test_the_doc_table_is_the_spec(table: Table) -> None:
     assert doc_table(DOC.read_text(encoding="utf-8"), table) == expected, (
         "docs/contract.md should read:\n" + "\n".join(expected)
     )
+
+
+def test_the_doc_states_the_identifier_rule() -> None:
+    text = " ".join(DOC.read_text(encoding="utf-8").split())
+    assert f"is {ID_RULE} (the regular expression `{ID_PATTERN}`, matched whole)" in text
 
 
 def test_the_doc_names_the_version_of_each_table() -> None:
