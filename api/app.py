@@ -16,6 +16,7 @@ from typing import Final
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from api.cost import CostGuard
 from api.errors import install_error_handlers
 from api.logconfig import install_log_filters
 from api.metrics import Metrics, MetricsMiddleware
@@ -43,6 +44,13 @@ feedback; *analyst* keys do everything, including outcomes, models and the audit
 bad field by its path in `errors`. Each key may make `rate_limit_per_minute` requests
 a minute (429 with `Retry-After` beyond).
 
+**Cost limits.** A recommendation request costs the rows it makes the server build:
+for each profile, the programmes of its year scored, the rows explained and (with
+`include_ineligible`) the ineligible rows listed. A request costing more than
+`max_request_cost` is refused before scoring (413, naming the limit and the cost);
+each key has `cost_budget_per_minute` (429 with `Retry-After` when spent). Failed
+authentications are limited per client address (`auth_failures_per_minute`, then 429).
+
 `/healthz`, `/readyz` and `/metrics` (Prometheus) need no key: expose them to your load
 balancer and scraper only.
 """
@@ -68,7 +76,12 @@ def _startup(app: FastAPI, settings: Settings, metrics: Metrics) -> ModelHolder:
     app.state.engine = engine
     app.state.registry = registry
     app.state.holder = holder
-    app.state.service = ServingService(holder, metrics, max_batch=settings.max_batch)
+    costs = CostGuard(
+        app.state.rate_limiter,
+        max_cost=settings.max_request_cost,
+        per_minute=settings.cost_budget_per_minute,
+    )
+    app.state.service = ServingService(holder, metrics, max_batch=settings.max_batch, costs=costs)
     return holder
 
 

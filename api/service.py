@@ -19,6 +19,7 @@ from typing import Any, Final
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from api.cost import CostGuard, check_years, request_cost
 from api.errors import ApiProblem
 from api.metrics import Metrics
 from api.queries import firm_outcomes, write_audit_many
@@ -135,6 +136,9 @@ class ServingService:
         Most profiles one call may rank.
     today
         The clock that decides what "open today" means for this year's profiles.
+    costs
+        The per-request cost cap and per-key budget (:mod:`api.cost`); ``None``: no
+        cost limits (profiles of a year without a catalogue are refused all the same).
     """
 
     def __init__(
@@ -144,11 +148,13 @@ class ServingService:
         *,
         max_batch: int = 1000,
         today: Callable[[], date] = date.today,
+        costs: CostGuard | None = None,
     ) -> None:
         self.holder = holder
         self.metrics = metrics
         self.max_batch = max_batch
         self.today = today
+        self.costs = costs
 
     def model(self) -> Recommender:
         """The model being served now; a caller keeps it to the end of its request."""
@@ -173,8 +179,14 @@ class ServingService:
         ------
         ModelUnavailableError
             No model is being served.
+        NoCatalogueError, TooCostlyError, RateLimitedError
+            The profile's year has no catalogue; the request costs too much, or more
+            than is left of the caller's budget (:mod:`api.cost`).
         """
-        return self._audited(session, caller, self._rank([profile], options), endpoint=endpoint)[0]
+        rec = self.model()
+        self._admit(rec, caller, [profile], options, fields=["profile.year"])
+        results = self._rank([profile], options, model=rec)
+        return self._audited(session, caller, results, endpoint=endpoint)[0]
 
     def recommend_many(
         self,
@@ -193,10 +205,14 @@ class ServingService:
             More than ``max_batch`` profiles.
         ModelUnavailableError
             No model is being served.
+        NoCatalogueError, TooCostlyError, RateLimitedError
+            As :meth:`recommend_one`.
         """
         if len(profiles) > self.max_batch:
             raise BatchTooLargeError(len(profiles), self.max_batch)
         rec = self.model()
+        fields = [f"profiles.{i}.year" for i in range(len(profiles))]
+        self._admit(rec, caller, profiles, options, fields=fields)
         lists = self._audited(
             session, caller, self._rank(profiles, options, model=rec), endpoint=endpoint
         )
@@ -218,10 +234,14 @@ class ServingService:
         ------
         NotFoundError
             The firm, or its profile of ``year``, is not stored.
+        NoCatalogueError, TooCostlyError, RateLimitedError
+            As :meth:`recommend_one`.
         """
         profile = get_firm(session, firm_id, year)
+        rec = self.model()
+        self._admit(rec, caller, [profile], options, fields=["year"])
         history = firm_outcomes(session, firm_id)
-        results = self._rank([profile], options, outcomes=history)
+        results = self._rank([profile], options, outcomes=history, model=rec)
         return self._audited(session, caller, results, endpoint=endpoint)[0]
 
     def recommend_without_audit(
@@ -260,6 +280,31 @@ class ServingService:
         return ref
 
     # --- steps ------------------------------------------------------------------------
+    def _admit(
+        self,
+        rec: Recommender,
+        caller: Principal,
+        profiles: Sequence[Mapping[str, Any]],
+        options: ListOptions,
+        *,
+        fields: Sequence[str],
+    ) -> None:
+        """Refuse, before anything is scored, profiles of a year without a catalogue and
+        a request over the cost cap; draw its cost from the caller's budget."""
+        years = [int(p["year"]) for p in profiles]
+        check_years(rec, years, fields=fields)
+        if self.costs is not None:
+            cost = request_cost(
+                rec,
+                years,
+                k=options.k,
+                explain=options.explain,
+                explain_k=options.explain_k,
+                include_ineligible=options.include_ineligible,
+                programme_types=options.programme_types,
+            )
+            self.costs.charge(caller.name, cost)
+
     def _rank(
         self,
         profiles: Sequence[Mapping[str, Any]],

@@ -83,6 +83,16 @@ class Recommender:
         """Years the catalogue has programmes for."""
         return sorted(self._years)
 
+    def catalogue_size(self, year: int, programme_types: Iterable[str] | None = None) -> int:
+        """How many programmes of ``year`` (of ``programme_types``, if given) a profile
+        of that year is ranked against; 0 for a year without a catalogue."""
+        cat = self._years.get(int(year))
+        if cat is None:
+            return 0
+        if programme_types is None:
+            return len(cat.ids)
+        return int(cat.of_types(set(programme_types)).sum())
+
     # --- one firm -------------------------------------------------------------------
     def recommend(
         self,

@@ -190,6 +190,7 @@ def make_settings(root: Path, **overrides: Any) -> Settings:
         max_body_bytes=200_000,
         rate_limit_per_minute=1_000_000,
         auth_failures_per_minute=1_000_000,  # the auth tests send many unknown keys
+        cost_budget_per_minute=1_000_000_000,
         num_threads=1,
     )
     return Settings(**{**base, **overrides})
