@@ -19,13 +19,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from api.errors import ApiProblem
 from api.security import RateLimiter
 from recommender import Recommender
 
 COST_PREFIX: Final[str] = "cost:"
+
+
+class Options(Protocol):
+    """What a list asks for (:class:`api.service.ListOptions`)."""
+
+    @property
+    def k(self) -> int: ...
+    @property
+    def explain(self) -> str: ...
+    @property
+    def explain_k(self) -> int | None: ...
+    @property
+    def include_ineligible(self) -> bool: ...
+    @property
+    def programme_types(self) -> tuple[str, ...] | None: ...
 
 
 @dataclass(frozen=True)
@@ -137,3 +152,27 @@ class CostGuard:
             limit=f"a cost budget of {self.per_minute:,} a minute",
             why=f" (this request costs {cost.total:,})",
         )
+
+
+def admit(
+    rec: Recommender,
+    guard: CostGuard | None,
+    key_name: str,
+    years: Sequence[int],
+    options: Options,
+    fields: Sequence[str],
+) -> None:
+    """Before anything is scored: refuse years without a catalogue (``fields[i]`` names
+    where ``years[i]`` came from), then, with a ``guard``, charge the request's cost."""
+    check_years(rec, years, fields=fields)
+    if guard is not None:
+        cost = request_cost(
+            rec,
+            years,
+            k=options.k,
+            explain=options.explain,
+            explain_k=options.explain_k,
+            include_ineligible=options.include_ineligible,
+            programme_types=options.programme_types,
+        )
+        guard.charge(key_name, cost)

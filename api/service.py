@@ -14,13 +14,14 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from api.cost import CostGuard, check_years, request_cost
+from api.cost import CostGuard, admit
 from api.errors import ApiProblem
+from api.filing import SAVED_PROFILE_PREFIX, audit_row, filed_under
 from api.metrics import Metrics
 from api.queries import firm_outcomes, write_audit_many
 from api.security import Principal
@@ -32,8 +33,6 @@ from recommender.adapters.store import (
 )
 from recommender.constants import DEFAULT_K
 from recommender.recommend import Explain
-
-SAVED_PROFILE_PREFIX: Final[str] = "saved-profile:"  # audit firm id of a consented profile
 
 
 class ModelUnavailableError(ApiProblem):
@@ -100,29 +99,6 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
-def audit_row(
-    served: Served, *, caller: Principal, endpoint: str, firm_id: str | None = None
-) -> dict[str, Any]:
-    """The audit entry of one served list: who, which firm, which model, what order.
-
-    ``firm_id`` replaces the list's own (a consented portal profile is audited under
-    its saved reference). The time is added when the entry is written.
-    """
-    rec = served.result
-    return {
-        "key_name": caller.name,
-        "role": caller.role,
-        "request_id": served.request_id,
-        "endpoint": endpoint,
-        "model_version": rec.model_version,
-        "firm_id": rec.firm_id if firm_id is None else firm_id,
-        "year": rec.year,
-        "items": [
-            {"programme_id": i.programme_id, "rank": i.rank} for i in (*rec.items, *rec.unscored)
-        ],
-    }
-
-
 class ServingService:
     """Ranked, explained lists for inline profiles, stored firms and programmes.
 
@@ -186,7 +162,7 @@ class ServingService:
         rec = self.model()
         self._admit(rec, caller, [profile], options, fields=["profile.year"])
         results = self._rank([profile], options, model=rec)
-        return self._audited(session, caller, results, endpoint=endpoint)[0]
+        return self._audited(session, caller, results, endpoint=endpoint, inline=True)[0]
 
     def recommend_many(
         self,
@@ -214,7 +190,11 @@ class ServingService:
         fields = [f"profiles.{i}.year" for i in range(len(profiles))]
         self._admit(rec, caller, profiles, options, fields=fields)
         lists = self._audited(
-            session, caller, self._rank(profiles, options, model=rec), endpoint=endpoint
+            session,
+            caller,
+            self._rank(profiles, options, model=rec),
+            endpoint=endpoint,
+            inline=True,
         )
         return ServedBatch(rec.version, lists)
 
@@ -272,7 +252,11 @@ class ServingService:
             session,
             [
                 audit_row(
-                    served, caller=caller, endpoint=endpoint, firm_id=f"{SAVED_PROFILE_PREFIX}{ref}"
+                    result,
+                    served.request_id,
+                    caller=caller,
+                    endpoint=endpoint,
+                    firm_id=f"{SAVED_PROFILE_PREFIX}{ref}",
                 )
             ],
         )
@@ -291,19 +275,7 @@ class ServingService:
     ) -> None:
         """Refuse, before anything is scored, profiles of a year without a catalogue and
         a request over the cost cap; draw its cost from the caller's budget."""
-        years = [int(p["year"]) for p in profiles]
-        check_years(rec, years, fields=fields)
-        if self.costs is not None:
-            cost = request_cost(
-                rec,
-                years,
-                k=options.k,
-                explain=options.explain,
-                explain_k=options.explain_k,
-                include_ineligible=options.include_ineligible,
-                programme_types=options.programme_types,
-            )
-            self.costs.charge(caller.name, cost)
+        admit(rec, self.costs, caller.name, [int(p["year"]) for p in profiles], options, fields)
 
     def _rank(
         self,
@@ -333,11 +305,23 @@ class ServingService:
         results: Sequence[Recommendation],
         *,
         endpoint: str,
+        inline: bool = False,
     ) -> list[Served]:
         """Write every list's audit entry in one statement, commit, count; a list is only
-        handed out once its entry is stored (if the write fails, the request fails)."""
+        handed out once its entry is stored (if the write fails, the request fails).
+        ``inline`` lists (profiles in the request) are filed by :func:`filed_under`."""
         served = [Served(r, new_request_id()) for r in results]
-        write_audit_many(session, [audit_row(s, caller=caller, endpoint=endpoint) for s in served])
+        rows = [
+            audit_row(
+                s.result,
+                s.request_id,
+                caller=caller,
+                endpoint=endpoint,
+                firm_id=filed_under(caller, s.result.firm_id) if inline else None,
+            )
+            for s in served
+        ]
+        write_audit_many(session, rows)
         session.commit()
         self.metrics.served.labels(endpoint=endpoint).inc(len(served))
         return served

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sqlalchemy import event
 
+from api.filing import PARTNER_PREFIX
 from recommender.adapters.artefact import load_recommender
 from recommender.adapters.store import load_outcomes, session_scope
 from recommender.eligibility import eligibility_mask
@@ -260,7 +261,9 @@ def test_every_served_recommendation_is_audited(
     entry = _audit(deployment, body["request_id"])
     assert entry["key_name"] == "test-partner" and entry["role"] == "partner"
     assert entry["endpoint"] == "POST /v1/recommendations"
-    assert (entry["firm_id"], entry["year"]) == (body["firm_id"], body["year"])
+    # a partner's profile is filed in the partner's namespace (api/filing.py)
+    filed = f"{PARTNER_PREFIX}test-partner:{body['firm_id']}"
+    assert (entry["firm_id"], entry["year"]) == (filed, body["year"])
     assert entry["model_version"] == body["model_version"]
     served = [(i["programme_id"], i["rank"]) for i in body["recommendations"]]
     assert [(i["programme_id"], i["rank"]) for i in entry["items"]][:3] == served
@@ -461,7 +464,7 @@ def test_a_batch_returns_one_audited_list_per_profile_in_order(
             _assert_explained(item)
         entry = _audit(deployment, result["request_id"])
         assert entry["endpoint"] == "POST /v1/recommendations/batch"
-        assert entry["firm_id"] == result["firm_id"]
+        assert entry["firm_id"] == f"{PARTNER_PREFIX}test-partner:{result['firm_id']}"
 
 
 def test_a_batch_matches_single_requests(

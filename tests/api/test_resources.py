@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from api.paging import DEFAULT_LIMIT
+from api.filing import PARTNER_PREFIX
 from recommender.adapters.store import export_dataset, list_feedback, load_outcomes, session_scope
 from recommender.eligibility import eligibility_mask
 from tests.api.conftest import Deployment, every_page
@@ -104,7 +105,9 @@ def test_feedback_on_a_served_programme_is_recorded(
         )
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["firm_id"] == served["firm_id"] and body["action"] == "applied"
+    # the list was a partner's inline profile: filed in the partner's namespace
+    filed = f"{PARTNER_PREFIX}test-partner:{served['firm_id']}"
+    assert body["firm_id"] == filed and body["action"] == "applied"
     with session_scope(deployment.engine) as session:
         stored = list_feedback(session, request_id=served["request_id"])
     assert [(f.programme_id, f.action, f.key_name, f.note) for f in stored] == [
