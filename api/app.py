@@ -17,12 +17,13 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api.cost import CostGuard
+from api.docs import router as docs_router
 from api.errors import install_error_handlers
 from api.logconfig import install_log_filters
 from api.metrics import Metrics, MetricsMiddleware
 from api.portal import router as portal_router
 from api.routes import ROUTERS
-from api.security import BodyLimitMiddleware, RateLimiter, install_cors
+from api.security import BodyLimitMiddleware, NoSniffMiddleware, RateLimiter, install_cors
 from api.service import ServingService
 from api.serving import ModelHolder
 from recommender.adapters.signing import open_registry
@@ -100,7 +101,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             holder.stop()
 
     app = FastAPI(
-        title="SME programme recommender", version="1", description=DESCRIPTION, lifespan=lifespan
+        title="SME programme recommender",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # FastAPI's pages load scripts from a CDN: api/docs.py serves ours
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,  # API keys only: no OAuth2 redirect page
     )
     app.state.settings = settings
     app.state.metrics = metrics
@@ -109,8 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(portal_router)
+    app.include_router(docs_router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_cors(app, settings)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(NoSniffMiddleware)  # outermost: every response, errors included
     install_log_filters()
     return app

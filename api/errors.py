@@ -8,6 +8,7 @@ HTTP statuses. Validation failures list each bad field by its path in the reques
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -84,6 +85,24 @@ class ApiProblem(Exception):
         self.headers = dict(headers or {})
 
 
+# An absolute filesystem path inside a message: two or more segments after a leading
+# "/" that no word character, dot or scheme precedes. The API's own paths (/v1/..., the
+# pages) are left as they are.
+_ABSOLUTE_PATH: Final = re.compile(r"(?<![\w.:/~-])/(?:[^\s/'\"()\[\],;]+/)+([^\s/'\"()\[\],;]*)")
+_API_ROOTS: Final[tuple[str, ...]] = ("/v1/", "/portal/", "/docs/", "/problems/")
+
+
+def hide_paths(text: str) -> str:
+    """``text`` with every absolute server path cut to its last part
+    (``/srv/app/models/v3`` -> ``v3``): error messages must not map the server."""
+
+    def cut(match: re.Match[str]) -> str:
+        path = match.group(0)
+        return path if path.startswith(_API_ROOTS) else match.group(1) or "<path>"
+
+    return _ABSOLUTE_PATH.sub(cut, text)
+
+
 def problem_response(
     status: int,
     detail: str | None,
@@ -93,18 +112,22 @@ def problem_response(
     errors: Sequence[Mapping[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response; absolute server paths in ``detail`` and ``errors`` are
+    cut to their last part (:func:`hide_paths`)."""
     body: dict[str, Any] = {
         "type": f"/problems/{kind}" if kind else "about:blank",
         "title": _TITLES.get(status, "Error"),
         "status": status,
-        "detail": detail,
+        "detail": None if detail is None else hide_paths(detail),
         "instance": instance,
     }
     if errors is not None:
-        body["errors"] = list(errors)
+        body["errors"] = [{k: hide_paths(str(v)) for k, v in e.items()} for e in errors]
     return JSONResponse(
-        body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {})
+        body,
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers={**dict(headers or {}), "X-Content-Type-Options": "nosniff"},
     )
 
 

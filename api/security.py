@@ -249,6 +249,32 @@ class BodyLimitMiddleware:
         await response(scope, _no_receive, send)
 
 
+class NoSniffMiddleware:
+    """``X-Content-Type-Options: nosniff`` on every HTTP response (problem documents set
+    it themselves too, for the 500s raised outside every middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_nosniff(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() != b"x-content-type-options"
+                ]
+                headers.append((b"x-content-type-options", b"nosniff"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_nosniff)
+
+
 async def _no_receive() -> Message:  # pragma: no cover - responses never read the body
     return {"type": "http.disconnect"}
 
@@ -274,6 +300,7 @@ __all__ = [
     "STAFF",
     "AuthFailures",
     "BodyLimitMiddleware",
+    "NoSniffMiddleware",
     "Principal",
     "RateLimitedError",
     "RateLimiter",

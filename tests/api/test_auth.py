@@ -55,7 +55,7 @@ PUBLIC = {
     "/metrics",
     "/openapi.json",
     "/docs",
-    "/docs/oauth2-redirect",
+    "/docs/static/{name}",  # the documentation pages' own scripts and styles
     "/redoc",
     "/",
 }
