@@ -1,7 +1,9 @@
 """``make verify``: the reliability suite, then a bounded load test with a promotion.
 
-1. ``pytest tests/reliability tests/api/test_auth.py`` (fuzzed API, core properties, bad
-   input, faults, access control), counted per file from its JUnit report.
+1. ``pytest tests/reliability`` and the API's security tests (fuzzed API with invalid
+   input refused, core properties, bad input, faults, access control, forged client
+   addresses and failed authentications, cost limits, strict inputs, attribution, the
+   small doors), counted per file from its JUnit report.
 2. A load test on 127.0.0.1: ``recommender serve --workers 2`` over a temporary SQLite
    store (simulated world, a freshly trained model ``v1`` and a better copy ``v2``).
    Client threads hold a steady mixed load - recommendations (partner), feedback on the
@@ -61,7 +63,15 @@ from recommender.adapters.store import (  # noqa: E402
 )
 
 OUT = ROOT / "bench" / "out" / "verify.json"
-TEST_PATHS = ("tests/reliability", "tests/api/test_auth.py")
+TEST_PATHS = (
+    "tests/reliability",
+    "tests/api/test_auth.py",
+    "tests/api/test_client_limits.py",
+    "tests/api/test_request_cost.py",
+    "tests/api/test_strict_inputs.py",
+    "tests/api/test_attribution.py",
+    "tests/api/test_docs_pages.py",
+)
 
 
 # --- 1. the reliability suite -----------------------------------------------------------

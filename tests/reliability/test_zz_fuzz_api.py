@@ -2,8 +2,11 @@
 OpenAPI schema and sends them, with a key of each role, to the real server.
 
 Whatever it sends: never a 500, every response conforms to its documented schema and
-status codes, and every error is ``application/problem+json``. (The file name sorts it
-last: fuzzing may roll the champion back, which the other reliability tests must not see.)
+status codes, and every error is ``application/problem+json``. Invalid input (the
+``invalid`` pass: values outside the schema's types, bounds, patterns and enums) must
+also be refused with a 4xx (schemathesis' ``negative_data_rejection``; 413 counts too:
+the body or cost limit). (The file name sorts it last: fuzzing may roll the champion
+back, which the other reliability tests must not see.)
 """
 
 from __future__ import annotations
@@ -19,15 +22,18 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.config._checks import NegativeDataRejectionConfig
 
 from recommender.adapters.store import ROLES
 from tests.api.conftest import Deployment
 
 EXAMPLES = 12
+REFUSALS = ("400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "429")
 CHECKS = (
     not_a_server_error,
     status_code_conformance,
@@ -40,6 +46,9 @@ def operations(deployment: Deployment) -> list[Any]:
     raw = httpx.get(f"{deployment.server.url}/openapi.json", timeout=30).json()
     schema = schemathesis.openapi.from_dict(raw)
     schema.config.base_url = deployment.server.url  # type: ignore[attr-defined]
+    schema.config.checks.negative_data_rejection = NegativeDataRejectionConfig(  # type: ignore[attr-defined]
+        expected_statuses=list(REFUSALS)
+    )
     return [result.ok() for result in schema.get_all_operations()]
 
 
@@ -63,6 +72,7 @@ def test_every_operation_holds_under_fuzzing(
     key = deployment.keys[role]
     tried: list[str] = []
     calls: dict[int, int] = {}
+    checks = (*CHECKS, negative_data_rejection) if mode is GenerationMode.NEGATIVE else CHECKS
     api = [
         op
         for op in operations(deployment)  # not the HTML pages for people
@@ -83,7 +93,7 @@ def test_every_operation_holds_under_fuzzing(
             case.headers = {**(case.headers or {}), "X-API-Key": key}
             response = case.call(base_url=deployment.server.url, timeout=60)
             calls[response.status_code] = calls.get(response.status_code, 0) + 1
-            case.validate_response(response, checks=CHECKS)
+            case.validate_response(response, checks=list(checks))
             kind = "".join(response.headers.get("content-type", []))
             problem = kind.startswith("application/problem+json")
             # every error is a problem document with its status, and nothing else is
