@@ -7,6 +7,7 @@ and a profile year without a catalogue is a 422 naming the year and the years th
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from api.cost import request_cost
+from api.security import RateLimiter
 from recommender.adapters.store import list_audit, session_scope
 from recommender.simulate import World
 from tests.api.conftest import Deployment, _deploy, make_settings
@@ -126,3 +128,20 @@ def test_a_year_without_a_catalogue_names_the_year_and_the_years_there_are(
     assert one.json()["errors"] == [{"field": "profile.year", "message": message}]
     assert batch.json()["errors"] == [{"field": "profiles.1.year", "message": message}]
     assert one.json()["type"] == "/problems/no-catalogue"
+
+
+def test_the_one_limiter_holds_buckets_of_their_own_size_and_takes_costs_at_once() -> None:
+    now = [0.0]
+    limiter = RateLimiter(60, clock=lambda: now[0])
+    assert limiter.acquire("cost:k", cost=900, per_minute=1_000) is None
+    assert limiter.acquire("cost:k", cost=200, per_minute=1_000) == pytest.approx(6.0)
+    assert limiter.acquire("cost:k", cost=2_000, per_minute=1_000) == math.inf
+    assert limiter.acquire("k") is None  # the request bucket of the same key is apart
+    assert limiter.waiting("cost:k", per_minute=1_000) is None  # 100 left: one is there
+    now[0] = 6.0
+    assert limiter.acquire("cost:k", cost=200, per_minute=1_000) is None
+
+
+def test_the_cap_may_not_exceed_the_budget(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"max_request_cost \(5000\) may not exceed"):
+        make_settings(tmp_path, max_request_cost=5_000, cost_budget_per_minute=4_000)
