@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from api.paging import DEFAULT_LIMIT
 from api.filing import PARTNER_PREFIX
+from api.paging import DEFAULT_LIMIT
 from recommender.adapters.store import export_dataset, list_feedback, load_outcomes, session_scope
 from recommender.eligibility import eligibility_mask
 from tests.api.conftest import Deployment, every_page
