@@ -50,10 +50,15 @@ def firm_profiles(session: Session, firm_id: str) -> list[dict[str, Any]]:
     return [frame_record(frame, i) for i in range(len(frame))]
 
 
-def _valid(profile: Mapping[str, Any]) -> dict[str, Any]:
-    """The profile checked against the contract's entry rules (422 naming each field)."""
+def _valid(profile: Mapping[str, Any], *, strict: bool = True) -> dict[str, Any]:
+    """The profile checked against the contract's entry rules (422 naming each field).
+
+    ``strict=False`` for a stored profile carried forward: the store holds its values
+    canonically (a 1-5 rating as the float 3.0), and the edits laid over it were
+    already checked strictly as the request's body.
+    """
     try:
-        checked = FirmProfile.model_validate(dict(profile))
+        checked = FirmProfile.model_validate(dict(profile), strict=strict)
     except ValidationError as exc:
         errors = [
             {
@@ -129,6 +134,6 @@ def carry_forward(
             errors=[{"field": "year", "message": "a year without a stored profile"}],
         )
     source = earlier[-1]
-    profile = _valid({**source, **edits, "firm_id": firm_id, "year": year})
+    profile = _valid({**source, **edits, "firm_id": firm_id, "year": year}, strict=False)
     written = _store(session, caller, profile, action="carried")
     return Written(written.profile, created=True, carried_from=int(source["year"]))

@@ -48,10 +48,10 @@ class OutcomesStored(BaseModel):
     stored: int
 
 
-class OutcomeCorrection(BaseModel):
+class OutcomeCorrection(RequestModel):
     """The corrected outcome of one stored participation."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"outcome": 3}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"outcome": 3}]})
 
     outcome: int = Field(
         ge=OUTCOME_MIN, le=OUTCOME_MAX, description="0 no benefit .. 3 major result"

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PydanticField
 
+from api.schemas.common import REQUEST_CONFIG
 from api.schemas.firms import EXAMPLE_PROFILE, annotation, model_field
 from recommender.constants import FIRM_ID, SIZE_BANDS, YEAR
 from recommender.contract.fields import FIRMS
@@ -71,9 +72,7 @@ ProfileBody = create_model(
     __doc__="A firm's profile for the year of the path: every contract column but "
     "``firm_id`` and ``year``; ``cap_*``, ``revenue_growth``, ``firm_name`` and "
     "``district`` may be omitted.",
-    __config__=ConfigDict(
-        extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [_EXAMPLE_BODY]}
-    ),
+    __config__=ConfigDict(**REQUEST_CONFIG, json_schema_extra={"examples": [_EXAMPLE_BODY]}),
     **_BODY,
 )
 
@@ -89,8 +88,7 @@ ProfileEdits = create_model(
     "ProfileEdits",
     __doc__="What changes from the carried profile; every column left out keeps last year's value.",
     __config__=ConfigDict(
-        extra="forbid",
-        allow_inf_nan=False,
+        **REQUEST_CONFIG,
         json_schema_extra={"examples": [{"employees": 48, "revenue_krw_m": 9100.0}]},
     ),
     **_EDITS,

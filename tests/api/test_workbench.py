@@ -388,14 +388,20 @@ def test_audit_pages_run_newest_first_without_repeats(
     assert stamps == sorted(stamps, reverse=True)
 
 
-def test_a_firm_id_in_any_script_is_written_and_its_location_quoted(
+def test_a_firm_id_outside_the_identifier_rule_is_refused_and_a_valid_one_is_located(
     deployment: Deployment, world: Any
 ) -> None:
+    """Stored ids follow the contract's identifier rule (every one addressable in a path);
+    one outside it is refused naming ``firm_id``, nothing stored."""
+    body = _body(_last_profile(world, 8))
     with deployment.client("caseworker") as client:
-        put = client.put(
-            f"/v1/firms/한빛-𝔘1/profiles/{NEW_YEAR}", json=_body(_last_profile(world, 8))
-        )
-        back = client.get(put.headers["Location"]) if put.status_code == 201 else None
+        foreign = client.put(f"/v1/firms/한빛-𝔘1/profiles/{NEW_YEAR}", json=body)
+        missing = client.get("/v1/firms/한빛-𝔘1")
+        put = client.put(f"/v1/firms/WB-ID.rule~1/profiles/{NEW_YEAR}", json=body)
+        back = client.get(put.headers.get("Location", "/v1/firms/none"))
+    assert foreign.status_code == 422
+    assert [e["field"] for e in foreign.json()["errors"]] == ["firm_id"]
+    assert missing.status_code in (404, 422)
     assert put.status_code == 201, put.text
-    assert put.headers["Location"] == "/v1/firms/%ED%95%9C%EB%B9%9B-%F0%9D%94%981"
-    assert back is not None and back.json()["firm_id"] == "한빛-𝔘1"
+    assert put.headers["Location"] == "/v1/firms/WB-ID.rule~1"
+    assert back.json()["firm_id"] == "WB-ID.rule~1"
