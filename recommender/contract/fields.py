@@ -327,18 +327,17 @@ FEEDBACK: Final = Table(
     name="feedback",
     meaning="one row per status a caseworker recorded for a firm and a programme of a served list",
     fields=(
-        Field("firm_id", "str", "refers to firms.firm_id", says="a firm identifier"),
+        _id("firm_id", "refers to firms.firm_id", "a firm identifier"),
         Field(
             "year",
             "int",
             "year of the served list; the firm's profile of that year was its basis",
             says=_YEAR,
         ),
-        Field(
+        _id(
             "programme_id",
-            "str",
             "refers to programmes.programme_id, an offering of that year",
-            says="a programme identifier",
+            "a programme identifier",
         ),
         Field(
             "status",

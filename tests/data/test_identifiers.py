@@ -40,7 +40,7 @@ ID_COLUMNS = [
 
 
 def test_every_id_column_carries_the_rule() -> None:
-    assert len(ID_COLUMNS) == 6
+    assert len(ID_COLUMNS) == 8  # firms, programmes, outcomes, applications, feedback
     specs = [CONTRACT[t].field(c) for t, c in ID_COLUMNS]
     assert {(f.pattern, f.max_length) for f in specs} == {(ID_PATTERN, MAX_ID_LENGTH)}
     assert all(ID_RULE in f.expected for f in specs)
