@@ -40,7 +40,7 @@ def foreign_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A contract directory unlike the demo world: other ids, years and size."""
     ds = simulate_world(n_firms=700, years=(2017, 2018), seed=3).dataset
     firm = {f: f"ACME-{i:05d}" for i, f in enumerate(ds.firms["firm_id"].unique())}
-    prog = {p: f"gov/{i}" for i, p in enumerate(ds.programmes["programme_id"])}
+    prog = {p: f"gov:{i}" for i, p in enumerate(ds.programmes["programme_id"])}
     renamed = Dataset(
         ds.firms.assign(firm_id=ds.firms["firm_id"].map(firm)),
         ds.programmes.assign(programme_id=ds.programmes["programme_id"].map(prog)),
