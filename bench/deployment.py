@@ -12,7 +12,8 @@ import pandas as pd
 
 from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE
 from recommender.adapters.registry import Registry
-from recommender.settings import Settings
+from recommender.adapters.signing import signing_key
+from recommender.settings import Settings, get_settings
 
 SCRATCH_SIGNING_KEY: Final[str] = "bench-scratch-registry-key"
 """Signs the scratch registries a benchmark trains into (never served by a deployment,
@@ -20,7 +21,13 @@ which opens its registry through the settings and its own key file)."""
 
 
 def bench_settings(root: Path, **overrides: Any) -> Settings:
-    """Settings whose store, models and var folder all live under ``root``; no rate limit."""
+    """Settings whose store, models and var folder all live under ``root``; no rate limit.
+
+    With ``models_dir`` given (a benchmark serving the deployment's own registry), the
+    deployment's signing key comes along: a key of ``root``'s would not verify it.
+    """
+    if "models_dir" in overrides and not {"signing_key", "signing_key_file"} & set(overrides):
+        overrides = {**overrides, "signing_key": signing_key(get_settings())}
     base: dict[str, Any] = dict(
         var_dir=root,
         models_dir=root / "models",
