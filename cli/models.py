@@ -8,7 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import DataDir, err, friendly, out, progress, read_oracle, registry
+from cli.common import (
+    DataDir,
+    err,
+    friendly,
+    out,
+    progress,
+    read_oracle,
+    registry,
+    store_engine,
+)
 
 app = typer.Typer()
 versions_app = typer.Typer(
@@ -129,11 +138,59 @@ def score(
 @friendly
 def evaluate(
     data: DataDir,
-    model: Annotated[str, typer.Option(help="version whose procedure to re-run")] = "champion",
+    model: Annotated[str, typer.Option(help="stored version to score (or champion)")] = "champion",
+    procedure: Annotated[
+        bool,
+        typer.Option(
+            "--procedure",
+            help="re-run the version's training procedure against the baselines instead",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object on stdout")] = False,
+    n_boot: Annotated[int, typer.Option(help="bootstrap draws of the intervals")] = 1000,
     seed: Annotated[int, typer.Option()] = 42,
     threads: Annotated[int, typer.Option()] = 2,
 ) -> None:
-    """Evaluate the training procedure of a version on a data directory, beside baselines."""
+    """Estimate a stored version's value on DIR's last year from its outcomes alone (or,
+    with --procedure, evaluate its training procedure beside the baselines)."""
+    if procedure:
+        _evaluate_procedure(data, model, seed=seed, threads=threads)
+        return
+    import json
+
+    from recommender.adapters.artefact import load_recommender
+    from recommender.adapters.files import read_data_dir
+    from training.version_value import evaluate_version, logged_data
+
+    ds = read_data_dir(data, require_outcomes=True)
+    with err.status("estimating who joins what…"):
+        logged = logged_data(ds, seed=seed)
+    models = registry()
+    rec = load_recommender(models, model, programmes=ds.programmes, num_threads=threads)
+    trained = models.verify(str(rec.version)).get("years") or []
+    with err.status(f"scoring and evaluating {rec.version}…"):
+        result = evaluate_version(
+            logged,
+            rec,
+            oracle=read_oracle(data),
+            trained_years=trained,
+            n_boot=n_boot,
+            seed=seed,
+        )
+    if result["in_sample"]:
+        err.print(
+            f"[bold yellow]warning:[/] {rec.version} was trained on {logged.year}'s outcomes: "
+            "this estimate is in-sample and biased towards it; evaluate on a later year"
+        )
+    if as_json:
+        print(json.dumps(result))
+        return
+    from cli.evaluation_table import print_evaluation
+
+    print_evaluation(result, data=data)
+
+
+def _evaluate_procedure(data: Path, model: str, *, seed: int, threads: int) -> None:
     from recommender.adapters.files import read_data_dir
     from training.evaluate import evaluate as run
 
@@ -212,11 +269,31 @@ def models_list() -> None:
 @friendly
 def models_promote(
     version: str,
-    force: Annotated[bool, typer.Option(help="promote even if worse")] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="judge on this data directory (default: the store)"),
+    ] = None,
+    force: Annotated[bool, typer.Option(help="promote even if the gate refuses")] = False,
 ) -> None:
-    """Make VERSION the champion (refused when worse than the champion, unless --force)."""
-    registry().promote(version, force=force)
-    out.print(f"champion is now {version}")
+    """Make VERSION the champion: refused when, on the same data, it is worse than the
+    champion beyond the interval or lowers a group's value by more than the margin."""
+    from training.gate import decide
+
+    models = registry()
+    name = models.resolve(version)
+    models.verify(name)
+    current = models.champion()
+    evidence = None
+    if current is not None and current != name:
+        with err.status(f"judging {name} against {current}…"):
+            if data is None:
+                store_engine()  # the store migrated, as every command reading it
+            evidence = decide(name, current, data=data, force=force)
+        out.print(evidence.get("reason") or evidence.get("error", ""))
+        if force and not evidence.get("accepted", False):
+            err.print(f"[bold yellow]forced:[/] {name} promoted past the gate (recorded)")
+    models.promote(name, force=force, evidence=evidence)
+    out.print(f"champion is now {name}")
 
 
 @versions_app.command("rollback")

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     champion_poll_seconds: float = Field(default=2.0, gt=0)
     model_trial_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
     readiness_probe_seconds: float = Field(default=5.0, ge=0, le=3600)
+    # promotion gate: refuse a candidate lowering a region's or size band's estimated
+    # value of the top pick by more than this (grade points, 0-3 scale)
+    gate_group_margin: float = Field(default=0.10, ge=0, le=3)
 
     @field_validator("signing_key")
     @classmethod

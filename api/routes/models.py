@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import AnalystDep, HolderDep, RegistryDep
+from api.deps import AnalystDep, HolderDep, RegistryDep, SettingsDep
+from api.promotion import gate_evidence
 from api.schemas.common import PROBLEM_RESPONSES
 from api.schemas.models import ChampionOut, ModelList
 from recommender import ConflictError, ModelIntegrityError, ModelNotFoundError
@@ -44,10 +45,18 @@ def promote(
     principal: AnalystDep,
     registry: RegistryDep,
     holder: HolderDep,
+    settings: SettingsDep,
     version: Annotated[str, Path(min_length=1, max_length=128)],
     force: Annotated[bool, Query(description="promote even if worse")] = False,
 ) -> dict[str, Any]:
-    """Make a verified version the champion (refused when worse, unless ``force``)."""
-    champion = registry.promote(version, force=force)
+    """Make a verified version the champion: refused when, on the store's outcomes, it is
+    worse than the champion beyond the interval or lowers a group's value (unless ``force``)."""
+    name = registry.resolve(version)
+    registry.verify(name)
+    current = registry.champion()
+    evidence = None
+    if current is not None and current != name:
+        evidence = gate_evidence(name, current, settings=settings, force=force)
+    champion = registry.promote(name, force=force, evidence=evidence)
     holder.refresh()
     return {"champion": champion, "serving": holder.version}

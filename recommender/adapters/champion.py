@@ -108,11 +108,13 @@ def switch_champion(
     action: str,
     forced: bool,
     stack: list[str] | None = None,
+    evidence: Mapping[str, Any] | None = None,
 ) -> None:
     """Point the champion at ``name`` (atomically), then record it in the history.
 
     Call it holding :func:`registry_lock`. ``stack`` replaces the champion stack (a
-    rollback pops it); by default ``previous`` and ``name`` are pushed.
+    rollback pops it); by default ``previous`` and ``name`` are pushed. ``evidence``
+    (the promotion gate's estimates, JSON) is recorded with the event.
     """
     history = read_history(root)
     if stack is None:
@@ -129,6 +131,7 @@ def switch_champion(
             "version": name,
             "previous": previous,
             "forced": forced,
+            **({"evidence": dict(evidence)} if evidence is not None else {}),
         }
     )
     write_atomic(root / HISTORY, json.dumps(history, indent=2))

@@ -8,7 +8,7 @@ first. Every switch is logged in ``history.json``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -68,12 +68,23 @@ class Registry(VersionStore):
         """A cheap change detector for servers: ``(champion, mtime_ns of its file)``."""
         return champion_token(self.root)
 
-    def promote(self, version: str, *, force: bool = False, metric: str = DEFAULT_METRIC) -> str:
+    def promote(
+        self,
+        version: str,
+        *,
+        force: bool = False,
+        metric: str = DEFAULT_METRIC,
+        evidence: Mapping[str, Any] | None = None,
+    ) -> str:
         """Make a verified version the champion; returns its name.
 
-        The candidate must verify (even with ``force``) and must not score worse than
-        the champion on ``metrics[metric]`` (higher is better), falling back to
-        ``metrics['validation_score']`` when either lacks ``metric``.
+        The candidate must verify (even with ``force``). With ``evidence`` (the
+        promotion gate's judgement on shared data, ``training.gate``) that judgement
+        stands in for the metric check, is recorded in the history, and must be about
+        the champion in place (``evidence["champion"]["version"]``). Without it the
+        candidate must not score worse than the champion on ``metrics[metric]``
+        (higher is better), falling back to ``metrics['validation_score']``: a library
+        check only, the CLI and the API always go through the gate.
 
         Raises
         ------
@@ -83,28 +94,51 @@ class Registry(VersionStore):
             Worse than the champion, or not comparable, and ``force`` not given.
         """
         name = self.resolve(version)
-        tried = self._needs_switch(name, self.verify(name), force=force, metric=metric)
+        tried = self._needs_switch(
+            name, self.verify(name), force=force, metric=metric, evidence=evidence
+        )
         if tried:
             self.try_load(name)  # outside the lock: a child process takes seconds
         with registry_lock(self.root):
             candidate = self.verify(name)  # unchanged since the trial (same signed hashes)
-            if self._needs_switch(name, candidate, force=force, metric=metric):
+            if self._needs_switch(
+                name, candidate, force=force, metric=metric, evidence=evidence
+            ):
                 if not tried:
                     raise PromotionRefusedError(
                         f"the champion moved away from {name!r} meanwhile; promote it again"
                     )
                 switch_champion(
-                    self.root, name, previous=self.champion(), action="promote", forced=force
+                    self.root,
+                    name,
+                    previous=self.champion(),
+                    action="promote",
+                    forced=force,
+                    evidence=evidence,
                 )
         return name
 
     def _needs_switch(
-        self, name: str, candidate: dict[str, Any], *, force: bool, metric: str
+        self,
+        name: str,
+        candidate: dict[str, Any],
+        *,
+        force: bool,
+        metric: str,
+        evidence: Mapping[str, Any] | None = None,
     ) -> bool:
         """False when ``name`` is the champion already; raises when it may not become it."""
         current = self.champion()
         if current == name:
             return False
+        if evidence is not None:  # the gate judged it against the champion named there
+            judged = (evidence.get("champion") or {}).get("version")
+            if judged != current:
+                raise PromotionRefusedError(
+                    f"the evaluation compared {name!r} with {judged!r}, but the champion is "
+                    f"now {current!r}; promote it again"
+                )
+            return True
         if current is not None and not force:
             try:
                 incumbent = self.verify(current)
