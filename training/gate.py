@@ -9,7 +9,8 @@ policy_difference`). The candidate is refused when
 - it is worse beyond the interval (the whole interval of candidate minus champion
   lies below 0), or
 - it lowers the estimated value of any region or size band by more than
-  ``margin`` (``Settings.gate_group_margin``).
+  ``margin`` (``Settings.gate_group_margin``; a group none of whose profiles joined a
+  pick of either version has no estimate, is listed as not judged and does not block).
 
 The evaluated year must be one neither version was trained on (the manifest's
 ``years``): a version scored on outcomes it learned from looks far better than it is
@@ -61,6 +62,7 @@ class GateDecision:
     difference: PolicyValue
     margin: float
     group_drops: list[dict[str, Any]] = field(default_factory=list)
+    groups_unjudged: list[str] = field(default_factory=list)
 
     @property
     def worse(self) -> bool:
@@ -108,6 +110,7 @@ class GateDecision:
             "difference": self.difference.as_dict(),
             "group_margin": self.margin,
             "group_drops": self.group_drops,
+            "groups_unjudged": self.groups_unjudged,
             "accepted": self.accepted,
             "reason": self.reason(),
         }
@@ -121,8 +124,10 @@ def _group_drops(
     margin: float,
     n_boot: int,
     seed: int,
-) -> list[dict[str, Any]]:
-    drops = []
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The groups lowered by more than ``margin``, and those that cannot be judged (no
+    profile of the group joined a pick of one of the policies: no overlap)."""
+    drops, unjudged = [], []
     for group in GROUPS:
         for level, firms in data.profiles.groupby(group)[FIRM_ID]:
             subset = of_firms(data.logged, firms)
@@ -134,6 +139,7 @@ def _group_drops(
                 ours = policy_value(subset, a, n_boot=1, seed=seed).estimate
                 theirs = policy_value(subset, b, n_boot=1, seed=seed).estimate
             except DataValidationError:  # no profile of the group joined a pick
+                unjudged.append(f"{group} {level}")
                 continue
             if diff.estimate < -margin:
                 drops.append(
@@ -147,7 +153,7 @@ def _group_drops(
                         "ci_high": diff.ci_high,
                     }
                 )
-    return drops
+    return drops, unjudged
 
 
 def judge(
@@ -169,6 +175,9 @@ def judge(
     """
     ranked = rankings_of({"candidate": candidate, "champion": champion}, data)
     a, b = ranked["candidate"], ranked["champion"]
+    drops, unjudged = _group_drops(
+        data, a, b, margin=margin, n_boot=min(n_boot, GROUP_BOOT), seed=seed
+    )
     return GateDecision(
         candidate=str(candidate.version),
         champion=str(champion.version),
@@ -177,9 +186,8 @@ def judge(
         champion_value=policy_value(data.logged, b, n_boot=n_boot, seed=seed),
         difference=policy_difference(data.logged, a, b, n_boot=n_boot, seed=seed),
         margin=margin,
-        group_drops=_group_drops(
-            data, a, b, margin=margin, n_boot=min(n_boot, GROUP_BOOT), seed=seed
-        ),
+        group_drops=drops,
+        groups_unjudged=unjudged,
     )
 
 
