@@ -1,5 +1,5 @@
 """Models: ``train``, ``score``, ``evaluate``, ``build-demo-model`` and the ``models``
-group (``list``, ``promote``, ``rollback``, ``trust``)."""
+group (``list``, ``promote``, ``card``, ``rollback``, ``trust``)."""
 
 from __future__ import annotations
 
@@ -294,6 +294,33 @@ def models_promote(
             err.print(f"[bold yellow]forced:[/] {name} promoted past the gate (recorded)")
     models.promote(name, force=force, evidence=evidence)
     out.print(f"champion is now {name}")
+
+
+@versions_app.command("card")
+@friendly
+def models_card(
+    version: str,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="folder for VERSION.transparency.md and .json")
+    ] = Path("."),
+) -> None:
+    """Write VERSION's transparency record (purpose, data, features, main factors,
+    evaluation, limits, owner) as Markdown and JSON."""
+    from recommender.adapters.artefact import load_ranker
+    from training.transparency import write_transparency
+
+    models = registry()
+    name = models.resolve(version)
+    manifest = models.verify(name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_transparency(
+        out_dir,
+        manifest,
+        ranker=load_ranker(models, name),
+        events=models.history(),
+        stem=f"{name}.",
+    )
+    out.print(f"wrote {out_dir / name}.transparency.md and .json")
 
 
 @versions_app.command("rollback")

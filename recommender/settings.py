@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # promotion gate: refuse a candidate lowering a region's or size band's estimated
     # value of the top pick by more than this (grade points, 0-3 scale)
     gate_group_margin: float = Field(default=0.10, ge=0, le=3)
+    # who answers for the model, named in every version's transparency record
+    model_owner: str = "the support agency's programme analytics team"
 
     @field_validator("signing_key")
     @classmethod

@@ -24,6 +24,7 @@ from training import fingerprint
 from training.evaluate import Evaluation
 from training.report import shap_plots, write_report
 from training.rules import Progress, quiet
+from training.transparency import write_transparency
 
 FEATURES: Final[tuple[str, ...]] = FeaturePipeline.feature_names
 CATEGORICAL: Final[tuple[str, ...]] = FeaturePipeline.categorical_features
@@ -118,6 +119,7 @@ def publish_version(
     def report(folder: Path, name: str) -> None:
         plots = shap_plots(ranker, shap_rows, list(FEATURES), folder, seed=seed)
         write_report(folder, version=name, evaluation=evaluation, summary=summary, plots=plots)
+        write_transparency(folder, {**metadata, "version": name}, ranker=ranker)
 
     name = write_version(
         registry, version, ranker=ranker, pipeline=pipeline, metadata=metadata, extras=report
