@@ -833,3 +833,18 @@ def test_change_answers_and_switch_language_keep_the_answers(client: TestClient)
     assert page.by_id("f-employees").attrs["value"] == "42"
     assert "checked" in page.by_id("f-cap_tech_planning-2").attrs
     assert page.find_all("div", class_="error-summary") == []  # no judgement while editing
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_pages_say_a_model_ranks_and_the_list_is_no_eligibility_decision(
+    client: TestClient, lang: str
+) -> None:
+    tr = Translator(lang)
+    plain = {"en": "is not an eligibility decision", "ko": "자격 판정이 아닙니다"}[lang]
+    assert plain in tr("ui.model_notice")
+    form = dom(client.get(f"/portal?lang={lang}").text)
+    results = dom(client.post("/portal", data={**GOOD_FORM, "lang": lang}).text)
+    for page in (form, results):
+        notice = page.by_id("model-notice")
+        assert tr("ui.model_notice_heading") in notice.text
+        assert " ".join(tr("ui.model_notice").split()) in " ".join(notice.text.split())
