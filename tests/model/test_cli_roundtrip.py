@@ -170,8 +170,10 @@ def test_an_interrupted_training_leaves_no_half_version(models: Path, foreign_di
     assert not any(p.name.startswith("_tmp-") for p in models.iterdir())
 
 
-def test_evaluate_reports_the_model_beside_every_baseline(models: Path, foreign_dir: Path) -> None:
-    done = run(["evaluate", "--data", str(foreign_dir), "--model", "v1"], models)
+def test_evaluate_procedure_reports_the_model_beside_every_baseline(
+    models: Path, foreign_dir: Path
+) -> None:
+    done = run(["evaluate", "--data", str(foreign_dir), "--model", "v1", "--procedure"], models)
     assert done.returncode == 0, done.stderr
     for method in ("model", "random", "type_popularity", "gap_heuristic", "raw_lightgbm"):
         assert method in done.stdout
