@@ -9,8 +9,11 @@ policy_difference`). The candidate is refused when
 - it is worse beyond the interval (the whole interval of candidate minus champion
   lies below 0), or
 - it lowers the estimated value of any region or size band by more than
-  ``margin`` (``Settings.gate_group_margin``; a group none of whose profiles joined a
-  pick of either version has no estimate, is listed as not judged and does not block).
+  ``margin`` (``Settings.gate_group_margin``) and beyond that group's paired interval
+  (its whole interval below 0: a small group's estimate swings by more than a grade
+  point between equally good versions, so the point estimate alone would refuse almost
+  any candidate); a group none of whose profiles joined a pick of either version has
+  no estimate, is listed as not judged and does not block.
 
 The evaluated year must be one neither version was trained on (the manifest's
 ``years``): a version scored on outcomes it learned from looks far better than it is
@@ -94,7 +97,8 @@ class GateDecision:
             text += (
                 f"; for {g['group']} {g['level']} it lowers the estimated value by "
                 f"{-g['change']:.3f} ({g['champion']:.3f} -> {g['candidate']:.3f}), more "
-                f"than the margin {self.margin:.2f}"
+                f"than the margin {self.margin:.2f} (its interval "
+                f"[{g['ci_low']:+.3f}, {g['ci_high']:+.3f}] below 0)"
             )
         return text
 
@@ -125,8 +129,9 @@ def _group_drops(
     n_boot: int,
     seed: int,
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """The groups lowered by more than ``margin``, and those that cannot be judged (no
-    profile of the group joined a pick of one of the policies: no overlap)."""
+    """The groups lowered by more than ``margin`` (and beyond the paired interval: the
+    whole interval below 0), and those that cannot be judged (no profile of the group
+    joined a pick of one of the policies: no overlap)."""
     drops, unjudged = [], []
     for group in GROUPS:
         for level, firms in data.profiles.groupby(group)[FIRM_ID]:
@@ -141,7 +146,7 @@ def _group_drops(
             except DataValidationError:  # no profile of the group joined a pick
                 unjudged.append(f"{group} {level}")
                 continue
-            if diff.estimate < -margin:
+            if diff.estimate < -margin and diff.ci_high < 0:
                 drops.append(
                     {
                         "group": group,

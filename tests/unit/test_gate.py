@@ -16,7 +16,7 @@ from tests.unit.test_policy_value import ROWS, ranking
 from training.fairness import exposure_by_group
 from training.gate import GateDecision, _group_drops
 from training.policies import picks
-from training.policy_value import PolicyValue
+from training.policy_value import PolicyValue, policy_difference
 from training.version_value import LoggedData
 
 
@@ -99,11 +99,13 @@ def _value(estimate: float, low: float, high: float) -> PolicyValue:
                     "candidate": 0.8,
                     "champion": 1.1,
                     "change": -0.3,
+                    "ci_low": -0.5,
+                    "ci_high": -0.1,
                 }
             ],
             False,
             "for region jeju it lowers the estimated value by 0.300 (1.100 -> 0.800), more "
-            "than the margin 0.10",
+            "than the margin 0.10 (its interval [-0.500, -0.100] below 0)",
         ),
     ],
 )
@@ -128,3 +130,18 @@ def test_the_decision_names_both_estimates_and_the_interval(
     assert (
         evidence["accepted"] is accepted and evidence["difference"]["ci_high"] == difference.ci_high
     )
+
+
+def test_a_drop_within_the_groups_interval_does_not_block(
+    frame: pd.DataFrame, data: LoggedData
+) -> None:
+    # candidate: rho's ranking for firm A only (A's term 4.0 -> 1.0), pi's for the others;
+    # size band small: mean change -0.75, but about a third of the resamples (3/4)^4 hold no A
+    mixed = ranking(frame, "pi").assign(
+        rank=frame["rho"].where(frame["firm_id"] == "A", frame["pi"])
+    )
+    pi = ranking(frame, "pi")
+    drops, _ = _group_drops(data, mixed, pi, margin=0.1, n_boot=200, seed=1)
+    assert drops == []
+    change = policy_difference(data.logged, mixed, pi, n_boot=200, seed=1)
+    assert change.estimate == pytest.approx(-0.75) and change.ci_high >= 0
