@@ -24,7 +24,7 @@ TIMEOUT_SECONDS: Final[float] = 1800.0
 
 
 def gate_evidence(
-    candidate: str, champion: str, *, settings: Settings, force: bool
+    candidate: str, champion: str, *, settings: Settings, signing_key: str, force: bool
 ) -> dict[str, Any]:
     """What ``training.gate.decide`` returns, judged on the store's outcomes.
 
@@ -39,7 +39,7 @@ def gate_evidence(
     env = {
         **os.environ,
         "RECOMMENDER_MODELS_DIR": str(settings.models_dir),
-        "RECOMMENDER_SIGNING_KEY": settings.signing_key,
+        "RECOMMENDER_SIGNING_KEY": signing_key,  # the registry's, resolved from its file
         "RECOMMENDER_DATABASE_URL": settings.db_url,
         "RECOMMENDER_NUM_THREADS": str(max(1, settings.num_threads)),
         "RECOMMENDER_GATE_GROUP_MARGIN": str(settings.gate_group_margin),

@@ -22,6 +22,7 @@ from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE
 from recommender.adapters.registry import Registry
 from recommender.contract.canonical import Dataset
 from recommender.simulate import World, simulate_world
+from tests.signing import TEST_SIGNING_KEY
 from training.local import train_version
 
 N_FIRMS: Final[int] = 4000
@@ -68,7 +69,7 @@ def gate_world(root: Path) -> tuple[World, Registry]:
     """The world and a registry holding ``early`` (champion), ``early-copy``,
     ``inverted`` and ``all-years``."""
     world = simulate_world(n_firms=N_FIRMS, years=YEARS, seed=SEED)
-    registry = Registry(root / "models")
+    registry = Registry(root / "models", signing_key=TEST_SIGNING_KEY)
     with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
         mp.setattr(training.version, "shap_plots", lambda *a, **k: [])
         for name, data in (

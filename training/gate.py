@@ -271,7 +271,7 @@ def run_gate(
     """Load both versions from the configured registry and judge them on ``data`` (a
     data directory) or, when ``None``, on everything the configured store holds."""
     from recommender.adapters.artefact import load_recommender
-    from recommender.adapters.registry import Registry
+    from recommender.adapters.signing import open_registry
     from recommender.settings import get_settings
 
     settings = get_settings()
@@ -284,7 +284,7 @@ def run_gate(
 
         dataset, source = export_dataset(get_engine(settings.db_url)), "the store's outcomes"
     year = last_year(dataset)
-    registry = Registry(settings.models_dir, signing_key=settings.signing_key)
+    registry = open_registry(settings, trial=False)  # this process is the isolation
     for name in (candidate, champion):
         trained = registry.verify(name).get("years") or []
         if year in trained:

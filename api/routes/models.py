@@ -56,7 +56,9 @@ def promote(
     current = registry.champion()
     evidence = None
     if current is not None and current != name:
-        evidence = gate_evidence(name, current, settings=settings, force=force)
+        evidence = gate_evidence(
+            name, current, settings=settings, signing_key=registry.signing_key, force=force
+        )
     champion = registry.promote(name, force=force, evidence=evidence)
     holder.refresh()
     return {"champion": champion, "serving": holder.version}

@@ -101,9 +101,7 @@ class Registry(VersionStore):
             self.try_load(name)  # outside the lock: a child process takes seconds
         with registry_lock(self.root):
             candidate = self.verify(name)  # unchanged since the trial (same signed hashes)
-            if self._needs_switch(
-                name, candidate, force=force, metric=metric, evidence=evidence
-            ):
+            if self._needs_switch(name, candidate, force=force, metric=metric, evidence=evidence):
                 if not tried:
                     raise PromotionRefusedError(
                         f"the champion moved away from {name!r} meanwhile; promote it again"

@@ -43,7 +43,7 @@ def gate_server(
     with session_scope(engine) as session:
         key = create_key(session, name="gate-analyst", role="analyst")
     with LiveServer(create_app(settings)) as server:
-        yield server, Registry(settings.models_dir), key
+        yield server, Registry(settings.models_dir, signing_key=settings.signing_key), key
 
 
 def test_a_worse_candidate_is_refused_and_an_equal_one_promoted_with_its_estimates(

@@ -31,6 +31,7 @@ from recommender.contract.canonical import Dataset
 from recommender.settings import get_settings
 from recommender.simulate import World
 from tests.gate_world import YEARS
+from tests.signing import TEST_SIGNING_KEY
 from training.policies import oracle_value
 from training.version_value import logged_data, ranking_of
 
@@ -48,7 +49,7 @@ def built(
     with_oracle, without = root / "with-oracle", root / "no-oracle"
     write_world(world, with_oracle)
     write_data_dir(world.dataset, without)
-    return world, Registry(root / "models"), with_oracle, without
+    return world, Registry(root / "models", signing_key=TEST_SIGNING_KEY), with_oracle, without
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,7 @@ def cli(
     _, registry, _, _ = built
     monkeypatch.setenv("RECOMMENDER_MODELS_DIR", str(registry.root))
     monkeypatch.setenv("RECOMMENDER_VAR_DIR", str(registry.root.parent / "var"))
+    monkeypatch.setenv("RECOMMENDER_SIGNING_KEY", TEST_SIGNING_KEY)
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from cli import app
 from recommender.adapters.registry import Registry
 from recommender.settings import get_settings
+from tests.signing import TEST_SIGNING_KEY
 
 SECTIONS = {"purpose", "data", "features", "main_factors", "evaluation", "limits", "owner"}
 
@@ -39,6 +40,8 @@ def test_models_card_writes_markdown_and_json_with_the_promotions(
 ) -> None:
     monkeypatch.setenv("RECOMMENDER_MODELS_DIR", str(small_registry.root))
     monkeypatch.setenv("RECOMMENDER_MODEL_OWNER", "Programme analytics, KOSME")
+    monkeypatch.setenv("RECOMMENDER_SIGNING_KEY", TEST_SIGNING_KEY)
+    monkeypatch.setenv("RECOMMENDER_VAR_DIR", str(tmp_path / "var"))
     get_settings.cache_clear()
     try:
         done = CliRunner().invoke(app, ["models", "card", "small", "--out", str(tmp_path)])
