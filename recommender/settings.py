@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     gate_group_margin: float = Field(default=0.10, ge=0, le=3)
     # who answers for the model, named in every version's transparency record
     model_owner: str = "the support agency's programme analytics team"
+    # a staff page sign-in (/staff) lasts this long, then the key must be typed again
+    staff_session_hours: float = Field(default=8.0, gt=0, le=7 * 24)
 
     @field_validator("signing_key")
     @classmethod

@@ -36,12 +36,13 @@ TABLES = {
     "allocations",
     "allocation_assignments",
     "change_log",
+    "staff_sessions",
 }
 
 
 def test_migrations_create_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0005"
+    assert current_revision(engine) == head_revision() == "0006"
 
 
 def test_migrated_schema_matches_the_mappings(engine: Engine) -> None:

@@ -295,9 +295,10 @@ def list_feedback(
     programme_id: str | None = None,
     key_name: str | None = None,
     request_id: str | None = None,
+    firm_id: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[FeedbackRecord]:
-    """Feedback, newest first, filtered by time, programme, key and request."""
+    """Feedback, newest first, filtered by time, programme, key, request and firm."""
     stmt = select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id.desc())
     if since is not None:
         stmt = stmt.where(Feedback.created_at >= since)
@@ -307,4 +308,6 @@ def list_feedback(
         stmt = stmt.where(Feedback.key_name == key_name)
     if request_id is not None:
         stmt = stmt.where(Feedback.request_id == request_id)
+    if firm_id is not None:
+        stmt = stmt.where(Feedback.firm_id == firm_id)
     return [_record(f) for f in session.scalars(stmt.limit(limit))]

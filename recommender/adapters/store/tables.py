@@ -386,3 +386,25 @@ def table(mapped: type[Base]) -> Table:
     if not isinstance(tbl, Table):  # pragma: no cover - every mapping here is a Table
         raise TypeError(f"{mapped.__name__} is not mapped to a table")
     return tbl
+
+
+class StaffSession(Base):
+    """A caseworker's or analyst's sign-in to the staff pages (kept after it ends: the
+    record of who signed in, when, from where, and how the session ended)."""
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (
+        Index(None, "key_name"),
+        CheckConstraint(_in("role", ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # never the token
+    key_name: Mapped[str]
+    role: Mapped[str] = mapped_column(String(16))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_why: Mapped[str | None] = mapped_column(String(16))
