@@ -172,7 +172,8 @@ def problems_as_errors(
     return out
 
 
-def _status_of(exc: RecommenderError) -> tuple[int, str]:
+def status_of(exc: RecommenderError) -> tuple[int, str]:
+    """The HTTP status and problem kind of a core error (the API and the staff pages)."""
     if isinstance(exc, DataValidationError):
         return 422, "invalid-data"
     if isinstance(exc, NotFoundError | ModelNotFoundError):
@@ -222,7 +223,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RecommenderError)
     async def _core(request: Request, exc: RecommenderError) -> JSONResponse:
-        status, kind = _status_of(exc)
+        status, kind = status_of(exc)
         errors = None
         detail = str(exc)
         if isinstance(exc, DataValidationError):

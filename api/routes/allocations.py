@@ -7,13 +7,11 @@ from __future__ import annotations
 import io
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, Path, Query, Response, status
-from sqlalchemy.orm import Session
 
+from api.allocating import run_allocation
 from api.deps import RegistryDep, ServiceDep, SessionDep, StaffDep
 from api.paging import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
-from api.queries import write_audit_many
 from api.schemas.allocations import (
     AllocationDetail,
     AllocationOut,
@@ -22,26 +20,13 @@ from api.schemas.allocations import (
     assignments_of,
 )
 from api.schemas.common import MAX_ROW_ID, PROBLEM_RESPONSES
-from api.security import Principal
-from api.service import new_request_id
-from recommender.adapters.store import (
-    load_applications,
-    load_firms,
-    load_outcomes,
-    load_programmes,
-)
 from recommender.adapters.store.allocations import (
     get_allocation,
     list_allocation_ids,
     load_assignments,
-    save_allocation,
 )
-from recommender.allocate import Allocation, parse_floors
-from recommender.allocate.cohort import allocate_cohort
-from recommender.contract.datasets import validate_frames
 
 router = APIRouter(prefix="/v1/allocations", tags=["allocations"], responses=PROBLEM_RESPONSES)
-CREATE = "POST /v1/allocations"
 AllocationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
@@ -49,52 +34,6 @@ class CSVResponse(Response):
     """A CSV file (UTF-8, header line first)."""
 
     media_type = "text/csv"
-
-
-def _applications(session: Session, body: AllocationRequest) -> pd.DataFrame | None:
-    """The request's applications, checked against the stored firms and programmes of the
-    year (a bad row is reported as ``applications.<i>.<column>``); without any, the
-    year's stored applications, and ``None`` (no restriction) when it has none."""
-    if body.applications is None:
-        stored = load_applications(session, years=[body.year])
-        return None if stored.empty else stored
-    rows = pd.DataFrame(
-        [
-            {"firm_id": a.firm_id, "year": body.year, "programme_id": a.programme_id}
-            for a in body.applications
-        ],
-        columns=["firm_id", "year", "programme_id"],
-    )
-    checked = validate_frames(
-        load_firms(session, year=body.year),
-        load_programmes(session, year=body.year),
-        applications=rows,
-        row_offset=0,
-    )
-    return checked.applications
-
-
-def _audit(
-    session: Session, caller: Principal, allocation: Allocation, *, request_id: str, version: str
-) -> None:
-    """One audit entry per allocation: who, which year, which model, which programmes."""
-    table = allocation.programme_table()
-    given = table.loc[table["assigned"] > 0, "programme_id"].tolist()
-    write_audit_many(
-        session,
-        [
-            {
-                "key_name": caller.name,
-                "role": caller.role,
-                "request_id": request_id,
-                "endpoint": CREATE,
-                "model_version": version,
-                "firm_id": None,
-                "year": allocation.problem.year,
-                "items": [{"programme_id": pid, "rank": None} for pid in given],
-            }
-        ],
-    )
 
 
 @router.post("", response_model=AllocationOut, status_code=status.HTTP_201_CREATED)
@@ -107,37 +46,7 @@ def create_allocation(
     response: Response,
 ) -> AllocationOut:
     """Allocate a year's seats among its stored firms, maximising the total expected outcome."""
-    floors = parse_floors(body.min_shares)
-    rec = service.model()
-    objective = str(registry.verify(rec.version)["params"]["objective"])
-    allocation = allocate_cohort(
-        rec,
-        load_firms(session, year=body.year),
-        year=body.year,
-        objective=objective,
-        outcomes=load_outcomes(session),
-        per_firm=body.per_firm,
-        as_of=body.as_of,
-        floors=floors,
-        applications=_applications(session, body),
-    )
-    request_id = new_request_id()
-    allocation_id = save_allocation(
-        session,
-        key_name=principal.name,
-        request_id=request_id,
-        year=body.year,
-        model_version=rec.version,
-        per_firm=body.per_firm,
-        as_of=body.as_of,
-        floors=[str(f) for f in floors],
-        solver=allocation.solver,
-        summary=allocation.summary(),
-        programmes=allocation.programme_table(),
-        assignments=allocation.assignments(),
-    )
-    _audit(session, principal, allocation, request_id=request_id, version=rec.version)
-    session.commit()
+    allocation_id, request_id = run_allocation(session, service, registry, principal, body)
     response.headers["Location"] = f"/v1/allocations/{allocation_id}"
     response.headers["X-Request-ID"] = request_id
     return AllocationOut.of(get_allocation(session, allocation_id))

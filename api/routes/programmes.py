@@ -58,7 +58,7 @@ def read_programme(
     return ProgrammeDetail.of(get_programme(session, programme_id))
 
 
-def _candidates(
+def candidates_page(
     principal: Principal,
     service: ServingService,
     session: Session,
@@ -67,11 +67,13 @@ def _candidates(
     limit: int,
     cursor: str | None,
     lang: str,
+    endpoint: str = CANDIDATES,
 ) -> CandidateList:
+    """A page of the programme's outreach list (audited under ``endpoint``), in ``lang``."""
     last = decode_cursor("candidates", cursor, types=(float, str))
     after = None if last is None else (float(last[0]), str(last[1]))
     page = outreach_page(
-        service, session, principal, programme_id, limit=limit, after=after, endpoint=CANDIDATES
+        service, session, principal, programme_id, limit=limit, after=after, endpoint=endpoint
     )
     nxt = (
         encode_cursor("candidates", [page.firms[-1].score, str(page.firms[-1].profile["firm_id"])])
@@ -81,7 +83,8 @@ def _candidates(
     return CandidateList.of(page, lang=lang, next_cursor=nxt)
 
 
-def _csv(found: CandidateList, programme_id: str) -> CSVResponse:
+def candidates_csv_response(found: CandidateList, programme_id: str) -> CSVResponse:
+    """An outreach page as a CSV download named after the programme."""
     headers = {
         "X-Request-ID": found.request_id,
         # the id may be any text: ASCII-safe name, the id itself RFC 5987-encoded
@@ -119,11 +122,11 @@ def programme_candidates(
 ) -> CandidateList | CSVResponse:
     """Stored firms eligible for the programme, best expected fit first (outreach), with
     reasons and conditions to check; audited; CSV with ``Accept: text/csv``."""
-    found = _candidates(
+    found = candidates_page(
         principal, service, session, programme_id, limit=limit, cursor=cursor, lang=lang
     )
     if "text/csv" in request.headers.get("accept", ""):
-        return _csv(found, programme_id)
+        return candidates_csv_response(found, programme_id)
     response.headers["X-Request-ID"] = found.request_id
     return found
 
@@ -139,7 +142,7 @@ def programme_candidates_csv(
     lang: Language = "en",
 ) -> CSVResponse:
     """The outreach list page as CSV (``X-Next-Cursor`` names the next page)."""
-    found = _candidates(
+    found = candidates_page(
         principal, service, session, programme_id, limit=limit, cursor=cursor, lang=lang
     )
-    return _csv(found, programme_id)
+    return candidates_csv_response(found, programme_id)
