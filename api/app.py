@@ -26,6 +26,7 @@ from api.routes import ROUTERS
 from api.security import BodyLimitMiddleware, NoSniffMiddleware, RateLimiter, install_cors
 from api.service import ServingService
 from api.serving import ModelHolder
+from api.staff import router as staff_router
 from recommender.adapters.signing import open_registry
 from recommender.adapters.store import get_engine, upgrade_database
 from recommender.settings import Settings, get_settings
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(portal_router)
+    app.include_router(staff_router)
     app.include_router(docs_router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_cors(app, settings)
