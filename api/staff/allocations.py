@@ -41,6 +41,12 @@ AllocationId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 Text = Annotated[str, Form(max_length=4000)]
 
 
+def _whole(text: str) -> int | str:
+    """A typed whole number as a number (the request model is strict), else as typed
+    (so the model refuses it, naming its field)."""
+    return int(text.strip()) if text.strip().isdigit() else text
+
+
 def _years(service: ServingService) -> list[int]:
     try:
         return sorted(service.model().years(), reverse=True)
@@ -110,7 +116,7 @@ def run_allocation_form(
     floors = [line.strip() for line in min_shares.splitlines() if line.strip()]
     try:
         body = AllocationRequest.model_validate(
-            {"year": year, "per_firm": per_firm, "min_shares": floors}
+            {"year": _whole(year), "per_firm": _whole(per_firm), "min_shares": floors}
         )
     except ValidationError as exc:
         errors = {field_path(e["loc"]).split(".")[0]: str(e["msg"]) for e in exc.errors()}

@@ -26,7 +26,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from api.security import STAFF, Principal, RateLimitedError, RateLimiter
+from api.security import STAFF, AuthFailures, Principal, RateLimitedError, client_address
 from api.staff.i18n import StaffTranslator
 from api.staff.render import STAFF_PATH, Staff, language, render, see_other, switch_url
 from recommender.adapters.store import authenticate
@@ -41,32 +41,6 @@ SIGN_IN_COOKIE_AGE: Final[int] = 3600
 MAX_KEY_CHARS: Final[int] = 200
 
 router = APIRouter(prefix=STAFF_PATH, include_in_schema=False)
-
-
-SIGN_IN_FAILURES_PER_MINUTE: Final[int] = 10
-
-
-class AuthFailures:
-    """Failed sign-ins per client address (until the API's own limit of failed
-    authentications, ``api.security.AuthFailures``, is on main)."""
-
-    def __init__(self, request: Request) -> None:
-        state = request.app.state
-        if not hasattr(state, "staff_sign_in_failures"):
-            state.staff_sign_in_failures = RateLimiter(SIGN_IN_FAILURES_PER_MINUTE)
-        self.limiter: RateLimiter = state.staff_sign_in_failures
-
-    def check(self, peer: str) -> None:
-        """Nothing to check before a sign-in here (the count refuses)."""
-
-    def count(self, peer: str) -> None:
-        """Count one failed sign-in; raise :class:`RateLimitedError` past the limit."""
-        self.limiter.take(peer)
-
-
-def client_address(request: Request) -> str:
-    """The client's address."""
-    return request.client.host if request.client else "unknown"
 
 
 def _secure(request: Request) -> bool:
@@ -181,7 +155,7 @@ def sign_in(
     if not csrf or not expected or not hmac.compare_digest(csrf.encode(), expected.encode()):
         return csrf_refused(request, None, tr)
     peer = client_address(request)
-    failures = AuthFailures(request)
+    failures = AuthFailures(request.app.state.rate_limiter, _settings(request))
     try:
         failures.check(peer)
     except RateLimitedError as exc:
@@ -192,13 +166,7 @@ def sign_in(
         )
     info = authenticate(session, api_key.strip())
     if info is None:
-        try:
-            failures.count(peer)
-        except RateLimitedError as exc:
-            message = tr("staff.sign_in_limited", seconds=exc.seconds)
-            return _sign_in_page(
-                request, tr, remember=remember, status=429, error=message, headers=exc.headers
-            )
+        failures.count(peer)
         log.warning("staff sign-in refused: unknown or revoked key from %s", peer)
         return _sign_in_page(
             request, tr, remember=remember, status=401, error=tr("staff.sign_in_failed")

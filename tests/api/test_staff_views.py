@@ -25,11 +25,19 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
+from api.app import create_app
 from api.staff.i18n import StaffTranslator
-from recommender.adapters.store import create_key, list_feedback, revoke_key, session_scope
+from recommender.adapters.store import (
+    create_key,
+    get_engine,
+    list_feedback,
+    revoke_key,
+    session_scope,
+    upgrade_database,
+)
 from recommender.adapters.store.tables import StaffSession
 from recommender.simulate import World
-from tests.api.conftest import Deployment, _deploy, as_profile, make_settings
+from tests.api.conftest import Deployment, LiveServer, _deploy, as_profile, make_settings
 
 EN, KO = StaffTranslator("en"), StaffTranslator("ko")
 CSP = "default-src 'none'"
@@ -169,6 +177,43 @@ def test_partners_unknown_and_revoked_keys_cannot_sign_in(
     assert 'aria-invalid="true"' in refused.text
     assert "staff_session" not in refused.headers.get("set-cookie", "")
     assert after.status_code == 303
+
+
+@pytest.fixture
+def strict_server(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
+    """A server allowing 3 failed authentications a minute per client (no model: the
+    sign-in needs none), and a caseworker key of it."""
+    settings = make_settings(tmp_path, auth_failures_per_minute=3)
+    upgrade_database(settings.db_url)
+    with session_scope(get_engine(settings.db_url)) as session:
+        key = create_key(session, name="limits-caseworker", role="caseworker")
+    with LiveServer(create_app(settings)) as server:
+        yield server, key
+
+
+def from_address(server: LiveServer, address: str) -> httpx.Client:
+    """A browser whose connections leave from ``address`` (any 127.x.y.z is loopback)."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=server.url, transport=transport, timeout=30)
+
+
+def test_failed_sign_ins_are_limited_per_client_like_failed_api_keys(
+    strict_server: tuple[LiveServer, str],
+) -> None:
+    server, key = strict_server
+    with from_address(server, "127.0.0.2") as client:
+        failed = [sign_in(client, "rk_wrong").status_code for _ in range(3)]
+        limited = sign_in(client, "rk_wrong")
+        even_right = sign_in(client, key)
+        api = client.get("/v1/firms", headers={"X-API-Key": key})
+    with from_address(server, "127.0.0.3") as other:
+        elsewhere = sign_in(other, key)
+    assert failed == [401, 401, 401]
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    told = EN("staff.sign_in_limited", seconds=limited.headers["Retry-After"])
+    assert told in html.unescape(limited.text) and 'aria-invalid="true"' in limited.text
+    assert even_right.status_code == 429 and api.status_code == 429  # one limit for both
+    assert elsewhere.status_code == 303
 
 
 def test_signing_out_ends_the_session_and_needs_the_csrf_token(staff: Deployment) -> None:
