@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from api.deps import SessionDep
 from api.security import STAFF, AuthFailures, Principal, RateLimitedError, client_address
 from api.staff.i18n import StaffTranslator
-from api.staff.render import STAFF_PATH, Staff, language, render, see_other, switch_url
+from api.staff.render import STAFF_PATH, Staff, language, problem_page, render, see_other
 from recommender.adapters.store import authenticate
 from recommender.adapters.store.staff_sessions import begin_session, end_session, find_session
 from recommender.settings import Settings
@@ -53,7 +53,8 @@ def _settings(request: Request) -> Settings:
 
 
 def signed_in(request: Request, session: Session, lang: str | None) -> Staff | Response:
-    """The reader's live session, or the way to the sign-in page (its cookie cleared)."""
+    """The reader's live session, or the way to the sign-in page (its cookie cleared);
+    each page takes one token of the key's rate limit (a 429 page past it)."""
     tr, remember = language(request, lang)
     token = request.cookies.get(SESSION_COOKIE, "")
     info = find_session(session, token) if token else None
@@ -62,7 +63,13 @@ def signed_in(request: Request, session: Session, lang: str | None) -> Staff | R
         response = see_other(f"{STAFF_PATH}/sign-in" + ("?ended=1" if token else ""))
         response.delete_cookie(SESSION_COOKIE, path=STAFF_PATH)
         return response
-    return Staff(Principal(info.key_name, info.role), info.id, info.csrf_token, tr, remember)
+    who = Staff(Principal(info.key_name, info.role), info.id, info.csrf_token, tr, remember)
+    try:  # a page is a request of the key, on the API's one limiter
+        request.app.state.rate_limiter.take(info.key_name)
+    except RateLimitedError as exc:
+        message = tr("ui.rate_limited", seconds=exc.seconds)
+        return problem_page(request, who, tr, message, status=429, headers=exc.headers)
+    return who
 
 
 def csrf_ok(staff: Staff, sent: str) -> bool:
@@ -216,4 +223,4 @@ def sign_out(
     return response
 
 
-__all__ = ["SESSION_COOKIE", "csrf_ok", "csrf_refused", "router", "signed_in", "switch_url"]
+__all__ = ["SESSION_COOKIE", "csrf_ok", "csrf_refused", "router", "signed_in"]

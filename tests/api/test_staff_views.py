@@ -15,7 +15,7 @@ import html
 import io
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -180,15 +180,22 @@ def test_partners_unknown_and_revoked_keys_cannot_sign_in(
 
 
 @pytest.fixture
-def strict_server(tmp_path: Path) -> Iterator[tuple[LiveServer, str]]:
-    """A server allowing 3 failed authentications a minute per client (no model: the
-    sign-in needs none), and a caseworker key of it."""
-    settings = make_settings(tmp_path, auth_failures_per_minute=3)
-    upgrade_database(settings.db_url)
-    with session_scope(get_engine(settings.db_url)) as session:
-        key = create_key(session, name="limits-caseworker", role="caseworker")
-    with LiveServer(create_app(settings)) as server:
-        yield server, key
+def serve(tmp_path: Path) -> Iterator[Callable[..., tuple[LiveServer, str]]]:
+    """Start a server with settings overrides (no model: signing in needs none); it
+    and a caseworker key of it."""
+    servers: list[LiveServer] = []
+
+    def start(**overrides: Any) -> tuple[LiveServer, str]:
+        settings = make_settings(tmp_path / f"app{len(servers)}", **overrides)
+        upgrade_database(settings.db_url)
+        with session_scope(get_engine(settings.db_url)) as session:
+            key = create_key(session, name="limits-caseworker", role="caseworker")
+        servers.append(LiveServer(create_app(settings)).__enter__())
+        return servers[-1], key
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
 
 
 def from_address(server: LiveServer, address: str) -> httpx.Client:
@@ -198,9 +205,9 @@ def from_address(server: LiveServer, address: str) -> httpx.Client:
 
 
 def test_failed_sign_ins_are_limited_per_client_like_failed_api_keys(
-    strict_server: tuple[LiveServer, str],
+    serve: Callable[..., tuple[LiveServer, str]],
 ) -> None:
-    server, key = strict_server
+    server, key = serve(auth_failures_per_minute=3)
     with from_address(server, "127.0.0.2") as client:
         failed = [sign_in(client, "rk_wrong").status_code for _ in range(3)]
         limited = sign_in(client, "rk_wrong")
@@ -214,6 +221,37 @@ def test_failed_sign_ins_are_limited_per_client_like_failed_api_keys(
     assert told in html.unescape(limited.text) and 'aria-invalid="true"' in limited.text
     assert even_right.status_code == 429 and api.status_code == 429  # one limit for both
     assert elsewhere.status_code == 303
+
+
+def test_each_page_takes_a_token_of_the_keys_rate_limit(
+    serve: Callable[..., tuple[LiveServer, str]],
+) -> None:
+    server, key = serve(rate_limit_per_minute=2)
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        assert sign_in(client, key).status_code == 303
+        pages = [client.get("/staff/firms") for _ in range(3)]
+        api = client.get("/v1/firms", headers={"X-API-Key": key})
+    assert [p.status_code for p in pages] == [200, 200, 429]
+    assert int(pages[-1].headers["Retry-After"]) >= 1 and api.status_code == 429
+
+
+def test_the_cookies_are_secure_when_the_page_is_served_over_https(
+    serve: Callable[..., tuple[LiveServer, str]],
+) -> None:
+    server, key = serve(trusted_proxies=["127.0.0.1"])  # a TLS proxy in front, on this host
+    https = {"X-Forwarded-Proto": "https"}
+    with httpx.Client(base_url=server.url, headers=https, timeout=30) as client:
+        form = client.get("/staff/sign-in")
+        half = form.headers["set-cookie"].split(";", 1)[0]  # a Secure cookie is sent
+        done = client.post(  # back over https only: the proxy's side of it, by hand
+            "/staff/sign-in",
+            data={"api_key": key, "csrf": hidden(form.text, "csrf")},
+            headers={"Cookie": half},
+        )
+    session = next(c for c in done.headers.get_list("set-cookie") if "staff_session=" in c)
+    assert done.status_code == 303
+    assert half.startswith("staff_sign_in=") and "; secure" in form.headers["set-cookie"].lower()
+    assert "; secure" in session.lower() and "; httponly" in session.lower()
 
 
 def test_signing_out_ends_the_session_and_needs_the_csrf_token(staff: Deployment) -> None:
