@@ -59,7 +59,9 @@ PUBLIC = {
     "/redoc",
     "/",
 }
-PUBLIC_PREFIXES = ("/portal",)  # the firm's own self-diagnosis page: no key by design
+# the firm's own self-diagnosis page: no key by design; the staff pages: a session cookie
+# instead of a key (every one of them checked in tests/api/test_staff_views.py)
+PUBLIC_PREFIXES = ("/portal", "/staff")
 # Requests that pass authentication but change nothing (they fail validation or lookup).
 PROBES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("POST", "/v1/recommendations"): ("/v1/recommendations", {}),

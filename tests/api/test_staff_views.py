@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import select, update
 
 from api.app import create_app
@@ -135,13 +136,36 @@ def test_a_caseworker_signs_in_with_a_key_and_gets_a_strict_session_cookie(
     assert lasts == timedelta(hours=staff.settings.staff_session_hours)
 
 
-def test_pages_without_a_session_lead_to_the_sign_in_form(staff: Deployment) -> None:
+OPEN_STAFF_PATHS = {"/staff", "/staff/sign-in", "/staff/static/{name}"}
+
+
+def staff_routes(deployment: Deployment) -> list[tuple[str, str]]:
+    """(method, path with every parameter filled) of each staff route that needs a session."""
+    out = []
+    for ctx in iter_route_contexts(deployment.server.app.routes):
+        path = str(ctx.path)
+        if not path.startswith("/staff") or path in OPEN_STAFF_PATHS:
+            continue
+        filled = re.sub(r"\{[a-z_]+\}", "1", path)
+        methods = getattr(ctx.original_route, "methods", set())
+        out += [(m, filled) for m in sorted(methods - {"HEAD"})]
+    return out
+
+
+def test_every_staff_page_and_form_needs_a_session(staff: Deployment) -> None:
+    routes = staff_routes(staff)
+    assert len(routes) >= 12  # the pages, forms and downloads
     with browser(staff) as client:
-        for path in ("/staff/firms", "/staff/allocations", "/staff/firms/F-0001"):
-            page = client.get(path)
-            assert page.status_code == 303 and page.headers["location"] == "/staff/sign-in"
+        for method, path in routes:
+            answer = client.request(method, path, data={"csrf": "x"} if method == "POST" else None)
+            assert (answer.status_code, answer.headers.get("location")) == (
+                303,
+                "/staff/sign-in",
+            ), (method, path)
         forged = client.get("/staff/firms", cookies={"staff_session": "forged"})
         assert forged.headers["location"] == "/staff/sign-in?ended=1"
+        home = client.get("/staff")
+    assert home.status_code == 303 and home.headers["location"] == "/staff/firms"
 
 
 def test_a_sign_in_without_its_csrf_token_is_refused(staff: Deployment) -> None:
