@@ -1,5 +1,5 @@
 """GET /v1/audit: served lists, newest first; GET /v1/audit/changes: people's edits of
-stored data (analysts only)."""
+stored data; GET /v1/audit/sign-ins: sign-ins to the staff pages (analysts only)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from fastapi import APIRouter, Query
 from api.activity import audit_entries
 from api.deps import AnalystDep, SessionDep
 from api.paging import DEFAULT_LIMIT, Cursor, Limit, Page, bad_cursor, decode_cursor, page_of
-from api.schemas.audit import AuditEntryOut, ChangeOut
+from api.schemas.audit import AuditEntryOut, ChangeOut, SignInOut
 from api.schemas.common import PROBLEM_RESPONSES
 from recommender.adapters.store.changes import list_changes
+from recommender.adapters.store.staff_sessions import list_sign_ins
 from recommender.adapters.store.tables import CHANGE_ENTITIES
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
@@ -82,3 +83,20 @@ def read_changes(
     )
     items = [ChangeOut.model_validate(c) for c in found]
     return page_of(items, limit=limit, kind="changes", key=lambda c: [c.id])
+
+
+@router.get("/sign-ins", response_model=Page[SignInOut])
+def read_sign_ins(
+    principal: AnalystDep,
+    session: SessionDep,
+    key_name: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[SignInOut]:
+    """Sign-ins to the staff pages (/staff), newest first, with how each session ended."""
+    last = decode_cursor("sign-ins", cursor, types=(int,))
+    found = list_sign_ins(
+        session, key_name=key_name, before_id=None if last is None else last[0], limit=limit + 1
+    )
+    items = [SignInOut.model_validate(r) for r in found]
+    return page_of(items, limit=limit, kind="sign-ins", key=lambda r: [r.id])

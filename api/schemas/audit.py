@@ -48,3 +48,20 @@ class ChangeOut(BaseModel):
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+class SignInOut(BaseModel):
+    """One sign-in to the staff pages: whose key, from where, when, until when, and how
+    it ended (``signed_out``, ``expired``, ``revoked``; null while live or unseen since
+    it lapsed)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    key_name: str
+    role: str
+    client: str | None
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    ended_why: str | None

@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("PATCH", "/v1/feedback/{feedback_id}"): STAFF,
     ("PUT", "/v1/outcomes/{firm_id}/{year}/{programme_id}"): ANALYST,
     ("GET", "/v1/audit/changes"): ANALYST,
+    ("GET", "/v1/audit/sign-ins"): ANALYST,
     ("GET", "/v1/allocations"): STAFF,
     ("GET", "/v1/allocations/{allocation_id}/assignments"): STAFF,
 }
@@ -106,6 +107,7 @@ PROBES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
         {"outcome": 1},
     ),
     ("GET", "/v1/audit/changes"): ("/v1/audit/changes?limit=1", None),
+    ("GET", "/v1/audit/sign-ins"): ("/v1/audit/sign-ins?limit=1", None),
     ("GET", "/v1/allocations"): ("/v1/allocations?limit=1", None),
     ("GET", "/v1/allocations/{allocation_id}/assignments"): (
         "/v1/allocations/999999/assignments",

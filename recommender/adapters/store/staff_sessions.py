@@ -38,6 +38,20 @@ class StaffSessionInfo:
 
 
 @dataclass(frozen=True)
+class SignInRecord:
+    """A sign-in as the audit shows it (never its token or CSRF token)."""
+
+    id: int
+    key_name: str
+    role: str
+    client: str | None
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    ended_why: str | None
+
+
+@dataclass(frozen=True)
 class NewSession:
     """A session just begun: the token for the cookie (shown once) and its record."""
 
@@ -109,3 +123,20 @@ def end_session(session: Session, session_id: int, *, why: EndReason = "signed_o
         .where(StaffSession.id == session_id, StaffSession.ended_at.is_(None))
         .values(ended_at=utcnow(), ended_why=why)
     )
+
+
+def list_sign_ins(
+    session: Session, *, key_name: str | None = None, before_id: int | None = None, limit: int
+) -> list[SignInRecord]:
+    """Sign-ins to the staff pages, newest first, of one key if given, below ``before_id``."""
+    stmt = select(StaffSession).order_by(StaffSession.id.desc()).limit(limit)
+    if key_name is not None:
+        stmt = stmt.where(StaffSession.key_name == key_name)
+    if before_id is not None:
+        stmt = stmt.where(StaffSession.id < before_id)
+    return [
+        SignInRecord(
+            r.id, r.key_name, r.role, r.client, r.created_at, r.expires_at, r.ended_at, r.ended_why
+        )
+        for r in session.scalars(stmt)
+    ]
