@@ -244,7 +244,7 @@ def _save_profile(
         errors = {field_of(e["field"]): e["message"] for e in refused} or {"year": message}
         form = EditForm(year, parsed.values, errors, "")
         return firm_page(request, who, service, session, firm_id, year=None, form=form)
-    return see_other(f"{firm_path(firm_id)}?year={year}&done=profile#profile-heading")
+    return see_other(f"{firm_path(firm_id)}?done=profile#profile-heading")
 
 
 @router.post("/firms/{firm_id}/profile", response_class=HTMLResponse)

@@ -292,6 +292,17 @@ def test_signing_out_ends_the_session_and_needs_the_csrf_token(staff: Deployment
     digest = hashlib.sha256(token.encode()).hexdigest()
     row = next(r for r in session_rows(staff, "test-caseworker") if r.token_hash == digest)
     assert row.ended_why == "signed_out" and row.ended_at is not None
+    with staff.client("analyst") as api, staff.client("caseworker") as caseworker:
+        audit = api.get("/v1/audit/sign-ins", params={"key_name": "test-caseworker"}).json()
+        refused = caseworker.get("/v1/audit/sign-ins")
+    shown = next(s for s in audit["items"] if s["id"] == row.id)
+    assert (shown["ended_why"], shown["client"], shown["role"]) == (
+        "signed_out",
+        "127.0.0.1",
+        "caseworker",
+    )
+    assert "token_hash" not in shown and "csrf_token" not in shown
+    assert refused.status_code == 403
 
 
 def test_a_session_expires(staff: Deployment) -> None:
@@ -458,18 +469,23 @@ def test_the_current_years_profile_is_saved_and_a_bad_value_is_named(
         }
         bad = client.post(f"/staff/firms/{fid}/profile", data={**form, "employees": "-5"})
         good = client.post(f"/staff/firms/{fid}/profile", data={**form, "employees": "77"})
+        after = client.get(good.headers["location"].split("#")[0])
     assert bad.status_code == 422
     field = re.search(
         r'<div class="field field--error">\s*<label class="field__label" for="f-(\w+)"', bad.text
     )
     assert field is not None and field.group(1) == "employees"
-    assert good.status_code == 303 and f"year={year}&done=profile" in good.headers["location"]
+    assert good.status_code == 303 and "?done=profile" in good.headers["location"]
     with staff.client("caseworker") as api:
         detail = api.get(f"/v1/firms/{fid}").json()
     stored = {p["year"]: p for p in detail["profiles"]}
     assert stored[year]["employees"] == 77 and stored[year]["firm_name"] == "Staff Page 주식회사"
     assert stored[year]["district"] == "수원시"
     assert stored[firm["year"]]["employees"] == firm["employees"]  # last year untouched
+    assert EN("staff.done_profile", year=year) in after.text
+    # a year without a catalogue is kept, and the list stays on the latest year ranked
+    assert EN("staff.list_heading", year=firm["year"]) in after.text
+    assert after.text.count('action="/staff/feedback"') >= 1
 
 
 def test_an_outreach_list_is_the_apis_with_feedback_in_place_and_csv(
