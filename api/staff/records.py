@@ -31,11 +31,15 @@ router = APIRouter(prefix=STAFF_PATH, include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
 
 
-def _back(back: str, *, firm_id: str, programme_id: str, year: str, done: str) -> str:
-    """The page a form came from, with what was done and the row it was done on."""
+def _back(
+    back: str, *, firm_id: str, programme_id: str, year: str, done: str, cursor: str = ""
+) -> str:
+    """The page a form came from (an outreach list's page: its ``cursor``), with what was
+    done and the row it was done on."""
     if back == "outreach":
         path = f"{STAFF_PATH}/programmes/{quote(programme_id, safe='')}/candidates"
-        return f"{path}?done={done}#firm-{quote(firm_id, safe='')}"
+        page = f"&cursor={quote(cursor, safe='')}" if cursor else ""
+        return f"{path}?done={done}{page}#firm-{quote(firm_id, safe='')}"
     query = f"?year={quote(year, safe='')}&done={done}" if year.isdigit() else f"?done={done}"
     return f"{firm_path(firm_id)}{query}#programme-{quote(programme_id, safe='')}"
 
@@ -51,6 +55,7 @@ def record_feedback(
     action: Text = "",
     note: Text = "",
     year: Text = "",
+    cursor: Text = "",
     back: Annotated[Literal["firm", "outreach"], Form()] = "firm",
 ) -> Response:
     """Record feedback on one programme and firm of a served list (stored once)."""
@@ -85,7 +90,9 @@ def record_feedback(
         status, message, errors = refusal(exc)
         return problem_page(request, who, who.tr, message, status=status, errors=errors)
     done = body.action if created else "again"
-    return see_other(_back(back, firm_id=firm_id, programme_id=programme_id, year=year, done=done))
+    return see_other(
+        _back(back, firm_id=firm_id, programme_id=programme_id, year=year, done=done, cursor=cursor)
+    )
 
 
 @router.post("/outcomes", response_class=HTMLResponse)

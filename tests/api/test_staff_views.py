@@ -523,6 +523,33 @@ def test_an_outreach_list_is_the_apis_with_feedback_in_place_and_csv(
     assert [r["firm_id"] for r in rows] == shown
 
 
+def test_feedback_on_a_later_outreach_page_returns_to_that_page(
+    staff: Deployment, world: World
+) -> None:
+    programmes = world.dataset.programmes
+    pid = str(programmes[programmes["year"] == programmes["year"].max()].iloc[0]["programme_id"])
+    with signed_in(staff) as client:
+        first = client.get(f"/staff/programmes/{pid}/candidates").text
+        nxt = re.search(r'id="next-page" href="([^"]+)"', first)
+        assert nxt is not None, "the programme has one page of firms only"
+        second = client.get(html.unescape(nxt.group(1))).text
+        on_second = re.findall(r'<li class="programme" id="firm-([^"]+)"', second)
+        form = {
+            "csrf": hidden(second, "csrf"),
+            "request_id": hidden(second, "request_id"),
+            "programme_id": pid,
+            "firm_id": on_second[0],
+            "action": "contacted",
+            "back": "outreach",
+            "cursor": hidden(second, "cursor"),
+        }
+        done = client.post("/staff/feedback", data=form)
+        again = client.get(done.headers["location"].split("#")[0]).text
+    assert done.status_code == 303 and "&cursor=" in done.headers["location"]
+    assert re.findall(r'<li class="programme" id="firm-([^"]+)"', again) == on_second
+    assert EN("staff.done_feedback", status=EN("staff.statuses.contacted")) in again
+
+
 def test_a_years_allocation_runs_and_shows_seats_and_reasons(staff: Deployment) -> None:
     with signed_in(staff) as client:
         page = client.get("/staff/allocations").text
