@@ -232,6 +232,20 @@ def test_the_same_path_in_korean_at_phone_width(site: Site, phone: Page) -> None
         readme="staff-firm-ko-phone.png",
         until="ol.programmes > li:nth-child(1)",
     )
+    firm_page = page.url.split("#")[0]
+    page.locator("ol.programmes > li").first.get_by_role(
+        "link", name=KO("staff.outreach_link")
+    ).click()
+    expect(page.locator("ol.candidates > li").first).to_be_visible()
+    assert no_horizontal_scroll(page)
+    page.get_by_role("link", name=KO("staff.nav_allocations")).click()
+    expect(page.locator("h1")).to_have_text(KO("staff.title_allocations"))
+    page.click("#run-allocation")
+    expect(page.locator("#done")).to_be_visible()
+    expect(page.locator(".assignments-table tbody tr").first).to_be_visible()
+    assert no_horizontal_scroll(page)
+    shot(page, "staff-allocation-ko-phone.png", until=".seats-table")
+    page.goto(firm_page)
     page.get_by_role("link", name=KO("ui.switch_label")).click()  # to English, same firm
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#list-heading")).to_contain_text("Ranked programmes for")
