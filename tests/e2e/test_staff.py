@@ -251,6 +251,46 @@ def test_the_same_path_in_korean_at_phone_width(site: Site, phone: Page) -> None
     expect(page.locator("#list-heading")).to_contain_text("Ranked programmes for")
 
 
+A11Y_CHECK = """() => {
+  const problems = [];
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    if (!el.labels || el.labels.length === 0) problems.push('no label: ' + (el.id || el.name));
+  }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (twice.length) problems.push('ids twice: ' + [...new Set(twice)].join(', '));
+  const levels = [...document.querySelectorAll('h1, h2, h3, h4')].map(h => +h.tagName[1]);
+  if (levels.filter(l => l === 1).length !== 1) problems.push('h1 count ' + levels.join(''));
+  levels.forEach((l, i) => { if (i && l > levels[i - 1] + 1) problems.push('skip to h' + l); });
+  if (!document.documentElement.lang) problems.push('no lang');
+  return problems;
+}"""
+
+
+def test_every_page_labels_its_controls_and_keeps_its_headings_in_order(
+    site: Site, desktop: Page
+) -> None:
+    page = desktop
+    page.goto(site.url + "/staff/sign-in")
+    problems_signed_out = page.evaluate(A11Y_CHECK)
+    sign_in(page, site, EN)
+    visited = [page.url]
+    find_and_open(page, EN, "F000003", "Daehan Bio Lab")
+    visited.append(page.url)
+    page.locator("ol.programmes > li").first.get_by_role(
+        "link", name=EN("staff.outreach_link")
+    ).click()
+    visited.append(page.url)
+    page.goto(site.url + "/staff/allocations")
+    visited.append(page.url)
+    problems: dict[str, list[str]] = {}
+    for url in visited:  # sign-in form, firms, a firm, its outreach list, allocations
+        page.goto(url)
+        problems[url] = page.evaluate(A11Y_CHECK)
+    assert problems_signed_out == []
+    assert len(problems) == 4 and all(v == [] for v in problems.values()), problems
+
+
 def test_keyboard_focus_starts_at_the_skip_link_and_reaches_the_key(
     site: Site, desktop: Page
 ) -> None:
