@@ -4,7 +4,7 @@ showing the data the caseworker API gives for the same firm, programme or year.
 
 The pages write (profiles, feedback, outcomes, allocations), so they get a deployment of
 their own: the same world and trained model as the API tests, in a database of this
-module only.
+module only (SQLite, and PostgreSQL too when ``RECOMMENDER_TEST_POSTGRES_URL`` is set).
 """
 
 from __future__ import annotations
@@ -38,7 +38,14 @@ from recommender.adapters.store import (
 )
 from recommender.adapters.store.tables import StaffSession
 from recommender.simulate import World
-from tests.api.conftest import Deployment, LiveServer, _deploy, as_profile, make_settings
+from tests.api.conftest import (
+    Deployment,
+    LiveServer,
+    _deploy,
+    as_profile,
+    make_settings,
+    scratch_database,
+)
 
 EN, KO = StaffTranslator("en"), StaffTranslator("ko")
 CSP = "default-src 'none'"
@@ -46,12 +53,13 @@ CSP = "default-src 'none'"
 
 @pytest.fixture(scope="module")
 def staff(
-    tmp_path_factory: pytest.TempPathFactory, world: World, trained_models: Path
+    tmp_path_factory: pytest.TempPathFactory, world: World, backend: str, trained_models: Path
 ) -> Iterator[Deployment]:
-    root = tmp_path_factory.mktemp("staff")
-    settings = make_settings(root)
-    shutil.copytree(trained_models, settings.models_dir)
-    yield from _deploy(settings, world)
+    root = tmp_path_factory.mktemp(f"staff-{backend}")
+    with scratch_database(backend, root) as url:
+        settings = make_settings(root, database_url=url)
+        shutil.copytree(trained_models, settings.models_dir)
+        yield from _deploy(settings, world)
 
 
 def browser(deployment: Deployment) -> httpx.Client:
