@@ -11,7 +11,6 @@ a stored firm (:meth:`api.service.ServingService.recommend_stored`).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Final
 from urllib.parse import quote, urlencode
 
@@ -152,10 +151,11 @@ def firm_page(
             session, who.principal, firm_id, FIRM_LIST, year=list_year, endpoint=FIRM_PAGE
         )
         view = build_results(
-            served.result, programmes=programme_index(rec), tr=tr, today=date.today()
+            served.result, programmes=programme_index(rec), tr=tr, today=service.today()
         )
         request_id = served.request_id
-    except (ApiProblem, RecommenderError) as exc:
+    except (ApiProblem, RecommenderError) as exc:  # e.g. no catalogue of that year, 429
+        session.rollback()
         list_error = refusal(exc)[1]
     latest = profiles[-1]
     edit_year = service.today().year

@@ -387,6 +387,21 @@ def test_a_firms_page_shows_the_apis_list_with_reasons_in_both_languages(
     assert "<script" not in page.text and CSP in page.headers["content-security-policy"]
 
 
+def test_a_firm_whose_only_year_has_no_catalogue_still_has_its_page(
+    staff: Deployment, world: World
+) -> None:
+    body = {k: v for k, v in last_firm(world, 6).items() if k not in ("firm_id", "year")}
+    with staff.client("caseworker") as api:
+        put = api.put("/v1/firms/STAFF-NO-CATALOGUE/profiles/2031", json=body)
+    assert put.status_code == 201, put.text
+    with signed_in(staff) as client:
+        page = client.get("/staff/firms/STAFF-NO-CATALOGUE")
+    assert page.status_code == 200
+    warning = re.search(r'<p class="notice notice--warning">([^<]+)</p>', page.text)
+    assert warning is not None and "2031" in warning.group(1)
+    assert 'id="profile-form"' in page.text and 'action="/staff/feedback"' not in page.text
+
+
 def test_feedback_is_recorded_in_place_once_and_refused_without_csrf(
     staff: Deployment, world: World
 ) -> None:
