@@ -34,8 +34,10 @@ class EditForm:
 
 @dataclass(frozen=True)
 class FeedbackRow:
-    """One recorded piece of feedback, in the page's words."""
+    """One recorded piece of feedback, in the page's words (``action``: its status key)."""
 
+    id: int
+    action: str
     programme_id: str
     status: str
     note: str
@@ -96,6 +98,8 @@ def feedback_rows(records: Sequence[FeedbackRecord], tr: StaffTranslator) -> lis
     """Recorded feedback, newest first, with each status in the page's language."""
     return [
         FeedbackRow(
+            r.id,
+            r.action,
             r.programme_id,
             tr(f"staff.statuses.{r.action}"),
             r.note or "",

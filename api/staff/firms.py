@@ -198,6 +198,8 @@ def _done_message(done: str | None, tr: StaffTranslator, edit_year: int) -> str 
         return tr("staff.done_profile", year=edit_year)
     if done == "outcome":
         return tr("staff.done_outcome")
+    if done == "corrected":
+        return tr("staff.done_corrected")
     if done == "again":
         return tr("staff.done_feedback_again")
     if done in FEEDBACK_STATUSES:

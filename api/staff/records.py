@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from api.activity import change_outcome, give_feedback, store_outcomes
+from api.activity import change_feedback, change_outcome, give_feedback, store_outcomes
 from api.deps import SessionDep
 from api.errors import ApiProblem, field_path
 from api.queries import stored_outcome_keys
-from api.schemas.feedback import FeedbackIn
+from api.schemas.common import MAX_ROW_ID
+from api.schemas.feedback import FeedbackCorrection, FeedbackIn
 from api.security import ANALYST
 from api.staff.auth import csrf_ok, csrf_refused, signed_in
 from api.staff.firms import firm_path
@@ -93,6 +94,37 @@ def record_feedback(
     return see_other(
         _back(back, firm_id=firm_id, programme_id=programme_id, year=year, done=done, cursor=cursor)
     )
+
+
+@router.post("/feedback/{feedback_id}/correct", response_class=HTMLResponse)
+def correct_feedback(
+    request: Request,
+    session: SessionDep,
+    feedback_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)],
+    csrf: Text = "",
+    firm_id: Text = "",
+    action: Text = "",
+    note: Text = "",
+) -> Response:
+    """Correct recorded feedback (status, note); the change log keeps what it was."""
+    who = signed_in(request, session, None)
+    if not isinstance(who, Staff):
+        return who
+    if not csrf_ok(who, csrf):
+        return csrf_refused(request, who, who.tr)
+    try:
+        body = FeedbackCorrection(action=action or None, note=note.strip() or None)
+        change_feedback(session, who.principal, feedback_id, action=body.action, note=body.note)
+    except ValidationError as exc:
+        errors = [{"field": field_path(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        return problem_page(
+            request, who, who.tr, "the correction is invalid", status=422, errors=errors
+        )
+    except (ApiProblem, RecommenderError) as exc:
+        session.rollback()
+        status, message, errors = refusal(exc)
+        return problem_page(request, who, who.tr, message, status=status, errors=errors)
+    return see_other(f"{firm_path(firm_id)}?done=corrected#feedback-heading")
 
 
 @router.post("/outcomes", response_class=HTMLResponse)

@@ -434,6 +434,44 @@ def test_feedback_is_recorded_in_place_once_and_refused_without_csrf(
     assert html.escape(form["note"], quote=False) in shown.text  # in the recorded table
 
 
+def test_recorded_feedback_is_corrected_on_the_page_and_the_change_logged(
+    staff: Deployment, world: World
+) -> None:
+    fid = last_firm(world, 7)["firm_id"]
+    with signed_in(staff) as client:
+        page = client.get(f"/staff/firms/{fid}").text
+        form = {
+            "csrf": hidden(page, "csrf"),
+            "request_id": hidden(page, "request_id"),
+            "programme_id": hidden(page, "programme_id"),
+            "firm_id": fid,
+            "action": "contacted",
+        }
+        done = client.post("/staff/feedback", data=form)
+        shown = client.get(done.headers["location"].split("#")[0]).text
+        fix = re.search(r'action="/staff/feedback/(\d+)/correct"', shown)
+        assert fix is not None
+        path = f"/staff/feedback/{fix.group(1)}/correct"
+        fixed = {"csrf": form["csrf"], "firm_id": fid, "action": "declined", "note": "no budget"}
+        forged = client.post(path, data={**fixed, "csrf": "no"})
+        corrected = client.post(path, data=fixed)
+        after = client.get(corrected.headers["location"].split("#")[0]).text
+    assert forged.status_code == 403 and corrected.status_code == 303
+    with session_scope(staff.engine) as session:
+        stored = list_feedback(session, request_id=form["request_id"])
+    assert [(f.action, f.note, f.updated_by) for f in stored] == [
+        ("declined", "no budget", "test-caseworker")
+    ]
+    assert EN("staff.done_corrected") in after and EN("staff.statuses.declined") in after
+    with staff.client("analyst") as api:
+        changes = api.get(
+            "/v1/audit/changes", params={"entity": "feedback", "entity_key": fix.group(1)}
+        ).json()["items"]
+    assert [(c["before"]["action"], c["after"]["action"]) for c in changes] == [
+        ("contacted", "declined")
+    ]
+
+
 def test_outcomes_are_stored_and_corrected_by_analysts_only(
     staff: Deployment, world: World
 ) -> None:
