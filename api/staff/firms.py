@@ -42,7 +42,7 @@ from api.staff.render import STAFF_PATH, Staff, problem_page, refusal, render, s
 from recommender.adapters.store import list_feedback
 from recommender.adapters.store.firm_search import FirmFilter, search_firms, size_band_of
 from recommender.constants import CAPABILITIES, FEEDBACK_STATUSES, REGIONS, SECTORS, SIZE_BANDS
-from recommender.contract.fields import MAX_ID_LENGTH
+from recommender.contract.fields import MAX_DISTRICT_LENGTH, MAX_ID_LENGTH
 from recommender.errors import RecommenderError
 
 router = APIRouter(prefix=STAFF_PATH, include_in_schema=False)
@@ -70,17 +70,22 @@ def find_firms_page(
     session: SessionDep,
     q: Annotated[str, Query(max_length=MAX_ID_LENGTH)] = "",
     region: str = "",
+    district: Annotated[str, Query(max_length=MAX_DISTRICT_LENGTH)] = "",
+    sector: str = "",
     size_band: str = "",
     after: Annotated[str, Query(max_length=MAX_ID_LENGTH)] = "",
     lang: str | None = None,
 ) -> Response:
-    """Stored firms whose id or name contains ``q``, in a region and size band, paged."""
+    """Stored firms whose id or name contains ``q``, by region, district, sector and size
+    band, paged."""
     who = signed_in(request, session, lang)
     if not isinstance(who, Staff):
         return who
     wanted = FirmFilter(
         q=q.strip() or None,
         region=region if region in REGIONS else None,
+        district=district.strip() or None,
+        sector=sector if sector in SECTORS else None,
         size_band=size_band if size_band in SIZE_BANDS else None,
     )
     rows = search_firms(session, wanted, after=after or None, limit=PAGE_SIZE + 1)
@@ -91,6 +96,8 @@ def find_firms_page(
     query = {
         "q": wanted.q or "",
         "region": wanted.region or "",
+        "district": wanted.district or "",
+        "sector": wanted.sector or "",
         "size_band": wanted.size_band or "",
     }
     return render(
@@ -105,6 +112,7 @@ def find_firms_page(
         next_url=_search_url(query, after=str(shown[-1]["firm_id"])) if more and shown else None,
         first_url=_search_url(query) if after else None,
         regions=REGIONS,
+        sectors=SECTORS,
         size_bands=SIZE_BANDS,
         firm_path=firm_path,
     )

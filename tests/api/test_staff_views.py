@@ -349,6 +349,7 @@ def test_the_search_finds_firms_by_id_region_and_size(staff: Deployment, world: 
     with signed_in(staff) as client:
         by_id = client.get("/staff/firms", params={"q": firm["firm_id"]})
         region = client.get("/staff/firms", params={"region": firm["region"]})
+        sector = client.get("/staff/firms", params={"sector": firm["sector"], "size_band": "small"})
         first = client.get("/staff/firms")
         nxt = re.search(r'id="next-page" href="([^"]+)"', first.text)
         assert nxt is not None
@@ -356,6 +357,11 @@ def test_the_search_finds_firms_by_id_region_and_size(staff: Deployment, world: 
     assert by_id.status_code == 200 and f'href="/staff/firms/{firm["firm_id"]}"' in by_id.text
     regions = re.findall(r'<td class="firm-region">([^<·]+)', region.text)
     assert regions and {r.strip() for r in regions} == {EN(f"regions.{firm['region']}")}
+    sectors = re.findall(r'<td class="firm-sector">([^<]+)', sector.text)
+    assert sectors and set(sectors) == {EN(f"sectors.{firm['sector']}")}
+    assert set(re.findall(r'<td class="firm-size">([^<]+)', sector.text)) == {
+        EN("staff.sizes.small")
+    }
     ids_first = re.findall(r'href="/staff/firms/([^"]+)"', first.text)
     ids_second = re.findall(r'href="/staff/firms/([^"]+)"', second.text)
     assert len(ids_first) == 25 and ids_second and not set(ids_first) & set(ids_second)
