@@ -73,6 +73,34 @@ OUTCOME_MAX: Final[int] = 3
 ALL: Final[str] = "*"  # wildcard in programmes.sectors / programmes.regions
 LIST_SEP: Final[str] = ";"  # separator of list-valued programme columns
 
+# --- contract v2: statuses a firm declares and a programme may require ----------------
+# The applicant groups Bizinfo announcements name (recommender/bizinfo/groups.py reads
+# them); small_merchant is also derived from size and sector, preliminary_founder
+# means "not founded yet".
+FIRM_FLAGS: Final[tuple[str, ...]] = (
+    "small_merchant",
+    "women_owned",
+    "social_enterprise",
+    "venture_certified",
+    "innobiz",
+    "mainbiz",
+    "disabled_owned",
+    "preliminary_founder",
+    "youth_founder",
+)
+SUPPORT_KINDS: Final[tuple[str, ...]] = (
+    "grant",
+    "loan",
+    "guarantee",
+    "interest_subsidy",
+    "voucher",
+    "consulting",
+    "training",
+    "tax",
+    "in_kind",
+    "other",
+)
+
 # --- column names -------------------------------------------------------------------
 FIRM_ID: Final[str] = "firm_id"
 PROGRAMME_ID: Final[str] = "programme_id"

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
 
 from api.schemas.common import RequestModel
+from recommender.constants import LIST_SEP
 from recommender.contract.fields import FIRMS
 from recommender.contract.spec import Field as ContractField
 from recommender.contract.spec import Order
@@ -53,7 +54,9 @@ def annotation(field: ContractField) -> Any:
         base: Any = Literal[field.values]
     elif field.kind in _TYPES:
         base = _TYPES[field.kind]
-    else:  # dates and lists are programme columns; a profile has none
+    elif field.kind == "list":  # ';'-separated names, as in a file (checked by _list_validator)
+        base = str
+    else:  # dates are programme columns; a profile has none
         raise TypeError(f"{field.name}: no API type for a {field.kind} column")
     return base | None if field.nullable else base
 
@@ -91,10 +94,30 @@ def _order_validator(order: Order) -> Any:
     return field_validator(order.blame)(check)
 
 
+def _list_validator(field: ContractField) -> Any:
+    """A field validator of a ``list`` column: ``;``-separated names of ``field.values``
+    (any case, blanks dropped), kept in the file's form; empty is None."""
+    allowed = set(field.values)
+
+    def check(cls: type[BaseModel], value: Any) -> Any:
+        if value is None:
+            return None
+        names = [part.strip().lower() for part in str(value).split(LIST_SEP)]
+        names = [n for n in names if n]
+        unknown = [n for n in names if n not in allowed]
+        if unknown:
+            raise ValueError(f"{field.name} {unknown[0]!r}: expected {field.expected}")
+        return LIST_SEP.join(dict.fromkeys(names)) or None
+
+    return field_validator(field.name)(check)
+
+
 _FIELDS: dict[str, Any] = {f.name: model_field(f) for f in FIRMS.fields}
 _VALIDATORS: dict[str, Any] = {
-    f"check_{o.low}_le_{o.high}": _order_validator(o) for o in FIRMS.orders
+    **{f"check_{o.low}_le_{o.high}": _order_validator(o) for o in FIRMS.orders},
+    **{f"check_{f.name}_names": _list_validator(f) for f in FIRMS.fields if f.kind == "list"},
 }
+LIST_VALIDATORS: dict[str, Any] = {k: v for k, v in _VALIDATORS.items() if k.endswith("_names")}
 
 
 class _ProfileBase(RequestModel):

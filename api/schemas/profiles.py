@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PydanticField
 
 from api.schemas.common import REQUEST_CONFIG
-from api.schemas.firms import EXAMPLE_PROFILE, annotation, model_field
+from api.schemas.firms import EXAMPLE_PROFILE, LIST_VALIDATORS, annotation, model_field
 from recommender.constants import FIRM_ID, SIZE_BANDS, YEAR
 from recommender.contract.fields import FIRMS
 from recommender.contract.spec import Field as ContractField
@@ -73,6 +73,7 @@ ProfileBody = create_model(
     "``firm_id`` and ``year``; ``cap_*``, ``revenue_growth``, ``firm_name`` and "
     "``district`` may be omitted.",
     __config__=ConfigDict(**REQUEST_CONFIG, json_schema_extra={"examples": [_EXAMPLE_BODY]}),
+    __validators__=LIST_VALIDATORS,
     **_BODY,
 )
 

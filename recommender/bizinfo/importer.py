@@ -68,18 +68,14 @@ EVIDENCE_COLUMNS: Final[tuple[str, ...]] = (
     "eligibility_evidence",
     "target_group",
     "date_evidence",
-    # What the announcement says beyond contract v1, for the contract-v2 step to map:
+    # The evidence of the contract-v2 columns (districts, target_groups, industries,
+    # support_kind, offers_nothing), and the type with finance and workforce:
     "type_v2",
-    "districts",
     "district_evidence",
-    "target_groups",
     "target_groups_evidence",
-    "industries",
     "industries_evidence",
-    "support_kind",
     "support_kind_evidence",
     "support_amount_evidence",
-    "offers_nothing",
     "offers_nothing_evidence",
 )
 CATALOGUE_COLUMNS: Final[tuple[str, ...]] = (
@@ -162,7 +158,7 @@ def _with_override(decision: TypeDecision, override: str, rules: TypeRules) -> d
 
 
 def _said(fields: AnnouncementFields) -> dict[str, Any]:
-    """The extra columns: readings contract v1 cannot hold, each with its evidence."""
+    """The contract-v2 columns an announcement fills, and the evidence of each."""
 
     def joined(values: tuple[str, ...]) -> str | None:
         return LIST_SEP.join(values) or None
@@ -285,12 +281,12 @@ def announcements_to_programmes(
         The contract's programme columns (canonical dtypes, docs/internals.md), then
         ``type_method``, ``type_confidence``, ``type_evidence``, ``region_evidence``,
         ``eligibility_evidence``, ``target_group`` (Bizinfo's trgetNm, e.g. 소상공인,
-        which the contract cannot express), ``date_evidence``, then what the announcement
-        says beyond contract v1 (:func:`~recommender.bizinfo.fields.read_fields`):
-        ``type_v2`` (with ``finance`` and ``workforce``, which ``programme_type`` shows as
-        ``other`` for now), ``districts``, ``target_groups``, ``industries``,
-        ``support_kind``, ``offers_nothing``, each with its ``*_evidence``, and
-        ``support_amount_evidence``.
+        which the contract cannot express), ``date_evidence``, then ``type_v2`` (with
+        ``finance`` and ``workforce``, which ``programme_type`` shows as ``other`` for
+        now) and the evidence of what the announcement says
+        (:func:`~recommender.bizinfo.fields.read_fields`) for the contract-v2 columns
+        ``districts``, ``target_groups``, ``industries``, ``support_kind`` and
+        ``offers_nothing``, and ``support_amount_evidence``.
 
     Raises
     ------

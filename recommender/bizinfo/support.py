@@ -26,19 +26,9 @@ from typing import Final
 
 from recommender.bizinfo.amounts import find_amounts, per_firm_maximum
 from recommender.bizinfo.reading import NOT_STATED, Notice, Reading
+from recommender.constants import SUPPORT_KINDS as CONTRACT_SUPPORT_KINDS
 
-SUPPORT_KINDS: Final[tuple[str, ...]] = (
-    "grant",
-    "loan",
-    "guarantee",
-    "interest_subsidy",
-    "voucher",
-    "consulting",
-    "training",
-    "tax",
-    "in_kind",
-    "other",
-)
+SUPPORT_KINDS: Final[tuple[str, ...]] = CONTRACT_SUPPORT_KINDS  # one list: the contract's
 # Finance kinds, strongest first: the first that occurs decides.
 _FINANCE: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     (

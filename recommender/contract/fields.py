@@ -19,11 +19,13 @@ from recommender.constants import (
     CAPABILITIES,
     FEEDBACK_MEANINGS,
     FEEDBACK_STATUSES,
+    FIRM_FLAGS,
     OUTCOME_MAX,
     OUTCOME_MIN,
     PROGRAMME_TYPES,
     REGIONS,
     SECTORS,
+    SUPPORT_KINDS,
 )
 from recommender.contract.spec import Field, Kind, Order, Table, one_of
 
@@ -38,6 +40,8 @@ MAX_AMOUNT: Final[float] = 1e12  # million KRW: far beyond any firm, fine for ev
 MAX_ID_LENGTH: Final[int] = 128
 MAX_NAME_LENGTH: Final[int] = 200
 MAX_DISTRICT_LENGTH: Final[int] = 40
+MAX_KSIC_LENGTH: Final[int] = 5
+MAX_DESCRIPTION_LENGTH: Final[int] = 2000
 ID_PATTERN: Final[str] = r"[A-Za-z0-9][A-Za-z0-9._:~-]*"
 ID_RULE: Final[str] = (
     f"1 to {MAX_ID_LENGTH} characters of A-Z a-z 0-9 . _ : ~ -, the first a letter or digit"
@@ -135,11 +139,43 @@ FIRMS: Final = Table(
         Field(
             "district",
             "str",
-            "the 시군구 the firm is registered in, e.g. 포천시 (v2; never a model input)",
+            "the 시군구 the firm is registered in, e.g. 포천시 (v2; checked against "
+            "programmes restricted to districts; never a model input)",
             nullable=True,
             optional=True,
             says="a district (시군구) name",
             max_length=MAX_DISTRICT_LENGTH,
+        ),
+        Field(
+            "industry_code",
+            "str",
+            "KSIC (10th revision) code of the main activity, up to 5 digits, e.g. 27112 "
+            "(v2; programmes restricted to industries admit firms whose code starts with "
+            "one of their prefixes)",
+            nullable=True,
+            optional=True,
+            says="a KSIC code of 1 to 5 digits",
+            max_length=MAX_KSIC_LENGTH,
+        ),
+        Field(
+            "business_description",
+            "str",
+            "what the firm makes or does, in its own words (v2; matched against the "
+            "announcements' text)",
+            nullable=True,
+            optional=True,
+            says="a business description",
+            max_length=MAX_DESCRIPTION_LENGTH,
+        ),
+        Field(
+            "firm_flags",
+            "list",
+            "statuses the firm declares (v2; a programme for one of them admits only "
+            "firms that hold it; small_merchant also follows from size and sector)",
+            nullable=True,
+            optional=True,
+            values=FIRM_FLAGS,
+            says=f"';'-separated statuses, each {one_of(FIRM_FLAGS)}",
         ),
     ),
     key=("firm_id", "year"),
@@ -250,6 +286,46 @@ PROGRAMMES: Final = Table(
             nullable=True,
             optional=True,
             says="the row's source",
+        ),
+        Field(
+            "districts",
+            "str",
+            _RULE + "the 시군구 it is open to (v2), `*` or empty for all of its regions",
+            nullable=True,
+            optional=True,
+            says="* or ';'-separated district (시군구) names",
+        ),
+        Field(
+            "target_groups",
+            "list",
+            _RULE + "statuses of which an applicant must hold one (v2), empty for none",
+            nullable=True,
+            optional=True,
+            values=FIRM_FLAGS,
+            says=f"';'-separated statuses, each {one_of(FIRM_FLAGS)}",
+        ),
+        Field(
+            "industries",
+            "str",
+            _RULE + "KSIC prefixes it is restricted to (v2), empty for any industry",
+            nullable=True,
+            optional=True,
+            says="';'-separated KSIC prefixes of 1 to 5 digits",
+        ),
+        Field(
+            "support_kind",
+            "enum",
+            "what kind of support it gives (v2), empty when not stated",
+            nullable=True,
+            optional=True,
+            values=SUPPORT_KINDS,
+        ),
+        Field(
+            "offers_nothing",
+            "bool",
+            "the notice offers firms nothing (results, awards, briefings): never recommended (v2)",
+            nullable=True,
+            optional=True,
         ),
     ),
     key=("programme_id",),

@@ -195,7 +195,7 @@ def test_load_firms_filters_by_year_and_firm(engine: Engine) -> None:
         picked = load_firms(s, firm_ids=["F002", "F004", "nobody"])
         assert picked["firm_id"].tolist() == ["F002", "F002", "F004", "F004"]
         one = load_firms(s, year=2023, firm_ids=["F003"])
-        assert one.shape == (1, 27)  # 25 v1 columns, 2 optional v2 ones
+        assert one.shape == (1, 30)  # 25 v1 columns, 5 optional v2 ones
 
 
 def test_get_firm_returns_the_latest_profile_unless_a_year_is_given(engine: Engine) -> None:
@@ -315,3 +315,31 @@ def test_add_outcomes_refuses_duplicates_and_writes_nothing(engine: Engine) -> N
     assert count(engine, Outcome) == 4
     with session_scope(engine) as s:
         assert load_outcomes(s, source="api").empty
+
+
+def test_contract_v2_announcement_and_firm_columns_round_trip(engine: Engine) -> None:
+    ds = valid_dataset()
+    given = {
+        "districts": ["포천시", "*", None, "화성시;용인시", None],
+        "target_groups": ["small_merchant", None, "women_owned;social_enterprise", None, None],
+        "industries": ["27", None, None, "10;11", None],
+        "support_kind": ["grant", None, "loan", None, None],
+        "offers_nothing": [False, None, None, None, True],
+    }
+    programmes = ds.programmes.copy()
+    for column, values in given.items():
+        programmes[column] = pd.Series(values, dtype=object)
+    firms = ds.firms.copy()
+    firms["industry_code"] = "27112"
+    firms["business_description"] = "체외진단 의료기기 제조"
+    firms["firm_flags"] = "women_owned;innobiz"
+    import_dataset(engine, Dataset(firms, programmes, ds.outcomes))
+    assert given
+    with session_scope(engine) as s:
+        got_p = load_programmes(s).set_index("programme_id").loc[programmes["programme_id"]]
+        got_f = load_firms(s)
+    for column, values in given.items():
+        assert got_p[column].tolist() == values, column
+    assert set(got_f["industry_code"]) == {"27112"}
+    assert set(got_f["firm_flags"]) == {"women_owned;innobiz"}
+    assert set(got_f["business_description"]) == {"체외진단 의료기기 제조"}

@@ -131,6 +131,9 @@ class Firm(Base):
     cap_global_partnerships: Mapped[float | None]
     firm_name: Mapped[str | None]
     district: Mapped[str | None]
+    industry_code: Mapped[str | None]
+    business_description: Mapped[str | None] = mapped_column(Text)
+    firm_flags: Mapped[str | None]
 
 
 class Programme(Base):
@@ -161,6 +164,11 @@ class Programme(Base):
     url: Mapped[str | None]
     description: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None]
+    districts: Mapped[str | None] = mapped_column(Text)
+    target_groups: Mapped[str | None]
+    industries: Mapped[str | None]
+    support_kind: Mapped[str | None]
+    offers_nothing: Mapped[bool | None]
     type_evidence: Mapped[str | None] = mapped_column(Text)
     type_method: Mapped[str | None]
     type_confidence: Mapped[float | None]
