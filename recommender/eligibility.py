@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.constants import ALL, LIST_SEP, REGIONS, SECTORS
+from recommender.eligibility_v2 import V2Rules
 from recommender.enum_codes import enum_codes
 
 Firm = Mapping[str, Any]
@@ -33,8 +34,11 @@ class Reason:
     ``rule`` is a threshold column of :data:`RULES` (``limit``: the programme's limit,
     ``value``: the firm's quantity), ``"sector"`` or ``"region"`` (``limit``: the
     allowed codes, ``value``: the firm's code), ``"lab"`` (an R&D lab is required),
-    ``"year"`` (``limit``: the programme's year, ``value``: the profile's) or
-    ``"window"`` (``limit``: ``(apply_start, apply_end)``, ``value``: the ISO day).
+    ``"year"`` (``limit``: the programme's year, ``value``: the profile's),
+    ``"window"`` (``limit``: ``(apply_start, apply_end)``, ``value``: the ISO day), or
+    a contract-v2 rule of :mod:`recommender.eligibility_v2` (``"district"``,
+    ``"group"``, ``"industry"``, ``"nothing"``). With ``value`` None, a v2 reason is a
+    *condition to check*: the firm has not said what the rule needs.
     """
 
     rule: str
@@ -132,18 +136,32 @@ class EligibilityIndex:
             column: _allowed_matrix(listed[column], universe) for column, universe in _LISTED
         }
         self.lab_required = _lab_required(programmes)
+        self.v2 = V2Rules(programmes, len(self.years))
         # what reasons show of each programme: its year, limits and admitted codes
         self.reason_limits: dict[str, list[Any]] = {
             YEAR_RULE: [int(y) for y in self.years.tolist()],
             **{rule.column: lim[0].tolist() for rule, lim in zip(RULES, self.limits, strict=True)},
             **{column: _allowed_codes(listed[column]) for column, _u in _LISTED},
             LAB_RULE: [None] * len(self.years),
+            **self.v2.limits,
         }
         self._universes = {column: frozenset(universe) for column, universe in _LISTED}
         self._listed: dict[tuple[str, Any], list[Reason]] = {}
 
     def _checks(self, firms: Columns) -> Iterator[tuple[str, np.ndarray, list[Any]]]:
         """Every check in reason order: its rule, ``(n, m)`` passes, the firms' values."""
+        for rule, passes, _unsure, values in self._all_checks(firms):
+            yield rule, passes, values
+
+    def _all_checks(
+        self, firms: Columns
+    ) -> Iterator[tuple[str, np.ndarray, np.ndarray | None, list[Any]]]:
+        """:meth:`_checks` with, for the v2 rules, where a pass is only a condition."""
+        for rule, passes, values in self._v1_checks(firms):
+            yield rule, passes, None, values
+        yield from self.v2.checks(firms, len(firms["year"]))
+
+    def _v1_checks(self, firms: Columns) -> Iterator[tuple[str, np.ndarray, list[Any]]]:
         years = np.asarray(firms["year"])
         yield YEAR_RULE, years[:, None] == self.years[None, :], years.tolist()
         quantities: dict[Callable[[Columns], np.ndarray], np.ndarray] = {}
@@ -197,6 +215,42 @@ class EligibilityIndex:
                         known.append(reason)
             out.append(failed)
         return mask, out
+
+    def screen(
+        self, firms: Columns, *, with_reasons: bool
+    ) -> tuple[np.ndarray, list[dict[int, list[Reason]]] | None, list[dict[int, list[Reason]]]]:
+        """The mask, the failed rules (with ``with_reasons``, as :meth:`evaluate`) and,
+        per firm, the conditions to check of every eligible programme that has any
+        (v2 reasons with ``value`` None), by programme row."""
+        checks = list(self._all_checks(firms))
+        mask = np.ones((len(firms["year"]), len(self.years)), dtype=bool)
+        for _rule, passes, _unsure, _values in checks:
+            mask &= passes
+        failed = None
+        if with_reasons:
+            failed = [self._failed(checks, i) for i in range(len(mask))]
+        conditions: list[dict[int, list[Reason]]] = [{} for _ in range(len(mask))]
+        for rule, _passes, unsure, _values in checks:
+            if unsure is None:
+                continue
+            fi, pj = np.nonzero(unsure & mask)
+            limits = self.reason_limits[rule]
+            for i, j in zip(fi.tolist(), pj.tolist(), strict=True):
+                conditions[i].setdefault(j, []).append(Reason(rule, limits[j], None))
+        return mask, failed, conditions
+
+    def _failed(
+        self, checks: list[tuple[str, np.ndarray, np.ndarray | None, list[Any]]], i: int
+    ) -> dict[int, list[Reason]]:
+        failed: dict[int, list[Reason]] = {}
+        for rule, passes, _unsure, values in checks:
+            rows = np.flatnonzero(~passes[i]).tolist()
+            if not rows:
+                continue
+            reason_of = self._reason_maker(rule, values[i])
+            for j in rows:
+                failed.setdefault(j, []).append(reason_of(j))
+        return failed
 
     def _reason_maker(self, rule: str, value: Any) -> Callable[[int], Reason]:
         """The reason of failing ``rule`` with the firm's ``value``, by programme row.

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from recommender.eligibility import RULE_OF_COLUMN, Reason
+from recommender.eligibility_v2 import DERIVED, DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE
 from recommender.errors import RecommenderError
 from recommender.explain.facts import Contribution
 
@@ -261,7 +262,36 @@ class Renderer:
             )
         if r.rule == "year":
             return self._say("reasons", "year", limit=r.limit, value=r.value)
+        if r.rule in (DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE):
+            return self._v2_reason(r)
         return self._say("reasons", r.rule)
+
+    def _v2_reason(self, r: Reason) -> str:
+        """A district, target-group or industry rule: failed, or (``value`` None) a
+        condition to check."""
+        sep = self._say("sentences", "list_sep")
+        if r.rule == GROUP_RULE:
+            allowed = self._list("groups", r.limit)
+            if r.value is None:
+                return self._say("reasons", "group_check", allowed=allowed)
+            # only statuses the profile decides (small merchant, not founded yet) named
+            derived = set(r.limit) <= DERIVED
+            return self._say("reasons", "group_derived" if derived else "group", allowed=allowed)
+        allowed = sep.join(str(v) for v in r.limit)
+        if r.value is None:
+            return self._say("reasons", r.rule + "_check", allowed=allowed)
+        return self._say("reasons", r.rule, allowed=allowed, own=r.value)
+
+    def text_match(self, terms: Iterable[str]) -> str:
+        """The text-match factor: the business description's words the programme's
+        text contains ("matches your business: 체외진단, 의료기기"), or that it shares
+        little with it."""
+        words = list(terms)
+        if not words:
+            return self._say("reasons", "text_match_weak")
+        return self._say(
+            "reasons", "text_match", terms=self._say("sentences", "list_sep").join(words)
+        )
 
     def check(self, key: str, **values: object) -> str:
         """A condition a caseworker still checks with the firm (``checks`` phrases:
