@@ -133,6 +133,10 @@ FEEDBACK_MEANINGS: Final[dict[str, str]] = {
 }
 
 DEFAULT_K: Final[int] = 5
+# Share of the business-description text match in the ranking key (model score and match
+# both standardised over a firm's candidates); chosen on the personas' dev half
+# (P01-P06) by bench/personas.py --tune-text (docs/bizinfo.md).
+TEXT_MATCH_WEIGHT: Final[float] = 0.9
 DEFAULT_SEED: Final[int] = 42
 CHAMPION: Final[str] = "champion"
 

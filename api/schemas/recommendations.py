@@ -120,7 +120,12 @@ class ExplanationOut(TypedDict):
 
 
 class RecommendedProgramme(TypedDict):
-    """One ranked programme (``score``/``rank`` are null for unscored ``other`` ones)."""
+    """One ranked programme (``score``/``rank`` are null for unscored ``other`` ones).
+
+    ``text_match`` (0 to 1) and ``matches_business`` (the factor in words) are null when
+    the profile gives no ``business_description``; ``to_check`` lists the conditions
+    still to check with the firm (a district, status or industry code it has not given).
+    """
 
     rank: int | None
     programme_id: str
@@ -133,6 +138,9 @@ class RecommendedProgramme(TypedDict):
     days_left: int | None
     url: str | None
     explanation: ExplanationOut | None
+    text_match: float | None
+    matches_business: str | None
+    to_check: list[str]
 
 
 class IneligibleProgramme(TypedDict):
@@ -243,6 +251,9 @@ def _programme(i: RecommendedItem, say: Renderer) -> RecommendedProgramme:
         "days_left": i.days_left,
         "url": i.url,
         "explanation": _explanation(i.explanation, say),
+        "text_match": _finite(i.text_match),
+        "matches_business": None if i.text_match is None else say.text_match(i.match_terms),
+        "to_check": say.reasons(i.to_check),
     }
 
 

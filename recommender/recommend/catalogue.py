@@ -13,6 +13,7 @@ from recommender.eligibility import EligibilityIndex
 from recommender.explain import ProgrammeFacts
 from recommender.features import ProgrammeTable
 from recommender.recommend.results import RecommendedItem
+from recommender.recommend.text_match import TextMatcher
 
 _NO_DAY: Final[int] = np.iinfo(np.int64).min  # a missing window date, as epoch days
 _KEPT_DAYS: Final[int] = 4  # unranked items kept for this many reference days
@@ -63,6 +64,9 @@ class _YearCatalogue:
         ]
         self.start_day = _epoch_days(p["apply_start"])
         self.end_day = _epoch_days(p["apply_end"])
+        # closing day as a sort key: sooner first, unknown last
+        self.closing_key = np.where(self.end_day == _NO_DAY, np.iinfo(np.int64).max, self.end_day)
+        self.text = TextMatcher.of(p)
         self.item_fields = [
             (pid, name, kind, _text(agency), _text(url), start, end)
             for pid, name, kind, agency, url, (start, end) in zip(

@@ -10,6 +10,7 @@ all explained pairs of a batch; only the result objects are built one by one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from typing import Any, Literal
@@ -17,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from recommender.constants import CAPABILITIES
+from recommender.constants import CAPABILITIES, TEXT_MATCH_WEIGHT
 from recommender.eligibility import Columns, Reason, window_reason
 from recommender.explain import (
     Explanation,
@@ -55,12 +56,23 @@ class Recommender:
         The catalogue (canonical programme frame, any number of years).
     version
         Name of the model version, reported with every recommendation.
+    text_weight
+        Share of the business-description text match in the ranking key (0: the model
+        alone, 1: the text alone), where a firm gives a description; both are
+        standardised over the firm's candidates (:func:`blended`).
     """
 
     def __init__(
-        self, ranker: Ranker, pipeline: FeaturePipeline, programmes: pd.DataFrame, *, version: str
+        self,
+        ranker: Ranker,
+        pipeline: FeaturePipeline,
+        programmes: pd.DataFrame,
+        *,
+        version: str,
+        text_weight: float = TEXT_MATCH_WEIGHT,
     ) -> None:
         self.ranker = ranker
+        self.text_weight = text_weight
         self.pipeline = pipeline
         self.version = version
         self.programmes = programmes.reset_index(drop=True)
@@ -68,7 +80,13 @@ class Recommender:
 
     def with_programmes(self, programmes: pd.DataFrame) -> Recommender:
         """The same model over another catalogue."""
-        other = Recommender(self.ranker, self.pipeline, programmes, version=self.version)
+        other = Recommender(
+            self.ranker,
+            self.pipeline,
+            programmes,
+            version=self.version,
+            text_weight=self.text_weight,
+        )
         if "explainer" in self.__dict__:  # the model's TreeSHAP tables carry over
             other.__dict__["explainer"] = self.explainer
         return other
@@ -253,23 +271,34 @@ class Recommender:
                 )
                 for f, i in zip(firm_records, rows, strict=True)
             ]
-        failed: list[dict[int, list[Reason]]] | None = None
-        if include_ineligible:
-            eligible, failed = cat.eligibility.evaluate(sub)
-        else:
-            eligible = cat.eligibility.mask(sub)
+        eligible, failed, conditions = cat.eligibility.screen(sub, with_reasons=include_ineligible)
         is_open = cat.open_on(as_of)
         wanted = is_open & cat.of_types(types) if types is not None else is_open
         usable = eligible & wanted[None, :]
+        descriptions = [f.get("business_description") for f in firm_records]
+        text = cat.text.similarity(descriptions)
         fi, pj = np.nonzero(usable & cat.table.scored[None, :])
         X = self.pipeline.pairs.transform(
             firm_feats if whole else firm_feats[rows], caps[rows], cat.table, fi, pj
         )
         scores = self.ranker.predict(X) if len(X) else np.empty(0)
+        matched = text[fi, pj]
+        unsure = np.fromiter(
+            (j in conditions[i] for i, j in zip(fi.tolist(), pj.tolist(), strict=True)),
+            dtype=bool,
+            count=len(fi),
+        )
         # fi is sorted (row-major nonzero): each firm's pairs are one contiguous run
         bounds = np.searchsorted(fi, np.arange(len(firm_records) + 1)).tolist()
-        # every firm's pairs by falling score, in one sort (ties keep catalogue order)
-        ordered = np.lexsort((np.arange(len(scores)), -scores, fi)) if len(scores) else fi
+        # every firm's pairs in one sort: surely eligible before those with a condition,
+        # then by the blend of model score and text match, ties by the text match, then
+        # the sooner closing day, then catalogue order
+        blend = blended(scores, matched, fi, len(firm_records), weight=self.text_weight)
+        ordered = (
+            np.lexsort((np.arange(len(scores)), cat.closing_key[pj], -matched, -blend, unsure, fi))
+            if len(scores)
+            else fi
+        )
         shown, explained = [], []
         for local in range(len(firm_records)):
             lo, hi = bounds[local], bounds[local + 1]
@@ -287,17 +316,19 @@ class Recommender:
         out = []
         for local, firm in enumerate(firm_records):
             said = why[local]
+            match = _Match(cat, firm.get("business_description"), text[local], conditions[local])
             items = [
-                _ranked(
+                match.item(
                     plain[pj_list[p]],
+                    pj_list[p],
                     rank + 1,
                     score_list[p],
                     said[rank] if rank < len(said) else None,
                 )
                 for rank, p in enumerate(shown[local].tolist())
             ]
-            unscored_at = np.flatnonzero(unscored_mask[local]).tolist() if has_unscored else []
-            unscored = [plain[j] for j in unscored_at[:unscored_k]]
+            unscored_at = match.order(np.flatnonzero(unscored_mask[local])) if has_unscored else []
+            unscored = [match.item(plain[j], j) for j in unscored_at[:unscored_k]]
             ineligible = None
             if failed is not None:
                 ineligible = _ineligible(
@@ -408,22 +439,71 @@ class Recommender:
         )
 
 
-def _ranked(
-    plain: RecommendedItem, rank: int, score: float, explanation: Explanation | None
-) -> RecommendedItem:
-    return RecommendedItem(
-        rank,
-        plain.programme_id,
-        plain.name,
-        plain.programme_type,
-        score,
-        explanation,
-        plain.agency,
-        plain.url,
-        plain.apply_start,
-        plain.apply_end,
-        plain.days_left,
+def standardised(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """``values`` as z-scores within each group (0 where a group's values are all equal)."""
+    count = np.bincount(groups, minlength=n_groups).astype(float)
+    safe = np.maximum(count, 1.0)
+    mean = np.bincount(groups, values, minlength=n_groups) / safe
+    centred = values - mean[groups]
+    std = np.sqrt(np.bincount(groups, centred**2, minlength=n_groups) / safe)
+    spread = std[groups]
+    return np.divide(centred, spread, out=np.zeros_like(centred), where=spread > 1e-12)
+
+
+def blended(
+    scores: np.ndarray, matched: np.ndarray, firms: np.ndarray, n_firms: int, *, weight: float
+) -> np.ndarray:
+    """The ranking key of each pair: ``(1 - weight)`` times the model score plus
+    ``weight`` times the text match, both as z-scores over the firm's candidates. A firm
+    without a description has no spread in its match, so only the model orders it."""
+    if len(scores) == 0:
+        return scores
+    return (1.0 - weight) * standardised(scores, firms, n_firms) + weight * standardised(
+        matched, firms, n_firms
     )
+
+
+class _Match:
+    """One firm's text match and conditions over a year's catalogue, for its items."""
+
+    def __init__(
+        self,
+        cat: _YearCatalogue,
+        description: Any,
+        text: np.ndarray,
+        conditions: dict[int, list[Reason]],
+    ) -> None:
+        self.cat, self.description, self.text, self.conditions = cat, description, text, conditions
+        self.described = isinstance(description, str) and bool(description.strip())
+
+    def order(self, rows: np.ndarray) -> list[int]:
+        """Unscored rows: surely eligible first, then by text match, then closing day."""
+        if len(rows) == 0:
+            return []
+        unsure = np.array([j in self.conditions for j in rows.tolist()], dtype=bool)
+        keys = (rows, self.cat.closing_key[rows], -self.text[rows], unsure)
+        return rows[np.lexsort(keys)].tolist()
+
+    def item(
+        self,
+        plain: RecommendedItem,
+        row: int,
+        rank: int | None = None,
+        score: float | None = None,
+        explanation: Explanation | None = None,
+    ) -> RecommendedItem:
+        """The item of programme ``row`` with its rank, score, match and conditions."""
+        matched = float(self.text[row]) if self.described else None
+        terms = self.cat.text.terms(self.description, row) if matched else ()
+        return replace(
+            plain,
+            rank=rank,
+            score=score,
+            explanation=explanation,
+            text_match=matched,
+            match_terms=terms,
+            to_check=tuple(self.conditions.get(row, ())),
+        )
 
 
 def _ineligible(

@@ -15,7 +15,14 @@ from recommender.explain.facts import Contribution, Explanation
 
 @dataclass(frozen=True)
 class RecommendedItem:
-    """One programme in a firm's list (``score`` is None for unscored ``other`` ones)."""
+    """One programme in a firm's list (``score`` is None for unscored ``other`` ones).
+
+    ``text_match`` is the business description's match with the programme's text (0 to
+    1; None when the firm gave no description), ``match_terms`` the description's words
+    the text contains, ``to_check`` the conditions still to check with the firm
+    (contract-v2 reasons with ``value`` None: it has not said its district, statuses or
+    industry code).
+    """
 
     rank: int | None
     programme_id: str
@@ -28,6 +35,9 @@ class RecommendedItem:
     apply_start: str | None = None
     apply_end: str | None = None
     days_left: int | None = None
+    text_match: float | None = None
+    match_terms: tuple[str, ...] = ()
+    to_check: tuple[Reason, ...] = ()
 
 
 class IneligibleItem(NamedTuple):
