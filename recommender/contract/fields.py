@@ -41,6 +41,7 @@ MAX_ID_LENGTH: Final[int] = 128
 MAX_NAME_LENGTH: Final[int] = 200
 MAX_DISTRICT_LENGTH: Final[int] = 40
 MAX_KSIC_LENGTH: Final[int] = 5
+KSIC_PATTERN: Final[str] = r"[0-9]{1,5}"
 MAX_DESCRIPTION_LENGTH: Final[int] = 2000
 ID_PATTERN: Final[str] = r"[A-Za-z0-9][A-Za-z0-9._:~-]*"
 ID_RULE: Final[str] = (
@@ -156,6 +157,7 @@ FIRMS: Final = Table(
             optional=True,
             says="a KSIC code of 1 to 5 digits",
             max_length=MAX_KSIC_LENGTH,
+            pattern=KSIC_PATTERN,
         ),
         Field(
             "business_description",

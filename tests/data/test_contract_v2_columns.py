@@ -15,7 +15,10 @@ from recommender.bizinfo.groups import GROUPS
 from recommender.bizinfo.support import SUPPORT_KINDS
 from recommender.constants import FIRM_FLAGS
 from recommender.constants import SUPPORT_KINDS as CONTRACT_SUPPORT_KINDS
+from recommender.contract.datasets import validate_frames
 from recommender.contract.fields import FIRMS, PROGRAMMES
+from recommender.errors import DataValidationError
+from tests.data.factories import text_tables
 
 
 def test_the_flags_are_the_groups_announcements_name() -> None:
@@ -70,3 +73,22 @@ def test_the_import_fills_the_v2_programme_columns() -> None:
     assert out.loc["PBLN_1", "target_groups"] == "small_merchant"
     assert out.loc["PBLN_2", "offers_nothing"] is True
     assert set(PROGRAMMES.optional_columns) <= set(out.columns)
+
+
+@pytest.mark.parametrize("bad", ["27a12", "271120", "C27", "27 112"])
+def test_a_malformed_ksic_code_is_refused_in_a_file_and_at_the_api(bad: str) -> None:
+    raw = text_tables()
+    raw["firms"]["industry_code"] = ""
+    raw["firms"].loc[0, "industry_code"] = bad
+    raw["firms"].loc[1, "industry_code"] = "27112"
+    with pytest.raises(DataValidationError) as caught:
+        validate_frames(raw["firms"], raw["programmes"], raw["outcomes"])
+    found = [
+        (p.file, p.row, p.value, p.expected)
+        for p in caught.value.problems
+        if p.column == "industry_code"
+    ]
+    assert found == [("firms", 2, bad, "a KSIC code of 1 to 5 digits or empty")]
+    with pytest.raises(ValidationError) as api:
+        FirmProfile(**EXAMPLE_PROFILE, industry_code=bad)
+    assert api.value.errors()[0]["loc"] == ("industry_code",)
