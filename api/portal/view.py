@@ -74,6 +74,7 @@ class ProgrammeCard:
     sentences: tuple[tuple[str, str], ...] = ()  # (text, effect key)
     chart: tuple[FactorRow, ...] = ()
     reasons: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()  # conditions still to check ("only for firms in 포천시: …")
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,17 @@ def _ranked(
     item: RecommendedItem, record: Mapping[str, Any], say: Renderer, *, today: date, tr: Translator
 ) -> ProgrammeCard:
     score = None if item.score is None or math.isnan(item.score) else f"{item.score:.2f}"
+    checks = tuple(say.reasons(item.to_check))
     if item.explanation is None:
         return _card(
-            item.programme_id, item.name, record, today=today, tr=tr, rank=item.rank, score=score
+            item.programme_id,
+            item.name,
+            record,
+            today=today,
+            tr=tr,
+            rank=item.rank,
+            score=score,
+            checks=checks,
         )
     top = item.explanation.contributions[:TOP_SENTENCES]
     sentences = tuple((say.sentence(c), effect_key(c.value)) for c in top)
@@ -190,6 +199,7 @@ def _ranked(
         base=f"{item.explanation.base_value:.2f}",
         sentences=sentences,
         chart=_chart(item.explanation, say, tr),
+        checks=checks,
     )
 
 
@@ -238,7 +248,14 @@ def build_results(
     more = tuple(c for c in ranked if not c.sentences)
     contrast = tuple(say.describe(c) for c in rec.contrast)
     unscored = tuple(
-        _card(i.programme_id, i.name, record(i.programme_id), today=today, tr=tr)
+        _card(
+            i.programme_id,
+            i.name,
+            record(i.programme_id),
+            today=today,
+            tr=tr,
+            checks=tuple(say.reasons(i.to_check)),
+        )
         for i in rec.unscored
     )
     ineligible = tuple(

@@ -848,3 +848,26 @@ def test_the_pages_say_a_model_ranks_and_the_list_is_no_eligibility_decision(
         notice = page.by_id("model-notice")
         assert tr("ui.model_notice_heading") in notice.text
         assert " ".join(tr("ui.model_notice").split()) in " ".join(notice.text.split())
+
+
+def test_a_programme_for_one_district_is_listed_last_with_the_condition_to_check(
+    world: SimpleNamespace, module_engine: Engine
+) -> None:
+    # the portal does not ask a district: a district programme is "eligible if ..."
+    programmes = world.programmes.copy()
+    profile = profile_of(GOOD_FORM)
+    first = world.rec.recommend(profile, k=3).items[0].programme_id
+    programmes.loc[programmes["programme_id"] == first, "districts"] = "포천시"
+    rec = world.rec.with_programmes(programmes)
+    out = rec.recommend(profile, k=1000)
+    assert out.items[-1].programme_id == first
+    assert renderer("en").reasons(out.items[-1].to_check) == [
+        "only for firms in 포천시: check that yours is there"
+    ]
+    assert all(i.to_check == () for i in out.items[:-1])
+    response = TestClient(make_app(rec, module_engine)).post(
+        "/portal", data={**GOOD_FORM, "lang": "ko"}
+    )
+    assert response.status_code == 200
+    assert "신청 가능 조건" in response.text
+    assert "포천시 소재 기업만 신청할 수 있습니다. 귀사의 소재지를 확인하세요" in response.text
