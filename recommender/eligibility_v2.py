@@ -35,6 +35,8 @@ DERIVED: Final[frozenset[str]] = frozenset({SMALL_MERCHANT, PRELIMINARY})
 MANUFACTURING: Final[frozenset[str]] = frozenset({"mfg_high_tech", "mfg_mid_tech", "mfg_low_tech"})
 SMALL_MERCHANT_BELOW: Final[dict[bool, int]] = {True: 10, False: 5}  # manufacturing or not
 _FLAG_INDEX: Final[dict[str, int]] = {f: i for i, f in enumerate(FIRM_FLAGS)}
+# Per-value rows kept (districts, KSIC codes): a client's values cannot grow them unbounded.
+_KEPT_VALUES: Final[int] = 2048
 
 
 def _text(value: Any) -> str | None:
@@ -100,6 +102,8 @@ class V2Rules:
         ok = self._by_district.get(district)
         if ok is None:
             ok = np.array([district in d for d in self.districts], dtype=bool)
+            if len(self._by_district) >= _KEPT_VALUES:
+                self._by_district.clear()
             self._by_district[district] = ok
         return ok | ~self._district_restricted
 
@@ -107,6 +111,8 @@ class V2Rules:
         ok = self._by_code.get(code)
         if ok is None:
             ok = np.array([any(code.startswith(p) for p in i) for i in self.industries], bool)
+            if len(self._by_code) >= _KEPT_VALUES:
+                self._by_code.clear()
             self._by_code[code] = ok
         return ok | ~self._industry_restricted
 

@@ -43,12 +43,13 @@ class TextMatcher:
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
         self._vectoriser: TfidfVectorizer | None = None
-        self._docs: Any = None
+        self._terms_by_programme: Any = None  # (n-grams x programmes), row-major
         if any(t.strip() for t in texts):
             self._vectoriser = TfidfVectorizer(
                 analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True
             )
-            self._docs = self._vectoriser.fit_transform(texts)
+            # transposed once: a request multiplies one row by it (no per-call conversion)
+            self._terms_by_programme = self._vectoriser.fit_transform(texts).T.tocsr()
 
     @classmethod
     def of(cls, programmes: Any) -> TextMatcher:
@@ -69,7 +70,7 @@ class TextMatcher:
         if not given or self._vectoriser is None:
             return out
         queries = self._vectoriser.transform([_text(descriptions[i]) for i in given])
-        out[given] = (queries @ self._docs.T).toarray()
+        out[given] = (queries @ self._terms_by_programme).toarray()
         return out
 
     def terms(self, description: Any, programme: int) -> tuple[str, ...]:
