@@ -80,8 +80,9 @@ def _check_tidy(spec: Table, table: RawTable) -> tuple[pd.DataFrame, list[Proble
     for field in spec.fields:
         column = field.name
         if column not in frame:
-            if field.optional:
-                parsed[column] = pd.Series(None, index=frame.index, dtype=object)
+            if field.optional:  # all missing, held as its kind's parsed cells are
+                absent = pd.Series(None, index=frame.index, dtype=object)
+                parsed[column] = parse_column(absent, field.kind)[0]
             else:
                 problems.append(
                     Problem(
