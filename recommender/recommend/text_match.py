@@ -9,8 +9,8 @@ Korean analyser: ``체외진단 의료기기를`` and ``의료기기 제조`` sh
 nothing to the ranking, and no factor is said).
 
 The words shown as the factor ("matches your business: 체외진단, 의료기기") are the
-description's words (of at least two characters, a trailing particle dropped) that
-occur in the programme's text, longest first.
+description's words (of at least two characters, a trailing particle dropped, filler
+words such as 지원 or 준비 left out) that occur in the programme's text, longest first.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ NGRAMS: Final[tuple[int, int]] = (2, 4)
 MAX_TERMS: Final[int] = 3
 _WORD = re.compile(r"[0-9A-Za-z가-힣]{2,}")
 _PARTICLE = re.compile(r"(을|를|이|가|은|는|와|과|의|에|로|으로|및|등)$")
+# Words of any description or announcement that say nothing about the business.
+FILLER: Final[frozenset[str]] = frozenset(
+    {"기업", "사업", "지원", "준비", "완료", "추진", "확대", "진행", "위한", "통해", "기반", "관련"}
+)
 
 
 def _text(value: Any) -> str:
@@ -77,5 +81,5 @@ class TextMatcher:
         """The description's words found in programme ``programme``'s text, longest first."""
         text = self.texts[programme]
         words = dict.fromkeys(_PARTICLE.sub("", w) for w in _WORD.findall(_text(description)))
-        found = [w for w in words if len(w) >= 2 and w in text]
+        found = [w for w in words if len(w) >= 2 and w not in FILLER and w in text]
         return tuple(sorted(found, key=len, reverse=True)[:MAX_TERMS])

@@ -34,3 +34,8 @@ def test_the_terms_are_the_descriptions_words_in_the_text_without_particles() ->
 def test_an_empty_catalogue_text_matches_nothing() -> None:
     matcher = TextMatcher([" ", ""])
     assert matcher.similarity(["무엇이든"]).tolist() == [[0.0, 0.0]]
+
+
+def test_filler_words_are_not_shown_as_what_matches() -> None:
+    matcher = TextMatcher(["해외 인증 준비 지원 사업"])
+    assert matcher.terms("해외 인증 준비 중인 기업", 0) == ("해외", "인증")
