@@ -138,6 +138,16 @@ def test_preliminary_founders_only_excludes_a_founded_firm() -> None:
     p = programme(target_groups="preliminary_founder")
     for flags in (None, "preliminary_founder", "women_owned"):
         assert screened(firm(firm_flags=flags), p)[0] is False
+    failed = reasons(firm(firm_flags=None), p)
+    assert failed == [Reason("group", ("preliminary_founder",), ())]
+    assert EN.reason(failed[0]) == (
+        "only for would-be founders (not yet founded); by its profile (size, sector, "
+        "founding year) your firm is not one"
+    )
+    assert KO.reason(failed[0]) == (
+        "예비창업자만 신청할 수 있습니다. "
+        "귀사는 기업 정보(규모, 업종, 설립연도)상 해당하지 않습니다"
+    )
     # with another group beside it, that group still admits
     both = programme(target_groups="preliminary_founder;youth_founder")
     assert screened(firm(firm_flags="youth_founder"), both)[0] is True
