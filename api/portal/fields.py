@@ -16,7 +16,7 @@ from recommender.constants import CAPABILITIES, FIRM_ID, YEAR
 from recommender.contract.fields import FIRMS
 from recommender.contract.spec import Field
 
-Kind = Literal["select", "int", "number", "checkbox"]
+Kind = Literal["select", "int", "number", "checkbox", "text"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,12 @@ _FORM_KINDS: Final[dict[str, Kind]] = {
     "int": "int",
     "float": "number",
     "bool": "checkbox",
+    "str": "text",
 }
+# The optional v2 columns the anonymous portal asks (none names the firm): they decide
+# district and industry eligibility and the description's text match. Statuses
+# (firm_flags) are not asked: programmes for a group are then conditions to check.
+ASKED_OPTIONAL: Final[tuple[str, ...]] = ("district", "industry_code", "business_description")
 
 
 def _scaled(bound: float | None, scale: int) -> float | None:
@@ -67,13 +72,23 @@ def form_field(field: Field) -> FieldSpec:
         required=not field.nullable and kind != "checkbox",
         minimum=_scaled(low, scale) if numeric else None,
         maximum=_scaled(high, scale) if numeric else None,
-        inputmode="decimal" if kind == "number" else "numeric",
+        inputmode=(
+            "decimal"
+            if kind == "number"
+            else "text"
+            if kind == "text" and field.name != "industry_code"
+            else "numeric"
+        ),
     )
 
 
-# the portal is anonymous: the optional v2 columns (firm_name, district) are not asked
+# the portal is anonymous: of the optional v2 columns only ASKED_OPTIONAL are asked
 _FACTS: Final = [
-    f for f in FIRMS.fields if f.name != FIRM_ID and f.name not in CAPABILITIES and not f.optional
+    f
+    for f in FIRMS.fields
+    if f.name != FIRM_ID
+    and f.name not in CAPABILITIES
+    and (not f.optional or f.name in ASKED_OPTIONAL)
 ]
 FACT_FIELDS: Final[tuple[FieldSpec, ...]] = tuple(
     form_field(f)

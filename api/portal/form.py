@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from api.portal.fields import (
     FACT_FIELDS,
     FIELD_OF_COLUMN,
+    FIELDS_BY_NAME,
     FORM_FIELDS,
     RATINGS,
     FieldSpec,
@@ -114,6 +115,8 @@ def _fact(spec: FieldSpec, raw: str, *, years: Sequence[int]) -> tuple[Any, Fiel
     """The typed value of one firm fact, or the reason it is refused."""
     if spec.kind == "checkbox":
         return is_true(raw), None
+    if spec.kind == "text":  # optional free text; the contract's rules hold it (FirmProfile)
+        return (raw or None), None
     if raw == "":
         if not spec.required:
             return None, None
@@ -193,8 +196,8 @@ def _profile(typed: Mapping[str, Any]) -> dict[str, Any]:
     numbers of ``float`` columns as floats, in the contract's column order."""
     profile: dict[str, Any] = {FIRM_ID: PORTAL_FIRM_ID}
     for column in FIRMS.fields:
-        if column.name == FIRM_ID or column.optional:  # not asked of an anonymous firm
-            continue
+        if column.name == FIRM_ID or (column.optional and column.name not in FIELDS_BY_NAME):
+            continue  # not asked of an anonymous firm
         value = typed[FIELD_OF_COLUMN.get(column.name, column.name)]
         if value is not None and column.name in FIELD_OF_COLUMN:
             value = value / 100.0

@@ -75,6 +75,7 @@ class ProgrammeCard:
     chart: tuple[FactorRow, ...] = ()
     reasons: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()  # conditions still to check ("only for firms in 포천시: …")
+    match: str | None = None  # what it shares with the business description, in words
 
 
 @dataclass(frozen=True)
@@ -170,11 +171,17 @@ def _chart(explanation: Explanation, say: Renderer, tr: Translator) -> tuple[Fac
     return tuple(rows)
 
 
+def _match(item: RecommendedItem, say: Renderer) -> str | None:
+    """The text-match factor in words, where the description shares words with it."""
+    return say.text_match(item.match_terms) if item.match_terms else None
+
+
 def _ranked(
     item: RecommendedItem, record: Mapping[str, Any], say: Renderer, *, today: date, tr: Translator
 ) -> ProgrammeCard:
     score = None if item.score is None or math.isnan(item.score) else f"{item.score:.2f}"
     checks = tuple(say.reasons(item.to_check))
+    match = _match(item, say)
     if item.explanation is None:
         return _card(
             item.programme_id,
@@ -185,6 +192,7 @@ def _ranked(
             rank=item.rank,
             score=score,
             checks=checks,
+            match=match,
         )
     top = item.explanation.contributions[:TOP_SENTENCES]
     sentences = tuple((say.sentence(c), effect_key(c.value)) for c in top)
@@ -200,6 +208,7 @@ def _ranked(
         sentences=sentences,
         chart=_chart(item.explanation, say, tr),
         checks=checks,
+        match=match,
     )
 
 
@@ -255,6 +264,7 @@ def build_results(
             today=today,
             tr=tr,
             checks=tuple(say.reasons(i.to_check)),
+            match=_match(i, say),
         )
         for i in rec.unscored
     )

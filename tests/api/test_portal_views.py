@@ -871,3 +871,36 @@ def test_a_programme_for_one_district_is_listed_last_with_the_condition_to_check
     assert response.status_code == 200
     assert "신청 가능 조건" in response.text
     assert "포천시 소재 기업만 신청할 수 있습니다. 귀사의 소재지를 확인하세요" in response.text
+
+
+def test_the_portal_asks_district_industry_and_description_but_no_name_or_statuses() -> None:
+    asked = {**GOOD_FORM, "district": "성남시", "industry_code": "27112"}
+    asked["business_description"] = "체외진단 의료기기 개발·제조"
+    profile = profile_of(asked)
+    assert (profile["district"], profile["industry_code"]) == ("성남시", "27112")
+    assert profile["business_description"] == "체외진단 의료기기 개발·제조"
+    assert "firm_name" not in profile and "firm_flags" not in profile
+    blank = profile_of(GOOD_FORM)
+    assert (blank["district"], blank["industry_code"], blank["business_description"]) == (
+        None,
+        None,
+        None,
+    )
+    refused = parse_answers({**GOOD_FORM, "industry_code": "27a12"}, years=YEARS)
+    assert refused.profile is None and set(refused.errors) == {"industry_code"}
+
+
+def test_a_description_on_the_portal_reaches_the_ranking_and_is_said(
+    world: SimpleNamespace, module_engine: Engine
+) -> None:
+    client = TestClient(make_app(world.rec, module_engine))
+    named = world.rec.recommend(profile_of(GOOD_FORM), k=1).items[0].name
+    form = {**GOOD_FORM, "business_description": f"We want {named}", "lang": "en"}
+    response = client.post("/portal", data=form)
+    assert response.status_code == 200
+    said = re.findall(r'class="programme__match">matches your business: ([^<]+)<', response.text)
+    assert said, "the text-match factor is said on the results page"
+    assert any(term in named for line in said for term in line.split(", "))
+    page = client.get("/portal").text
+    assert 'name="business_description"' in page and 'name="industry_code"' in page
+    assert 'name="firm_name"' not in page and 'name="firm_flags"' not in page
