@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from api.portal.fields import FACT_FIELDS, FIELD_OF_COLUMN, RATINGS
+from api.portal.fields import ASKED_OPTIONAL, FACT_FIELDS, FIELD_OF_COLUMN, RATINGS
 from api.portal.form import parse_answers
 from api.schemas.firms import EXAMPLE_PROFILE, FirmProfile
 from recommender.adapters.store.frame_rows import (
@@ -166,7 +166,11 @@ def test_the_api_holds_the_order_rule_of_the_spec() -> None:
 
 # --- the portal form -----------------------------------------------------------------------
 def test_the_form_asks_every_firm_fact_once() -> None:
-    asked = [FIELD_OF_COLUMN.get(f.name, f.name) for f in FIRM_FACTS]
+    """Every required fact, and of the optional v2 ones only those an anonymous firm is
+    asked (its place, industry and description; never its name or statuses)."""
+    wanted = [*FIRM_FACTS, *(FIRMS.field(name) for name in ASKED_OPTIONAL)]
+    asked = [FIELD_OF_COLUMN.get(f.name, f.name) for f in wanted]
+    assert {"firm_name", "firm_flags"}.isdisjoint(ASKED_OPTIONAL)
     assert sorted(s.name for s in FACT_FIELDS) == sorted(asked)
 
 
