@@ -215,6 +215,15 @@ def decide(
         ``force`` is not given. Forced, the evidence says what was overridden.
     """
     where = f"data directory {data}" if data is not None else "the store's outcomes"
+    unusable = champion_unusable(champion)
+    if unusable is not None:  # nothing to compare with: replacing it is the way back
+        return {
+            "champion": {"version": champion, "unusable": unusable},
+            "data": where,
+            "accepted": True,
+            "reason": f"the champion {champion!r} cannot be loaded ({unusable}); "
+            f"{candidate!r} replaces it without a comparison",
+        }
     try:
         decision = run_gate(candidate, champion, data=data, n_boot=n_boot)
     except DataValidationError as exc:
@@ -263,6 +272,23 @@ def _main(argv: list[str] | None = None) -> int:
         return 2
     print(json.dumps({"evidence": evidence}))
     return 0
+
+
+def champion_unusable(champion: str) -> str | None:
+    """Why the champion cannot be loaded and scored (its trial load in a child process
+    fails: a tampered, unsigned or crashing version), or ``None`` when it can."""
+    from recommender.adapters.signing import open_registry
+    from recommender.adapters.trial import run_trial
+    from recommender.errors import ModelIntegrityError
+    from recommender.settings import get_settings
+
+    settings = get_settings()
+    registry = open_registry(settings, trial=False)
+    try:
+        run_trial(registry, champion, timeout=settings.model_trial_timeout_seconds)
+    except ModelIntegrityError as exc:
+        return str(exc)
+    return None
 
 
 def run_gate(
