@@ -59,7 +59,16 @@ def _score_chunk(
     if len(X):
         score[fi, pj] = ranker.predict(X)
     ranked = np.where(eligible & ~np.isnan(score), score, -np.inf)
-    order = np.argsort(-ranked, axis=1, kind="stable")
+    # ties as a firm's own list breaks them: the sooner closing day, then catalogue order
+    shape = (n, m)
+    order = np.lexsort(
+        (
+            np.broadcast_to(np.arange(m), shape),
+            np.broadcast_to(cat.closing_key, shape),
+            -ranked,
+        ),
+        axis=1,
+    )
     rank = np.empty((n, m))
     rank[np.arange(n)[:, None], order] = np.arange(1, m + 1)[None, :]
     rank = np.where(np.isfinite(ranked), rank, np.nan)
