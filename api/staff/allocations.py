@@ -23,7 +23,7 @@ from api.routes.allocations import download_allocation
 from api.schemas.allocations import AllocationDetail, AllocationOut, AllocationRequest
 from api.schemas.common import MAX_ROW_ID
 from api.service import ServingService
-from api.staff.auth import csrf_ok, csrf_refused, signed_in
+from api.staff.auth import signed_in, signed_post
 from api.staff.firms import firm_path
 from api.staff.render import STAFF_PATH, Staff, problem_page, refusal, render, see_other, switch_url
 from recommender.adapters.store.allocations import (
@@ -107,11 +107,9 @@ def run_allocation_form(
     min_shares: Text = "",
 ) -> Response:
     """Run an allocation of a year and show it."""
-    who = signed_in(request, session, None)
+    who = signed_post(request, session, csrf)
     if not isinstance(who, Staff):
         return who
-    if not csrf_ok(who, csrf):
-        return csrf_refused(request, who, who.tr)
     values = {"year": year, "per_firm": per_firm, "min_shares": min_shares}
     floors = [line.strip() for line in min_shares.splitlines() if line.strip()]
     try:

@@ -92,6 +92,15 @@ def csrf_refused(request: Request, staff: Staff | None, tr: StaffTranslator) -> 
     )
 
 
+def signed_post(request: Request, session: Session, csrf: str) -> Staff | Response:
+    """The staff member behind a posted form that carries the session's CSRF token, or
+    the answer that refuses it (sign-in page, or 403 without the token)."""
+    who = signed_in(request, session, None)
+    if isinstance(who, Staff) and not csrf_ok(who, csrf):
+        return csrf_refused(request, who, who.tr)
+    return who
+
+
 def _sign_in_page(
     request: Request,
     tr: StaffTranslator,
@@ -210,11 +219,9 @@ def sign_out(
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """End the session (its row stays, marked signed out) and clear the cookie."""
-    who = signed_in(request, session, None)
+    who = signed_post(request, session, csrf)
     if not isinstance(who, Staff):
         return who
-    if not csrf_ok(who, csrf):
-        return csrf_refused(request, who, who.tr)
     end_session(session, who.session_id, why="signed_out")
     session.commit()
     log.info("staff sign-out: key %r, session %d", who.principal.name, who.session_id)

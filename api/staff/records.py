@@ -22,7 +22,7 @@ from api.queries import stored_outcome_keys
 from api.schemas.common import MAX_ROW_ID
 from api.schemas.feedback import FeedbackCorrection, FeedbackIn
 from api.security import ANALYST
-from api.staff.auth import csrf_ok, csrf_refused, signed_in
+from api.staff.auth import signed_post
 from api.staff.firms import firm_path
 from api.staff.render import STAFF_PATH, Staff, problem_page, refusal, see_other
 from recommender.constants import OUTCOME_MAX, OUTCOME_MIN
@@ -60,11 +60,9 @@ def record_feedback(
     back: Annotated[Literal["firm", "outreach"], Form()] = "firm",
 ) -> Response:
     """Record feedback on one programme and firm of a served list (stored once)."""
-    who = signed_in(request, session, None)
+    who = signed_post(request, session, csrf)
     if not isinstance(who, Staff):
         return who
-    if not csrf_ok(who, csrf):
-        return csrf_refused(request, who, who.tr)
     try:
         body = FeedbackIn(
             request_id=request_id,
@@ -107,11 +105,9 @@ def correct_feedback(
     note: Text = "",
 ) -> Response:
     """Correct recorded feedback (status, note); the change log keeps what it was."""
-    who = signed_in(request, session, None)
+    who = signed_post(request, session, csrf)
     if not isinstance(who, Staff):
         return who
-    if not csrf_ok(who, csrf):
-        return csrf_refused(request, who, who.tr)
     try:
         body = FeedbackCorrection(action=action or None, note=note.strip() or None)
         change_feedback(session, who.principal, feedback_id, action=body.action, note=body.note)
@@ -138,11 +134,9 @@ def record_outcome(
     outcome: Text = "",
 ) -> Response:
     """Store (or correct) a firm's outcome in a programme of a year: analysts only."""
-    who = signed_in(request, session, None)
+    who = signed_post(request, session, csrf)
     if not isinstance(who, Staff):
         return who
-    if not csrf_ok(who, csrf):
-        return csrf_refused(request, who, who.tr)
     if who.principal.role not in ANALYST:
         message = who.tr("staff.outcome_analysts")
         return problem_page(request, who, who.tr, message, status=403)
