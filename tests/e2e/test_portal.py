@@ -11,14 +11,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from api.app import create_app
@@ -27,8 +24,8 @@ from recommender.adapters.registry import Registry
 from recommender.adapters.store import dispose_engines, get_engine, import_dataset, upgrade_database
 from recommender.settings import Settings
 from recommender.simulate import simulate_world
+from tests.api.conftest import LiveServer
 from tests.signing import TEST_SIGNING_KEY
-from tests.waiting import wait_until
 from training.local import train_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,12 +93,6 @@ TEXT_FIELDS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The product's app on a demo world, served by uvicorn in a thread."""
@@ -131,23 +122,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         run_evaluation=False,
         objective="regression",
     )
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, name="portal-e2e-server", daemon=True)
-    thread.start()
-
-    def started() -> bool:
-        if not uv.started and not thread.is_alive():
-            raise RuntimeError("the portal server did not start")
-        return bool(uv.started)
-
-    wait_until(started, timeout=60, what="the portal server start")
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=15)
+    with LiveServer(create_app(settings)) as server:
+        yield server.url
     dispose_engines()
 
 

@@ -10,12 +10,10 @@ A missing browser fails these tests (``tests/e2e/install_browser.sh``), never sk
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api.app import create_app
@@ -31,17 +29,16 @@ from recommender.adapters.store import (
 )
 from recommender.settings import Settings
 from recommender.simulate import simulate_world
+from tests.api.conftest import LiveServer
 from tests.e2e.test_portal import (
     CHROMIUM,
     CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
-    _free_port,
     no_horizontal_scroll,
     shot,
 )
 from tests.signing import TEST_SIGNING_KEY
-from tests.waiting import wait_until
 from training.local import train_version
 
 EN, KO = StaffTranslator("en"), StaffTranslator("ko")
@@ -89,23 +86,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         run_evaluation=False,
         objective="regression",
     )
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="staff-e2e-server", daemon=True)
-    thread.start()
-
-    def started() -> bool:
-        if not server.started and not thread.is_alive():
-            raise RuntimeError("the staff server did not start")
-        return bool(server.started)
-
-    wait_until(started, timeout=60, what="the staff server start")
-    yield Site(f"http://127.0.0.1:{port}", key)
-    server.should_exit = True
-    thread.join(timeout=15)
+    with LiveServer(create_app(settings)) as server:
+        yield Site(server.url, key)
     dispose_engines()
 
 
