@@ -160,7 +160,7 @@ def write_audit_many(
         }
         for e in entries
     ]
-    session.execute(insert(AuditEntry), rows)
+    session.execute(insert(AuditEntry.__table__), rows)  # Core: no ORM bulk bookkeeping
     return len(rows)
 
 

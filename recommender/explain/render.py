@@ -24,6 +24,7 @@ PHRASES_FILE: Final[Path] = Path(__file__).with_name("phrases.json")
 LANGUAGES: Final[tuple[str, ...]] = ("en", "ko")
 NEUTRAL: Final[float] = 0.005  # |contribution| below this "hardly changes fit"
 CACHED_SENTENCES: Final[int] = 10_000  # per language and cache; it starts over beyond this
+CACHED_REASONS: Final[int] = 65_536  # every region and sector value x a real year's catalogue
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +68,7 @@ class Renderer:
         # explanations share contribution objects (see facts.explanations): by identity,
         # holding the object so that its id is not reused while remembered
         self._by_id: dict[int, tuple[object, str]] = {}
+        self._reasons_by_id: dict[int, tuple[Reason, str]] = {}
         self.remember = remember
 
     # --- words ------------------------------------------------------------------------
@@ -228,10 +230,7 @@ class Renderer:
 
     def reason(self, r: Reason) -> str:
         """Why a firm cannot join a programme, for one failed rule."""
-        if not self.remember:
-            return self._reason(r)
-        text = self._known(r)  # reasons of regional and sectoral rules are shared objects
-        return text if text is not None else self._keep(r, self._reason_cache(r))
+        return self.reasons((r,))[0]
 
     def _reason(self, r: Reason) -> str:
         rule = RULE_OF_COLUMN.get(r.rule)
@@ -299,8 +298,21 @@ class Renderer:
         return self._say("checks", key, **values)
 
     def reasons(self, reasons: Iterable[Reason]) -> list[str]:
-        """:meth:`reason` of each."""
-        return [self.reason(r) for r in reasons]
+        """:meth:`reason` of each. Reasons of regional and sectoral rules are shared
+        objects (one per programme and firm value), so they are remembered by identity;
+        the others by value. The loop is written out: a firm's list on a real catalogue
+        has ~1,500 of them."""
+        if not self.remember:
+            return [self._reason(r) for r in reasons]
+        seen, out = self._reasons_by_id, []
+        for r in reasons:
+            hit = seen.get(id(r))
+            if hit is None or hit[0] is not r:
+                if len(seen) >= CACHED_REASONS:
+                    seen.clear()
+                hit = seen[id(r)] = (r, self._reason_cache(r))
+            out.append(hit[1])
+        return out
 
 
 @lru_cache(maxsize=len(LANGUAGES))

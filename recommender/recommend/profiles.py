@@ -108,6 +108,10 @@ def _strings(values: Any) -> np.ndarray:
 
 
 def _optional_strings(values: Any) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f" and np.isnan(values).all():
+        return np.full(len(values), None, dtype=object)  # a column the profiles lack
+    if isinstance(values, list) and all(v is None or type(v) is str for v in values):
+        return np.array(values, dtype=object)
     s = pd.Series(values, dtype=object)
     return s.where(s.notna(), None).to_numpy()
 

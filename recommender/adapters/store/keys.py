@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -100,16 +100,20 @@ def revoke_key(session: Session, name: str) -> None:
         session.flush()
 
 
+_KEYS = ApiKey.__table__.c
+# built once: every request runs it, and making a statement costs more than running it
+_BY_HASH: Final = select(_KEYS.name, _KEYS.role, _KEYS.key_hash, _KEYS.revoked_at).where(
+    _KEYS.key_hash == bindparam("digest")
+)
+
+
 def authenticate(session: Session, key: str) -> KeyInfo | None:
-    """Who ``key`` belongs to, or ``None`` if it is unknown or revoked."""
+    """Who ``key`` belongs to, or ``None`` if it is unknown or revoked (a plain Core
+    query on the session's connection: it runs on every request)."""
     if not key:
         return None
     digest = hash_key(key)
-    row = session.execute(
-        select(ApiKey.name, ApiKey.role, ApiKey.key_hash, ApiKey.revoked_at).where(
-            ApiKey.key_hash == digest
-        )
-    ).first()
+    row = session.connection().execute(_BY_HASH, {"digest": digest}).first()
     if row is None or not hmac.compare_digest(row.key_hash, digest) or row.revoked_at:
         return None
     return KeyInfo(name=row.name, role=row.role)
