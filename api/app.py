@@ -70,6 +70,7 @@ def _startup(app: FastAPI, settings: Settings, metrics: Metrics) -> ModelHolder:
         probe_seconds=settings.readiness_probe_seconds,
     )
     holder.refresh()
+    holder.settle()  # nothing older to free: the model loaded, then frozen
     if holder.current is None:
         log.warning(
             "no model is being served yet (champion: %s); /readyz answers 503",

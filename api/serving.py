@@ -17,6 +17,7 @@ served model (cached) for ``/readyz``.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -34,6 +35,21 @@ from recommender.constants import CHAMPION
 from recommender.recommend.selfcheck import self_check
 
 log = logging.getLogger("api.serving")
+
+
+def settle_heap() -> None:
+    """Put what the served model holds out of the cyclic garbage collector's way.
+
+    A model over a real catalogue holds ~250,000 long-lived objects (indexes, shared
+    reasons, text-match tables). A request that allocates many - a list with its 1,300
+    programmes the firm cannot join - set off collections that walked them all again
+    and again: 11 ms of CPU instead of 6.5. Frozen objects are never collected, so what
+    an earlier model left is unfrozen and collected first (:meth:`ModelHolder._poll`
+    settles one poll after a swap, once the requests that held the old model are done).
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class ModelHolder:
@@ -67,6 +83,7 @@ class ModelHolder:
         self.num_threads = num_threads
         self.on_swap = on_swap
         self.current: Recommender | None = None
+        self._unsettled = False  # a model was loaded since the heap was last settled
         self.refused: dict[str, str] = {}  # version -> why it was not loaded
         self._champion_token: tuple[str | None, int] | None = None
         self._catalogue_token: tuple[Any, ...] | None = None
@@ -158,6 +175,7 @@ class ModelHolder:
                 return False
             self._catalogue_token = cat_token
             self.current = new
+            self._unsettled = True
             swapped = current is None or new.version != current.version
             if swapped:
                 log.info("serving model version %s", new.version)
@@ -218,9 +236,16 @@ class ModelHolder:
             self._thread.join(timeout=10)
             self._thread = None
 
+    def settle(self) -> None:
+        """:func:`settle_heap` if a model was loaded since the last time."""
+        if self._unsettled:
+            self._unsettled = False
+            settle_heap()
+
     def _poll(self, interval: float) -> None:
         while not self._stop.wait(interval):
             try:
+                self.settle()  # what the last refresh loaded, one interval later
                 self.refresh()
             except Exception:  # the poller must survive a database hiccup
                 log.exception("checking for a new champion or catalogue failed")

@@ -6,10 +6,12 @@ the registry (same store), leaving the shared deployment on ``v1``.
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,6 +158,23 @@ def test_a_champion_promoted_elsewhere_is_picked_up(
     registry.promote("v2-better")  # as `recommender models promote` in another process
     with server.client(deployment.keys["analyst"]) as client:
         _wait_for(client, "v2-better")
+        registry.promote("v1", force=True)
+        _wait_for(client, "v1")
+
+
+def test_the_served_model_is_frozen_and_a_replaced_one_is_freed(
+    models_server: tuple[LiveServer, Registry], deployment: Deployment
+) -> None:
+    """The long-lived heap is kept out of the garbage collector's way (api.serving's
+    settle_heap), and that never keeps a model no longer served alive."""
+    server, registry = models_server
+    holder = server.app.state.holder
+    assert gc.get_freeze_count() > 0
+    served = weakref.ref(holder.current)
+    registry.promote("v2-better")
+    with server.client(deployment.keys["analyst"]) as client:
+        _wait_for(client, "v2-better")
+        wait_until(lambda: served() is None, timeout=20, what="the replaced model freed")
         registry.promote("v1", force=True)
         _wait_for(client, "v1")
 
