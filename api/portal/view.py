@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -19,10 +19,37 @@ from urllib.parse import urlsplit
 
 from api.portal.charts import Bar, CapabilityBars, capability_bars, factor_bars
 from api.portal.i18n import Translator
-from recommender import Explanation, Recommendation, RecommendedItem, Recommender
+from recommender import (
+    Explanation,
+    IneligibleItem,
+    Recommendation,
+    RecommendedItem,
+    Recommender,
+)
+from recommender.eligibility import Reason
 from recommender.explain import Renderer, effect_key, renderer
 
 TOP_SENTENCES: Final[int] = 3
+SHOWN_PER_GROUP: Final[int] = 50  # ineligible programmes listed under one reason
+# why a firm cannot join, grouped for the page: the first group a programme's reasons
+# reach in this order names it (another region says more than a size limit)
+_GROUP_OF_RULE: Final[dict[str, str]] = {
+    "nothing": "nothing",
+    "region": "region",
+    "district": "district",
+    "sector": "sector",
+    "industry": "industry",
+    "group": "group",
+    "min_employees": "size",
+    "max_employees": "size",
+    "max_revenue_krw_m": "size",
+    "min_firm_age": "age",
+    "max_firm_age": "age",
+    "lab": "lab",
+    "window": "closed",
+    "year": "year",
+}
+_GROUP_ORDER: Final[tuple[str, ...]] = tuple(dict.fromkeys(_GROUP_OF_RULE.values())) + ("other",)
 _INDEX: weakref.WeakKeyDictionary[Recommender, dict[str, dict[str, Any]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -79,6 +106,22 @@ class ProgrammeCard:
 
 
 @dataclass(frozen=True)
+class IneligibleGroup:
+    """The programmes a firm cannot join for one kind of reason: how many, a summary
+    line ("1,121 are for other regions"), and the first :data:`SHOWN_PER_GROUP`."""
+
+    key: str
+    count: int
+    summary: str
+    cards: tuple[ProgrammeCard, ...]
+
+    @property
+    def more(self) -> int:
+        """How many of the group are counted but not listed."""
+        return self.count - len(self.cards)
+
+
+@dataclass(frozen=True)
 class ResultsView:
     """Everything the results page shows, in the reader's language."""
 
@@ -89,7 +132,12 @@ class ResultsView:
     more_ranked: tuple[ProgrammeCard, ...]
     contrast: tuple[str, ...]
     unscored: tuple[ProgrammeCard, ...]
-    ineligible: tuple[ProgrammeCard, ...]
+    ineligible: tuple[IneligibleGroup, ...]
+
+    @property
+    def ineligible_total(self) -> int:
+        """How many programmes of the year the firm cannot join."""
+        return sum(g.count for g in self.ineligible)
 
 
 def programme_index(recommender: Recommender) -> dict[str, dict[str, Any]]:
@@ -268,17 +316,7 @@ def build_results(
         )
         for i in rec.unscored
     )
-    ineligible = tuple(
-        _card(
-            i.programme_id,
-            i.name,
-            record(i.programme_id),
-            today=today,
-            tr=tr,
-            reasons=tuple(say.reasons(i.reasons)),
-        )
-        for i in rec.ineligible or []
-    )
+    ineligible = _ineligible_groups(rec, record, say, today=today, tr=tr)
     return ResultsView(
         rec.year,
         rec.model_version,
@@ -289,3 +327,39 @@ def build_results(
         unscored,
         ineligible,
     )
+
+
+def _group_of(reasons: Iterable[Reason]) -> str:
+    rules = {_GROUP_OF_RULE.get(r.rule, "other") for r in reasons}
+    return next(g for g in _GROUP_ORDER if g in rules) if rules else "other"
+
+
+def _ineligible_groups(
+    rec: Recommendation,
+    record: Callable[[str], Mapping[str, Any]],
+    say: Renderer,
+    *,
+    today: date,
+    tr: Translator,
+) -> tuple[IneligibleGroup, ...]:
+    """The programmes the firm cannot join, by kind of reason, largest group first; a
+    card (with every reason in words) only for the first few of each."""
+    grouped: dict[str, list[IneligibleItem]] = {}
+    for item in rec.ineligible or []:
+        grouped.setdefault(_group_of(item.reasons), []).append(item)
+    groups = []
+    for key, items in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        cards = tuple(
+            _card(
+                i.programme_id,
+                i.name,
+                record(i.programme_id),
+                today=today,
+                tr=tr,
+                reasons=tuple(say.reasons(i.reasons)),
+            )
+            for i in items[:SHOWN_PER_GROUP]
+        )
+        summary = tr(f"ineligible_groups.{key}", n=f"{len(items):,}")
+        groups.append(IneligibleGroup(key, len(items), summary, cards))
+    return tuple(groups)

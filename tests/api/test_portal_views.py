@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -34,14 +35,16 @@ from api.portal.form import (
     read_answers_file,
 )
 from api.portal.i18n import Translator, catalogue, check_catalogue, choose_language
-from api.portal.view import build_results, programme_index, safe_url, window
+from api.portal.view import SHOWN_PER_GROUP, build_results, programme_index, safe_url, window
 from api.security import RateLimiter
 from api.service import ServingService
+from recommender import IneligibleItem, Recommendation
 from recommender.adapters.artefact import load_recommender
 from recommender.adapters.registry import Registry
 from recommender.adapters.store import get_engine, upgrade_database
 from recommender.adapters.store.tables import AuditEntry, SavedProfile
 from recommender.constants import CAPABILITIES, OTHER_TYPE, TYPE_READINESS_CAPS
+from recommender.eligibility import Reason
 from recommender.eligibility import reasons as core_reasons
 from recommender.explain import Contribution, effect_key, renderer
 from recommender.recommend import Recommender
@@ -539,8 +542,11 @@ def test_the_results_page_says_what_the_renderer_says(world: SimpleNamespace) ->
             (say.sentence(c), effect_key(c.value)) for c in first.contributions[:3]
         )
         assert view.contrast == tuple(say.describe(c) for c in rec.contrast)
-        assert [c.reasons for c in view.ineligible] == [
-            tuple(say.reasons(i.reasons)) for i in rec.ineligible
+        by_id = {i.programme_id: i for i in rec.ineligible}
+        listed = [c for g in view.ineligible for c in g.cards]
+        assert len(listed) == len(rec.ineligible)  # a small catalogue: every one listed
+        assert [c.reasons for c in listed] == [
+            tuple(say.reasons(by_id[c.programme_id].reasons)) for c in listed
         ]
 
 
@@ -558,8 +564,53 @@ def test_results_view_follows_the_recommendation(world: SimpleNamespace) -> None
     assert all(len(c.sentences) == 3 and c.chart for c in view.explained)
     assert [c.rank for c in ranked] == list(range(1, len(ranked) + 1))
     assert len(view.capabilities) == 12
-    assert {c.programme_id for c in view.ineligible} == {i.programme_id for i in rec.ineligible}
-    assert all(c.reasons for c in view.ineligible)
+    listed = [c for g in view.ineligible for c in g.cards]
+    assert {c.programme_id for c in listed} == {i.programme_id for i in rec.ineligible}
+    assert view.ineligible_total == len(rec.ineligible)
+    assert all(c.reasons for c in listed)
+
+
+def test_ineligible_programmes_are_summarised_by_their_reason() -> None:
+    """The page groups what a firm cannot join ("1,121 are for other regions"), the
+    largest group first, a programme under the first of its reasons' groups in the
+    order nothing offered, region, district, sector, ..., and lists at most
+    SHOWN_PER_GROUP of each."""
+    regional = [
+        IneligibleItem(f"r{n}", f"Regional {n}", [Reason("region", ("서울",), "경기")])
+        for n in range(SHOWN_PER_GROUP + 7)
+    ]
+    both = IneligibleItem(
+        "b",
+        "Small and regional",
+        [Reason("max_employees", 10.0, 40.0), Reason("region", ("부산",), "경기")],
+    )
+    small = IneligibleItem("s", "Small firms", [Reason("max_employees", 10.0, 40.0)])
+    nothing = IneligibleItem("n", "Selection results", [Reason("nothing", "선정결과", None)])
+    rec = Recommendation(
+        "f1",
+        2025,
+        "v",
+        [],
+        [],
+        [*regional, both, small, nothing],
+        [],
+        np.full(12, np.nan),
+        np.full(12, 3.0),
+    )
+    for lang, region_summary in (
+        ("en", f"{SHOWN_PER_GROUP + 8:,} are for firms in other regions"),
+        ("ko", f"{SHOWN_PER_GROUP + 8:,}건은 다른 지역 기업 대상입니다"),
+    ):
+        view = build_results(rec, programmes={}, tr=Translator(lang), today=date(2025, 3, 1))
+        assert [(g.key, g.count) for g in view.ineligible] == [
+            ("region", SHOWN_PER_GROUP + 8),
+            ("nothing", 1),
+            ("size", 1),
+        ]
+        region = view.ineligible[0]
+        assert region.summary == region_summary
+        assert len(region.cards) == SHOWN_PER_GROUP and region.more == 8
+        assert view.ineligible_total == len(rec.ineligible)
 
 
 def test_only_web_addresses_become_links() -> None:
@@ -666,9 +717,12 @@ def test_results_rank_and_explain_like_the_recommender(
     rows = page.find_all("table", class_="cap-table")[0].find_all("tr")
     assert len(rows) == 1 + 12
     ineligible = page.by_id("ineligible")
-    assert len(
+    groups = ineligible.find_all("details", class_="ineligible-group")
+    assert groups and len(
         ineligible.find_all("li", class_="programme programme--compact programme--ineligible")
-    ) == len(expected.ineligible)
+    ) == len(expected.ineligible)  # a small catalogue: every one listed
+    counts = [int(g.find_all("summary")[0].text.split()[0]) for g in groups]
+    assert sum(counts) == len(expected.ineligible)
     unscored = [i.name for i in expected.unscored]
     assert unscored
     for name in unscored:

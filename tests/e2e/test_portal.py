@@ -242,9 +242,14 @@ def test_a_firm_gets_ranked_explained_programmes(server: str, page: Page) -> Non
     assert all(t.strip() for t in first.locator("li.reason").all_inner_texts())
     assert first.locator(".factor-table tr").count() >= 5
     assert first.locator(".factor-table rect").first.bounding_box() is not None
-    expect(page.locator("#ineligible li.programme--ineligible").first).to_be_visible()
+    # what the firm cannot join is summarised by reason; a group opens to its programmes
+    cannot = page.locator("#ineligible li.programme--ineligible").first
+    expect(cannot).to_be_hidden()
+    page.locator("#ineligible details.ineligible-group > summary").first.click()
+    expect(cannot).to_be_visible()
     expect(page.locator("#ineligible .ineligible-reasons li").first).not_to_be_empty()
     # a Korean programme name is shown as it is, with its announcement link
+    page.evaluate("document.querySelectorAll('#ineligible details').forEach(d => d.open = true)")
     korean = page.get_by_text(KOREAN_PROGRAMMES["consulting"][0])
     expect(korean.first).to_be_visible()
     expect(page.locator("a[rel~='external']").first).to_have_attribute(
