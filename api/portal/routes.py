@@ -31,7 +31,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import RateLimiterDep, ServiceDep, SessionDep
 from api.portal.charts import GRID
-from api.portal.fields import FACT_FIELDS
+from api.portal.fields import FACT_FIELDS, FIELDS_BY_NAME, MULTI_VALUED
 from api.portal.form import (
     MAX_UPLOAD_BYTES,
     AnswersFileError,
@@ -47,7 +47,7 @@ from api.portal.view import build_results, programme_index
 from api.security import Principal, RateLimitedError, RateLimiter, client_address
 from api.service import ListOptions, ModelUnavailableError, ServingService
 from recommender import Recommendation, Recommender
-from recommender.constants import CAPABILITIES, REGIONS, SECTORS
+from recommender.constants import CAPABILITIES, LIST_SEP, REGIONS, SECTORS
 
 API_DIR: Final[Path] = Path(__file__).resolve().parents[1]
 TEMPLATES: Final[Jinja2Templates] = Jinja2Templates(directory=API_DIR / "templates")
@@ -90,7 +90,9 @@ def static_url(name: str) -> str:
 
 
 def field_anchor(name: str) -> str:
-    """The id of the control an error summary links to."""
+    """The id of the control an error summary links to (a group's first one)."""
+    if name in MULTI_VALUED:
+        return f"f-{name}-{FIELDS_BY_NAME[name].options[0]}"
     return f"f-{name}-1" if name in CAPABILITIES else f"f-{name}"
 
 
@@ -112,7 +114,11 @@ def _language(request: Request, asked: str | None) -> tuple[Translator, bool]:
 
 async def _posted(request: Request) -> dict[str, str]:
     form = await request.form(max_files=0, max_fields=100)
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    for name in MULTI_VALUED:  # one checkbox per status: every ticked value, ';'-joined
+        if name in form:
+            posted[name] = LIST_SEP.join(v for v in form.getlist(name) if isinstance(v, str))
+    return posted
 
 
 def _render(
