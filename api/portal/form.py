@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from api.portal.fields import (
     FACT_FIELDS,
@@ -30,6 +31,7 @@ from api.portal.fields import (
     FIELDS_BY_NAME,
     FLAG_OPTIONS,
     FORM_FIELDS,
+    MULTI_VALUED,
     RATINGS,
     FieldSpec,
 )
@@ -75,6 +77,15 @@ class AnswersFileError(ValueError):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+def posted_fields(form: FormData) -> dict[str, str]:
+    """A posted form's text fields; a checkbox group's ticked values ``;``-joined."""
+    posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    for name in MULTI_VALUED:
+        if name in form:
+            posted[name] = LIST_SEP.join(v for v in form.getlist(name) if isinstance(v, str))
+    return posted
 
 
 def form_values(form: Mapping[str, Any]) -> dict[str, str]:

@@ -40,6 +40,7 @@ from api.portal.form import (
     default_values,
     form_values,
     parse_answers,
+    posted_fields,
     read_answers_file,
 )
 from api.portal.i18n import LANG_COOKIE, Translator, choose_language
@@ -47,7 +48,7 @@ from api.portal.view import build_results, programme_index
 from api.security import Principal, RateLimitedError, RateLimiter, client_address
 from api.service import ListOptions, ModelUnavailableError, ServingService
 from recommender import Recommendation, Recommender
-from recommender.constants import CAPABILITIES, LIST_SEP, REGIONS, SECTORS
+from recommender.constants import CAPABILITIES, REGIONS, SECTORS
 
 API_DIR: Final[Path] = Path(__file__).resolve().parents[1]
 TEMPLATES: Final[Jinja2Templates] = Jinja2Templates(directory=API_DIR / "templates")
@@ -113,12 +114,7 @@ def _language(request: Request, asked: str | None) -> tuple[Translator, bool]:
 
 
 async def _posted(request: Request) -> dict[str, str]:
-    form = await request.form(max_files=0, max_fields=100)
-    posted = {k: v for k, v in form.items() if isinstance(v, str)}
-    for name in MULTI_VALUED:  # one checkbox per status: every ticked value, ';'-joined
-        if name in form:
-            posted[name] = LIST_SEP.join(v for v in form.getlist(name) if isinstance(v, str))
-    return posted
+    return posted_fields(await request.form(max_files=0, max_fields=100))
 
 
 def _render(
