@@ -298,11 +298,12 @@ def test_form_values_keep_only_known_fields_trimmed() -> None:
 
 
 def test_answers_survive_a_download_and_upload_round_trip() -> None:
-    profile = profile_of(GOOD_FORM)
+    flags = "women_owned;social_enterprise;venture_certified;innobiz;mainbiz;disabled_owned"
+    profile = profile_of({**GOOD_FORM, "firm_flags": flags})  # longer than any other answer
     document = answers_document(profile)
     assert document["format"] == ANSWERS_FORMAT and "firm_id" not in document["profile"]
     values = read_answers_file(json.dumps(document).encode())
-    assert profile_of(values) == profile
+    assert profile_of(values) == profile and profile["firm_flags"] == flags
 
 
 def test_a_bare_api_profile_can_be_uploaded_too() -> None:
