@@ -11,7 +11,7 @@ One module per command group, each holding a ``typer.Typer`` called ``app``:
 ``data``       validate, simulate, import, export
 ``models``     train, score, evaluate, build-demo-model, models list / promote / rollback
 ``keys``       keys create / revoke / list
-``catalogue``  catalogue import-bizinfo / set-type
+``catalogue``  catalogue import-bizinfo / set-type / set-field
 ``alerts``     alerts subscribe / run
 ``server``     serve, demo, db upgrade
 

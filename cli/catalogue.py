@@ -1,4 +1,4 @@
-"""Programme catalogues: ``catalogue import-bizinfo`` and ``catalogue set-type``."""
+"""Programme catalogues: ``catalogue import-bizinfo``, ``set-type`` and ``set-field``."""
 
 from __future__ import annotations
 
@@ -94,3 +94,34 @@ def catalogue_set_type(
         f"{programme_id} is now {row['programme_type']} (override; targets: "
         f"{row['targets'] or 'none'})"
     )
+
+
+@app.command("set-field")
+@friendly
+def catalogue_set_field(
+    programme_id: Annotated[str, typer.Argument(metavar="ID", help="programme id (PBLN_...)")],
+    field: Annotated[
+        str,
+        typer.Argument(
+            metavar="FIELD",
+            help="districts, target_groups, industries, support_kind, support_krw_m or "
+            "offers_nothing",
+        ),
+    ],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="as in overrides.csv; * = none")],
+    out_dir: CatalogueDir = None,
+    by: Annotated[str, typer.Option("--by", help="who corrects it (store mode)")] = "cli",
+) -> None:
+    """Correct a field the readers fill; kept across re-imports (overrides.csv with --out,
+    else the store's field_overrides)."""
+    if out_dir is None:
+        from recommender.adapters.bizinfo.dbstore import set_field_in_store
+        from recommender.adapters.store import session_scope
+
+        with session_scope(store_engine()) as session:
+            row = set_field_in_store(session, programme_id, field, value, set_by=by)
+    else:
+        from recommender.adapters.bizinfo.filestore import set_field_in_dir
+
+        row = dict(set_field_in_dir(out_dir, programme_id, field, value))
+    out.print(f"{programme_id}: {field} is now {row[field]!s} (set by caseworker)")

@@ -88,6 +88,14 @@ FIRM_FLAGS: Final[tuple[str, ...]] = (
     "preliminary_founder",
     "youth_founder",
 )
+# Statuses that follow from a profile's facts and are never asked: small_merchant from
+# size and sector, preliminary_founder is never held by a founded firm (every profile).
+DERIVED_FLAGS: Final[tuple[str, ...]] = ("small_merchant", "preliminary_founder")
+# The statuses a firm is asked to declare (the portal's checkboxes).
+DECLARED_FLAGS: Final[tuple[str, ...]] = tuple(f for f in FIRM_FLAGS if f not in DERIVED_FLAGS)
+# A firm_flags value saying the firm has declared that it holds none of them: programmes
+# for a group are then decided for it, not left as conditions to check.
+NO_FLAGS: Final[str] = "none"
 SUPPORT_KINDS: Final[tuple[str, ...]] = (
     "grant",
     "loan",

@@ -25,13 +25,13 @@ from typing import Any, Final
 
 import numpy as np
 
-from recommender.constants import ALL, FIRM_FLAGS, LIST_SEP
+from recommender.constants import ALL, DERIVED_FLAGS, FIRM_FLAGS, LIST_SEP
 
 DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE, NOTHING_RULE = "district", "group", "industry", "nothing"
 V2_RULES: Final[tuple[str, ...]] = (DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE, NOTHING_RULE)
 SMALL_MERCHANT, PRELIMINARY = "small_merchant", "preliminary_founder"
 # Statuses decided from the profile's facts, never left to check.
-DERIVED: Final[frozenset[str]] = frozenset({SMALL_MERCHANT, PRELIMINARY})
+DERIVED: Final[frozenset[str]] = frozenset(DERIVED_FLAGS)
 MANUFACTURING: Final[frozenset[str]] = frozenset({"mfg_high_tech", "mfg_mid_tech", "mfg_low_tech"})
 SMALL_MERCHANT_BELOW: Final[dict[bool, int]] = {True: 10, False: 5}  # manufacturing or not
 _FLAG_INDEX: Final[dict[str, int]] = {f: i for i, f in enumerate(FIRM_FLAGS)}
@@ -155,6 +155,7 @@ class V2Rules:
         flags = _column(firms, "firm_flags", n_firms)
         employees = np.asarray(firms["employees"], dtype=float)
         sectors = [str(s) for s in firms["sector"]]
+        # declared: any status, or NO_FLAGS ("none": holds none of them)
         known = np.array([_text(f) is not None for f in flags], dtype=bool)
         for i, cell in enumerate(flags):
             for flag in names(cell):

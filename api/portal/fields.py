@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from recommender.constants import CAPABILITIES, FIRM_ID, YEAR
+from recommender.constants import CAPABILITIES, DECLARED_FLAGS, FIRM_ID, NO_FLAGS, YEAR
 from recommender.contract.fields import FIRMS
 from recommender.contract.spec import Field
 
-Kind = Literal["select", "int", "number", "checkbox", "text"]
+Kind = Literal["select", "int", "number", "checkbox", "text", "flags"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class FieldSpec:
     minimum: float | None = None
     maximum: float | None = None
     inputmode: str = "numeric"
+    options: tuple[str, ...] = ()  # a "flags" field's checkboxes
 
 
 # form field -> contract column, where they differ (percentages on the form)
@@ -44,11 +45,19 @@ _FORM_KINDS: Final[dict[str, Kind]] = {
     "float": "number",
     "bool": "checkbox",
     "str": "text",
+    "list": "flags",
 }
 # The optional v2 columns the anonymous portal asks (none names the firm): they decide
-# district and industry eligibility and the description's text match. Statuses
-# (firm_flags) are not asked: programmes for a group are then conditions to check.
-ASKED_OPTIONAL: Final[tuple[str, ...]] = ("district", "industry_code", "business_description")
+# district, industry and group eligibility and the description's text match. Statuses
+# are checkboxes of the declared ones (the derived ones follow from the facts) and
+# "none of these"; with none ticked, programmes for a group stay conditions to check.
+ASKED_OPTIONAL: Final[tuple[str, ...]] = (
+    "district",
+    "industry_code",
+    "business_description",
+    "firm_flags",
+)
+FLAG_OPTIONS: Final[tuple[str, ...]] = (*DECLARED_FLAGS, NO_FLAGS)
 
 
 def _scaled(bound: float | None, scale: int) -> float | None:
@@ -79,6 +88,7 @@ def form_field(field: Field) -> FieldSpec:
             if kind == "text" and field.name != "industry_code"
             else "numeric"
         ),
+        options=FLAG_OPTIONS if kind == "flags" else (),
     )
 
 
@@ -98,6 +108,8 @@ FACT_FIELDS: Final[tuple[FieldSpec, ...]] = tuple(
     )
 )
 FIELDS_BY_NAME: Final[dict[str, FieldSpec]] = {f.name: f for f in FACT_FIELDS}
+# fields posted once per ticked checkbox
+MULTI_VALUED: Final[tuple[str, ...]] = tuple(f.name for f in FACT_FIELDS if f.kind == "flags")
 FORM_FIELDS: Final[tuple[str, ...]] = (*FIELDS_BY_NAME, *CAPABILITIES, "consent")
 
 

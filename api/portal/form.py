@@ -23,17 +23,20 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from api.portal.fields import (
     FACT_FIELDS,
     FIELD_OF_COLUMN,
     FIELDS_BY_NAME,
+    FLAG_OPTIONS,
     FORM_FIELDS,
+    MULTI_VALUED,
     RATINGS,
     FieldSpec,
 )
 from api.schemas.firms import FirmProfile
-from recommender.constants import CAPABILITIES, FIRM_ID, REGIONS, SECTORS
+from recommender.constants import CAPABILITIES, FIRM_ID, LIST_SEP, NO_FLAGS, REGIONS, SECTORS
 from recommender.contract.fields import FIRMS
 
 PORTAL_FIRM_ID: Final[str] = "portal"  # the inline profile's id; never a real firm's
@@ -41,6 +44,8 @@ ANSWERS_FORMAT: Final[str] = "sme-programme-portal-answers"
 ANSWERS_VERSION: Final[int] = 1
 MAX_UPLOAD_BYTES: Final[int] = 64 * 1024
 MAX_FIELD_CHARS: Final[int] = 64
+# the statuses field holds every ticked checkbox, ';'-joined
+MAX_FIELD_CHARS_OF: Final[dict[str, int]] = {"firm_flags": 4 * MAX_FIELD_CHARS}
 TRUE_WORDS: Final[frozenset[str]] = frozenset({"yes", "on", "true", "1"})
 
 
@@ -74,13 +79,22 @@ class AnswersFileError(ValueError):
         self.params = params
 
 
+def posted_fields(form: FormData) -> dict[str, str]:
+    """A posted form's text fields; a checkbox group's ticked values ``;``-joined."""
+    posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    for name in MULTI_VALUED:
+        if name in form:
+            posted[name] = LIST_SEP.join(v for v in form.getlist(name) if isinstance(v, str))
+    return posted
+
+
 def form_values(form: Mapping[str, Any]) -> dict[str, str]:
     """The known fields of a submitted form as trimmed strings (unknown ones dropped)."""
     out: dict[str, str] = {}
     for name in FORM_FIELDS:
         value = form.get(name)
         if isinstance(value, str):
-            out[name] = value.strip()[:MAX_FIELD_CHARS]
+            out[name] = value.strip()[: MAX_FIELD_CHARS_OF.get(name, MAX_FIELD_CHARS)]
     return out
 
 
@@ -115,6 +129,8 @@ def _fact(spec: FieldSpec, raw: str, *, years: Sequence[int]) -> tuple[Any, Fiel
     """The typed value of one firm fact, or the reason it is refused."""
     if spec.kind == "checkbox":
         return is_true(raw), None
+    if spec.kind == "flags":
+        return _flags(raw)
     if spec.kind == "text":  # optional free text; the contract's rules hold it (FirmProfile)
         return (raw or None), None
     if raw == "":
@@ -137,6 +153,18 @@ def _fact(spec: FieldSpec, raw: str, *, years: Sequence[int]) -> tuple[Any, Fiel
     if spec.maximum is not None and value > spec.maximum:
         return None, FieldError("max", {"max": _plain(spec.maximum)})
     return (int(value) if spec.kind == "int" else value), None
+
+
+def _flags(raw: str) -> tuple[str | None, FieldError | None]:
+    """The ticked statuses (``None``: none ticked, not declared), or why they are refused:
+    a status the form does not offer, or "none of these" beside a status."""
+    ticked = list(dict.fromkeys(p.strip() for p in raw.split(LIST_SEP) if p.strip()))
+    unknown = [p for p in ticked if p not in FLAG_OPTIONS]
+    if unknown:
+        return None, FieldError("unknown_status", {"value": unknown[0][:MAX_FIELD_CHARS]})
+    if NO_FLAGS in ticked and len(ticked) > 1:
+        return None, FieldError("status_none_and_more")
+    return (LIST_SEP.join(ticked) or None), None
 
 
 def _rating(raw: str) -> tuple[int | None, FieldError | None]:
@@ -226,7 +254,7 @@ def _scalar_text(column: str, value: object) -> str | None:
             return _plain(round(float(value) * 100.0, 6))
         return _plain(float(value))
     if isinstance(value, str):
-        return value.strip()[:MAX_FIELD_CHARS]
+        return value.strip()[: MAX_FIELD_CHARS_OF.get(column, MAX_FIELD_CHARS)]
     return None
 
 

@@ -31,7 +31,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import RateLimiterDep, ServiceDep, SessionDep
 from api.portal.charts import GRID
-from api.portal.fields import FACT_FIELDS
+from api.portal.fields import FACT_FIELDS, FIELDS_BY_NAME, MULTI_VALUED
 from api.portal.form import (
     MAX_UPLOAD_BYTES,
     AnswersFileError,
@@ -40,6 +40,7 @@ from api.portal.form import (
     default_values,
     form_values,
     parse_answers,
+    posted_fields,
     read_answers_file,
 )
 from api.portal.i18n import LANG_COOKIE, Translator, choose_language
@@ -90,7 +91,9 @@ def static_url(name: str) -> str:
 
 
 def field_anchor(name: str) -> str:
-    """The id of the control an error summary links to."""
+    """The id of the control an error summary links to (a group's first one)."""
+    if name in MULTI_VALUED:
+        return f"f-{name}-{FIELDS_BY_NAME[name].options[0]}"
     return f"f-{name}-1" if name in CAPABILITIES else f"f-{name}"
 
 
@@ -111,8 +114,7 @@ def _language(request: Request, asked: str | None) -> tuple[Translator, bool]:
 
 
 async def _posted(request: Request) -> dict[str, str]:
-    form = await request.form(max_files=0, max_fields=100)
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    return posted_fields(await request.form(max_files=0, max_fields=100))
 
 
 def _render(

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ServiceDep, SessionDep
 from api.errors import ApiProblem
 from api.portal.charts import GRID
+from api.portal.form import posted_fields
 from api.portal.view import build_results, programme_index
 from api.profiles import firm_profiles, write_profile
 from api.queries import firm_outcomes
@@ -262,8 +263,7 @@ async def save_profile(
     request: Request, service: ServiceDep, session: SessionDep, firm_id: str
 ) -> Response:
     """Create or replace the firm's profile of the current year (validated, logged)."""
-    form = await request.form(max_files=0, max_fields=100)
-    posted = {k: v for k, v in form.items() if isinstance(v, str)}
+    posted = posted_fields(await request.form(max_files=0, max_fields=100))
     who = await run_in_threadpool(signed_in, request, session, None)
     if not isinstance(who, Staff):
         return who

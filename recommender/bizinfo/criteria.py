@@ -176,7 +176,8 @@ def parse_employees(target: str) -> Bounds:
 
 def parse_firm_age(target: str) -> Bounds:
     """Firm-age limits from ``업력 N년 미만``, ``창업 7년 이내``, ``3년 이내 창업기업``,
-    the law's ``사업을 개시한 날부터 7년이 지나지 아니한`` and ``초기창업기업`` (3 years).
+    the law's ``사업을 개시한 날부터 7년이 지나지 아니한`` (of alternatives joined by
+    ``또는``, the loosest) and ``초기창업기업`` (3 years).
 
     Returns
     -------
@@ -190,7 +191,13 @@ def parse_firm_age(target: str) -> Bounds:
     for m in _AGE_BEFORE.finditer(target):
         low, high = _limits(m.group(2), int(m.group(1)))
         found.append((low, high, m.group(0).strip()))
-    for m in _AGE_LEGAL.finditer(target):
+    legal = list(_AGE_LEGAL.finditer(target))
+    if len(legal) > 1 and all(
+        "또는" in target[a.end() : b.start()] for a, b in zip(legal, legal[1:], strict=False)
+    ):
+        # alternatives ("7년이 지나지 아니한 기업 또는 … 10년이 지나지 않은 기업"): the loosest
+        legal = [max(legal, key=lambda m: int(m.group(3)))]
+    for m in legal:
         found.append((None, float(m.group(3)), m.group(0).strip()))
     early = None if found else _EARLY_STAGE.search(target)
     if early is not None:

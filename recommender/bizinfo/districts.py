@@ -11,6 +11,9 @@ A district restriction shows in three places, read in this order:
 3. the **executing agency** of a city or county (``시흥산업진흥원``, ``화성시환경재단``,
    ``청주상공회의소``; universities excepted).
 
+Before these, a named part of a 시도 (``[경기] 북부 …``, ``경기북부``, ``경기 북부권역``; the
+shipped ``SUBREGIONS``) stands for its 시군구.
+
 A name is kept only when it lies in the announcement's region (``북구`` of 광주 for a
 광주 notice); without a known region only unambiguous names count.
 """
@@ -21,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from recommender.bizinfo.places import DISTRICT_REGIONS, SPECIAL_CITY_SUFFIX, stem
+from recommender.bizinfo.places import DISTRICT_REGIONS, SPECIAL_CITY_SUFFIX, SUBREGIONS, stem
 from recommender.bizinfo.reading import NOT_STATED, Notice, Reading
 from recommender.constants import ALL, LIST_SEP
 
@@ -65,6 +68,19 @@ _AGENCY = re.compile(
     r"소재|환경|수출|사회적|농업|여성|시니어|문화|관광)"
 )
 _NOT_LOCAL_AGENCY = re.compile(r"대학|학교|병원")
+# "경기북부", "경기 북부권", or a "[경기]" tag followed by "북부".
+_SUBREGION = {
+    name: re.compile(rf"{name[:2]}\s*(?:\]\s*)?{name[2:]}(?:권역|권|지역)?(?![가-힣])")
+    for name in SUBREGIONS
+}
+
+
+def subregion_districts(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """The named part of a 시도 the text restricts to (its words, its 시군구), if any."""
+    for name, pattern in _SUBREGION.items():
+        if m := pattern.search(text):
+            return m.group(0).replace("]", ""), SUBREGIONS[name][1]
+    return None
 
 
 def is_district_word(word: str) -> bool:
@@ -144,6 +160,12 @@ def read_districts(notice: Notice, regions: frozenset[str] | None) -> Reading[st
         ``*`` (no district restriction) or official names joined by ``;``, with the
         words that decided or ``"not stated"``.
     """
+    for where, text in (("title", notice.title), ("summary", notice.intro)):
+        if (part := subregion_districts(text)) is not None:
+            words, part_names = part
+            return Reading(
+                LIST_SEP.join(part_names), f"{where}: {words} ({len(part_names)} 시군구)"
+            )
     found = title_districts(notice.title, regions)
     if found:
         return Reading(LIST_SEP.join(found), f"title: {', '.join(found)}")

@@ -5,9 +5,14 @@ on a line of that part (``-`` sub-lines included, ``※`` notes and lines about 
 bonus points or exclusions skipped) the group's phrase occurs and, once the phrases of
 all groups are blanked out, nothing on the line still admits firms in general
 (``중소기업``, ``기업``, ``법인``, ``사업자`` …). So ``「소상공인기본법」에 따른 소상공인`` is
-small merchants only, while ``중소기업ㆍ소상공인`` is open to any SME. Several groups on
-one line mean any of them qualifies. Bizinfo's own target label (``trgetNm``) is not
+small merchants only, while ``중소기업ㆍ소상공인`` is open to any SME (words in
+parentheses gloss the group before them and admit no one else). Several groups on one
+line mean any of them qualifies. Bizinfo's own target label (``trgetNm``) is not
 enough on its own: it says 소상공인 for restaurants' cleaning services open to any shop.
+
+When the "who may apply" part names no applicant at all (``온라인 판매가 가능한 B2C
+상품``: what may be entered, not who), the title decides by the same test: ``… 소상공인
+모집 공고`` is small merchants only, ``… 참여기업 모집`` names firms at large.
 """
 
 from __future__ import annotations
@@ -87,6 +92,9 @@ _PATTERNS: Final[dict[str, re.Pattern[str]]] = {
 _GENERAL: Final[re.Pattern[str]] = re.compile(
     r"기업|중소\s*[ㆍ·,]|창업자|법인|사업자(?!\s*등록)|(?<!자치)단체|기관|스타트업|농가|농업인|어업인|개인"
 )
+# A parenthesis glosses the applicant named before it ("벤처기업 (과거 벤처기업확인 이력
+# 있는 기업 포함)"): its words do not admit firms at large.
+_GLOSS: Final[re.Pattern[str]] = re.compile(r"\([^()]*\)")
 # Lines that do not say who may apply.
 _SIDE_LINE: Final[re.Pattern[str]] = re.compile(r"우대|우선|가점|가산|제외|불가|제한|한함")
 # Youth wording that makes 창업자 a youth founder (만 39세 이하 대표).
@@ -103,6 +111,29 @@ def _applicant_lines(target: str) -> list[str]:
     return lines
 
 
+def _named_groups(line: str) -> list[str] | None:
+    """The groups ``line`` names as its only applicants (``None``: none named, or the
+    line also admits firms at large)."""
+    named = [g for g, pattern in _PATTERNS.items() if pattern.search(line)]
+    if not named:
+        return None
+    rest = _GLOSS.sub(" ", line)
+    for group in named:
+        rest = _PATTERNS[group].sub(" ", rest)
+    if (
+        "youth_founder" not in named
+        and _YOUTH_AGE.search(line)
+        and ("preliminary_founder" in named or "창업" in line)
+    ):
+        named.append("youth_founder")
+    return None if _GENERAL.search(rest) else named
+
+
+def _names_anyone(target: str) -> bool:
+    """The "who may apply" part names some applicant (a group or firms at large)."""
+    return bool(_GENERAL.search(target)) or any(p.search(target) for p in _PATTERNS.values())
+
+
 def read_target_groups(notice: Notice) -> Reading[tuple[str, ...]]:
     """The statuses required of applicants.
 
@@ -114,22 +145,13 @@ def read_target_groups(notice: Notice) -> Reading[tuple[str, ...]]:
     """
     required: dict[str, str] = {}
     for line in _applicant_lines(notice.target):
-        named = [g for g, pattern in _PATTERNS.items() if pattern.search(line)]
-        if not named:
-            continue
-        rest = line
-        for group in named:
-            rest = _PATTERNS[group].sub(" ", rest)
-        if (
-            "youth_founder" not in named
-            and _YOUTH_AGE.search(line)
-            and ("preliminary_founder" in named or "창업" in line)
-        ):
-            named.append("youth_founder")
-        if _GENERAL.search(rest):
-            continue
-        for group in named:
+        for group in _named_groups(line) or ():
             required.setdefault(group, line)
+    if not required and notice.target and not _names_anyone(notice.target):
+        title = notice.title.strip()
+        if named := _named_groups(title):
+            groups = tuple(g for g in GROUPS if g in named)
+            return Reading(groups, f"title (the summary names no applicant): {title}")
     if not required:
         return Reading((), NOT_STATED)
     groups = tuple(g for g in GROUPS if g in required)

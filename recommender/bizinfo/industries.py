@@ -22,6 +22,14 @@ _EXPLICIT = re.compile(r"(?<![A-Za-z])C\s?(\d{2,5})(?!\d)")
 # Lines that do not restrict who may apply.
 _SIDE_LINE = re.compile(r"우대|우선|가점|가산|제외|불가|한함|이외")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9&]+")
+# A title keyword counts only as the applicants' trade: "체외진단의료기기 제조업체",
+# "소규모 식품업체", "SaaS기업" (a keyword, then at most one short word, then 기업/업체).
+_FIRM_WORDS = ("기업", "업체", "제조사", "사업자")
+_TITLE_FIRM = re.compile(rf"^\s?(?:[가-힣A-Za-z]{{0,4}}\s?)?(?:{'|'.join(_FIRM_WORDS)})")
+# The broad manufacturing entry gives way to a narrower one on the same line:
+# "체외진단의료기기 제조기업" is medical devices, not all manufacturing.
+_BROAD = "manufacturing"
+_MANUFACTURING = tuple(str(d) for d in range(10, 35))
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,35 @@ def _sort_key(prefix: str) -> tuple[int, str]:
     return int(prefix[:2]), prefix
 
 
+def _fired(line: str, rules: IndustryRules) -> list[tuple[IndustryRule, list[str]]]:
+    return [(rule, words) for rule in rules.rules if (words := rule.matches(line))]
+
+
+def _title_fired(title: str, rules: IndustryRules) -> list[tuple[IndustryRule, list[str]]]:
+    """Entries whose keyword in the title names the applicants' trade (:data:`_TITLE_FIRM`)."""
+    out = []
+    for rule, words in _fired(title, rules):
+        named = [w for w in words if w.endswith(_FIRM_WORDS) or _names_firms(title, w)]
+        if named:
+            out.append((rule, named))
+    return out
+
+
+def _names_firms(title: str, word: str) -> bool:
+    return any(_TITLE_FIRM.match(title[m.end() :]) for m in re.finditer(re.escape(word), title))
+
+
+def _narrowest(
+    fired: list[tuple[IndustryRule, list[str]]],
+) -> list[tuple[IndustryRule, list[str]]]:
+    """``fired`` without the broad manufacturing entry when a narrower manufacturing
+    industry fired beside it."""
+    narrower = any(
+        r.name != _BROAD and all(p.startswith(_MANUFACTURING) for p in r.ksic) for r, _ in fired
+    )
+    return [(r, w) for r, w in fired if not (narrower and r.name == _BROAD)]
+
+
 def read_industries(notice: Notice, *, rules: IndustryRules) -> Reading[tuple[str, ...]]:
     """KSIC prefixes of the industries the applicants must be in.
 
@@ -123,7 +160,8 @@ def read_industries(notice: Notice, *, rules: IndustryRules) -> Reading[tuple[st
     ----------
     notice
         The announcement; its "who may apply" part is read (overview too when the
-        summary has no ``☞`` part).
+        summary has no ``☞`` part); when that restricts nothing, a title keyword that
+        names the applicants' trade (``소규모 식품업체``) does.
     rules
         From :func:`parse_industry_rules`.
 
@@ -141,13 +179,16 @@ def read_industries(notice: Notice, *, rules: IndustryRules) -> Reading[tuple[st
         line = line.strip()
         if not line or line.startswith("※") or _SIDE_LINE.search(line):
             continue
-        for rule in rules.rules:
-            if words := rule.matches(line):
-                prefixes.update(rule.ksic)
-                seen.append(f"{rule.name}[{','.join(words)}]")
+        for rule, words in _narrowest(_fired(line, rules)):
+            prefixes.update(rule.ksic)
+            seen.append(f"{rule.name}[{','.join(words)}]")
         explicit |= {m.group(1): f"KSIC C{m.group(1)}" for m in _EXPLICIT.finditer(line)}
     if explicit:
         prefixes, seen = set(explicit), list(explicit.values())
+    if not prefixes:
+        for rule, words in _narrowest(_title_fired(notice.title, rules)):
+            prefixes.update(rule.ksic)
+            seen.append(f"title: {rule.name}[{','.join(words)}]")
     if not prefixes:
         return Reading((), NOT_STATED)
     # A division makes its own sub-classes redundant (10 covers 107).

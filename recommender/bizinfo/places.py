@@ -66,6 +66,26 @@ DISTRICT_REGIONS: Final[dict[str, tuple[str, ...]]] = {
 }
 """시군구 name -> the regions that have a 시군구 of that name (북구: four cities)."""
 
+# Named parts of a 시도 that notices restrict to, with their 시군구: 경기 북부 is the ten
+# 시군 under 경기도 북부청사 (its official "북부" area).
+SUBREGIONS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "경기북부": (
+        "gyeonggi",
+        (
+            "고양시",
+            "남양주시",
+            "파주시",
+            "의정부시",
+            "양주시",
+            "구리시",
+            "포천시",
+            "동두천시",
+            "가평군",
+            "연천군",
+        ),
+    ),
+}
+
 # Cities of over a million people carry 특례시 in their own notices (화성특례시).
 SPECIAL_CITY_SUFFIX: Final[str] = "특례시"
 

@@ -20,6 +20,7 @@ from recommender.constants import (
     FEEDBACK_MEANINGS,
     FEEDBACK_STATUSES,
     FIRM_FLAGS,
+    NO_FLAGS,
     OUTCOME_MAX,
     OUTCOME_MIN,
     PROGRAMME_TYPES,
@@ -173,11 +174,13 @@ FIRMS: Final = Table(
             "firm_flags",
             "list",
             "statuses the firm declares (v2; a programme for one of them admits only "
-            "firms that hold it; small_merchant also follows from size and sector)",
+            "firms that hold it; small_merchant also follows from size and sector; "
+            f"`{NO_FLAGS}`: declared to hold none, so such programmes are decided, not "
+            "conditions to check; empty: not declared)",
             nullable=True,
             optional=True,
-            values=FIRM_FLAGS,
-            says=f"';'-separated statuses, each {one_of(FIRM_FLAGS)}",
+            values=(*FIRM_FLAGS, NO_FLAGS),
+            says=f"';'-separated statuses, each {one_of((*FIRM_FLAGS, NO_FLAGS))}",
         ),
     ),
     key=("firm_id", "year"),

@@ -26,6 +26,7 @@ TABLES = {
     "outcomes",
     "applications",
     "type_overrides",
+    "field_overrides",
     "api_keys",
     "feedback",
     "audit_log",
@@ -42,7 +43,7 @@ TABLES = {
 
 def test_migrations_create_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0007"
+    assert current_revision(engine) == head_revision() == "0008"
 
 
 def test_migrated_schema_matches_the_mappings(engine: Engine) -> None:

@@ -25,6 +25,7 @@ from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.portal import router
 from api.portal.charts import HALF, capability_bars, factor_bars
+from api.portal.fields import FLAG_OPTIONS
 from api.portal.form import (
     ANSWERS_FORMAT,
     MAX_UPLOAD_BYTES,
@@ -300,11 +301,12 @@ def test_form_values_keep_only_known_fields_trimmed() -> None:
 
 
 def test_answers_survive_a_download_and_upload_round_trip() -> None:
-    profile = profile_of(GOOD_FORM)
+    flags = "women_owned;social_enterprise;venture_certified;innobiz;mainbiz;disabled_owned"
+    profile = profile_of({**GOOD_FORM, "firm_flags": flags})  # longer than any other answer
     document = answers_document(profile)
     assert document["format"] == ANSWERS_FORMAT and "firm_id" not in document["profile"]
     values = read_answers_file(json.dumps(document).encode())
-    assert profile_of(values) == profile
+    assert profile_of(values) == profile and profile["firm_flags"] == flags
 
 
 def test_a_bare_api_profile_can_be_uploaded_too() -> None:
@@ -927,21 +929,90 @@ def test_a_programme_for_one_district_is_listed_last_with_the_condition_to_check
     assert "포천시 소재 기업만 신청할 수 있습니다. 귀사의 소재지를 확인하세요" in response.text
 
 
-def test_the_portal_asks_district_industry_and_description_but_no_name_or_statuses() -> None:
+def test_the_portal_asks_district_industry_description_and_statuses_but_no_name() -> None:
     asked = {**GOOD_FORM, "district": "성남시", "industry_code": "27112"}
     asked["business_description"] = "체외진단 의료기기 개발·제조"
+    asked["firm_flags"] = "women_owned;innobiz"
     profile = profile_of(asked)
     assert (profile["district"], profile["industry_code"]) == ("성남시", "27112")
     assert profile["business_description"] == "체외진단 의료기기 개발·제조"
-    assert "firm_name" not in profile and "firm_flags" not in profile
+    assert profile["firm_flags"] == "women_owned;innobiz"
+    assert "firm_name" not in profile
+    assert profile_of({**GOOD_FORM, "firm_flags": "none"})["firm_flags"] == "none"
     blank = profile_of(GOOD_FORM)
-    assert (blank["district"], blank["industry_code"], blank["business_description"]) == (
-        None,
-        None,
-        None,
-    )
+    assert (
+        blank["district"],
+        blank["industry_code"],
+        blank["business_description"],
+        blank["firm_flags"],
+    ) == (None, None, None, None)
     refused = parse_answers({**GOOD_FORM, "industry_code": "27a12"}, years=YEARS)
     assert refused.profile is None and set(refused.errors) == {"industry_code"}
+
+
+@pytest.mark.parametrize(
+    ("flags", "code"),
+    [
+        ("women_owned;martian", "unknown_status"),
+        ("small_merchant", "unknown_status"),  # follows from size and sector, never asked
+        ("none;innobiz", "status_none_and_more"),
+    ],
+)
+def test_a_status_the_form_does_not_offer_is_refused_with_the_field_named(
+    flags: str, code: str
+) -> None:
+    parsed = parse_answers({**GOOD_FORM, "firm_flags": flags}, years=YEARS)
+    assert parsed.profile is None and set(parsed.errors) == {"firm_flags"}
+    assert parsed.errors["firm_flags"].code == code
+
+
+def test_the_statuses_are_checkboxes_in_both_languages_and_refused_beside_them(
+    client: TestClient,
+) -> None:
+    for lang, none in (("en", "None of these"), ("ko", "해당 없음")):
+        page = dom(client.get(f"/portal?lang={lang}").text)
+        boxes = [page.by_id(f"f-firm_flags-{flag}") for flag in FLAG_OPTIONS]
+        assert [b.attrs["value"] for b in boxes] == list(FLAG_OPTIONS)
+        assert all(b.attrs["type"] == "checkbox" and b.attrs["name"] == "firm_flags" for b in boxes)
+        assert none in page.by_id("f-firm_flags-hint").parent.text
+    ticked = client.post(
+        "/portal/edit", data={**GOOD_FORM, "firm_flags": ["women_owned", "innobiz"]}
+    )
+    page = dom(ticked.text)
+    assert "checked" in page.by_id("f-firm_flags-women_owned").attrs
+    assert "checked" in page.by_id("f-firm_flags-innobiz").attrs
+    assert "checked" not in page.by_id("f-firm_flags-none").attrs
+    refused = client.post(
+        "/portal", data={**GOOD_FORM, "lang": "en", "firm_flags": ["innobiz", "martian"]}
+    )
+    assert refused.status_code == 422
+    page = dom(refused.text)
+    error = page.by_id("f-firm_flags-error")
+    assert Translator("en")("errors.unknown_status", value="martian") in error.text
+    assert error.parent is not None and error.parent.attrs.get("aria-invalid") == "true"
+    links = [a.attrs["href"] for a in page.by_id("error-summary").find_all("a")]
+    assert links == [f"#f-firm_flags-{FLAG_OPTIONS[0]}"]
+
+
+def test_declared_statuses_decide_a_group_programme_instead_of_a_condition_to_check(
+    world: SimpleNamespace, module_engine: Engine
+) -> None:
+    programmes = world.programmes.copy()
+    profile = profile_of(GOOD_FORM)
+    first = world.rec.recommend(profile, k=3).items[0].programme_id
+    programmes.loc[programmes["programme_id"] == first, "target_groups"] = "women_owned"
+    rec = world.rec.with_programmes(programmes)
+    condition = "여성기업만 신청할 수 있습니다. 귀사가 해당하는지 확인하세요"
+    client = TestClient(make_app(rec, module_engine))
+    unsaid = client.post("/portal", data={**GOOD_FORM, "lang": "ko"})
+    assert unsaid.status_code == 200 and condition in unsaid.text
+    for flags in ("none", "innobiz"):
+        out = rec.recommend(profile_of({**GOOD_FORM, "firm_flags": flags}), k=1000)
+        assert first not in [i.programme_id for i in out.items]
+        said = client.post("/portal", data={**GOOD_FORM, "lang": "ko", "firm_flags": flags})
+        assert said.status_code == 200 and condition not in said.text
+    held = rec.recommend(profile_of({**GOOD_FORM, "firm_flags": "women_owned"}), k=1000)
+    assert [i.to_check for i in held.items if i.programme_id == first] == [()]
 
 
 def test_a_description_on_the_portal_reaches_the_ranking_and_is_said(
@@ -957,4 +1028,4 @@ def test_a_description_on_the_portal_reaches_the_ranking_and_is_said(
     assert any(term in named for line in said for term in line.split(", "))
     page = client.get("/portal").text
     assert 'name="business_description"' in page and 'name="industry_code"' in page
-    assert 'name="firm_name"' not in page and 'name="firm_flags"' not in page
+    assert 'name="firm_name"' not in page and 'name="firm_flags"' in page

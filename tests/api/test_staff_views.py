@@ -535,7 +535,10 @@ def test_the_current_years_profile_is_saved_and_a_bad_value_is_named(
             "district": "수원시",
         }
         bad = client.post(f"/staff/firms/{fid}/profile", data={**form, "employees": "-5"})
-        good = client.post(f"/staff/firms/{fid}/profile", data={**form, "employees": "77"})
+        good = client.post(
+            f"/staff/firms/{fid}/profile",
+            data={**form, "employees": "77", "firm_flags": ["women_owned", "innobiz"]},
+        )
         after = client.get(good.headers["location"].split("#")[0])
     assert bad.status_code == 422
     field = re.search(
@@ -548,6 +551,7 @@ def test_the_current_years_profile_is_saved_and_a_bad_value_is_named(
     stored = {p["year"]: p for p in detail["profiles"]}
     assert stored[year]["employees"] == 77 and stored[year]["firm_name"] == "Staff Page 주식회사"
     assert stored[year]["district"] == "수원시"
+    assert stored[year]["firm_flags"] == "women_owned;innobiz"  # the statuses' checkboxes
     assert stored[firm["year"]]["employees"] == firm["employees"]  # last year untouched
     assert EN("staff.done_profile", year=year) in after.text
     # a year without a catalogue is kept, and the list stays on the latest year ranked

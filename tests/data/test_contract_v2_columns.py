@@ -13,7 +13,7 @@ from recommender.adapters.bizinfo.rules import load_type_rules
 from recommender.bizinfo import announcements_to_programmes
 from recommender.bizinfo.groups import GROUPS
 from recommender.bizinfo.support import SUPPORT_KINDS
-from recommender.constants import FIRM_FLAGS
+from recommender.constants import FIRM_FLAGS, NO_FLAGS
 from recommender.constants import SUPPORT_KINDS as CONTRACT_SUPPORT_KINDS
 from recommender.contract.datasets import validate_frames
 from recommender.contract.fields import FIRMS, PROGRAMMES
@@ -23,7 +23,8 @@ from tests.data.factories import text_tables
 
 def test_the_flags_are_the_groups_announcements_name() -> None:
     assert set(GROUPS) == set(FIRM_FLAGS)
-    assert FIRMS.field("firm_flags").values == PROGRAMMES.field("target_groups").values
+    # a firm may also declare that it holds none of them; a programme never requires "none"
+    assert FIRMS.field("firm_flags").values == (*PROGRAMMES.field("target_groups").values, NO_FLAGS)
     assert SUPPORT_KINDS == CONTRACT_SUPPORT_KINDS == PROGRAMMES.field("support_kind").values
 
 
@@ -37,6 +38,7 @@ def test_the_api_profile_takes_the_v2_firm_columns() -> None:
     assert profile.firm_flags == "women_owned;innobiz"
     assert profile.industry_code == "27112"
     assert FirmProfile(**EXAMPLE_PROFILE).firm_flags is None  # optional: v1 clients unchanged
+    assert FirmProfile(**EXAMPLE_PROFILE, firm_flags="none").firm_flags == NO_FLAGS
 
 
 def test_the_api_profile_refuses_an_unknown_flag_naming_it() -> None:

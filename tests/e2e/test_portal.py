@@ -296,11 +296,19 @@ def test_a_refused_answer_is_shown_beside_its_field(server: str, page: Page) -> 
 def test_the_language_switches_and_keeps_the_answers(server: str, page: Page) -> None:
     page.goto(server + "/portal")
     fill_form(page)
+    page.check("#f-firm_flags-women_owned")  # one checkbox per status, several may be ticked
+    page.check("#f-firm_flags-innobiz")
     page.click("a.lang-switch")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     expect(page.locator("h1")).to_have_text(KO("ui.title_form"))
     expect(page.locator("#f-employees")).to_have_value("42")  # carried across
     expect(page.locator("#f-cap_marketing-2")).to_be_checked()
+    expect(page.locator("#f-firm_flags-women_owned")).to_be_checked()
+    expect(page.locator("#f-firm_flags-innobiz")).to_be_checked()
+    expect(page.locator("#f-firm_flags-none")).not_to_be_checked()
+    expect(page.locator("label[for='f-firm_flags-none']")).to_have_text(
+        KO("fields.firm_flags.none")
+    )
     page.evaluate("window.scrollTo(0, 0)")
     shot(
         page,

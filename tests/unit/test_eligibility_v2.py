@@ -106,6 +106,14 @@ def test_undeclared_flags_leave_a_group_programme_to_check() -> None:
     assert KO.reason(check[0]) == "여성기업만 신청할 수 있습니다. 귀사가 해당하는지 확인하세요"
 
 
+def test_declaring_none_decides_a_group_programme_instead_of_leaving_it_to_check() -> None:
+    ok, failed, check = screened(firm(firm_flags="none"), programme(target_groups="women_owned"))
+    assert not ok and check == []
+    assert failed == [Reason("group", ("women_owned",), ())]
+    assert EN.reason(failed[0]).endswith("your firm has declared none of these")
+    assert screened(firm(firm_flags="none"), programme(target_groups=""))[:2] == (True, [])
+
+
 @pytest.mark.parametrize(
     ("sector", "employees", "small"),
     [

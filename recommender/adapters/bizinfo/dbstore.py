@@ -1,8 +1,9 @@
 """The database-backed catalogue behind ``recommender catalogue ... --into-store``.
 
-Programmes go to the store's ``programmes`` table (with their type evidence), and
-caseworkers' corrections to ``type_overrides``; every import re-applies the overrides,
-so a correction survives new versions of the feed. The caller owns the transaction.
+Programmes go to the store's ``programmes`` table (with their type evidence),
+caseworkers' type corrections to ``type_overrides`` and their corrections of the fields
+the readers fill to ``field_overrides``; every import re-applies both, so a correction
+survives new versions of the feed. The caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from recommender.adapters.bizinfo.industry_rules import load_industry_rules
 from recommender.adapters.bizinfo.rules import load_type_rules
 from recommender.adapters.store.catalogue import (
     get_programme,
+    load_field_overrides,
     load_programmes,
     load_type_overrides,
+    set_field_override,
     set_type_override,
     upsert_programmes,
 )
@@ -33,7 +36,12 @@ from recommender.bizinfo.importer import (
     announcements_to_programmes,
     validate_programmes,
 )
-from recommender.bizinfo.overrides import check_override
+from recommender.bizinfo.overrides import (
+    apply_field_overrides,
+    check_field_cell,
+    check_override,
+    check_override_row,
+)
 from recommender.constants import LIST_SEP, PROGRAMME_ID
 from recommender.errors import DataValidationError, NotFoundError
 
@@ -66,6 +74,7 @@ def import_into_store(
         rules=rules or load_type_rules(),
         industry_rules=load_industry_rules(),
     )
+    new = apply_field_overrides(new, _stored_fields(session))
     programmes = validate_programmes(new, file=Path(announcements).name)
     evidence = new.set_index(PROGRAMME_ID)[list(TYPE_EVIDENCE_COLUMNS)]
     counts = upsert_programmes(session, programmes.join(evidence, on=PROGRAMME_ID))
@@ -77,6 +86,41 @@ def import_into_store(
         total=len(bizinfo),
         overrides=len(set(overrides) & set(programmes[PROGRAMME_ID])),
     )
+
+
+def _stored_fields(session: Session) -> dict[str, dict[str, object]]:
+    out = {}
+    for ident, cells in load_field_overrides(session).items():
+        _, fields, problems = check_override_row({"id": ident, **cells}, file="field_overrides")
+        if problems:
+            raise DataValidationError(problems)
+        out[ident] = fields
+    return out
+
+
+def set_field_in_store(
+    session: Session, programme_id: str, field: str, cell: str, *, set_by: str
+) -> dict[str, Any]:
+    """Record a caseworker's value for one field of a stored programme (``field_overrides``,
+    so re-imports keep it) and apply it to the row now.
+
+    Raises
+    ------
+    DataValidationError
+        ``field`` cannot be corrected or ``cell`` does not say a value for it.
+    NotFoundError
+        No stored programme has this id.
+    """
+    value, problems = check_field_cell(programme_id, field, cell)
+    if problems:
+        raise DataValidationError(problems)
+    set_field_override(session, programme_id, field, cell.strip(), set_by=set_by)
+    row = session.get(Programme, programme_id)
+    if row is None:  # pragma: no cover - set_field_override raised NotFoundError already
+        raise NotFoundError(f"programme {programme_id!r} not found")
+    setattr(row, field, value)
+    session.flush()
+    return get_programme(session, programme_id)
 
 
 def set_type_in_store(

@@ -4,7 +4,9 @@
 
 - ``programmes.csv`` - the contract's programme columns (valid under docs/contract.md);
 - ``bizinfo_evidence.csv`` - ``programme_id`` plus the evidence of every imported row;
-- ``overrides.csv`` - caseworkers' type corrections (``id,type``), re-applied on import.
+- ``overrides.csv`` - caseworkers' corrections (``id,type`` and optionally the fields the
+  readers fill: districts, target groups, industries, support kind and amount, offers
+  nothing), re-applied on import.
 
 Every write validates first and replaces each file atomically, so a failed import or a
 bad override leaves the directory as it was.
@@ -23,7 +25,12 @@ import pandas as pd
 from recommender.adapters.atomic import atomic_file
 from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.industry_rules import load_industry_rules
-from recommender.adapters.bizinfo.overrides import OVERRIDES_FILE, read_overrides, record_override
+from recommender.adapters.bizinfo.overrides import (
+    OVERRIDES_FILE,
+    read_all_overrides,
+    record_override,
+    write_overrides,
+)
 from recommender.adapters.bizinfo.rules import load_type_rules
 from recommender.bizinfo.classify import TypeRules
 from recommender.bizinfo.importer import (
@@ -34,7 +41,11 @@ from recommender.bizinfo.importer import (
     merge_catalogue,
     validate_programmes,
 )
-from recommender.bizinfo.overrides import check_override
+from recommender.bizinfo.overrides import (
+    apply_field_overrides,
+    check_field_cell,
+    check_override,
+)
 from recommender.constants import (
     LIST_SEP,
     PROGRAMME_ID,
@@ -135,20 +146,22 @@ def import_into_dir(
     """Import (or re-import) a Bizinfo CSV into ``out_dir``, applying its overrides."""
     folder = Path(out_dir)
     raw = read_announcements(announcements)
-    overrides = read_overrides(folder / OVERRIDES_FILE)
+    corrections = read_all_overrides(folder / OVERRIDES_FILE)
+    overrides = corrections.types
     new = announcements_to_programmes(
         raw,
         overrides=overrides,
         rules=rules or load_type_rules(),
         industry_rules=load_industry_rules(),
     )
+    new = apply_field_overrides(new, corrections.fields)
     merged, counts = merge_catalogue(read_catalogue(folder), new)
     programmes = write_catalogue(folder, merged)
     return ImportReport(
         counts=counts,
         type_counts=dict(Counter(programmes["programme_type"]).most_common()),
         total=len(programmes),
-        overrides=len(overrides),
+        overrides=len(set(overrides) | set(corrections.fields)),
     )
 
 
@@ -195,3 +208,32 @@ def set_type_in_dir(
     record_override(folder / OVERRIDES_FILE, programme_id, programme_type)
     write_catalogue(folder, catalogue)
     return row
+
+
+def set_field_in_dir(out_dir: Path | str, programme_id: str, field: str, cell: str) -> pd.Series:
+    """Record a caseworker's value for one field the readers fill (a cell as in
+    ``overrides.csv``; ``*`` for none) and apply it to the catalogue; its evidence then
+    says it was set by a caseworker.
+
+    Raises
+    ------
+    DataValidationError
+        ``field`` cannot be corrected or ``cell`` does not say a value for it.
+    NotFoundError
+        The catalogue has no programme ``programme_id``.
+    """
+    folder = Path(out_dir)
+    value, problems = check_field_cell(programme_id, field, cell)
+    if problems:
+        raise DataValidationError(problems)
+    catalogue = read_catalogue(folder)
+    if not (catalogue[PROGRAMME_ID] == programme_id).any():
+        raise NotFoundError(f"no programme {programme_id!r} in {folder / PROGRAMMES_FILE}")
+    updated = apply_field_overrides(catalogue, {programme_id: {field: value}})
+    columns = [c for c in (*PROGRAMME_COLUMNS, *OPTIONAL_PROGRAMME_COLUMNS) if c in updated]
+    validate_programmes(updated[columns], file=PROGRAMMES_FILE)
+    rows = read_all_overrides(folder / OVERRIDES_FILE).rows
+    rows[programme_id] = {**rows.get(programme_id, {}), field: cell.strip()}
+    write_overrides(folder / OVERRIDES_FILE, rows)
+    write_catalogue(folder, updated)
+    return updated.set_index(PROGRAMME_ID).loc[programme_id]

@@ -30,8 +30,10 @@ from recommender.adapters.store.applications import load_applications, upsert_ap
 from recommender.adapters.store.catalogue import (
     clear_type_override,
     get_programme,
+    load_field_overrides,
     load_programmes,
     load_type_overrides,
+    set_field_override,
     set_type_override,
     upsert_programmes,
 )
@@ -90,6 +92,8 @@ __all__ = [
     "load_outcomes",
     "load_programmes",
     "load_type_overrides",
+    "load_field_overrides",
+    "set_field_override",
     "make_engine",
     "record_feedback",
     "revoke_key",

@@ -20,7 +20,13 @@ from recommender.adapters.store.frame_rows import (
     programmes_frame,
 )
 from recommender.adapters.store.plain_values import frame_record
-from recommender.adapters.store.tables import Programme, TypeOverride, table, utcnow
+from recommender.adapters.store.tables import (
+    FieldOverride,
+    Programme,
+    TypeOverride,
+    table,
+    utcnow,
+)
 from recommender.adapters.store.upsert import chunks, refuse_duplicate_keys, upsert_frame
 from recommender.constants import PROGRAMME_TYPES
 from recommender.errors import DataValidationError, NotFoundError, Problem
@@ -194,3 +200,39 @@ def load_type_overrides(session: Session) -> dict[str, str]:
     """Every override as ``{programme_id: programme_type}``."""
     rows = session.execute(select(TypeOverride.programme_id, TypeOverride.programme_type))
     return {pid: kind for pid, kind in rows}
+
+
+def set_field_override(
+    session: Session, programme_id: str, field: str, value: str, *, set_by: str
+) -> None:
+    """Record (or replace) a caseworker's cell for one field of a stored programme; the
+    caller has checked the cell (:func:`recommender.bizinfo.overrides.parse_field`).
+
+    Raises
+    ------
+    NotFoundError
+        No programme has this id.
+    """
+    if session.get(Programme, programme_id) is None:
+        raise NotFoundError(f"programme {programme_id!r} not found")
+    override = session.get(FieldOverride, (programme_id, field))
+    if override is None:
+        session.add(
+            FieldOverride(
+                programme_id=programme_id, field=field, value=value, set_at=utcnow(), set_by=set_by
+            )
+        )
+    else:
+        override.value, override.set_at, override.set_by = value, utcnow(), set_by
+    session.flush()
+
+
+def load_field_overrides(session: Session) -> dict[str, dict[str, str]]:
+    """Every field correction as ``{programme_id: {field: cell}}``."""
+    out: dict[str, dict[str, str]] = {}
+    rows = session.execute(
+        select(FieldOverride.programme_id, FieldOverride.field, FieldOverride.value)
+    )
+    for pid, field, value in rows:
+        out.setdefault(pid, {})[field] = value
+    return out

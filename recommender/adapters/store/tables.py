@@ -223,6 +223,21 @@ class TypeOverride(Base):
     set_by: Mapped[str]
 
 
+class FieldOverride(Base):
+    """A person's correction of one field the Bizinfo readers fill (districts, target
+    groups ...), as the cell they wrote (``*``: none); wins over the readers."""
+
+    __tablename__ = "field_overrides"
+
+    programme_id: Mapped[str] = mapped_column(
+        ForeignKey("programmes.programme_id"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(primary_key=True)
+    value: Mapped[str]
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+    set_by: Mapped[str]
+
+
 # --- service records ------------------------------------------------------------------
 class ApiKey(Base):
     """An API key, stored only as a hash of the key."""
