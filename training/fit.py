@@ -34,6 +34,7 @@ class FitResult:
     validation_score: float
     objective_scores: dict[str, float] = field(default_factory=dict)
     best_rounds: int = 0
+    held_out: pd.DataFrame | None = None  # validation rows' meta, scored by the split's model
 
 
 def validation_mask(meta: pd.DataFrame, *, seed: int) -> np.ndarray:
@@ -118,14 +119,17 @@ def fit_ranker(
     candidates = OBJECTIVES if objective == "auto" else (objective,)
     scores: dict[str, float] = {}
     rounds: dict[str, int] = {}
+    held_scores: dict[str, np.ndarray] = {}
     for obj in candidates:
         say(f"fitting objective {obj} on the training split")
         ranker = _fit(obj, train, valid, seed=seed, num_threads=num_threads, max_rounds=max_rounds)
-        scores[obj] = peer_ndcg(valid, ranker.predict(valid.X))
+        held_scores[obj] = ranker.predict(valid.X)
+        scores[obj] = peer_ndcg(valid, held_scores[obj])
         rounds[obj] = ranker.booster.num_trees()
     best = max(candidates, key=lambda o: (scores[o], -candidates.index(o)))
     say(f"chose {best} (peer NDCG@3 {scores[best]:.4f}); refitting on all labelled pairs")
     final = _fit(
         best, pairs, None, seed=seed, num_threads=num_threads, max_rounds=final_rounds(rounds[best])
     )
-    return FitResult(final, best, scores[best], scores, rounds[best])
+    held_out = valid.meta.reset_index(drop=True).assign(score=held_scores[best])
+    return FitResult(final, best, scores[best], scores, rounds[best], held_out)

@@ -21,6 +21,7 @@ from recommender.adapters.files import read_data_dir
 from recommender.adapters.registry import Registry
 from recommender.contract.canonical import Dataset
 from recommender.features import ProgrammeTable
+from training.calibrate import fit_calibration
 from training.evaluate import Evaluation, evaluate
 from training.fingerprint import data_fingerprint
 from training.fit import fit_ranker
@@ -105,6 +106,12 @@ def train_version(
         progress=say,
     )
     trees = fit.ranker.booster.num_trees()
+    say("calibrating the chance of a measurable result on the held-out rows")
+    calibration = (
+        None
+        if fit.held_out is None
+        else fit_calibration(fit.held_out["score"].to_numpy(), fit.held_out, seed=seed)
+    )
     metadata = version_metadata(
         engine=ENGINE,
         objective=fit.objective,
@@ -119,6 +126,7 @@ def train_version(
         training_rows=len(pairs.meta),
         years=ds.firms["year"].unique().tolist(),
         evaluation=evaluation,
+        extra=None if calibration is None else {"calibration": calibration.metadata()},
     )
     summary: dict[str, object] = {
         "engine": ENGINE,
@@ -140,4 +148,5 @@ def train_version(
         evaluation=evaluation,
         seed=seed,
         progress=say,
+        calibration=calibration,
     )

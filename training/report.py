@@ -15,7 +15,10 @@ import shap  # noqa: E402
 
 from recommender import Ranker  # noqa: E402
 from recommender.adapters.artefact import REPORT_FILE, REPORT_HTML_FILE  # noqa: E402
+from training.calibrate import CalibrationFit  # noqa: E402
 from training.evaluate import Evaluation  # noqa: E402
+
+RELIABILITY_PLOT = "reliability.png"
 
 SELECTION_BIAS_NOTE = (
     "Outcomes exist only for programmes firms actually joined, and who joined what was not "
@@ -68,6 +71,36 @@ def shap_plots(
     return files
 
 
+def calibration_note(fit: CalibrationFit) -> str:
+    """What the calibration section says above its reliability table."""
+    losses = ", ".join(f"{m} {v:.4f}" for m, v in sorted(fit.log_loss.items()))
+    return (
+        f"P(outcome >= 2) among participations, fitted on the {fit.rows} held-out pairs "
+        "(last year, or a fifth of the firms) scored by the model fitted without them. "
+        f"Method: {fit.calibration.method} (lower out-of-fold log loss over 5 folds: "
+        f"{losses}). Expected calibration error (out-of-fold, score deciles): "
+        f"{fit.ece:.4f}. Intervals: Wilson 95 % at the estimate on its decile's pairs."
+    )
+
+
+def reliability_plot(fit: CalibrationFit, folder: Path) -> str:
+    """The reliability diagram (mean predicted vs observed per score decile) as a PNG."""
+    table = fit.reliability
+    plt.figure(figsize=(4.5, 4.5))
+    plt.plot([0, 1], [0, 1], color="#999", linewidth=1, linestyle="--")
+    plt.scatter(table["predicted"], table["observed"], s=np.sqrt(table["pairs"]) * 4)
+    plt.plot(table["predicted"], table["observed"], linewidth=1)
+    plt.xlabel("predicted P(outcome >= 2)")
+    plt.ylabel("observed share")
+    plt.title(f"held-out reliability, ECE {fit.ece:.3f}")
+    plt.xlim(0, 1)
+    plt.ylim(0, 1)
+    plt.tight_layout()
+    plt.savefig(folder / RELIABILITY_PLOT, dpi=90)
+    plt.close("all")
+    return RELIABILITY_PLOT
+
+
 def write_report(
     folder: Path,
     *,
@@ -75,8 +108,10 @@ def write_report(
     evaluation: Evaluation | None,
     summary: dict[str, object],
     plots: list[str],
+    calibration: CalibrationFit | None = None,
 ) -> None:
-    """Write :data:`REPORT_FILE` and :data:`REPORT_HTML_FILE` into ``folder``."""
+    """Write :data:`REPORT_FILE` and :data:`REPORT_HTML_FILE` into ``folder`` (with the
+    reliability diagram of ``calibration``, when given)."""
     parts: list[tuple[str, str | pd.DataFrame]] = [
         ("Summary", pd.DataFrame([{"field": k, "value": v} for k, v in summary.items()])),
     ]
@@ -94,12 +129,18 @@ def write_report(
             ),
             ("Segments: who the model serves worse", evaluation.segments),
         ]
+    images: dict[str, str] = {}
+    if calibration is not None:
+        title = "Chance of a measurable result: reliability on held-out data"
+        parts += [(title, calibration_note(calibration)), (title, calibration.reliability)]
+        images[title] = reliability_plot(calibration, folder)
     parts.append(("Selection bias", SELECTION_BIAS_NOTE))
     md = [f"# Model report: {version}\n"]
     body = [f"<h1>Model report: {html.escape(version)}</h1>"]
-    for title, content in parts:
-        md.append(f"\n## {title}\n")
-        body.append(f"<h2>{html.escape(title)}</h2>")
+    for at, (title, content) in enumerate(parts):
+        if at == 0 or parts[at - 1][0] != title:
+            md.append(f"\n## {title}\n")
+            body.append(f"<h2>{html.escape(title)}</h2>")
         if isinstance(content, str):
             md.append(content + "\n")
             body.append(f"<p>{html.escape(content)}</p>")
@@ -108,6 +149,9 @@ def write_report(
             body.append(
                 content.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", border=0)
             )
+            if title in images:
+                md.append(f"![{images[title]}]({images[title]})\n")
+                body.append(f'<img src="{images[title]}" alt="reliability diagram">')
     if plots:
         md.append("\n## Global feature importance (SHAP)\n")
         body.append("<h2>Global feature importance (SHAP)</h2>")

@@ -21,6 +21,7 @@ from recommender import FeaturePipeline, Ranker
 from recommender.adapters.artefact import write_version
 from recommender.adapters.registry import Registry
 from training import fingerprint
+from training.calibrate import CalibrationFit
 from training.evaluate import Evaluation
 from training.report import shap_plots, write_report
 from training.rules import Progress, quiet
@@ -108,8 +109,10 @@ def publish_version(
     evaluation: Evaluation | None = None,
     seed: int = 42,
     progress: Progress | None = None,
+    calibration: CalibrationFit | None = None,
 ) -> str:
-    """Write a version (model, pipeline, report with SHAP plots) and commit it whole.
+    """Write a version (model, pipeline, calibration, report with SHAP plots and the
+    reliability of the calibration) and commit it whole.
 
     The first version of an empty registry becomes the champion; later ones wait for
     an analyst's promotion. Returns the version's name.
@@ -118,11 +121,24 @@ def publish_version(
 
     def report(folder: Path, name: str) -> None:
         plots = shap_plots(ranker, shap_rows, list(FEATURES), folder, seed=seed)
-        write_report(folder, version=name, evaluation=evaluation, summary=summary, plots=plots)
+        write_report(
+            folder,
+            version=name,
+            evaluation=evaluation,
+            summary=summary,
+            plots=plots,
+            calibration=calibration,
+        )
         write_transparency(folder, {**metadata, "version": name}, ranker=ranker)
 
     name = write_version(
-        registry, version, ranker=ranker, pipeline=pipeline, metadata=metadata, extras=report
+        registry,
+        version,
+        ranker=ranker,
+        pipeline=pipeline,
+        metadata=metadata,
+        extras=report,
+        calibration=None if calibration is None else calibration.calibration,
     )
     if registry.champion() is None:
         registry.promote(name, force=True)

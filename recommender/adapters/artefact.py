@@ -5,6 +5,9 @@ A version folder (see :mod:`recommender.adapters.versions`) holds::
     model.txt        the LightGBM booster in its native text format
     pipeline.json    the fitted feature pipeline as plain JSON (profiler cell sums and
                      benchmarks, :mod:`recommender.adapters.pipeline_file`)
+    calibration.json the chance of a measurable result (:mod:`recommender.calibration`),
+                     plain JSON; versions trained before it (or by the Dask engine) have
+                     none and serve no chance
     report.md        the model report, with report.html and its SHAP plots
     manifest.json    written by the registry: every file's sha256, the metadata
 
@@ -25,6 +28,7 @@ import pandas as pd
 
 from recommender.adapters.pipeline_file import dump_pipeline, load_pipeline_bytes
 from recommender.adapters.registry import Registry
+from recommender.calibration import Calibration
 from recommender.constants import CHAMPION
 from recommender.errors import ModelIntegrityError, ModelNotFoundError
 from recommender.features import FeaturePipeline
@@ -33,6 +37,7 @@ from recommender.recommend import Recommender
 
 MODEL_FILE: Final[str] = "model.txt"
 PIPELINE_FILE: Final[str] = "pipeline.json"
+CALIBRATION_FILE: Final[str] = "calibration.json"
 PICKLED_PIPELINE_FILE: Final[str] = "pipeline.joblib"  # versions before the JSON format
 REPORT_FILE: Final[str] = "report.md"
 REPORT_HTML_FILE: Final[str] = "report.html"
@@ -41,10 +46,18 @@ WriteExtras = Callable[[Path, str], None]
 """Writes further files (the report) into a version folder, given its final name."""
 
 
-def write_artefact(folder: Path, *, ranker: Ranker, pipeline: FeaturePipeline) -> None:
+def write_artefact(
+    folder: Path,
+    *,
+    ranker: Ranker,
+    pipeline: FeaturePipeline,
+    calibration: Calibration | None = None,
+) -> None:
     """Write the model files of a version into ``folder`` (not yet committed)."""
     (folder / MODEL_FILE).write_text(ranker.to_text(), encoding="utf-8")
     (folder / PIPELINE_FILE).write_bytes(dump_pipeline(pipeline))
+    if calibration is not None:
+        (folder / CALIBRATION_FILE).write_bytes(calibration.to_json())
 
 
 def write_version(
@@ -55,6 +68,7 @@ def write_version(
     pipeline: FeaturePipeline,
     metadata: dict[str, Any],
     extras: WriteExtras | None = None,
+    calibration: Calibration | None = None,
 ) -> str:
     """Write and commit a whole version; returns its name.
 
@@ -71,10 +85,12 @@ def write_version(
         The manifest's metadata (see :func:`training.procedure.version_metadata`).
     extras
         Called with the folder and the version's name to add files (the report).
+    calibration
+        The chance of a measurable result, when training fitted one.
     """
     pending = registry.create_version(version, metadata=metadata)
     with pending as folder:
-        write_artefact(folder, ranker=ranker, pipeline=pipeline)
+        write_artefact(folder, ranker=ranker, pipeline=pipeline, calibration=calibration)
         if extras is not None:
             extras(folder, pending.version)
     return pending.version
@@ -108,6 +124,21 @@ def load_pipeline(registry: Registry, version: str) -> FeaturePipeline:
     return load_pipeline_bytes(data, where=f"model version {version!r}: {PIPELINE_FILE}")
 
 
+def load_calibration(registry: Registry, version: str) -> Calibration | None:
+    """The calibration of a verified version; None for a version without one.
+
+    Raises
+    ------
+    ModelIntegrityError
+        The file is not a valid calibration document.
+    """
+    try:
+        data = registry.read_bytes(version, CALIBRATION_FILE)
+    except ModelNotFoundError:
+        return None
+    return Calibration.from_json(data, where=f"model version {version!r}: {CALIBRATION_FILE}")
+
+
 def load_recommender(
     registry: Registry, name: str = CHAMPION, *, programmes: pd.DataFrame, num_threads: int = 1
 ) -> Recommender:
@@ -127,4 +158,5 @@ def load_recommender(
         load_pipeline(registry, version),
         programmes,
         version=version,
+        calibration=load_calibration(registry, version),
     )
