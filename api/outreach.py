@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from api.queries import write_audit_many
 from api.security import Principal
 from api.service import ServingService, new_request_id
-from recommender import Explanation
+from recommender import Explanation, RecommendedItem
 from recommender.adapters.store import get_programme, load_firms, load_outcomes
 from recommender.adapters.store.firm_search import size_band_of
 from recommender.adapters.store.plain_values import frame_record
+from recommender.calibration import Chance
 
 TOP_REASONS = 3
 
@@ -35,6 +36,7 @@ class OutreachFirm:
     size_band: str
     score: float
     explanation: Explanation | None
+    chance: Chance | None = None  # None: the served version has no calibration
 
 
 @dataclass(frozen=True)
@@ -85,17 +87,19 @@ def outreach_page(
     rest = _after(ranked, after)
     shown = rest.head(limit)
     chosen = firms.set_index("firm_id").loc[shown["firm_id"].tolist()].reset_index()
-    explained = _explanations(rec, programme_id, chosen, history)
+    explained = _explained(rec, programme_id, chosen, history)
     out = []
     for i, row in enumerate(shown.itertuples(index=False)):
         profile = frame_record(chosen, i)
+        item = explained.get(str(row.firm_id))
         out.append(
             OutreachFirm(
                 int(row.rank),
                 profile,
                 size_band_of(int(profile["employees"])),
                 float(row.score),
-                explained.get(str(row.firm_id)),
+                None if item is None else item.explanation,
+                None if item is None else item.chance,
             )
         )
     request_id = new_request_id()
@@ -122,18 +126,15 @@ def outreach_page(
     return OutreachPage(request_id, programme, rec.version, out, len(rest) > limit)
 
 
-def _explanations(
+def _explained(
     rec: Any, programme_id: str, firms: pd.DataFrame, history: pd.DataFrame
-) -> dict[str, Explanation]:
-    """Each firm's explanation of its fit for the one programme, by firm id."""
+) -> dict[str, RecommendedItem]:
+    """Each firm's explained item for the one programme (its explanation of the fit and
+    its chance), by firm id."""
     if firms.empty:
         return {}
     one = rec.programmes[rec.programmes["programme_id"] == programme_id]
     lists = rec.with_programmes(one).recommend_batch(
         firms, k=1, explain="top", outcomes=history, as_of=None, today=None
     )
-    return {
-        r.firm_id: r.items[0].explanation
-        for r in lists
-        if r.items and r.items[0].explanation is not None
-    }
+    return {r.firm_id: r.items[0] for r in lists if r.items}

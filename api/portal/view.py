@@ -97,6 +97,7 @@ class ProgrammeCard:
     url: str | None
     window: Window | None
     score: str | None = None
+    chance: str | None = None  # the chance of a measurable result in words; None: no calibration
     base: str | None = None
     sentences: tuple[tuple[str, str], ...] = ()  # (text, effect key)
     chart: tuple[FactorRow, ...] = ()
@@ -230,6 +231,7 @@ def _ranked(
     score = None if item.score is None or math.isnan(item.score) else f"{item.score:.2f}"
     checks = tuple(say.reasons(item.to_check))
     match = _match(item, say)
+    chance = None if item.chance is None else say.chance(item.chance)
     if item.explanation is None:
         return _card(
             item.programme_id,
@@ -239,6 +241,7 @@ def _ranked(
             tr=tr,
             rank=item.rank,
             score=score,
+            chance=chance,
             checks=checks,
             match=match,
         )
@@ -252,6 +255,7 @@ def _ranked(
         tr=tr,
         rank=item.rank,
         score=score,
+        chance=chance,
         base=f"{item.explanation.base_value:.2f}",
         sentences=sentences,
         chart=_chart(item.explanation, say, tr),

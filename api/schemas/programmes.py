@@ -10,7 +10,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.outreach import TOP_REASONS, OutreachFirm, OutreachPage
-from api.schemas.recommendations import ContributionOut
+from api.schemas.recommendations import ChanceOut, ContributionOut, chance_out
 from recommender.adapters.store.plain_values import frame_record
 from recommender.constants import LIST_SEP
 from recommender.explain import Renderer, renderer
@@ -77,12 +77,18 @@ class Candidate(BaseModel):
     sector: str
     employees: int
     size_band: str
-    score: float = Field(description="the model's fit score (expected outcome, 0 to 3)")
-    chance_measurable: float | None = Field(
+    score: float = Field(description="the model's raw fit score (expected outcome, 0 to 3)")
+    chance_measurable: ChanceOut | None = Field(
         default=None,
-        description="chance of a measurable result (outcome 2 or more) where the served "
-        "model gives one; null for models that predict an expected outcome only",
+        description="calibrated chance of a measurable result (outcome 2 or more), 0 to 1, "
+        "with its 95 % interval; null when the served version has no calibration",
     )
+    typical_for_similar: float | None = Field(
+        default=None,
+        description="share of measurable results among participations of firms of the "
+        "same sector and size band (held-out data); null without a calibration",
+    )
+    chance_text: str | None = Field(default=None, description="both in words")
     reasons: list[ContributionOut] = Field(description="the top reasons of the fit")
     to_check: list[str] = Field(
         description="conditions the stored data does not decide: the application "
@@ -149,6 +155,9 @@ def _candidate(f: OutreachFirm, say: Renderer, checks: list[str]) -> Candidate:
         employees=int(p["employees"]),
         size_band=f.size_band,
         score=f.score,
+        chance_measurable=chance_out(f.chance),
+        typical_for_similar=None if f.chance is None else f.chance.typical,
+        chance_text=None if f.chance is None else say.chance(f.chance),
         reasons=[
             {"factor": c.factor, "value": float(c.value), "text": say.sentence(c)} for c in top
         ],
@@ -168,16 +177,31 @@ CSV_COLUMNS = (
     "size_band",
     "score",
     "chance_measurable",
+    "chance_low",
+    "chance_high",
+    "typical_for_similar",
     "reasons",
     "to_check",
 )
+
+
+def _chance_columns(chance: ChanceOut | None) -> dict[str, float | None]:
+    """The chance as three CSV columns (empty without a calibration)."""
+    if chance is None:
+        return {"chance_measurable": None, "chance_low": None, "chance_high": None}
+    return {
+        "chance_measurable": chance["estimate"],
+        "chance_low": chance["low"],
+        "chance_high": chance["high"],
+    }
 
 
 def candidates_csv(page: CandidateList) -> str:
     """The page as CSV (one row per firm; reasons and checks joined by `` | ``)."""
     rows = [
         {
-            **c.model_dump(exclude={"reasons", "to_check"}),
+            **c.model_dump(exclude={"reasons", "to_check", "chance_measurable", "chance_text"}),
+            **_chance_columns(c.chance_measurable),
             "reasons": " | ".join(r["text"] for r in c.reasons),
             "to_check": " | ".join(c.to_check),
         }

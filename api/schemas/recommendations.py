@@ -23,6 +23,7 @@ from api.schemas.common import RequestModel
 from api.schemas.firms import EXAMPLE_PROFILE, FirmProfile
 from api.service import ListOptions, Served, ServedBatch
 from recommender import CapabilityGap, Contribution, Explanation, IneligibleItem, RecommendedItem
+from recommender.calibration import Chance
 from recommender.constants import DEFAULT_K, PROGRAMME_TYPES
 from recommender.explain import LANGUAGES, Renderer, renderer
 
@@ -119,8 +120,23 @@ class ExplanationOut(TypedDict):
     contributions: list[ContributionOut]
 
 
+class ChanceOut(TypedDict):
+    """The calibrated chance of a measurable result (outcome 2 or more), 0 to 1, with
+    its 95 % interval (``low <= estimate <= high``)."""
+
+    estimate: float
+    low: float
+    high: float
+
+
 class RecommendedProgramme(TypedDict):
     """One ranked programme (``score``/``rank`` are null for unscored ``other`` ones).
+
+    ``score`` is the model's raw fit score (expected outcome, for machines);
+    ``chance_measurable`` the calibrated chance of a measurable result and
+    ``typical_for_similar`` the share of measurable results among participations of
+    firms of the same sector and size band, both null when the served version has no
+    calibration (versions trained before it); ``chance_text`` says both in words.
 
     ``text_match`` (0 to 1) and ``matches_business`` (the factor in words) are null when
     the profile gives no ``business_description``; ``to_check`` lists the conditions
@@ -133,6 +149,9 @@ class RecommendedProgramme(TypedDict):
     programme_type: str
     agency: str | None
     score: float | None
+    chance_measurable: ChanceOut | None
+    typical_for_similar: float | None
+    chance_text: str | None
     apply_start: str | None
     apply_end: str | None
     days_left: int | None
@@ -225,6 +244,11 @@ def _finite(value: float | None) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def chance_out(c: Chance | None) -> ChanceOut | None:
+    """The chance's estimate and interval as a response part (None stays None)."""
+    return None if c is None else {"estimate": c.estimate, "low": c.low, "high": c.high}
+
+
 def _contribution(c: Contribution, text: str) -> ContributionOut:
     return {"factor": c.factor, "value": _finite(c.value) or 0.0, "text": text}
 
@@ -246,6 +270,9 @@ def _programme(i: RecommendedItem, say: Renderer) -> RecommendedProgramme:
         "programme_type": i.programme_type,
         "agency": i.agency,
         "score": _finite(i.score),
+        "chance_measurable": chance_out(i.chance),
+        "typical_for_similar": None if i.chance is None else i.chance.typical,
+        "chance_text": None if i.chance is None else say.chance(i.chance),
         "apply_start": i.apply_start,
         "apply_end": i.apply_end,
         "days_left": i.days_left,

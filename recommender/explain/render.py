@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
+from recommender.calibration import Chance
 from recommender.eligibility import RULE_OF_COLUMN, Reason
 from recommender.eligibility_v2 import DERIVED, DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE
 from recommender.errors import RecommenderError
@@ -290,6 +291,23 @@ class Renderer:
             return self._say("reasons", "text_match_weak")
         return self._say(
             "reasons", "text_match", terms=self._say("sentences", "list_sep").join(words)
+        )
+
+    def chance(self, chance: Chance) -> str:
+        """The chance of a measurable result with its interval and the share typical
+        for similar firms, in whole percent ("41 % chance of a measurable result
+        (30-52 %); typical for similar firms: 28 %")."""
+
+        def pct(v: float) -> str:
+            return str(round(100 * v))
+
+        return self._say(
+            "sentences",
+            "chance",
+            estimate=pct(chance.estimate),
+            low=pct(chance.low),
+            high=pct(chance.high),
+            typical=pct(chance.typical),
         )
 
     def check(self, key: str, **values: object) -> str:

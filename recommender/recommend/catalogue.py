@@ -9,10 +9,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from recommender.eligibility import EligibilityIndex
+from recommender.eligibility import EligibilityIndex, Reason, window_reason
 from recommender.explain import ProgrammeFacts
 from recommender.features import ProgrammeTable
-from recommender.recommend.results import RecommendedItem
+from recommender.recommend.results import IneligibleItem, RecommendedItem
 from recommender.recommend.text_match import TextMatcher
 
 _NO_DAY: Final[int] = np.iinfo(np.int64).min  # a missing window date, as epoch days
@@ -128,3 +128,28 @@ class _YearCatalogue:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def ineligible_items(
+    cat: _YearCatalogue,
+    failed: dict[int, list[Reason]],
+    eligible: np.ndarray,
+    wanted: np.ndarray,
+    is_open: list[bool],
+    as_of: date | None,
+) -> list[IneligibleItem]:
+    """The programmes a firm cannot join (or cannot apply to on ``as_of``), with reasons.
+
+    Programmes left out only by the type filter are not listed: that is not a reason
+    the firm cannot join them.
+    """
+    day = None if as_of is None else as_of.isoformat()
+    out = []
+    for j in np.flatnonzero(~eligible | ~wanted).tolist():
+        why = failed.get(j)
+        if why is None:  # eligible, and not wanted: closed that day, or another type
+            if day is None or is_open[j]:
+                continue
+            why = [window_reason(*cat.windows[j], day)]
+        out.append(IneligibleItem(cat.ids[j], cat.names[j], why))
+    return out

@@ -18,8 +18,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from recommender.calibration import Calibration, Chance
 from recommender.constants import CAPABILITIES, TEXT_MATCH_WEIGHT
-from recommender.eligibility import Columns, Reason, window_reason
+from recommender.eligibility import Columns, Reason
 from recommender.explain import (
     Explanation,
     PathShap,
@@ -31,9 +32,14 @@ from recommender.explain import (
 from recommender.explain.facts import PAIR_COLUMNS
 from recommender.features import HISTORY_COLUMNS, FeaturePipeline, with_history
 from recommender.ranker import Ranker
-from recommender.recommend.catalogue import _year_groups, _YearCatalogue, reference_date
+from recommender.recommend.catalogue import (
+    _year_groups,
+    _YearCatalogue,
+    ineligible_items,
+    reference_date,
+)
 from recommender.recommend.profiles import _records, profile_columns, profile_frame
-from recommender.recommend.results import IneligibleItem, Recommendation, RecommendedItem
+from recommender.recommend.results import Recommendation, RecommendedItem
 from recommender.recommend.scoring import rank_firms, score_all
 
 Explain = Literal["top", "all", "none"]
@@ -60,6 +66,8 @@ class Recommender:
         Share of the business-description text match in the ranking key (0: the model
         alone, 1: the text alone), where a firm gives a description; both are
         standardised over the firm's candidates (:func:`blended`).
+    calibration
+        The version's chance of a measurable result (None: items carry no chance).
     """
 
     def __init__(
@@ -70,8 +78,10 @@ class Recommender:
         *,
         version: str,
         text_weight: float = TEXT_MATCH_WEIGHT,
+        calibration: Calibration | None = None,
     ) -> None:
         self.ranker = ranker
+        self.calibration = calibration
         self.text_weight = text_weight
         self.pipeline = pipeline
         self.version = version
@@ -86,6 +96,7 @@ class Recommender:
             programmes,
             version=self.version,
             text_weight=self.text_weight,
+            calibration=self.calibration,
         )
         if "explainer" in self.__dict__:  # the model's TreeSHAP tables carry over
             other.__dict__["explainer"] = self.explainer
@@ -308,6 +319,10 @@ class Recommender:
                 top if explain == "all" else top[:n_explain] if explain == "top" else top[:0]
             )
         why = self._explain(cat, firm_records, peers[rows], X, pj, explained)
+        chances: list[Chance | None] = [None] * len(scores)
+        if self.calibration is not None and len(scores):  # firm features 0, 1: sector, band
+            codes = firm_feats[rows[fi], :2]
+            chances = list(self.calibration.chances(scores, codes[:, 0], codes[:, 1]))
         plain = cat.plain_items(as_of)
         unscored_mask = usable & ~cat.table.scored[None, :]
         has_unscored = bool(unscored_mask.any())
@@ -324,6 +339,7 @@ class Recommender:
                     rank + 1,
                     score_list[p],
                     said[rank] if rank < len(said) else None,
+                    chances[p],
                 )
                 for rank, p in enumerate(shown[local].tolist())
             ]
@@ -331,7 +347,7 @@ class Recommender:
             unscored = [match.item(plain[j], j) for j in unscored_at[:unscored_k]]
             ineligible = None
             if failed is not None:
-                ineligible = _ineligible(
+                ineligible = ineligible_items(
                     cat, failed[local], eligible[local], wanted, open_list, as_of
                 )
             first_two = [i.explanation for i in items[:2]]
@@ -491,8 +507,10 @@ class _Match:
         rank: int | None = None,
         score: float | None = None,
         explanation: Explanation | None = None,
+        chance: Chance | None = None,
     ) -> RecommendedItem:
-        """The item of programme ``row`` with its rank, score, match and conditions."""
+        """The item of programme ``row`` with its rank, score, chance, match and
+        conditions."""
         matched = float(self.text[row]) if self.described else None
         terms = self.cat.text.terms(self.description, row) if matched else ()
         return replace(
@@ -503,29 +521,5 @@ class _Match:
             text_match=matched,
             match_terms=terms,
             to_check=tuple(self.conditions.get(row, ())),
+            chance=chance,
         )
-
-
-def _ineligible(
-    cat: _YearCatalogue,
-    failed: dict[int, list[Reason]],
-    eligible: np.ndarray,
-    wanted: np.ndarray,
-    is_open: list[bool],
-    as_of: date | None,
-) -> list[IneligibleItem]:
-    """The programmes a firm cannot join (or cannot apply to on ``as_of``), with reasons.
-
-    Programmes left out only by the type filter are not listed: that is not a reason
-    the firm cannot join them.
-    """
-    day = None if as_of is None else as_of.isoformat()
-    out = []
-    for j in np.flatnonzero(~eligible | ~wanted).tolist():
-        why = failed.get(j)
-        if why is None:  # eligible, and not wanted: closed that day, or another type
-            if day is None or is_open[j]:
-                continue
-            why = [window_reason(*cat.windows[j], day)]
-        out.append(IneligibleItem(cat.ids[j], cat.names[j], why))
-    return out

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from recommender.calibration import Chance
 from recommender.constants import CAPABILITIES
 from recommender.eligibility import Reason
 from recommender.explain.facts import Contribution, Explanation
@@ -21,7 +22,8 @@ class RecommendedItem:
     1; None when the firm gave no description), ``match_terms`` the description's words
     the text contains, ``to_check`` the conditions still to check with the firm
     (contract-v2 reasons with ``value`` None: it has not said its district, statuses or
-    industry code).
+    industry code). ``chance`` is the calibrated chance of a measurable result (None
+    when the served version has no calibration, or the item no score).
     """
 
     rank: int | None
@@ -38,6 +40,7 @@ class RecommendedItem:
     text_match: float | None = None
     match_terms: tuple[str, ...] = ()
     to_check: tuple[Reason, ...] = ()
+    chance: Chance | None = None
 
 
 class IneligibleItem(NamedTuple):
