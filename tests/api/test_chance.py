@@ -84,7 +84,12 @@ def test_outreach_candidates_carry_the_chance(deployment: Deployment, world: Any
 
 
 def _chances_on_page(html: str) -> list[str]:
-    return [p.text for p in dom(html).find_all("p", class_="programme__chance")]
+    """The cards' chance sentences (the page keeps each figure with its "%": no-break
+    spaces, read here as spaces)."""
+    cards = [p.text for p in dom(html).find_all("p", class_="programme__chance")]
+    # every card's estimate, interval and typical, the ranked beyond the explained too
+    assert html.count("\u00a0%") == 3 * html.count('class="programme__chance"')
+    return [text.replace("\u00a0", " ") for text in cards]
 
 
 def test_the_portal_says_the_chance_in_english_and_korean(deployment: Deployment) -> None:
