@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -79,18 +80,30 @@ class Calibration:
         """P(outcome >= 2) for each score."""
         s = np.asarray(scores, float)
         if self.method == "isotonic":
-            return np.interp(s, self.x, self.y)
+            return np.interp(s, *self._steps)
         return 1.0 / (1.0 + np.exp(-(self.a * s + self.b)))
 
     def interval(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Estimate, low and high of each score (``low <= estimate <= high``)."""
         p = self.estimate(scores)
-        n = np.asarray(self.counts, float)[np.searchsorted(self.edges, scores, side="right")]
-        low, high = wilson(p, n)
+        edges, counts = self._bins
+        low, high = wilson(p, counts[np.searchsorted(edges, scores, side="right")])
         return p, low, high
+
+    @cached_property
+    def _steps(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.x, float), np.asarray(self.y, float)
+
+    @cached_property
+    def _bins(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self.edges, float), np.asarray(self.counts, float)
 
     def typical_table(self) -> np.ndarray:
         """Share of measurable results of each (sector, size band) cell, with fallbacks."""
+        return self._typical
+
+    @cached_property
+    def _typical(self) -> np.ndarray:  # computed once per loaded version
         n, k = self.peer_pairs, self.peer_measurable
         overall = k.sum() / max(n.sum(), 1.0)
         sector_n, sector_k = n.sum(1, keepdims=True), k.sum(1, keepdims=True)

@@ -319,10 +319,7 @@ class Recommender:
                 top if explain == "all" else top[:n_explain] if explain == "top" else top[:0]
             )
         why = self._explain(cat, firm_records, peers[rows], X, pj, explained)
-        chances: list[Chance | None] = [None] * len(scores)
-        if self.calibration is not None and len(scores):  # firm features 0, 1: sector, band
-            codes = firm_feats[rows[fi], :2]
-            chances = list(self.calibration.chances(scores, codes[:, 0], codes[:, 1]))
+        chances = self._chances(scores, firm_feats, rows[fi], shown)
         plain = cat.plain_items(as_of)
         unscored_mask = usable & ~cat.table.scored[None, :]
         has_unscored = bool(unscored_mask.any())
@@ -339,7 +336,7 @@ class Recommender:
                     rank + 1,
                     score_list[p],
                     said[rank] if rank < len(said) else None,
-                    chances[p],
+                    chances.get(p),
                 )
                 for rank, p in enumerate(shown[local].tolist())
             ]
@@ -371,6 +368,23 @@ class Recommender:
                 )
             )
         return out
+
+    def _chances(
+        self,
+        scores: np.ndarray,
+        firm_feats: np.ndarray,
+        firm_of: np.ndarray,
+        shown: list[np.ndarray],
+    ) -> dict[int, Chance]:
+        """The chance of each shown pair (by pair index), in one vectorised call; none
+        without a calibration. ``firm_of``: each pair's row of ``firm_feats``, whose first
+        two columns are the sector and size band codes."""
+        picked = np.concatenate(shown) if shown else np.empty(0, np.intp)
+        if self.calibration is None or len(picked) == 0:
+            return {}
+        codes = firm_feats[firm_of[picked], :2]
+        got = self.calibration.chances(scores[picked], codes[:, 0], codes[:, 1])
+        return dict(zip(picked.tolist(), got, strict=True))
 
     def _explain(
         self,
