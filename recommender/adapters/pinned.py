@@ -29,16 +29,22 @@ log = logging.getLogger("recommender.registry")
 
 PINNED: Final[dict[str, dict[str, Any]]] = {
     DEMO_MODEL_VERSION: {
-        "manifest": "a22c5967105b0b6ed9cfcfce96c660b2dff6835e1812e638b6c9cd656c4f54cc",
+        "manifest": "bf098aa29a0dde50fa67b5d8261a0ebca3b5ca412e7e68356140c38fc4fec76e",
         "files": {
-            "model.txt": "6dceff126d876605117c8f6214f814a019548a84ddd3008c245f6f3142e18e92",
-            "pipeline.json": "9eb9c4cca90b7fb8d732b137c856109d8d797f2e35092dc9881e7663efb91a18",
-            "report.html": "4b0b76e6d1e2958659fe09f4710867ff399ca877db7a7b0fd379f437b3d81dbb",
-            "report.md": "f67851283f02496adff713913c0fb2ea89690ceab08c878cd439f8821b952305",
-            "shap_beeswarm.png": "e8777cab51261d14a0a58a4322cdee8edc58837eb71581c16d53278af92f2aa7",
+            "calibration.json": "73317d733ae8eac5736b35cee44fa883b30fadfdcb590cd2680b5686da57a883",
+            "model.txt": "50d26fae3880ee665100642044f865764567474ba703144c5e4b80790d697a05",
+            "pipeline.json": "d5e5d6bafbd70adb8a0f48a1f393c2b10ca82f9c7fc885d0912a20cf2bdb1ab7",
+            "reliability.png": "0a4002a353bbee304402cad334f5effd2b70ba234d1af2e8655754b3870adb33",
+            "report.html": "bc07760c8b52ce599095b035dfd209a7a600e274e149d436af7a351ca844a4e5",
+            "report.md": "5dd27f8a0c3d0fd4290ed389c47365d7709219bef43ab438b52960e1270f8273",
+            "shap_beeswarm.png": "3b05a074f14cbe6fc250cda1be0a8abd38e8d1ea4f253f1f37ec5a3e2eee55e3",
             "shap_importance.png": (
                 "b3df78b7727a56c675335246b063d881dca87042af943588c8242a9bd6c23e55"
             ),
+            "transparency.json": (
+                "06c4a80f0f23c3fb25a37b56809425b4299423a69eb4372b730df7e2e9bd1ef8"
+            ),
+            "transparency.md": "5fb43683b2ccc241d17036eea0d50ad275519f6d0f1fd79deec37d0df5c3e7d9",
         },
     }
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from recommender.adapters.artefact import (
+    CALIBRATION_FILE,
     MODEL_FILE,
     PICKLED_PIPELINE_FILE,
     PIPELINE_FILE,
@@ -30,12 +31,14 @@ def test_shipped_model_is_the_verified_champion(tmp_path: Path) -> None:
         PIPELINE_FILE,
         REPORT_FILE,
         REPORT_HTML_FILE,
+        CALIBRATION_FILE,
         "shap_importance.png",
     } <= files
     assert PICKLED_PIPELINE_FILE not in files, "the shipped model holds no pickle"
     assert "joblib" not in manifest["library_versions"]
     metrics = manifest["metrics"]
     assert metrics["oracle_ndcg@3"] > 0.85 and metrics["regret"] < 0.25
+    assert manifest["calibration"]["ece"] < 0.06  # 0.030 when rebuilt (docs/ranker.md)
 
 
 def test_shipped_model_ranks_and_explains_a_demo_firm(tmp_path: Path) -> None:
@@ -48,3 +51,4 @@ def test_shipped_model_ranks_and_explains_a_demo_firm(tmp_path: Path) -> None:
     for item in out.items:
         assert item.explanation is not None
         assert item.explanation.total == pytest.approx(item.score, abs=1e-6)
+        assert item.chance is not None and item.chance.low <= item.chance.estimate
