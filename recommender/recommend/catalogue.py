@@ -46,7 +46,7 @@ def _day(day: date) -> int:
     return int(np.datetime64(day, "D").astype(np.int64))
 
 
-class _YearCatalogue:
+class YearCatalogue:
     """One year's programmes with everything precomputed for fast per-request use."""
 
     def __init__(self, programmes: pd.DataFrame) -> None:
@@ -131,7 +131,7 @@ def _text(value: Any) -> str | None:
 
 
 def ineligible_items(
-    cat: _YearCatalogue,
+    cat: YearCatalogue,
     failed: dict[int, list[Reason]],
     eligible: np.ndarray,
     wanted: np.ndarray,

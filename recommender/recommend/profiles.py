@@ -131,3 +131,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """``frame.to_dict("records")`` (Python scalars) without its per-cell overhead."""
     columns = [str(c) for c in frame.columns]
     return [dict(zip(columns, row, strict=True)) for row in frame.to_numpy(object).tolist()]
+
+
+def record_columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The records' values column by column."""
+    return {c: [r[c] for r in records] for c in (records[0] if records else {})}

@@ -10,7 +10,6 @@ all explained pairs of a batch; only the result objects are built one by one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from typing import Any, Literal
@@ -18,37 +17,31 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from recommender.calibration import Calibration, Chance
+from recommender.calibration import Calibration
 from recommender.constants import CAPABILITIES, TEXT_MATCH_WEIGHT
-from recommender.eligibility import Columns, Reason
-from recommender.explain import (
-    Explanation,
-    PathShap,
-    contrast,
-    explanations,
-    factor_contributions,
-    firm_facts,
-)
-from recommender.explain.facts import PAIR_COLUMNS
+from recommender.eligibility import Columns
+from recommender.explain import PathShap
 from recommender.features import HISTORY_COLUMNS, FeaturePipeline, with_history
 from recommender.ranker import Ranker
 from recommender.recommend.catalogue import (
+    YearCatalogue,
     _year_groups,
-    _YearCatalogue,
     ineligible_items,
     reference_date,
 )
-from recommender.recommend.profiles import _records, profile_columns, profile_frame
-from recommender.recommend.results import Recommendation, RecommendedItem
+from recommender.recommend.lists import (
+    FirmMatch,
+    blended,
+    chances_of,
+    explain_pairs,
+    first_versus_second,
+)
+from recommender.recommend.profiles import _records, profile_columns, profile_frame, record_columns
+from recommender.recommend.results import Recommendation
 from recommender.recommend.scoring import rank_firms, score_all
 
 Explain = Literal["top", "all", "none"]
 FEW = 64  # batches up to this many firms read their columns from Python records
-
-
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The records' values column by column."""
-    return {c: [r[c] for r in records] for c in (records[0] if records else {})}
 
 
 class Recommender:
@@ -86,7 +79,7 @@ class Recommender:
         self.pipeline = pipeline
         self.version = version
         self.programmes = programmes.reset_index(drop=True)
-        self._years = {int(y): _YearCatalogue(g) for y, g in self.programmes.groupby("year")}
+        self._years = {int(y): YearCatalogue(g) for y, g in self.programmes.groupby("year")}
 
     def with_programmes(self, programmes: pd.DataFrame) -> Recommender:
         """The same model over another catalogue."""
@@ -208,7 +201,7 @@ class Recommender:
             if outcomes is not None or not set(HISTORY_COLUMNS).isdisjoint(firms.columns):
                 firms = with_history(firms, outcomes, self.programmes)
             records = _records(firms)
-            source = _columns(records) if len(records) <= FEW else firms
+            source = record_columns(records) if len(records) <= FEW else firms
         firm_feats, peers = self.pipeline.profiler.features_with_peers(source)
         caps = np.column_stack([np.asarray(source[c], float) for c in CAPABILITIES]).reshape(
             len(records), len(CAPABILITIES)
@@ -242,7 +235,7 @@ class Recommender:
 
     def _year_batch(
         self,
-        cat: _YearCatalogue | None,
+        cat: YearCatalogue | None,
         source: Columns,
         records: list[dict[str, Any]],
         firm_feats: np.ndarray,
@@ -264,7 +257,7 @@ class Recommender:
         if whole:
             sub = source
         elif len(firm_records) <= FEW or not isinstance(source, pd.DataFrame):
-            sub = _columns(firm_records)
+            sub = record_columns(firm_records)
         else:
             sub = source.iloc[rows]
         if cat is None:
@@ -318,8 +311,10 @@ class Recommender:
             explained.append(
                 top if explain == "all" else top[:n_explain] if explain == "top" else top[:0]
             )
-        why = self._explain(cat, firm_records, peers[rows], X, pj, explained)
-        chances = self._chances(scores, firm_feats, rows[fi], shown)
+        why = explain_pairs(
+            self.explainer or self.ranker, cat, firm_records, peers[rows], X, pj, explained
+        )
+        chances = chances_of(self.calibration, scores, firm_feats, rows[fi], shown)
         plain = cat.plain_items(as_of)
         unscored_mask = usable & ~cat.table.scored[None, :]
         has_unscored = bool(unscored_mask.any())
@@ -328,7 +323,7 @@ class Recommender:
         out = []
         for local, firm in enumerate(firm_records):
             said = why[local]
-            match = _Match(cat, firm.get("business_description"), text[local], conditions[local])
+            match = FirmMatch(cat, firm.get("business_description"), text[local], conditions[local])
             items = [
                 match.item(
                     plain[pj_list[p]],
@@ -347,12 +342,6 @@ class Recommender:
                 ineligible = ineligible_items(
                     cat, failed[local], eligible[local], wanted, open_list, as_of
                 )
-            first_two = [i.explanation for i in items[:2]]
-            versus = (
-                contrast(first_two[0], first_two[1])
-                if len(first_two) == 2 and first_two[0] and first_two[1]
-                else []
-            )
             out.append(
                 Recommendation(
                     str(firm["firm_id"]),
@@ -361,72 +350,12 @@ class Recommender:
                     items,
                     unscored,
                     ineligible,
-                    versus,
+                    first_versus_second(items),
                     caps[rows[local]],
                     peers[rows[local]],
                     unscored_total=len(unscored_at),
                 )
             )
-        return out
-
-    def _chances(
-        self,
-        scores: np.ndarray,
-        firm_feats: np.ndarray,
-        firm_of: np.ndarray,
-        shown: list[np.ndarray],
-    ) -> dict[int, Chance]:
-        """The chance of each shown pair (by pair index), in one vectorised call; none
-        without a calibration. ``firm_of``: each pair's row of ``firm_feats``, whose first
-        two columns are the sector and size band codes."""
-        picked = np.concatenate(shown) if shown else np.empty(0, np.intp)
-        if self.calibration is None or len(picked) == 0:
-            return {}
-        codes = firm_feats[firm_of[picked], :2]
-        got = self.calibration.chances(scores[picked], codes[:, 0], codes[:, 1])
-        return dict(zip(picked.tolist(), got, strict=True))
-
-    def _explain(
-        self,
-        cat: _YearCatalogue,
-        firms: list[dict[str, Any]],
-        peers: np.ndarray,
-        X: np.ndarray,
-        pj: np.ndarray,
-        explained: list[np.ndarray],
-    ) -> list[list[Explanation]]:
-        """Each firm's explanations, in the order of its ``explained`` pairs."""
-        pairs = np.concatenate(explained) if explained else np.empty(0, np.intp)
-        if len(pairs) == 0:
-            return [[] for _ in firms]
-        # one TreeSHAP pass for every explained pair of the batch (rows are independent)
-        if self.explainer is not None:
-            contrib, distinct = self.explainer.distinct(X[pairs])
-        else:
-            contrib, distinct = self.ranker.contributions(X[pairs]), np.arange(len(pairs))
-        values, base = factor_contributions(contrib)
-        features = X[pairs][:, PAIR_COLUMNS].tolist()
-        programme_rows = pj[pairs].tolist()
-        out: list[list[Explanation]] = []
-        start = 0
-        for firm, firm_peers, mine in zip(firms, peers.tolist(), explained, strict=True):
-            end = start + len(mine)
-            if end == start:
-                out.append([])
-                continue
-            used, local = np.unique(distinct[start:end], return_inverse=True)
-            out.append(
-                explanations(
-                    values[used],
-                    base[used],
-                    local,
-                    firm_facts(firm, firm_peers),
-                    cat.facts,
-                    programme_rows[start:end],
-                    features[start:end],
-                )
-            )
-            start = end
         return out
 
     # --- outreach and bulk scoring --------------------------------------------------
@@ -466,74 +395,4 @@ class Recommender:
             years=self._years,
             outcomes=outcomes,
             chunk=chunk,
-        )
-
-
-def standardised(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """``values`` as z-scores within each group (0 where a group's values are all equal)."""
-    count = np.bincount(groups, minlength=n_groups).astype(float)
-    safe = np.maximum(count, 1.0)
-    mean = np.bincount(groups, values, minlength=n_groups) / safe
-    centred = values - mean[groups]
-    std = np.sqrt(np.bincount(groups, centred**2, minlength=n_groups) / safe)
-    spread = std[groups]
-    return np.divide(centred, spread, out=np.zeros_like(centred), where=spread > 1e-12)
-
-
-def blended(
-    scores: np.ndarray, matched: np.ndarray, firms: np.ndarray, n_firms: int, *, weight: float
-) -> np.ndarray:
-    """The ranking key of each pair: ``(1 - weight)`` times the model score plus
-    ``weight`` times the text match, both as z-scores over the firm's candidates. A firm
-    without a description has no spread in its match, so only the model orders it."""
-    if len(scores) == 0:
-        return scores
-    return (1.0 - weight) * standardised(scores, firms, n_firms) + weight * standardised(
-        matched, firms, n_firms
-    )
-
-
-class _Match:
-    """One firm's text match and conditions over a year's catalogue, for its items."""
-
-    def __init__(
-        self,
-        cat: _YearCatalogue,
-        description: Any,
-        text: np.ndarray,
-        conditions: dict[int, list[Reason]],
-    ) -> None:
-        self.cat, self.description, self.text, self.conditions = cat, description, text, conditions
-        self.described = isinstance(description, str) and bool(description.strip())
-
-    def order(self, rows: np.ndarray) -> list[int]:
-        """Unscored rows: surely eligible first, then by text match, then closing day."""
-        if len(rows) == 0:
-            return []
-        unsure = np.array([j in self.conditions for j in rows.tolist()], dtype=bool)
-        keys = (rows, self.cat.closing_key[rows], -self.text[rows], unsure)
-        return rows[np.lexsort(keys)].tolist()
-
-    def item(
-        self,
-        plain: RecommendedItem,
-        row: int,
-        rank: int | None = None,
-        score: float | None = None,
-        explanation: Explanation | None = None,
-        chance: Chance | None = None,
-    ) -> RecommendedItem:
-        """The item of programme ``row`` with its rank, score, chance, match and
-        conditions."""
-        matched = float(self.text[row]) if self.described else None
-        terms = self.cat.text.terms(self.description, row) if matched else ()
-        return replace(
-            plain,
-            rank=rank,
-            score=score,
-            explanation=explanation,
-            text_match=matched,
-            match_terms=terms,
-            to_check=tuple(self.conditions.get(row, ())),
-            chance=chance,
         )

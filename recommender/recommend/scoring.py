@@ -13,7 +13,7 @@ from recommender.eligibility import EligibilityIndex
 from recommender.errors import NotFoundError
 from recommender.features import FeaturePipeline, ProgrammeTable, with_history
 from recommender.ranker import Ranker
-from recommender.recommend.catalogue import _YearCatalogue
+from recommender.recommend.catalogue import YearCatalogue
 
 SCORE_COLUMNS: tuple[str, ...] = ("firm_id", "year", "programme_id", "eligible", "score", "rank")
 OUTREACH_COLUMNS: tuple[str, ...] = ("firm_id", "year", "score", "rank")
@@ -25,7 +25,7 @@ def score_all(
     ranker: Ranker,
     pipeline: FeaturePipeline,
     programmes: pd.DataFrame,
-    years: Mapping[int, _YearCatalogue],
+    years: Mapping[int, YearCatalogue],
     outcomes: pd.DataFrame | None = None,
     chunk: int = 20_000,
 ) -> pd.DataFrame:
@@ -49,7 +49,7 @@ def score_all(
 
 
 def _score_chunk(
-    firms: pd.DataFrame, cat: _YearCatalogue, *, ranker: Ranker, pipeline: FeaturePipeline
+    firms: pd.DataFrame, cat: YearCatalogue, *, ranker: Ranker, pipeline: FeaturePipeline
 ) -> pd.DataFrame:
     n, m = len(firms), len(cat.programmes)
     eligible = cat.eligibility.mask(firms)
