@@ -77,6 +77,13 @@ class Masking:
         """The manifest's account of the masking."""
         return {"rates": {k: float(v) for k, v in self.rates.items()}, "seed": self.seed}
 
+    @classmethod
+    def of_record(cls, record: Mapping[str, Any] | None) -> Masking | None:
+        """The masking a manifest records (``None``: a version trained without one)."""
+        if not record:
+            return None
+        return cls(dict(record["rates"]), seed=int(record["seed"]))
+
     def draws(self, keys: pd.DataFrame, attribute: str) -> np.ndarray:
         """Uniform [0, 1) draws, one per row of ``keys`` (firm_id, year, programme_id)."""
         salted = keys.reset_index(drop=True).assign(_attribute=attribute, _seed=self.seed)
@@ -91,6 +98,9 @@ class Masking:
             hide = self.draws(keys, name) < float(rate)
             out[name] = out[name].where(~hide)
         return out
+
+
+SHIPPED_MASKING: Final[Masking] = Masking()  # what both engines train with by default
 
 
 def masked_catalogue(programmes: pd.DataFrame, masking: Masking) -> pd.DataFrame:
