@@ -4,7 +4,7 @@ shipped model as champion. Used by ``recommender demo`` before it serves."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from api.queries import first_firm, store_is_empty
@@ -34,7 +34,8 @@ def prepare_demo(
 
     The stored world is placed around ``today`` (default: the current date): its years
     end at this year and this year's application windows are open, upcoming or closed on
-    it (:func:`recommender.simulate.placed_around`).
+    it (:func:`recommender.simulate.placed_around`); its programmes are named in Korean
+    with the English beside (:func:`recommender.simulate.in_korean`).
 
     Raises
     ------
@@ -59,12 +60,13 @@ def prepare_demo(
         empty = store_is_empty(session)
     if empty:
         from recommender import simulate_world
-        from recommender.simulate import placed_around
+        from recommender.simulate import in_korean, placed_around
 
         say("simulating the demo world (first start only)")
         world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
+        placed = placed_around(world.dataset, today or date.today())
         say("storing it")
-        imported = import_dataset(engine, placed_around(world.dataset, today or date.today()))
+        imported = import_dataset(engine, replace(placed, programmes=in_korean(placed.programmes)))
     with session_scope(engine) as session:
         example = first_firm(session)
     return DemoState(imported=imported, champion=champion, example_firm=example)

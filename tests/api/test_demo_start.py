@@ -1,6 +1,6 @@
 """`recommender demo`'s first start stores the demo world placed around today (pinned
 here), so the portal's year menu and a firm's list show this year's programmes, some
-open on the day."""
+open on the day, named in Korean with the English beside."""
 
 from __future__ import annotations
 
@@ -31,3 +31,6 @@ def test_the_first_demo_start_stores_a_world_that_ends_today(tmp_path: Path) -> 
     day = TODAY.isoformat()
     assert ((now["apply_start"] <= day) & (now["apply_end"] >= day)).sum() >= 5
     assert (now["apply_start"] > day).sum() >= 5 and (now["apply_end"] < day).sum() >= 5
+    korean = stored.programmes["name"].str.contains("[가-힣].* · [A-Za-z]", regex=True)
+    assert korean.all(), "every demo programme is named in Korean, the English beside"
+    assert stored.programmes["agency"].str.contains("[가-힣]", regex=True).all()
