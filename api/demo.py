@@ -4,7 +4,8 @@ shipped model as champion. Used by ``recommender demo`` before it serves."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from api.queries import first_firm, store_is_empty
 from recommender import ModelNotFoundError
@@ -23,8 +24,18 @@ class DemoState:
     example_firm: tuple[str, int] | None  # (firm_id, latest year) for the curl example
 
 
-def prepare_demo(settings: Settings, *, progress: Callable[[str], None] | None = None) -> DemoState:
+def prepare_demo(
+    settings: Settings,
+    *,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoState:
     """Migrate the store, fill it with the demo world when empty, check the champion.
+
+    The stored world is placed around ``today`` (default: the current date): its years
+    end at this year and this year's application windows are open, upcoming or closed on
+    it (:func:`recommender.simulate.placed_around`); its programmes are named in Korean
+    with the English beside (:func:`recommender.simulate.in_korean`).
 
     Raises
     ------
@@ -49,11 +60,13 @@ def prepare_demo(settings: Settings, *, progress: Callable[[str], None] | None =
         empty = store_is_empty(session)
     if empty:
         from recommender import simulate_world
+        from recommender.simulate import in_korean, placed_around
 
         say("simulating the demo world (first start only)")
         world = simulate_world(**DEMO_WORLD)  # type: ignore[arg-type]
+        placed = placed_around(world.dataset, today or date.today())
         say("storing it")
-        imported = import_dataset(engine, world.dataset)
+        imported = import_dataset(engine, replace(placed, programmes=in_korean(placed.programmes)))
     with session_scope(engine) as session:
         example = first_firm(session)
     return DemoState(imported=imported, champion=champion, example_firm=example)

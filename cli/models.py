@@ -52,8 +52,18 @@ def train(
         ),
     ] = None,
     workers: Annotated[int, typer.Option(help="local Dask cluster size")] = 2,
+    masking: Annotated[
+        bool,
+        typer.Option(
+            help="hide programme attributes of training pairs at the real catalogue's rates "
+            "(docs/ranker.md); --no-masking trains on full descriptions only"
+        ),
+    ] = True,
+    mask_seed: Annotated[int, typer.Option(help="seed of the masking draws")] = 42,
 ) -> None:
     """Train a new model version from a data directory (written under models/)."""
+    from training.masking import Masking
+
     models = registry()
     options: dict[str, Any]
     if _engine(engine) == "dask":
@@ -77,6 +87,7 @@ def train(
             seed=seed,
             run_evaluation=evaluation,
             progress=progress(),
+            masking=Masking(seed=mask_seed) if masking else None,
             **options,
         )
     champion = " (champion)" if models.champion() == name else ""
@@ -193,6 +204,7 @@ def evaluate(
 def _evaluate_procedure(data: Path, model: str, *, seed: int, threads: int) -> None:
     from recommender.adapters.files import read_data_dir
     from training.evaluate import evaluate as run
+    from training.masking import Masking
 
     manifest = registry().verify(model)
     ds = read_data_dir(data, require_outcomes=True)
@@ -203,6 +215,7 @@ def _evaluate_procedure(data: Path, model: str, *, seed: int, threads: int) -> N
         seed=seed,
         num_threads=threads,
         compare_objectives=False,
+        masking=Masking.of_record(manifest.get("masking")),
         progress=progress(),
     )
     out.print(f"{manifest['version']} procedure on {data}")

@@ -53,6 +53,7 @@ from training.dask_parts import (
     table_digests,
 )
 from training.fingerprint import TableDigest, combine, fingerprint
+from training.masking import SHIPPED_MASKING, Masking
 from training.rules import (
     DEFAULT_OBJECTIVE,
     MAX_ROUNDS,
@@ -92,6 +93,7 @@ def train_version(
     scheduler: str | None = None,
     n_workers: int = 2,
     partition_rows: int = DEFAULT_PARTITION_ROWS,
+    masking: Masking | None = SHIPPED_MASKING,
 ) -> str:
     """Train on a data directory with Dask and write a new version; returns its name.
 
@@ -113,6 +115,9 @@ def train_version(
         ``LocalCluster`` of ``n_workers`` single-threaded processes is started.
     partition_rows
         Firm profiles per co-partition (bounds each task's memory).
+    masking
+        As in :func:`training.local.train_version` (the same pairs are masked the same
+        way).
 
     Raises
     ------
@@ -155,7 +160,7 @@ def train_version(
         label = dask.delayed(labelled_frame, pure=True)
         pipe = dask.delayed(pipeline, pure=True)
         feats = dd.from_delayed(
-            [label(p, pipe) for p in parts],
+            [label(p, pipe, masking) for p in parts],
             meta=pair_frame(np.empty((0, len(PAIR_FEATURES))), pd.DataFrame(columns=list(EXTRA))),
             verify_meta=False,
         )
@@ -207,6 +212,7 @@ def train_version(
         ),
         training_rows=n_pairs,
         years=sorted(profile_years),
+        masking=masking,
         libraries=("dask", "distributed"),
         extra={
             "categorical_as_numeric": [c for c in CATEGORICAL if c not in cats],

@@ -17,6 +17,7 @@ from recommender import FeaturePipeline
 from recommender.adapters.partitioned import Checked
 from recommender.features import PAIR_FEATURES, CellTotals, ProgrammeTable
 from training.fingerprint import TableDigest
+from training.masking import Masking
 from training.pairs import labelled_pairs, prepared_firms
 
 LABEL: Final[str] = "outcome"
@@ -42,14 +43,17 @@ def firm_years(checked: Checked) -> set[int]:
     return {int(y) for y in checked.valid.firms["year"].unique()}
 
 
-def labelled_frame(checked: Checked, pipeline: FeaturePipeline) -> pd.DataFrame:
+def labelled_frame(
+    checked: Checked, pipeline: FeaturePipeline, masking: Masking | None
+) -> pd.DataFrame:
     """The labelled pair features of one co-partition (:data:`PAIR_FEATURES`, then
-    firm_id, year and outcome), built by the single-machine code."""
+    firm_id, year and outcome), built by the single-machine code (masked as there: each
+    pair's draws depend on the pair alone, not on the partition)."""
     ds = checked.valid
     if ds.outcomes is None or ds.outcomes.empty:
         return pair_frame(np.empty((0, len(PAIR_FEATURES))), pd.DataFrame(columns=list(EXTRA)))
     firms = prepared_firms(ds)
-    pairs = labelled_pairs(ds, pipeline, firms, ProgrammeTable(ds.programmes))
+    pairs = labelled_pairs(ds, pipeline, firms, ProgrammeTable(ds.programmes), masking)
     return pair_frame(pairs.X, pairs.meta)
 
 

@@ -25,6 +25,7 @@ from training.calibrate import fit_calibration
 from training.evaluate import Evaluation, evaluate
 from training.fingerprint import data_fingerprint
 from training.fit import fit_ranker
+from training.masking import SHIPPED_MASKING, Masking
 from training.pairs import labelled_pairs, prepared_firms
 from training.rules import DEFAULT_OBJECTIVE, MAX_ROUNDS, Progress, quiet
 from training.version import FEATURES, publish_version, version_metadata
@@ -44,6 +45,7 @@ def train_version(
     oracle: pd.DataFrame | None = None,
     progress: Progress | None = None,
     num_threads: int = 2,
+    masking: Masking | None = SHIPPED_MASKING,
 ) -> str:
     """Train on a data directory (or a dataset in memory) and write a new version.
 
@@ -67,6 +69,10 @@ def train_version(
         The simulator's expected outcomes, for the oracle metrics of the evaluation.
     num_threads
         LightGBM threads.
+    masking
+        Programme attributes hidden from training pairs at real-catalogue rates
+        (:mod:`training.masking`; ``None`` for full descriptions only), in the
+        evaluation and in the final fit alike; recorded in the manifest.
 
     Returns
     -------
@@ -90,13 +96,19 @@ def train_version(
     evaluation: Evaluation | None = None
     if run_evaluation and ds.firms["year"].nunique() >= 2:
         evaluation = evaluate(
-            ds, oracle=oracle, objective=objective, seed=seed, num_threads=num_threads, progress=say
+            ds,
+            oracle=oracle,
+            objective=objective,
+            seed=seed,
+            num_threads=num_threads,
+            masking=masking,
+            progress=say,
         )
         objective = evaluation.chosen_objective
     say("fitting the final model on all the data")
     firms = prepared_firms(ds)
     pipeline = FeaturePipeline().fit(ds.firms)
-    pairs = labelled_pairs(ds, pipeline, firms, ProgrammeTable(ds.programmes))
+    pairs = labelled_pairs(ds, pipeline, firms, ProgrammeTable(ds.programmes), masking)
     fit = fit_ranker(
         pairs,
         objective=objective,
@@ -127,6 +139,7 @@ def train_version(
         years=ds.firms["year"].unique().tolist(),
         evaluation=evaluation,
         extra=None if calibration is None else {"calibration": calibration.metadata()},
+        masking=masking,
     )
     summary: dict[str, object] = {
         "engine": ENGINE,

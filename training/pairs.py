@@ -12,6 +12,7 @@ from recommender.constants import SIZE_BANDS
 from recommender.contract.canonical import Dataset
 from recommender.eligibility import eligible_pairs
 from recommender.features import ProgrammeTable, size_band, with_history
+from training.masking import Masking
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,12 @@ def _build(
     table: ProgrammeTable,
     firm_rows: np.ndarray,
     prog_rows: np.ndarray,
+    masking: Masking | None = None,
 ) -> PairSet:
-    X = pipeline.matrix(firms, table, firm_rows, prog_rows)
+    if masking is None or not masking.rates:
+        X = pipeline.matrix(firms, table, firm_rows, prog_rows)
+    else:
+        X = _masked_matrix(pipeline, firms, table, firm_rows, prog_rows, masking)
     f = firms.iloc[firm_rows]
     p = table.programmes.iloc[prog_rows]
     meta = pd.DataFrame(
@@ -61,15 +66,41 @@ def _build(
     return PairSet(X, meta)
 
 
+def _masked_matrix(
+    pipeline: FeaturePipeline,
+    firms: pd.DataFrame,
+    table: ProgrammeTable,
+    firm_rows: np.ndarray,
+    prog_rows: np.ndarray,
+    masking: Masking,
+) -> np.ndarray:
+    """Features of pairs whose programmes are shown as :class:`Masking` leaves them: one
+    programme row per pair, masked on its own, through the same feature code."""
+    keys = pd.DataFrame(
+        {
+            "firm_id": firms["firm_id"].to_numpy()[firm_rows],
+            "year": firms["year"].to_numpy()[firm_rows],
+            "programme_id": table.programmes["programme_id"].to_numpy()[prog_rows],
+        }
+    )
+    shown = ProgrammeTable(masking.apply(table.programmes.iloc[prog_rows], keys))
+    return pipeline.matrix(firms, shown, firm_rows, np.arange(len(prog_rows)))
+
+
 def prepared_firms(ds: Dataset) -> pd.DataFrame:
     """Firm profiles with their participation history (from earlier years only)."""
     return with_history(ds.firms.reset_index(drop=True), ds.outcomes, ds.programmes)
 
 
 def labelled_pairs(
-    ds: Dataset, pipeline: FeaturePipeline, firms: pd.DataFrame, table: ProgrammeTable
+    ds: Dataset,
+    pipeline: FeaturePipeline,
+    firms: pd.DataFrame,
+    table: ProgrammeTable,
+    masking: Masking | None = None,
 ) -> PairSet:
-    """One row per observed participation in a scored programme, with its outcome."""
+    """One row per observed participation in a scored programme, with its outcome; with
+    ``masking``, each pair's programme attributes are hidden as it draws them."""
     if ds.outcomes is None or ds.outcomes.empty:
         return _build(pipeline, firms, table, np.array([], int), np.array([], int)).subset(
             np.array([], bool)
@@ -81,7 +112,12 @@ def labelled_pairs(
     rows = rows[rows["programme_row"].notna()]
     rows = rows[table.scored[rows["programme_row"].to_numpy(int)]]
     pairs = _build(
-        pipeline, firms, table, rows["firm_row"].to_numpy(int), rows["programme_row"].to_numpy(int)
+        pipeline,
+        firms,
+        table,
+        rows["firm_row"].to_numpy(int),
+        rows["programme_row"].to_numpy(int),
+        masking,
     )
     pairs.meta["outcome"] = rows["outcome"].to_numpy(float)
     return pairs

@@ -23,6 +23,7 @@ from recommender.adapters.registry import Registry
 from training import fingerprint
 from training.calibrate import CalibrationFit
 from training.evaluate import Evaluation
+from training.masking import Masking
 from training.report import shap_plots, write_report
 from training.rules import Progress, quiet
 from training.transparency import write_transparency
@@ -53,6 +54,7 @@ def version_metadata(
     training_rows: int,
     years: Sequence[int],
     evaluation: Evaluation | None = None,
+    masking: Masking | None = None,
     libraries: Sequence[str] = (),
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -72,6 +74,9 @@ def version_metadata(
         Labelled pairs trained on; the years of the firm profiles.
     evaluation
         The baseline evaluation, when one ran: its headline metrics join ``metrics``.
+    masking
+        The masking of programme attributes the training pairs had
+        (:mod:`training.masking`): its rates and seed (``None``: none).
     libraries
         Further libraries whose versions matter (the Dask engine's).
     extra
@@ -91,6 +96,7 @@ def version_metadata(
         "metrics": metrics,
         "objective_scores": dict(objective_scores),
         "training_rows": int(training_rows),
+        "masking": masking.record() if masking is not None else None,
         "years": sorted(int(y) for y in years),
         "library_versions": library_versions(libraries),
         **(extra or {}),

@@ -29,22 +29,22 @@ log = logging.getLogger("recommender.registry")
 
 PINNED: Final[dict[str, dict[str, Any]]] = {
     DEMO_MODEL_VERSION: {
-        "manifest": "bf098aa29a0dde50fa67b5d8261a0ebca3b5ca412e7e68356140c38fc4fec76e",
+        "manifest": "536583e2e2165d69a571beb602a72cc8703ebdeff726f7d49c8be12c2581186b",
         "files": {
-            "calibration.json": "73317d733ae8eac5736b35cee44fa883b30fadfdcb590cd2680b5686da57a883",
-            "model.txt": "50d26fae3880ee665100642044f865764567474ba703144c5e4b80790d697a05",
+            "calibration.json": "0a4f6cf1340a371165a33ee2a0d46035c4b1618466078deca3592623e52b0d4a",
+            "model.txt": "3541da904dbf12a01b37d636fdb93c0cf5a61246323d86ed9f81f4e4dcaf6823",
             "pipeline.json": "d5e5d6bafbd70adb8a0f48a1f393c2b10ca82f9c7fc885d0912a20cf2bdb1ab7",
-            "reliability.png": "0a4002a353bbee304402cad334f5effd2b70ba234d1af2e8655754b3870adb33",
-            "report.html": "bc07760c8b52ce599095b035dfd209a7a600e274e149d436af7a351ca844a4e5",
-            "report.md": "5dd27f8a0c3d0fd4290ed389c47365d7709219bef43ab438b52960e1270f8273",
-            "shap_beeswarm.png": "3b05a074f14cbe6fc250cda1be0a8abd38e8d1ea4f253f1f37ec5a3e2eee55e3",
+            "reliability.png": "dc0db4c2a5842a0cb2c42d4a9ce5143335ceef1db61cf9b1da0d381b0e9a1905",
+            "report.html": "7f2b61cdf91951f9e78c2b60f56397ae06fb46cb5830627ee78cb0d3ac9abdc2",
+            "report.md": "6fc5acdb3e6129e30870839c8b5913c32baf80d329377a11047797193675e6a5",
+            "shap_beeswarm.png": "b556e3bfafb2b86e864a6632f24e6eb78d9442d5ca92ae3969249750c6ace464",
             "shap_importance.png": (
-                "b3df78b7727a56c675335246b063d881dca87042af943588c8242a9bd6c23e55"
+                "c772d0cb2639de19b006100e4363e0faa7c9043431217ce77c9ed263abf3cb5e"
             ),
             "transparency.json": (
-                "06c4a80f0f23c3fb25a37b56809425b4299423a69eb4372b730df7e2e9bd1ef8"
+                "cfe53b6aa0622e0769574468277d4476cb542d49cfc14b5bdfff7cd9ff00d8aa"
             ),
-            "transparency.md": "5fb43683b2ccc241d17036eea0d50ad275519f6d0f1fd79deec37d0df5c3e7d9",
+            "transparency.md": "e13e0a185da2a58a05e21d9c6685ff9985f7c66dbbc5af0cb79978274847a66d",
         },
     }
 }

@@ -51,6 +51,7 @@ from recommender.simulate import World, simulate_world
 from tests.signing import TEST_SIGNING_KEY
 from training.dask_parts import staged_sse
 from training.fingerprint import TableDigest, combine, fingerprint
+from training.masking import SHIPPED_MASKING
 from training.metrics import ndcg_at_k
 
 WORLD = {"n_firms": 3000, "years": (2021, 2024), "seed": 2}
@@ -165,6 +166,7 @@ def test_both_engines_record_one_procedure(registry: Registry) -> None:
     assert dask["data_fingerprint_method"] == local["data_fingerprint_method"]
     assert dask["years"] == local["years"] and dask["features"] == local["features"]
     assert dask["training_rows"] == local["training_rows"]
+    assert dask["masking"] == local["masking"] == SHIPPED_MASKING.record()
 
 
 def test_peer_benchmarks_equal_the_pandas_ones(registry: Registry) -> None:

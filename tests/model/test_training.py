@@ -32,6 +32,7 @@ SHARED_TRAINING = (
     "run_evaluation",
     "oracle",
     "progress",
+    "masking",
 )
 SHARED_SCORING = ("registry", "out", "model", "year", "explain_top", "progress")
 
