@@ -137,6 +137,15 @@ def fit_calibration(
     return CalibrationFit(calibration, table, ece, losses, len(s))
 
 
+def named_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``sector`` and ``size_band`` feature codes (as the pair
+    features hold them) turned into the names :func:`fit_calibration` groups by."""
+    return frame.assign(
+        sector=[SECTORS[int(c)] if c == c else None for c in frame["sector"]],
+        size_band=[SIZE_BANDS[int(c)] if c == c else None for c in frame["size_band"]],
+    )
+
+
 def score_bins(s: np.ndarray, n_bins: int = BINS) -> np.ndarray:
     """Inner edges of the score deciles of ``s``, merged until no bin is empty."""
     edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)[1:-1]))

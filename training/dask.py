@@ -43,6 +43,7 @@ from recommender.adapters.partitioned import (
 )
 from recommender.adapters.registry import Registry
 from recommender.features import PAIR_FEATURES
+from training.calibrate import fit_calibration, named_cells
 from training.dask_fit import OBJECTIVE, choose_rounds, dask_params, fit_booster, held_out
 from training.dask_parts import (
     EXTRA,
@@ -175,7 +176,7 @@ def train_version(
             f"fitting DaskLGBMRegressor on {n_pairs} labelled pairs; choosing rounds on "
             "the held-out split"
         )
-        rounds, score = choose_rounds(
+        rounds, score, scored = choose_rounds(
             client,
             feats[~held],  # type: ignore[operator]
             feats[held],
@@ -189,6 +190,8 @@ def train_version(
         X_sample = sample[list(PAIR_FEATURES)].compute().to_numpy(float)
         address = scheduler or "LocalCluster"
     fitted = Ranker.from_booster(booster, objective=OBJECTIVE, seed=seed, max_rounds=max_rounds)
+    say("calibrating the chance of a measurable result on the held-out rows")
+    calibration = fit_calibration(scored["score"].to_numpy(), named_cells(scored), seed=seed)
     cluster = {
         "scheduler": address,
         "workers": workers,
@@ -217,6 +220,7 @@ def train_version(
         extra={
             "categorical_as_numeric": [c for c in CATEGORICAL if c not in cats],
             "dask": cluster,
+            **({} if calibration is None else {"calibration": calibration.metadata()}),
         },
     )
     summary: dict[str, object] = {
@@ -238,4 +242,5 @@ def train_version(
         shap_rows=X_sample,
         seed=seed,
         progress=say,
+        calibration=calibration,
     )

@@ -85,8 +85,10 @@ def choose_rounds(
     *,
     max_rounds: int,
     params: dict[str, Any],
-) -> tuple[int, float]:
-    """Boosting rounds by early stopping on ``valid``, and its peer NDCG@3 there."""
+) -> tuple[int, float, pd.DataFrame]:
+    """Boosting rounds by early stopping on ``valid``, its peer NDCG@3 there, and the
+    validation rows scored by that model (for the calibration, as the single-machine
+    procedure keeps them)."""
     booster, _ = fit_booster(client, train, rounds=max_rounds, params=params)
     text = booster.model_to_string()
     model = dask.delayed(text, pure=True)
@@ -99,4 +101,4 @@ def choose_rounds(
         ignore_index=True,
     )
     score = float(ndcg_at_k(scored, k=3, query=PEER_QUERY, score="score", gain=LABEL))
-    return rounds, score
+    return rounds, score, scored
