@@ -25,6 +25,7 @@ from training.calibrate import fit_calibration
 from training.evaluate import Evaluation, evaluate
 from training.fingerprint import data_fingerprint
 from training.fit import fit_ranker
+from training.held_out import held_out_record, hold_out_last_year
 from training.pairs import labelled_pairs, prepared_firms
 from training.rules import DEFAULT_OBJECTIVE, MAX_ROUNDS, Progress, quiet
 from training.version import FEATURES, publish_version, version_metadata
@@ -44,6 +45,7 @@ def train_version(
     oracle: pd.DataFrame | None = None,
     progress: Progress | None = None,
     num_threads: int = 2,
+    hold_out: bool = False,
 ) -> str:
     """Train on a data directory (or a dataset in memory) and write a new version.
 
@@ -67,6 +69,10 @@ def train_version(
         The simulator's expected outcomes, for the oracle metrics of the evaluation.
     num_threads
         LightGBM threads.
+    hold_out
+        Fit on every year but the last and record that year, the data directory and its
+        fingerprint (``held_out`` in the manifest): the promotion gate's last source of
+        data (:mod:`training.held_out`).
 
     Returns
     -------
@@ -87,6 +93,11 @@ def train_version(
                 )
             ]
         )
+    extra: dict[str, object] = {}
+    if hold_out:
+        fitted, held_year = hold_out_last_year(ds)
+        extra = held_out_record(held_year, None if isinstance(data, Dataset) else data, ds)
+        ds, oracle = fitted, None  # the oracle is of the held-out year
     evaluation: Evaluation | None = None
     if run_evaluation and ds.firms["year"].nunique() >= 2:
         evaluation = evaluate(
@@ -126,7 +137,10 @@ def train_version(
         training_rows=len(pairs.meta),
         years=ds.firms["year"].unique().tolist(),
         evaluation=evaluation,
-        extra=None if calibration is None else {"calibration": calibration.metadata()},
+        extra={
+            **extra,
+            **({} if calibration is None else {"calibration": calibration.metadata()}),
+        },
     )
     summary: dict[str, object] = {
         "engine": ENGINE,
