@@ -280,3 +280,17 @@ def test_the_held_out_fallback_refuses_data_it_cannot_read_again_unchanged(
     shutil.rmtree(moved)
     assert "no longer exists" in refusal("held-moved")
     assert registry.champion() == "early" and len(registry.history()) == events
+
+
+def test_the_dask_engine_does_not_hold_out_a_year(
+    built: tuple[World, Registry, Path, Path], cli: CliRunner
+) -> None:
+    _, registry, _, data = built
+    versions = len(registry.versions())
+    done = cli.invoke(
+        app, ["train", "--data", str(data), "--engine", "dask", "--hold-out-last-year"]
+    )
+    assert done.exit_code == 2
+    usage = " ".join(done.stderr.replace("│", " ").split())  # typer draws a panel
+    assert "the dask engine does not hold out a year" in usage
+    assert len(registry.versions()) == versions
