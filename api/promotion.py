@@ -2,9 +2,10 @@
 
 ``api`` never imports ``training`` (``lint-imports``), and judging two versions fits
 models for seconds to minutes, so the route runs ``python -m training.gate`` on the
-store's outcomes with this server's settings in the child's environment (the signing
-key and the database URL never on its command line) and reads the one JSON object it
-prints: the evidence to record, or why the promotion is refused.
+store's outcomes (or, when the store holds none, on the candidate's recorded held-out
+year) with this server's settings in the child's environment (the signing key and the
+database URL never on its command line) and reads the one JSON object it prints: the
+evidence to record, or why the promotion is refused.
 """
 
 from __future__ import annotations

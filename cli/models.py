@@ -60,6 +60,10 @@ def train(
         ),
     ] = True,
     mask_seed: Annotated[int, typer.Option(help="seed of the masking draws")] = 42,
+    hold_out_last_year: Annotated[
+        bool,
+        typer.Option(help="fit on every year but the last and record it for the promotion gate"),
+    ] = False,
 ) -> None:
     """Train a new model version from a data directory (written under models/)."""
     from training.masking import Masking
@@ -73,11 +77,16 @@ def train(
             raise typer.BadParameter(
                 "the dask engine trains the regression objective only", param_hint="'--objective'"
             )
+        if hold_out_last_year:
+            raise typer.BadParameter(
+                "the dask engine does not hold out a year", param_hint="'--hold-out-last-year'"
+            )
         options = {"scheduler": scheduler, "n_workers": workers}
     else:
         from training.local import train_version
 
         options = {"num_threads": threads, "oracle": read_oracle(data)}
+        options["hold_out"] = hold_out_last_year
     with err.status(f"training ({engine})…"):
         name = train_version(
             data,

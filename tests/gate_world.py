@@ -48,12 +48,21 @@ def _negate(match: re.Match[str]) -> str:
     return "leaf_value=" + " ".join(repr(-float(v)) for v in match.group(1).split())
 
 
-def copy_version(registry: Registry, source: str, name: str, *, invert: bool = False) -> str:
+def copy_version(
+    registry: Registry,
+    source: str,
+    name: str,
+    *,
+    invert: bool = False,
+    metadata: dict[str, object] | None = None,
+) -> str:
     """``source``'s model files under a new name; ``invert`` negates every leaf value (the
     byte sizes of the trees change, so their index line is dropped: LightGBM then reads
-    the trees one after another)."""
+    the trees one after another). The manifest keeps ``source``'s years, parameters,
+    features and held-out record, updated by ``metadata``."""
     meta = registry.verify(source)
-    keep = {k: meta[k] for k in ("years", "params", "features") if k in meta}
+    keep = {k: meta[k] for k in ("years", "params", "features", "held_out") if k in meta}
+    keep.update(metadata or {})
     with registry.create_version(name, metadata=keep) as folder:
         for file in (MODEL_FILE, PIPELINE_FILE):
             shutil.copy(registry.root / source / file, folder / file)

@@ -1,9 +1,10 @@
 """The promotion gate: a candidate against the champion, on the same data, by paired DR.
 
 Both stored versions rank the same firm profiles of the same year (the last year of
-one dataset: a data directory, or the store's outcomes) and the paired doubly robust
-difference of the values of their top picks is estimated with a bootstrap interval
-that resamples the same firms for both (:func:`training.policy_value.
+one dataset: a data directory, or the store's outcomes, or, when the store holds none,
+the candidate's held-out year recorded at training, :mod:`training.held_out`) and the
+paired doubly robust difference of the values of their top picks is estimated with a
+bootstrap interval that resamples the same firms for both (:func:`training.policy_value.
 policy_difference`). The candidate is refused when
 
 - it is worse beyond the interval (the whole interval of candidate minus champion
@@ -45,6 +46,7 @@ from recommender import (
     RecommenderError,
 )
 from recommender.constants import FIRM_ID
+from training.held_out import held_out_dataset
 from training.logged import last_year
 from training.policy_value import N_BOOT, PolicyValue, policy_difference, policy_value
 from training.version_value import GROUPS, LoggedData, logged_data, of_firms, rankings_of
@@ -295,12 +297,15 @@ def run_gate(
     candidate: str, champion: str, *, data: Path | None = None, n_boot: int = N_BOOT
 ) -> GateDecision:
     """Load both versions from the configured registry and judge them on ``data`` (a
-    data directory) or, when ``None``, on everything the configured store holds."""
+    data directory) or, when ``None``, on everything the configured store holds, or,
+    when it holds no outcomes, on the candidate's recorded held-out year
+    (:func:`training.held_out.held_out_dataset`)."""
     from recommender.adapters.artefact import load_recommender
     from recommender.adapters.signing import open_registry
     from recommender.settings import get_settings
 
     settings = get_settings()
+    registry = open_registry(settings, trial=False)  # this process is the isolation
     if data is not None:
         from recommender.adapters.files import read_data_dir
 
@@ -309,8 +314,9 @@ def run_gate(
         from recommender.adapters.store import export_dataset, get_engine
 
         dataset, source = export_dataset(get_engine(settings.db_url)), "the store's outcomes"
+        if dataset.outcomes is None:  # the last resort: the candidate's held-out year
+            dataset, source = held_out_dataset(candidate, registry.verify(candidate))
     year = last_year(dataset)
-    registry = open_registry(settings, trial=False)  # this process is the isolation
     for name in (candidate, champion):
         trained = registry.verify(name).get("years") or []
         if year in trained:

@@ -25,6 +25,7 @@ from training.calibrate import fit_calibration
 from training.evaluate import Evaluation, evaluate
 from training.fingerprint import data_fingerprint
 from training.fit import fit_ranker
+from training.held_out import held_out_record, hold_out_last_year
 from training.masking import SHIPPED_MASKING, Masking
 from training.pairs import labelled_pairs, prepared_firms
 from training.rules import DEFAULT_OBJECTIVE, MAX_ROUNDS, Progress, quiet
@@ -46,6 +47,7 @@ def train_version(
     progress: Progress | None = None,
     num_threads: int = 2,
     masking: Masking | None = SHIPPED_MASKING,
+    hold_out: bool = False,
 ) -> str:
     """Train on a data directory (or a dataset in memory) and write a new version.
 
@@ -73,6 +75,10 @@ def train_version(
         Programme attributes hidden from training pairs at real-catalogue rates
         (:mod:`training.masking`; ``None`` for full descriptions only), in the
         evaluation and in the final fit alike; recorded in the manifest.
+    hold_out
+        Fit on every year but the last and record that year, the data directory and its
+        fingerprint (``held_out`` in the manifest): the promotion gate's last source of
+        data (:mod:`training.held_out`).
 
     Returns
     -------
@@ -93,6 +99,11 @@ def train_version(
                 )
             ]
         )
+    extra: dict[str, object] = {}
+    if hold_out:
+        fitted, held_year = hold_out_last_year(ds)
+        extra = held_out_record(held_year, None if isinstance(data, Dataset) else data, ds)
+        ds, oracle = fitted, None  # the oracle is of the held-out year
     evaluation: Evaluation | None = None
     if run_evaluation and ds.firms["year"].nunique() >= 2:
         evaluation = evaluate(
@@ -138,7 +149,10 @@ def train_version(
         training_rows=len(pairs.meta),
         years=ds.firms["year"].unique().tolist(),
         evaluation=evaluation,
-        extra=None if calibration is None else {"calibration": calibration.metadata()},
+        extra={
+            **extra,
+            **({} if calibration is None else {"calibration": calibration.metadata()}),
+        },
         masking=masking,
     )
     summary: dict[str, object] = {

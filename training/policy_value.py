@@ -8,12 +8,22 @@ shows, for every eligible pair ``(i, a)`` of the year, whether the firm joined i
 ``e = P(D = 1)`` and the outcome model's expected grade ``m``. With ``w = 1 / k_i`` on
 each of firm ``i``'s top ``k_i = min(k, its ranked programmes)`` picks ``A_i``:
 
-=========  ============================================================================
-``dm``     mean_i  sum_{a in A_i} w m_ia
-``ips``    mean_i  sum_{a in A_i} w D_ia Y_ia / e_ia
-``snips``  sum_i sum_{a in A_i} w D_ia Y_ia / e_ia  /  sum_i sum_{a in A_i} w D_ia / e_ia
-``dr``     mean_i  sum_{a in A_i} w (m_ia + D_ia (Y_ia - m_ia) / e_ia)
-=========  ============================================================================
+================  =====================================================================
+``dm``            mean_i  sum_{a in A_i} w m_ia
+``ips``           mean_i  sum_{a in A_i} w D_ia Y_ia / e_ia
+``snips``         sum_i sum_{a in A_i} w D_ia Y_ia / e_ia  /  sum_i sum_{a in A_i} w D_ia / e_ia
+``dr``            mean_i  sum_{a in A_i} w (m_ia + D_ia min(1 / e_ia, c) (Y_ia - m_ia))
+``dr_unclipped``  mean_i  sum_{a in A_i} w (m_ia + D_ia (Y_ia - m_ia) / e_ia)
+================  =====================================================================
+
+``dr`` clips the importance ratio at ``c`` = :data:`CLIP` = 100: a joined pick of
+propensity below 1 % (the overlap diagnostic's "low") corrects the outcome model by at
+most ``c`` times its residual, and the outcome model answers for the rest. Those few
+picks carry much of the unclipped estimator's variance, which the outcome noise sets
+(a better outcome model cannot remove it); clipping trades some of it for a bias of
+``(1 - c e)`` times the outcome model's error on them. ``c`` was chosen on tuning
+worlds only and the estimator validated against the simulator's oracle on others
+(``docs/evaluation.md``, "Validation against the oracle").
 
 Intervals are percentile bootstraps that resample firms (each firm keeps all of its
 pairs), seeded and deterministic; a paired difference of two policies resamples the
@@ -33,12 +43,13 @@ from recommender.constants import FIRM_ID, OUTCOME, PROGRAMME_ID, YEAR
 from training.logged import JOINED
 from training.policies import picks, year_of
 
-Method = Literal["dm", "ips", "snips", "dr"]
-METHODS: Final[tuple[str, ...]] = ("dm", "ips", "snips", "dr")
+Method = Literal["dm", "ips", "snips", "dr", "dr_unclipped"]
+METHODS: Final[tuple[str, ...]] = ("dm", "ips", "snips", "dr", "dr_unclipped")
 PROPENSITY: Final[str] = "propensity"
 EXPECTED: Final[str] = "expected"
 N_BOOT: Final[int] = 1000
 LOW_PROPENSITY: Final[float] = 0.01
+CLIP: Final[float] = 1 / LOW_PROPENSITY  # the largest importance ratio ``dr`` uses (100)
 _CHUNK_CELLS: Final[int] = 2_000_000  # bootstrap draws x firms held in memory at once
 
 
@@ -94,12 +105,14 @@ def _terms(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int, method: str) 
         )
     joined = chosen[JOINED].to_numpy(bool)
     w = chosen["w"].to_numpy(float)
-    m = chosen[EXPECTED].to_numpy(float) if method in ("dm", "dr") else np.zeros(len(w))
+    m = np.zeros(len(w)) if method in ("ips", "snips") else chosen[EXPECTED].to_numpy(float)
     y = np.where(joined, chosen[OUTCOME].to_numpy(float), 0.0)
     ratio = np.where(joined, 1.0 / chosen[PROPENSITY].to_numpy(float), 0.0)
     if method == "dm":
         num, den = w * m, np.zeros(len(w))
     elif method == "dr":
+        num, den = w * (m + np.minimum(ratio, CLIP) * (y - m)), np.zeros(len(w))
+    elif method == "dr_unclipped":
         num, den = w * (m + ratio * (y - m)), np.zeros(len(w))
     else:
         num, den = w * ratio * y, w * ratio
@@ -188,7 +201,7 @@ def policy_value(
         outcome, propensity, expected`` (:func:`training.off_policy.logged_values`).
     ranking : pandas.DataFrame
         ``firm_id, year, programme_id, rank`` (``Recommender.score`` output).
-    method : {"dm", "ips", "snips", "dr"}
+    method : {"dm", "ips", "snips", "dr", "dr_unclipped"}
     k : int
         The value of the mean over the top ``k`` (1: the top pick).
     n_boot, seed, level

@@ -1,5 +1,6 @@
 """``recommender evaluate --model VERSION`` scores the stored version, and
-``recommender models promote`` judges candidate and champion on the same data.
+``recommender models promote`` judges candidate and champion on the same data: a data
+directory, else the store's outcomes, else the candidate's recorded held-out year.
 
 One world of 4,000 firms (2022-2024); the versions are trained on 2022-2023 and judged
 on 2024's outcomes alone (``tests/gate_world.py``). Fitting who joins what on a year
@@ -20,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 import training.gate
+import training.version
 import training.version_value
 from cli import app
 from recommender.adapters.artefact import load_recommender
@@ -30,8 +32,10 @@ from recommender.adapters.worlds import write_world
 from recommender.contract.canonical import Dataset
 from recommender.settings import get_settings
 from recommender.simulate import World
-from tests.gate_world import YEARS
+from tests.gate_world import YEARS, copy_version
 from tests.signing import TEST_SIGNING_KEY
+from training.held_out import fingerprint_of
+from training.local import train_version
 from training.policies import oracle_value
 from training.version_value import logged_data, ranking_of
 
@@ -189,3 +193,104 @@ def test_a_version_trained_on_the_judged_year_is_not_compared(
     message = " ".join(done.stderr.split())
     assert f"trained on [2022, 2023, 2024], so its estimate on {LAST} would be in-sample" in message
     assert "nothing is promoted" in message and registry.champion() == "early"
+
+
+@pytest.fixture(scope="module")
+def held(built: tuple[World, Registry, Path, Path]) -> str:
+    """``held``: the shipped procedure fitted on the no-oracle directory's years before
+    its last, which it records as held out."""
+    _, registry, _, data = built
+    with pytest.MonkeyPatch.context() as mp:  # the report's SHAP plots are not under test
+        mp.setattr(training.version, "shap_plots", lambda *a, **k: [])
+        return train_version(
+            data,
+            registry=registry,
+            version="held",
+            objective="regression",
+            run_evaluation=False,
+            num_threads=2,
+            hold_out=True,
+        )
+
+
+def test_training_with_the_last_year_held_out_fits_the_years_before_and_records_it(
+    built: tuple[World, Registry, Path, Path], held: str
+) -> None:
+    _, registry, _, data = built
+    meta = registry.verify(held)
+    assert meta["years"] == [YEARS[0], LAST - 1]
+    assert meta["held_out"] == {
+        "year": LAST,
+        "data": str(data.resolve()),
+        "data_fingerprint": fingerprint_of(read_data_dir(data)),
+    }
+
+
+def test_without_outcomes_in_the_store_the_gate_judges_on_the_candidates_held_out_year(
+    built: tuple[World, Registry, Path, Path], held: str, cli: CliRunner
+) -> None:
+    _, registry, _, data = built
+    copy_version(registry, held, "held-inverted", invert=True)
+    assert registry.champion() == "early"
+    events = len(registry.history())
+    refused = cli.invoke(app, ["models", "promote", "held-inverted"])
+    assert refused.exit_code == 2
+    message = " ".join(refused.stderr.split())
+    assert f"the held-out year {LAST} of 'held-inverted'" in message
+    assert "for champion 'early'" in message and "the candidate is worse" in message
+    assert registry.champion() == "early" and len(registry.history()) == events
+
+    accepted = cli.invoke(app, ["models", "promote", held])
+    assert accepted.exit_code == 0, accepted.output
+    evidence = read_history(registry.root)["events"][-1]["evidence"]
+    assert (
+        evidence["data"] == f"the held-out year {LAST} of 'held', data directory {data.resolve()}"
+    )
+    assert evidence["accepted"] is True and evidence["year"] == LAST
+    assert evidence["champion"]["version"] == "early" and evidence["candidate"]["version"] == held
+    registry.promote("early", force=True)
+
+
+def test_the_held_out_fallback_refuses_data_it_cannot_read_again_unchanged(
+    built: tuple[World, Registry, Path, Path], held: str, cli: CliRunner, tmp_path: Path
+) -> None:
+    world, registry, _, _ = built
+    moved = tmp_path / "moved"
+    write_data_dir(world.dataset, moved)
+    record = {**registry.verify(held)["held_out"], "data": str(moved)}
+    copy_version(registry, held, "held-moved", metadata={"held_out": record})
+    events = len(registry.history())
+
+    def refusal(version: str) -> str:
+        done = cli.invoke(app, ["models", "promote", version])
+        assert done.exit_code == 2
+        return " ".join(done.stderr.split())
+
+    unrecorded = refusal("early-copy")
+    assert (
+        "the store holds none" in unrecorded and "'early-copy', and it records none" in unrecorded
+    )
+    assert "nothing is promoted" in unrecorded
+
+    ds = world.dataset
+    assert ds.outcomes is not None
+    write_data_dir(Dataset(ds.firms, ds.programmes, ds.outcomes.iloc[1:]), moved)
+    assert "no longer holds the data it was trained from" in refusal("held-moved")
+
+    shutil.rmtree(moved)
+    assert "no longer exists" in refusal("held-moved")
+    assert registry.champion() == "early" and len(registry.history()) == events
+
+
+def test_the_dask_engine_does_not_hold_out_a_year(
+    built: tuple[World, Registry, Path, Path], cli: CliRunner
+) -> None:
+    _, registry, _, data = built
+    versions = len(registry.versions())
+    done = cli.invoke(
+        app, ["train", "--data", str(data), "--engine", "dask", "--hold-out-last-year"]
+    )
+    assert done.exit_code == 2
+    usage = " ".join(done.stderr.replace("│", " ").split())  # typer draws a panel
+    assert "the dask engine does not hold out a year" in usage
+    assert len(registry.versions()) == versions

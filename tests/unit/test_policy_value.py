@@ -23,7 +23,7 @@ import pytest
 
 from recommender import DataValidationError
 from training.policies import oracle_value, picks, ranking_from_scores
-from training.policy_value import overlap, policy_difference, policy_value
+from training.policy_value import CLIP, overlap, policy_difference, policy_value
 
 ROWS = [
     ("A", "P1", True, 3.0, 0.50, 2.0, 1, 2),
@@ -68,6 +68,22 @@ def test_each_method_of_the_top_pick_matches_the_hand_computed_value(
     assert value.estimate == pytest.approx(expected)
     assert (value.year, value.k, value.method) == (2024, 1, method)
     assert (value.n_firms, value.n_matched) == (4, 2)
+
+
+def test_dr_clips_a_small_propensitys_importance_ratio_and_dr_unclipped_does_not(
+    frame: pd.DataFrame, logged: pd.DataFrame
+) -> None:
+    # A-P1 joined at propensity 1 / (4 CLIP): dr corrects m by CLIP residuals, not 4 CLIP
+    rare = logged.assign(propensity=np.where(logged["programme_id"].eq("P1"), 0.25 / CLIP, 0.4))
+    pi = ranking(frame, "pi")
+    others = 1.5 + (2.5 + (2 - 2.5) / 0.4) + 1.0
+    clipped = policy_value(rare, pi, method="dr", n_boot=50).estimate
+    unclipped = policy_value(rare, pi, method="dr_unclipped", n_boot=50).estimate
+    assert clipped == pytest.approx((2.0 + CLIP * (3 - 2.0) + others) / 4)
+    assert unclipped == pytest.approx((2.0 + 4 * CLIP * (3 - 2.0) + others) / 4)
+    # the fixture's ratios are 10 at most: nothing to clip
+    same = [policy_value(logged, pi, method=m, n_boot=50).estimate for m in ("dr", "dr_unclipped")]
+    assert same[0] == same[1]
 
 
 def test_the_mean_over_the_top_k_weighs_each_firm_once(
