@@ -34,6 +34,7 @@ class ProgrammeOut(BaseModel):
     requires_rnd_lab: bool | None = None
     max_revenue_krw_m: float | None = None
     support_krw_m: float | None = None
+    support_kind: str | None = None
     duration_months: int | None = None
     capacity: int | None = None
     apply_start: str | None = None
@@ -107,6 +108,13 @@ class CandidateList(BaseModel):
     programme_name: str
     year: int
     model_version: str
+    support_krw_m: float | None = Field(
+        default=None, description="per-firm support the programme states, million KRW"
+    )
+    support_kind: str | None = Field(default=None, description="its kind, where stated")
+    support: str = Field(
+        default="", description="the support in words, in lang ('support not stated' if unknown)"
+    )
     items: list[Candidate]
     next_cursor: str | None = None
 
@@ -115,15 +123,26 @@ class CandidateList(BaseModel):
         """The response for an outreach page, its sentences in ``lang``."""
         say = renderer(lang)
         checks = to_check(page.programme, say)
+        amount, kind = _support(page.programme)
         return cls(
             request_id=page.request_id,
             programme_id=str(page.programme["programme_id"]),
             programme_name=str(page.programme["name"]),
             year=int(page.programme["year"]),
             model_version=page.model_version,
+            support_krw_m=amount,
+            support_kind=kind,
+            support=say.support(amount, kind),
             items=[_candidate(f, say, checks) for f in page.firms],
             next_cursor=next_cursor,
         )
+
+
+def _support(programme: Mapping[str, Any]) -> tuple[float | None, str | None]:
+    """A stored programme's stated per-firm support and its kind (None: not stated)."""
+    amount, kind = programme.get("support_krw_m"), programme.get("support_kind")
+    known = isinstance(amount, int | float) and amount == amount
+    return (float(amount) if known else None), (kind if isinstance(kind, str) and kind else None)
 
 
 def to_check(programme: Mapping[str, Any], say: Renderer) -> list[str]:
