@@ -15,6 +15,7 @@ import pytest
 from api.paging import MAX_LIMIT
 from recommender.adapters.store import export_dataset, list_feedback, session_scope
 from recommender.eligibility import eligibility_mask
+from recommender.explain import renderer
 from tests.api.conftest import Deployment, as_profile, every_page
 
 NEW_YEAR = 2030  # no world programme runs then: profiles written here change no list
@@ -221,6 +222,11 @@ def test_an_outreach_list_names_firms_gives_reasons_and_is_audited(
     assert all("chance_measurable" in c for c in items)
     assert [c["firm_id"] for c in korean["items"]] == [c["firm_id"] for c in items]
     assert korean["items"][0]["reasons"][0]["text"] != items[0]["reasons"][0]["text"]
+    # the programme's stated support: its amount, no kind (the demo world states none), words
+    assert page["support_krw_m"] == pytest.approx(float(programme["support_krw_m"]))
+    assert page["support_kind"] is None
+    assert page["support"] == renderer("en").support(float(programme["support_krw_m"]), None)
+    assert korean["support"].startswith("기업당 최대 ")
     with deployment.client("analyst") as client:
         audit = client.get("/v1/audit", params={"request_id": page["request_id"]}).json()
     assert len(audit["items"]) == 1
