@@ -147,15 +147,17 @@ def _support(programme: Mapping[str, Any]) -> tuple[float | None, str | None]:
 
 def to_check(programme: Mapping[str, Any], say: Renderer) -> list[str]:
     """What a caseworker checks with every firm of this programme's list."""
+    start, end, url = (programme.get(k) for k in ("apply_start", "apply_end", "url"))
+    places = programme.get("capacity")
     out = []
-    if programme.get("apply_start"):
-        out.append(say.check("apply_from", day=programme["apply_start"]))
-    if programme.get("apply_end"):
-        out.append(say.check("apply_by", day=programme["apply_end"]))
-    if programme.get("capacity"):
-        out.append(say.check("capacity", n=int(programme["capacity"])))
-    if programme.get("url"):
-        out.append(say.check("announcement", url=programme["url"]))
+    if isinstance(start, str) and start:
+        out.append(say.check("apply_from", day=start))
+    if isinstance(end, str) and end:
+        out.append(say.check("apply_by", day=end))
+    if isinstance(places, int | float) and places == places and places > 0:
+        out.append(say.check("capacity", n=int(places)))
+    if isinstance(url, str) and url:
+        out.append(say.check("announcement", url=url))
     return out
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from api.paging import MAX_LIMIT
+from api.schemas.programmes import to_check
 from recommender.adapters.store import export_dataset, list_feedback, session_scope
 from recommender.eligibility import eligibility_mask
 from recommender.explain import renderer
@@ -414,3 +415,15 @@ def test_a_firm_id_outside_the_identifier_rule_is_refused_and_a_valid_one_is_loc
     assert put.status_code == 201, put.text
     assert put.headers["Location"] == "/v1/firms/WB-ID.rule~1"
     assert back.json()["firm_id"] == "WB-ID.rule~1"
+
+
+def test_an_outreach_lists_conditions_name_only_what_the_programme_states() -> None:
+    say = renderer("en")
+    silent = {"apply_start": None, "apply_end": "2025-03-31", "capacity": float("nan"), "url": ""}
+    assert to_check(silent, say) == ["apply by 2025-03-31"]
+    stated = {"apply_start": "2025-03-01", "apply_end": None, "capacity": 20, "url": "https://x.kr"}
+    assert to_check(stated, say) == [
+        "applications open on 2025-03-01",
+        "20 places in all",
+        "the announcement's own conditions: https://x.kr",
+    ]
