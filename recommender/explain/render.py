@@ -80,7 +80,7 @@ class Renderer:
         return text.format(**values) if values else text
 
     def _fmt(self, value: Any, spec: str) -> str:
-        if value is None or value != value:
+        if not _stated(value):
             return self._say("sentences", "unknown")
         return format(float(value), spec)
 
@@ -124,7 +124,7 @@ class Renderer:
         """What a programme gives each firm, in words: its kind and per-firm maximum
         where stated ("Grant, up to 50 million KRW per firm"), else "support not
         stated" - never a number made of a missing value."""
-        known = krw_m is not None and krw_m == krw_m
+        known = _stated(krw_m)
         label = self.words["support_kinds"].get(kind) if isinstance(kind, str) else None
         amount = self.money(krw_m) if known else ""  # type: ignore[arg-type]
         if label and known:
@@ -209,15 +209,16 @@ class Renderer:
                     else self._say(s, "no_targets")
                 )
                 gap = f["gap"]
-                if gap is None or gap != gap:
+                if not _stated(gap):
                     return self._say(s, "target_fit_unrated", targets=names)
                 return self._say(s, "target_fit", targets=names, gap=self.gap(gap))
             case "readiness":
+                value = f["value"]
                 return self._say(
                     s,
-                    "readiness",
+                    "readiness" if _stated(value) else "readiness_unrated",
                     capabilities=self._list("capabilities", f["capabilities"]),
-                    value=fmt(f["value"], ".1f"),
+                    value=fmt(value, ".1f"),
                 )
             case "firm_size":
                 return self._say(s, "firm_size", employees=fmt(f["employees"], ".0f"))
@@ -226,7 +227,7 @@ class Renderer:
             case "finances":
                 growth, revenue = f["revenue_growth"], f["revenue_krw_m"]
                 shown = fmt(None, "") if revenue is None else self.money(revenue)
-                if growth is None or growth != growth:
+                if not _stated(growth):
                     return self._say(s, "finances_no_growth", revenue=shown)
                 return self._say(s, "finances", revenue=shown, growth=f"{growth:+.0%}")
             case "rnd_base":
@@ -243,6 +244,8 @@ class Renderer:
                     s, "sector", sector=self._inline(self.label("sectors", f["sector"]))
                 )
             case "self_assessment":
+                if not _stated(f["mean"]):
+                    return self._say(s, "self_assessment_none")
                 return self._say(
                     s, "self_assessment", mean=fmt(f["mean"], ".1f"), missing=str(f["unanswered"])
                 )
@@ -250,7 +253,7 @@ class Renderer:
                 return self._say(s, "history", total=str(f["programmes"]), same=str(f["same_type"]))
             case "support_level":
                 support = f["support_krw_m"]
-                if support is None or support != support:
+                if not _stated(support):
                     return self._say(s, "support_level_unknown")
                 return self._say(s, "support_level", support=self.money(support))
             case "programme_format":
@@ -269,7 +272,7 @@ class Renderer:
                 ("format_months", f["duration_months"]),
                 ("format_places", f["capacity"]),
             )
-            if v is not None and v == v
+            if _stated(v)
         ]
         if not parts:
             return self._say("sentences", "format_unknown")
@@ -379,6 +382,11 @@ class Renderer:
                 hit = seen[id(r)] = (r, self._reason_cache(r))
             out.append(hit[1])
         return out
+
+
+def _stated(value: Any) -> bool:
+    """A fact's value is there (not None, not NaN)."""
+    return value is not None and value == value
 
 
 @lru_cache(maxsize=len(LANGUAGES))

@@ -86,6 +86,17 @@ SENTENCES: list[tuple[Contribution, str, str | None]] = [  # facts, English, Kor
         "Self-diagnosis average 2.7/5 with 5 of 12 items unanswered: raises fit",
         "자가진단 평균 2.7/5점, 12개 문항 중 5개 미응답 → 적합도를 높임",
     ),
+    (  # a firm that rated none of the readiness capabilities: said, never "unknown/5"
+        Contribution("readiness", 0.0, {"capabilities": ("cap_marketing",), "value": None}),
+        "Readiness to absorb this support (marketing and sales channels): not rated: "
+        "hardly changes fit",
+        "이 지원을 소화할 준비도(마케팅·판로): 자가진단 안 함 → 적합도에 거의 영향 없음",
+    ),
+    (
+        Contribution("self_assessment", -0.02, {"mean": None, "unanswered": 12}),
+        "Self-diagnosis: none of the 12 items answered: lowers fit",
+        "자가진단: 12개 문항 모두 미응답 → 적합도를 낮춤",
+    ),
     (
         Contribution("history", 0.02, {"programmes": 2, "same_type": 1}),
         "Took part in 2 programmes before, 1 of this type: raises fit",
