@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -35,6 +36,7 @@ from api.portal.fields import (
     RATINGS,
     FieldSpec,
 )
+from api.portal.i18n import Translator
 from api.schemas.firms import FirmProfile
 from recommender.constants import CAPABILITIES, FIRM_ID, LIST_SEP, NO_FLAGS, REGIONS, SECTORS
 from recommender.contract.fields import FIRMS
@@ -98,9 +100,28 @@ def form_values(form: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def default_values(years: Sequence[int]) -> dict[str, str]:
-    """An empty form: only the profile year is preset, to the latest catalogue year."""
-    return {"year": str(max(years))} if years else {}
+def default_year(years: Sequence[int], today: date) -> int | None:
+    """The profile year a new form starts on: today's year when the catalogue has it,
+    else its latest year before today's, else its first (a catalogue wholly ahead)."""
+    if not years:
+        return None
+    past = [y for y in years if y <= today.year]
+    return max(past) if past else min(years)
+
+
+def year_options(years: Sequence[int], today: date, tr: Translator) -> list[tuple[str, str]]:
+    """The profile years offered: the catalogue's, newest first (no fixed list), today's
+    year named as this year."""
+    return [
+        (str(y), tr("ui.this_year", year=y) if y == today.year else str(y))
+        for y in sorted(years, reverse=True)
+    ]
+
+
+def default_values(years: Sequence[int], today: date) -> dict[str, str]:
+    """An empty form: only the profile year is preset (:func:`default_year`)."""
+    year = default_year(years, today)
+    return {} if year is None else {"year": str(year)}
 
 
 def is_true(value: str | None) -> bool:

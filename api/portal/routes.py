@@ -42,6 +42,7 @@ from api.portal.form import (
     parse_answers,
     posted_fields,
     read_answers_file,
+    year_options,
 )
 from api.portal.i18n import LANG_COOKIE, Translator, choose_language
 from api.portal.view import build_results, programme_index
@@ -172,7 +173,7 @@ def _form(
         error_list=[n for n in order if n in messages],
         fact_fields=FACT_FIELDS,
         capabilities=CAPABILITIES,
-        year_options=[(str(y), str(y)) for y in sorted(rec.years(), reverse=True)],
+        year_options=year_options(rec.years(), date.today(), tr),
         sector_options=[(s, tr(f"sectors.{s}")) for s in SECTORS],
         region_options=[(r, tr(f"regions.{r}")) for r in REGIONS],
         notice=notice,
@@ -258,7 +259,7 @@ async def form_page(request: Request, service: ServiceDep, lang: str | None = No
     page = await _begin(request, lang, service)
     if isinstance(page, HTMLResponse):
         return page
-    return _form(request, page, default_values(page.rec.years()))
+    return _form(request, page, default_values(page.rec.years(), date.today()))
 
 
 @router.post("/portal", response_class=HTMLResponse)
@@ -345,7 +346,7 @@ async def upload_answers(
         return _form(
             request,
             page,
-            default_values(page.rec.years()),
+            default_values(page.rec.years(), date.today()),
             status=422,
             upload_error=page.tr(f"errors.{exc.code}", **exc.params),
         )

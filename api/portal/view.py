@@ -14,6 +14,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from numbers import Real
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -63,7 +64,7 @@ class CapabilityRow:
     label: str
     own: str
     peers: str
-    versus: str
+    versus: str  # the gap in words ("1.3 below"), as the sentences say it
     bars: CapabilityBars
 
 
@@ -96,6 +97,7 @@ class ProgrammeCard:
     agency: str | None
     url: str | None
     window: Window | None
+    support: str = ""  # kind and per-firm amount in words, or "support not stated"
     score: str | None = None
     chance: str | None = None  # the chance of a measurable result in words; None: no calibration
     base: str | None = None
@@ -172,13 +174,19 @@ def window(start: Any, end: Any, *, today: date, tr: Translator) -> Window | Non
     first, last = _iso(start), _iso(end)
     if first is None and last is None:
         return None
-    text = f"{first.isoformat() if first else ''} – {last.isoformat() if last else ''}".strip()
+    if first is None or last is None:
+        half = "ui.window_until" if first is None else "ui.window_from"
+        text = tr(half, day=(last or first).isoformat())  # type: ignore[union-attr]
+    else:
+        text = f"{first.isoformat()} – {last.isoformat()}"
     if last is not None and last < today:
         return Window(text, "closed", tr("ui.window_closed"))
     if first is not None and first > today:
         return Window(text, "upcoming", tr("ui.window_upcoming", start=first.isoformat()))
     if last is not None:
-        return Window(text, "open", tr("ui.window_open", days=(last - today).days))
+        days = (last - today).days
+        left = tr("ui.window_last_day") if days == 0 else tr("ui.window_open", days=days)
+        return Window(text, "open", left)
     return Window(text, None, None)
 
 
@@ -201,11 +209,24 @@ def _card(
         name=name,
         rank=extra.pop("rank", None),
         type_label=_type_label(record.get("programme_type"), tr),
-        agency=record.get("agency") or None,
+        agency=_text(record.get("agency")),
         url=safe_url(record.get("url")),
         window=window(record.get("apply_start"), record.get("apply_end"), today=today, tr=tr),
+        support=renderer(tr.lang).support(
+            _number(record.get("support_krw_m")), _text(record.get("support_kind"))
+        ),
         **extra,
     )
+
+
+def _text(value: Any) -> str | None:
+    """A stated text value (None for a missing, NaN or blank one)."""
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _number(value: Any) -> float | None:
+    """A stated number (None for a missing or NaN one)."""
+    return float(value) if isinstance(value, Real) and value == value else None
 
 
 def _chart(explanation: Explanation, say: Renderer, tr: Translator) -> tuple[FactorRow, ...]:
@@ -265,10 +286,10 @@ def _ranked(
 
 
 def _capabilities(rec: Recommendation, tr: Translator) -> tuple[CapabilityRow, ...]:
-    rows = []
+    rows, say = [], renderer(tr.lang)
     for g in rec.profile:
         own = "" if g.own is None else f"{g.own:.0f}"
-        versus = "" if g.own is None else f"{g.own - g.peers:+.1f}".replace("-", "−")
+        versus = "" if g.gap is None else say.gap(g.gap, short=True)
         rows.append(
             CapabilityRow(
                 g.capability,

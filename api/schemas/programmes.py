@@ -34,6 +34,7 @@ class ProgrammeOut(BaseModel):
     requires_rnd_lab: bool | None = None
     max_revenue_krw_m: float | None = None
     support_krw_m: float | None = None
+    support_kind: str | None = None
     duration_months: int | None = None
     capacity: int | None = None
     apply_start: str | None = None
@@ -107,6 +108,13 @@ class CandidateList(BaseModel):
     programme_name: str
     year: int
     model_version: str
+    support_krw_m: float | None = Field(
+        default=None, description="per-firm support the programme states, million KRW"
+    )
+    support_kind: str | None = Field(default=None, description="its kind, where stated")
+    support: str = Field(
+        default="", description="the support in words, in lang ('support not stated' if unknown)"
+    )
     items: list[Candidate]
     next_cursor: str | None = None
 
@@ -115,28 +123,41 @@ class CandidateList(BaseModel):
         """The response for an outreach page, its sentences in ``lang``."""
         say = renderer(lang)
         checks = to_check(page.programme, say)
+        amount, kind = _support(page.programme)
         return cls(
             request_id=page.request_id,
             programme_id=str(page.programme["programme_id"]),
             programme_name=str(page.programme["name"]),
             year=int(page.programme["year"]),
             model_version=page.model_version,
+            support_krw_m=amount,
+            support_kind=kind,
+            support=say.support(amount, kind),
             items=[_candidate(f, say, checks) for f in page.firms],
             next_cursor=next_cursor,
         )
 
 
+def _support(programme: Mapping[str, Any]) -> tuple[float | None, str | None]:
+    """A stored programme's stated per-firm support and its kind (None: not stated)."""
+    amount, kind = programme.get("support_krw_m"), programme.get("support_kind")
+    known = isinstance(amount, int | float) and amount == amount
+    return (float(amount) if known else None), (kind if isinstance(kind, str) and kind else None)
+
+
 def to_check(programme: Mapping[str, Any], say: Renderer) -> list[str]:
     """What a caseworker checks with every firm of this programme's list."""
+    start, end, url = (programme.get(k) for k in ("apply_start", "apply_end", "url"))
+    places = programme.get("capacity")
     out = []
-    if programme.get("apply_start"):
-        out.append(say.check("apply_from", day=programme["apply_start"]))
-    if programme.get("apply_end"):
-        out.append(say.check("apply_by", day=programme["apply_end"]))
-    if programme.get("capacity"):
-        out.append(say.check("capacity", n=int(programme["capacity"])))
-    if programme.get("url"):
-        out.append(say.check("announcement", url=programme["url"]))
+    if isinstance(start, str) and start:
+        out.append(say.check("apply_from", day=start))
+    if isinstance(end, str) and end:
+        out.append(say.check("apply_by", day=end))
+    if isinstance(places, int | float) and places == places and places > 0:
+        out.append(say.check("capacity", n=int(places)))
+    if isinstance(url, str) and url:
+        out.append(say.check("announcement", url=url))
     return out
 
 

@@ -160,6 +160,26 @@ class RecommendedProgramme(TypedDict):
     text_match: float | None
     matches_business: str | None
     to_check: list[str]
+    support_krw_m: Annotated[
+        float | None,
+        Field(
+            description="per-firm support the programme states, million KRW; null when not stated"
+        ),
+    ]
+    support_kind: Annotated[
+        str | None,
+        Field(
+            description="grant, loan, guarantee, interest_subsidy, voucher, consulting, "
+            "training, tax, in_kind or other; null when not stated"
+        ),
+    ]
+    support: Annotated[
+        str,
+        Field(
+            description="the support in words, in lang: 'Grant, up to 50 million KRW per "
+            "firm', or 'support not stated'"
+        ),
+    ]
 
 
 class IneligibleProgramme(TypedDict):
@@ -174,9 +194,18 @@ class CapabilityGapOut(TypedDict):
     """The firm's own rating of a capability beside its peers' benchmark."""
 
     capability: str
-    own: float | None
-    peers: float | None
-    gap: float | None
+    own: Annotated[float | None, Field(description="the firm's self-rating, 1 to 5")]
+    peers: Annotated[float | None, Field(description="peers' mean rating (sector x size)")]
+    gap: Annotated[
+        float | None,
+        Field(
+            description="peers minus own, in rating points: positive means the firm is "
+            "below firms like it (1.3 is '1.3 points below'), negative above; null when unrated"
+        ),
+    ]
+    text: Annotated[
+        str, Field(description="the gap in words, in lang, as the portal's table and sentences")
+    ]
 
 
 class RecommendationResponse(BaseModel):
@@ -212,7 +241,7 @@ class RecommendationResponse(BaseModel):
             if rec.ineligible is None
             else [_ineligible(i, say) for i in rec.ineligible],
             contrast=[_contribution(c, say.describe(c)) for c in rec.contrast],
-            capability_profile=[_gap(g) for g in rec.profile],
+            capability_profile=[_gap(g, say) for g in rec.profile],
         )
 
 
@@ -281,6 +310,9 @@ def _programme(i: RecommendedItem, say: Renderer) -> RecommendedProgramme:
         "text_match": _finite(i.text_match),
         "matches_business": None if i.text_match is None else say.text_match(i.match_terms),
         "to_check": say.reasons(i.to_check),
+        "support_krw_m": _finite(i.support_krw_m),
+        "support_kind": i.support_kind,
+        "support": say.support(i.support_krw_m, i.support_kind),
     }
 
 
@@ -288,10 +320,12 @@ def _ineligible(i: IneligibleItem, say: Renderer) -> IneligibleProgramme:
     return {"programme_id": i.programme_id, "name": i.name, "reasons": say.reasons(i.reasons)}
 
 
-def _gap(g: CapabilityGap) -> CapabilityGapOut:
+def _gap(g: CapabilityGap, say: Renderer) -> CapabilityGapOut:
+    gap = _finite(g.gap)
     return {
         "capability": g.capability,
         "own": _finite(g.own),
         "peers": _finite(g.peers),
-        "gap": _finite(g.gap),
+        "gap": gap,
+        "text": say.gap(gap),
     }

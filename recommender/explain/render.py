@@ -19,11 +19,13 @@ from recommender.calibration import Chance
 from recommender.eligibility import RULE_OF_COLUMN, Reason
 from recommender.eligibility_v2 import DERIVED, DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE
 from recommender.errors import RecommenderError
+from recommender.explain.amounts import MONEY
 from recommender.explain.facts import Contribution
 
 PHRASES_FILE: Final[Path] = Path(__file__).with_name("phrases.json")
 LANGUAGES: Final[tuple[str, ...]] = ("en", "ko")
 NEUTRAL: Final[float] = 0.005  # |contribution| below this "hardly changes fit"
+LEVEL: Final[float] = 0.05  # |gap| below this is "level with firms like yours" (shown to .1)
 CACHED_SENTENCES: Final[int] = 10_000  # per language and cache; it starts over beyond this
 CACHED_REASONS: Final[int] = 65_536  # every region and sector value x a real year's catalogue
 
@@ -78,7 +80,7 @@ class Renderer:
         return text.format(**values) if values else text
 
     def _fmt(self, value: Any, spec: str) -> str:
-        if value is None or value != value:
+        if not _stated(value):
             return self._say("sentences", "unknown")
         return format(float(value), spec)
 
@@ -99,6 +101,39 @@ class Renderer:
     def _list(self, group: str, codes: Iterable[str], *, inline: bool = True) -> str:
         fit = self._inline if inline else str
         return self._say("sentences", "list_sep").join(fit(self.label(group, c)) for c in codes)
+
+    # --- gaps and support ----------------------------------------------------------------
+    def gap(self, gap: float | None, *, short: bool = False) -> str:
+        """A capability gap in words, the one way every page and sentence shows it.
+
+        ``gap`` is peers' benchmark minus the firm's own rating (the API's
+        ``capability_profile.gap``): positive is "1.3 points below firms like yours",
+        negative "above", near zero "level"; ``short`` for a table cell ("1.3 below").
+        None: the firm has not rated it.
+        """
+        if gap is None or gap != gap:
+            return self._say("gaps", "not_rated")
+        side = "level" if abs(gap) < LEVEL else "below" if gap > 0 else "above"
+        return self._say("gaps", side + ("_short" if short else ""), points=f"{abs(gap):.1f}")
+
+    def money(self, krw_m: float) -> str:
+        """A sum given in million KRW, as this language writes it ("5천만 원")."""
+        return MONEY[self.lang](float(krw_m))
+
+    def support(self, krw_m: float | None, kind: str | None) -> str:
+        """What a programme gives each firm, in words: its kind and per-firm maximum
+        where stated ("Grant, up to 50 million KRW per firm"), else "support not
+        stated" - never a number made of a missing value."""
+        known = _stated(krw_m)
+        label = self.words["support_kinds"].get(kind) if isinstance(kind, str) else None
+        amount = self.money(krw_m) if known else ""  # type: ignore[arg-type]
+        if label and known:
+            return self._say("support", "kind_amount", kind=label, amount=amount)
+        if known:
+            return self._say("support", "amount", amount=amount)
+        if label:
+            return self._say("support", "kind_only", kind=label)
+        return self._say("support", "not_stated")
 
     # --- explanations -------------------------------------------------------------------
     def factor_label(self, factor: str) -> str:
@@ -173,24 +208,28 @@ class Renderer:
                     if f["targets"]
                     else self._say(s, "no_targets")
                 )
-                return self._say(s, "target_fit", targets=names, gap=fmt(f["gap"], "+.1f"))
+                gap = f["gap"]
+                if not _stated(gap):
+                    return self._say(s, "target_fit_unrated", targets=names)
+                return self._say(s, "target_fit", targets=names, gap=self.gap(gap))
             case "readiness":
+                value = f["value"]
                 return self._say(
                     s,
-                    "readiness",
+                    "readiness" if _stated(value) else "readiness_unrated",
                     capabilities=self._list("capabilities", f["capabilities"]),
-                    value=fmt(f["value"], ".1f"),
+                    value=fmt(value, ".1f"),
                 )
             case "firm_size":
                 return self._say(s, "firm_size", employees=fmt(f["employees"], ".0f"))
             case "firm_age":
                 return self._say(s, "firm_age", age=fmt(f["years"], ".0f"))
             case "finances":
-                growth = f["revenue_growth"]
-                shown = fmt(None, "") if growth is None else f"{growth:+.0%}"
-                return self._say(
-                    s, "finances", revenue=fmt(f["revenue_krw_m"], ",.0f"), growth=shown
-                )
+                growth, revenue = f["revenue_growth"], f["revenue_krw_m"]
+                shown = fmt(None, "") if revenue is None else self.money(revenue)
+                if not _stated(growth):
+                    return self._say(s, "finances_no_growth", revenue=shown)
+                return self._say(s, "finances", revenue=shown, growth=f"{growth:+.0%}")
             case "rnd_base":
                 return self._say(
                     s,
@@ -205,25 +244,39 @@ class Renderer:
                     s, "sector", sector=self._inline(self.label("sectors", f["sector"]))
                 )
             case "self_assessment":
+                if not _stated(f["mean"]):
+                    return self._say(s, "self_assessment_none")
                 return self._say(
                     s, "self_assessment", mean=fmt(f["mean"], ".1f"), missing=str(f["unanswered"])
                 )
             case "history":
                 return self._say(s, "history", total=str(f["programmes"]), same=str(f["same_type"]))
             case "support_level":
-                return self._say(s, "support_level", support=fmt(f["support_krw_m"], ",.0f"))
+                support = f["support_krw_m"]
+                if not _stated(support):
+                    return self._say(s, "support_level_unknown")
+                return self._say(s, "support_level", support=self.money(support))
             case "programme_format":
-                return self._say(
-                    s,
-                    "programme_format",
-                    months=fmt(f["duration_months"], ".0f"),
-                    places=fmt(f["capacity"], ".0f"),
-                )
+                return self._say(s, "programme_format", parts=self._format(f))
             case "programme_type":
                 kind = str(f["programme_type"])
                 code = kind if kind in self.words["types"] else "other"
                 return self._say(s, "programme_type", type=self._inline(self.label("types", code)))
         return self.factor_label(c.factor)
+
+    def _format(self, f: Mapping[str, Any]) -> str:
+        """A programme's duration and places, the stated ones only."""
+        parts = [
+            self._say("sentences", key, n=f"{float(v):.0f}")
+            for key, v in (
+                ("format_months", f["duration_months"]),
+                ("format_places", f["capacity"]),
+            )
+            if _stated(v)
+        ]
+        if not parts:
+            return self._say("sentences", "format_unknown")
+        return self._say("sentences", "list_sep").join(parts)
 
     # --- eligibility --------------------------------------------------------------------
     def _years(self, n: float) -> str:
@@ -256,10 +309,8 @@ class Renderer:
             )
         if r.rule == "window":
             start, end = r.limit
-            unknown = self._say("reasons", "window_unknown")
-            return self._say(
-                "reasons", "window", start=start or unknown, end=end or unknown, day=r.value
-            )
+            key = "window" if start and end else "window_from" if start else "window_until"
+            return self._say("reasons", key, start=start, end=end, day=r.value)
         if r.rule == "year":
             return self._say("reasons", "year", limit=r.limit, value=r.value)
         if r.rule in (DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE):
@@ -331,6 +382,11 @@ class Renderer:
                 hit = seen[id(r)] = (r, self._reason_cache(r))
             out.append(hit[1])
         return out
+
+
+def _stated(value: Any) -> bool:
+    """A fact's value is there (not None, not NaN)."""
+    return value is not None and value == value
 
 
 @lru_cache(maxsize=len(LANGUAGES))

@@ -79,6 +79,7 @@ class YearCatalogue:
                 strict=True,
             )
         ]
+        self.support = list(zip(_amounts(p), _column_text(p, "support_kind"), strict=True))
         self._plain: dict[date | None, list[RecommendedItem]] = {}
         self._lock = threading.Lock()
 
@@ -114,9 +115,23 @@ class YearCatalogue:
         items = self._plain.get(as_of)
         if items is None:
             items = [
-                RecommendedItem(None, pid, name, kind, None, None, agency, url, start, end, left)
-                for (pid, name, kind, agency, url, start, end), left in zip(
-                    self.item_fields, self.days_left(as_of), strict=True
+                RecommendedItem(
+                    None,
+                    pid,
+                    name,
+                    kind,
+                    None,
+                    None,
+                    agency,
+                    url,
+                    start,
+                    end,
+                    left,
+                    support_krw_m=amount,
+                    support_kind=support_kind,
+                )
+                for (pid, name, kind, agency, url, start, end), left, (amount, support_kind) in zip(
+                    self.item_fields, self.days_left(as_of), self.support, strict=True
                 )
             ]
             with self._lock:
@@ -127,7 +142,7 @@ class YearCatalogue:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def ineligible_items(
@@ -153,3 +168,19 @@ def ineligible_items(
             why = [window_reason(*cat.windows[j], day)]
         out.append(IneligibleItem(cat.ids[j], cat.names[j], why))
     return out
+
+
+def _column_text(p: pd.DataFrame, column: str) -> list[str | None]:
+    """A text column's values (None where missing or blank; all None without the
+    column: a contract-v1 catalogue has no ``support_kind``)."""
+    if column not in p.columns:
+        return [None] * len(p)
+    return [_text(v) for v in p[column].tolist()]
+
+
+def _amounts(p: pd.DataFrame) -> list[float | None]:
+    """Each programme's stated ``support_krw_m`` (None where not stated)."""
+    if "support_krw_m" not in p.columns:
+        return [None] * len(p)
+    values = pd.to_numeric(p["support_krw_m"], errors="coerce").tolist()
+    return [None if v != v else float(v) for v in values]

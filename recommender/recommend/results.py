@@ -24,6 +24,8 @@ class RecommendedItem:
     (contract-v2 reasons with ``value`` None: it has not said its district, statuses or
     industry code). ``chance`` is the calibrated chance of a measurable result (None
     when the served version has no calibration, or the item no score).
+    ``support_krw_m`` (per-firm maximum, million KRW) and ``support_kind`` are None
+    where the catalogue does not state them.
     """
 
     rank: int | None
@@ -41,6 +43,8 @@ class RecommendedItem:
     match_terms: tuple[str, ...] = ()
     to_check: tuple[Reason, ...] = ()
     chance: Chance | None = None
+    support_krw_m: float | None = None
+    support_kind: str | None = None
 
 
 class IneligibleItem(NamedTuple):

@@ -31,9 +31,11 @@ from api.portal.form import (
     MAX_UPLOAD_BYTES,
     AnswersFileError,
     answers_document,
+    default_values,
     form_values,
     parse_answers,
     read_answers_file,
+    year_options,
 )
 from api.portal.i18n import Translator, catalogue, check_catalogue, choose_language
 from api.portal.view import SHOWN_PER_GROUP, build_results, programme_index, safe_url, window
@@ -406,6 +408,17 @@ def numbers(text: str) -> list[str]:
     return NUMBER.findall(text)
 
 
+# facts holding a sum of money: each language writes it in its own units (5천만 원)
+MONEY_FACTS = {"finances": "revenue_krw_m", "support_level": "support_krw_m"}
+
+
+def sums_marked(c: Contribution, say: Any) -> str:
+    """``c`` described, its sum of money (written in the language's units) as ``SUM``."""
+    text = say.describe(c)
+    amount = c.facts.get(MONEY_FACTS.get(c.factor, ""))
+    return text if amount is None else text.replace(say.money(amount), "SUM")
+
+
 def _mean(values: list[float | None]) -> float | None:
     known = [v for v in values if v is not None and v == v]
     return sum(known) / len(known) if known else None
@@ -495,7 +508,7 @@ def test_english_and_korean_sentences_carry_the_same_numbers(
     for item in rec.items:
         assert item.explanation is not None and item.explanation.contributions
         for c in [*item.explanation.contributions, *rec.contrast]:
-            english, korean = numbers(en.describe(c)), numbers(ko.describe(c))
+            english, korean = numbers(sums_marked(c, en)), numbers(sums_marked(c, ko))
             # Korean drops the "/5" and "of 12" wording around numbers
             assert [n for n in korean if n not in {"5", "12"}] == [
                 n for n in english if n not in {"5", "12"}
@@ -1029,3 +1042,91 @@ def test_a_description_on_the_portal_reaches_the_ranking_and_is_said(
     page = client.get("/portal").text
     assert 'name="business_description"' in page and 'name="industry_code"' in page
     assert 'name="firm_name"' not in page and 'name="firm_flags"' in page
+
+
+# --- what a person reads: one sign for gaps, support stated or "not stated", the years ---
+MISSING = re.compile(r"\b(None|nan|NaN|unknown)\b|알 수 없음")  # words of a missing value
+BELOW_PEERS_FORM: dict[str, str] = {**GOOD_FORM, **{c: "1" for c in CAPABILITIES}}
+
+
+@pytest.mark.parametrize(
+    ("lang", "cell", "sentence"),
+    [("en", " below", "points below firms like yours"), ("ko", "점 낮음", "점 낮습니다")],
+)
+def test_the_table_and_the_sentences_agree_in_sign_for_a_firm_below_its_peers(
+    world: SimpleNamespace, lang: str, cell: str, sentence: str
+) -> None:
+    rec = world.rec.recommend(profile_of(BELOW_PEERS_FORM), k=10, explain="top")
+    tr, say = Translator(lang), renderer(lang)
+    view = build_results(rec, programmes=programme_index(world.rec), tr=tr, today=date(2024, 6, 1))
+    assert [row.capability for row in view.capabilities] == list(CAPABILITIES)
+    assert all(row.versus.endswith(cell) for row in view.capabilities), view.capabilities
+    assert all("−" not in row.versus and "+" not in row.versus for row in view.capabilities)
+    # the cell is the renderer's words for the profile's gap (peers minus own)
+    assert [row.versus for row in view.capabilities] == [
+        say.gap(g.peers - (g.own or 0.0), short=True) for g in rec.profile
+    ]
+    fits = [
+        c
+        for i in rec.items
+        for c in (i.explanation.contributions if i.explanation else ())
+        if c.factor == "target_fit"
+    ]
+    assert len(fits) == len(rec.items) > 0
+    assert all(sentence in say.sentence(c) and "+" not in say.sentence(c) for c in fits)
+
+
+def test_a_programme_that_states_no_support_says_so_on_every_card(
+    world: SimpleNamespace,
+) -> None:
+    programmes = world.programmes.copy()
+    programmes["support_krw_m"] = np.nan
+    rec = world.rec.with_programmes(programmes)
+    result = rec.recommend(profile_of(GOOD_FORM), k=5, explain="top", include_ineligible=True)
+    for lang, words in (("en", "support not stated"), ("ko", "지원 규모 미기재")):
+        view = build_results(
+            result, programmes=programme_index(rec), tr=Translator(lang), today=date(2024, 6, 1)
+        )
+        cards = [*view.explained, *view.more_ranked, *view.unscored]
+        cards += [c for g in view.ineligible for c in g.cards]
+        assert len(cards) > 5
+        assert {c.support for c in cards} == {words}
+        said = [s for c in view.explained for s, _ in c.sentences]
+        assert said and not [s for s in said if MISSING.search(s)]
+
+
+def test_the_results_page_shows_each_programmes_support_and_window(client: TestClient) -> None:
+    for lang, amount in (("en", "million KRW per firm"), ("ko", "기업당 최대 ")):
+        page = dom(client.post("/portal", data={**GOOD_FORM, "lang": lang}).text)
+        ranked = page.by_id("programme-1")
+        support = ranked.find_all("dd", class_="programme__support")
+        assert len(support) == 1 and amount in support[0].text
+        assert not MISSING.findall(page.text)  # nothing rendered from a missing value
+
+
+def test_a_window_with_one_end_is_said_without_a_blank() -> None:
+    tr, today = Translator("en"), date(2024, 3, 31)
+    until = window(None, "2024-03-31", today=today, tr=tr)
+    assert until is not None and until.text == "until 2024-03-31"
+    assert until.status_text == "open now, last day today"
+    since = window("2024-04-02", None, today=today, tr=Translator("ko"))
+    assert since is not None and since.text == "2024-04-02부터" and since.status == "upcoming"
+
+
+@pytest.mark.parametrize(
+    ("years", "today", "default"),
+    [
+        ([2022, 2023, 2024], date(2026, 12, 2), 2024),  # the catalogue's latest, not a fixed year
+        ([2025, 2026, 2027], date(2026, 12, 2), 2026),  # today's year when there is one
+        ([2027, 2028], date(2026, 12, 2), 2027),  # a catalogue wholly ahead: its first year
+    ],
+)
+def test_the_year_choices_follow_the_catalogue_and_today(
+    years: list[int], today: date, default: int
+) -> None:
+    assert default_values(years, today) == {"year": str(default)}
+    options = year_options(years, today, Translator("en"))
+    assert [v for v, _ in options] == [str(y) for y in sorted(years, reverse=True)]
+    this_year = f"{today.year} (this year)" if today.year in years else None
+    assert dict(options).get(str(today.year)) == this_year
+    assert default_values([], today) == {}

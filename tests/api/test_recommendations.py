@@ -13,9 +13,13 @@ import pytest
 from sqlalchemy import event
 
 from api.filing import PARTNER_PREFIX
+from api.schemas.recommendations import RecommendationResponse
+from api.service import Served
 from recommender.adapters.artefact import load_recommender
 from recommender.adapters.store import load_outcomes, session_scope
+from recommender.constants import CAPABILITIES
 from recommender.eligibility import eligibility_mask
+from recommender.explain import renderer
 from tests.api.conftest import Deployment
 
 PROBLEM = "application/problem+json"
@@ -577,3 +581,58 @@ def test_responses_match_their_documented_schemas_exactly(
     for body in (single, stored):
         assert RecommendationResponse.model_validate(body).model_dump(mode="json") == body
     assert BatchResponse.model_validate(batch).model_dump(mode="json") == batch
+
+
+# --- what each item gives: support amount and kind, null where the catalogue is silent ----
+def test_items_carry_the_support_their_programme_states(
+    deployment: Deployment, profiles: list[dict[str, Any]], world: Any
+) -> None:
+    with deployment.client("partner") as client:
+        body = client.post(
+            "/v1/recommendations", json={"profile": profiles[0], "k": 5, "lang": "ko"}
+        ).json()
+    stated = world.dataset.programmes.set_index("programme_id")["support_krw_m"]
+    items = body["recommendations"]
+    assert len(items) == 5
+    assert [i["support_krw_m"] for i in items] == [
+        pytest.approx(float(stated[i["programme_id"]])) for i in items
+    ]
+    # the demo world states no kind of support: null, and the words say the amount only
+    assert [i["support_kind"] for i in items] == [None] * 5
+    assert [i["support"] for i in items] == [
+        renderer("ko").support(float(stated[i["programme_id"]]), None) for i in items
+    ]
+    assert all(i["support"].startswith("기업당 최대 ") for i in items)
+
+
+def test_support_not_stated_is_null_in_the_fields_and_said_in_words(
+    deployment: Deployment, world: Any
+) -> None:
+    programmes = world.dataset.programmes.copy()
+    programmes["support_krw_m"] = np.nan
+    programmes["support_kind"] = "loan"
+    programmes.loc[programmes.index[::2], "support_kind"] = None
+    rec = load_recommender(deployment.registry, programmes=programmes)
+    firms = world.dataset.firms
+    profile = firms[firms["year"] == firms["year"].max()].iloc[[0]]
+    body = RecommendationResponse.of(Served(rec.recommend(profile, k=8), "r1")).model_dump(
+        mode="json"
+    )
+    items = body["recommendations"]
+    assert len(items) == 8
+    assert {i["support_krw_m"] for i in items} == {None}
+    kinds = {i["support_kind"]: i["support"] for i in items}
+    assert kinds == {"loan": "Loan; amount not stated", None: "support not stated"}
+    assert RecommendationResponse.model_validate(body).model_dump(mode="json") == body
+
+
+def test_the_capability_gap_is_peers_minus_own_and_said_in_words(
+    deployment: Deployment, profiles: list[dict[str, Any]]
+) -> None:
+    low = {**profiles[0], **{c: 1 for c in CAPABILITIES}}  # below its peers everywhere
+    with deployment.client("partner") as client:
+        body = client.post("/v1/recommendations", json={"profile": low, "k": 3}).json()
+    gaps = body["capability_profile"]
+    assert len(gaps) == len(CAPABILITIES)
+    assert all(g["gap"] == pytest.approx(g["peers"] - g["own"]) and g["gap"] > 0 for g in gaps)
+    assert all(g["text"].endswith("points below firms like yours") for g in gaps)

@@ -37,6 +37,7 @@ from recommender.adapters.store import (
     upgrade_database,
 )
 from recommender.adapters.store.tables import StaffSession
+from recommender.explain import renderer
 from recommender.simulate import World
 from tests.api.conftest import (
     Deployment,
@@ -390,6 +391,12 @@ def test_a_firms_page_shows_the_apis_list_with_reasons_in_both_languages(
     assert 'lang="ko"' in ko.text and ko_reason in html.unescape(ko.text)
     assert KO("staff.record_button") in ko.text and EN("staff.record_button") not in ko.text
     assert page.text.count('action="/staff/feedback"') == len(names)
+    # each card says the support in the API's words; the table each gap (peers minus own)
+    supports = re.findall(r'<span class="programme__support">(.*?)</span>', ko.text)
+    assert supports == [i["support"] for i in korean.json()["recommendations"]]
+    cells = re.findall(r'<td class="num">([^<]*(?:below|above|level))</td>', page.text)
+    rated = [g["gap"] for g in listed["capability_profile"] if g["gap"] is not None]
+    assert cells == [renderer("en").gap(gap, short=True) for gap in rated] and cells
     assert "<script" not in page.text and CSP in page.headers["content-security-policy"]
 
 
@@ -572,6 +579,7 @@ def test_an_outreach_list_is_the_apis_with_feedback_in_place_and_csv(
         shown = re.findall(r'<li class="programme" id="firm-([^"]+)"', page.text)
         assert shown and shown == [c["firm_id"] for c in listed["items"]]
         assert listed["items"][0]["reasons"][0]["text"] in html.unescape(page.text)
+        assert f"{listed['support']}</p>" in html.unescape(page.text)
         form = {
             "csrf": hidden(page.text, "csrf"),
             "request_id": hidden(page.text, "request_id"),

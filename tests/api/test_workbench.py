@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 
 from api.paging import MAX_LIMIT
+from api.schemas.programmes import to_check
 from recommender.adapters.store import export_dataset, list_feedback, session_scope
 from recommender.eligibility import eligibility_mask
+from recommender.explain import renderer
 from tests.api.conftest import Deployment, as_profile, every_page
 
 NEW_YEAR = 2030  # no world programme runs then: profiles written here change no list
@@ -221,6 +223,11 @@ def test_an_outreach_list_names_firms_gives_reasons_and_is_audited(
     assert all("chance_measurable" in c for c in items)
     assert [c["firm_id"] for c in korean["items"]] == [c["firm_id"] for c in items]
     assert korean["items"][0]["reasons"][0]["text"] != items[0]["reasons"][0]["text"]
+    # the programme's stated support: its amount, no kind (the demo world states none), words
+    assert page["support_krw_m"] == pytest.approx(float(programme["support_krw_m"]))
+    assert page["support_kind"] is None
+    assert page["support"] == renderer("en").support(float(programme["support_krw_m"]), None)
+    assert korean["support"].startswith("기업당 최대 ")
     with deployment.client("analyst") as client:
         audit = client.get("/v1/audit", params={"request_id": page["request_id"]}).json()
     assert len(audit["items"]) == 1
@@ -408,3 +415,15 @@ def test_a_firm_id_outside_the_identifier_rule_is_refused_and_a_valid_one_is_loc
     assert put.status_code == 201, put.text
     assert put.headers["Location"] == "/v1/firms/WB-ID.rule~1"
     assert back.json()["firm_id"] == "WB-ID.rule~1"
+
+
+def test_an_outreach_lists_conditions_name_only_what_the_programme_states() -> None:
+    say = renderer("en")
+    silent = {"apply_start": None, "apply_end": "2025-03-31", "capacity": float("nan"), "url": ""}
+    assert to_check(silent, say) == ["apply by 2025-03-31"]
+    stated = {"apply_start": "2025-03-01", "apply_end": None, "capacity": 20, "url": "https://x.kr"}
+    assert to_check(stated, say) == [
+        "applications open on 2025-03-01",
+        "20 places in all",
+        "the announcement's own conditions: https://x.kr",
+    ]

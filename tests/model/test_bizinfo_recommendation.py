@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
+from api.portal.i18n import Translator
+from api.portal.view import build_results, programme_index
 from recommender.adapters.artefact import load_recommender
 from recommender.adapters.bizinfo.feed import read_announcements
 from recommender.adapters.bizinfo.rules import load_type_rules
@@ -87,3 +90,27 @@ def test_unscored_k_bounds_the_unscored_list_and_the_total_still_counts_all(
     assert out.unscored_total == len(out.unscored) > 3
     assert [i.programme_id for i in short.unscored] == [i.programme_id for i in out.unscored[:3]]
     assert short.unscored_total == out.unscored_total
+
+
+def test_each_real_announcement_says_its_support_and_window_or_that_they_are_not_stated(
+    ranking, result
+) -> None:
+    out, catalogue = result
+    stated = catalogue.set_index("programme_id")
+    items = out.items + out.unscored
+    read = [stated.at[i.programme_id, "support_krw_m"] for i in items]
+    assert [i.support_krw_m for i in items] == [None if a != a else pytest.approx(a) for a in read]
+    assert [i.support_kind for i in items] == [
+        k if isinstance(k, str) else None
+        for k in stated.loc[[i.programme_id for i in items], "support_kind"]
+    ]
+    # the feed states some amounts and not others: both are in this list
+    assert {i.support_krw_m is None for i in items} == {True, False}
+    view = build_results(
+        out, programmes=programme_index(ranking[0]), tr=Translator("ko"), today=AS_OF
+    )
+    cards = [*view.explained, *view.more_ranked, *view.unscored]
+    assert len(cards) == len(items)
+    shown = [c.support for c in cards] + [c.window.text if c.window else "" for c in cards]
+    assert not [s for s in shown if re.search(r"\b(None|nan|NaN|unknown)\b|알 수 없음|백만", s)]
+    assert {c.support.endswith("미기재") for c in cards} == {True, False}

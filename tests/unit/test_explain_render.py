@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from recommender.constants import SUPPORT_KINDS
 from recommender.eligibility import Reason, window_reason
 from recommender.errors import RecommenderError
 from recommender.explain import LANGUAGES, Contribution, effect_key, phrases, renderer
@@ -37,19 +38,33 @@ SENTENCES: list[tuple[Contribution, str, str | None]] = [  # facts, English, Kor
             "target_fit", 0.3, {"targets": ("cap_marketing", "cap_tech_planning"), "gap": 1.25}
         ),
         "The programme strengthens marketing and sales channels, technology and R&D planning; "
-        "your gap to peers there is +1.2 points on average: raises fit",
-        None,
+        "there your firm is on average 1.2 points below firms like yours: raises fit",
+        "이 사업은 마케팅·판로, 기술·R&D 기획 역량을 강화합니다. 해당 역량에서 귀사는 평균 "
+        "동종 기업보다 1.2점 낮습니다 → 적합도를 높임",
+    ),
+    (  # the firm rates itself above its peers: the gap is negative, said as "above"
+        Contribution("target_fit", -0.1, {"targets": ("cap_marketing",), "gap": -0.6}),
+        "The programme strengthens marketing and sales channels; "
+        "there your firm is on average 0.6 points above firms like yours: lowers fit",
+        "이 사업은 마케팅·판로 역량을 강화합니다. 해당 역량에서 귀사는 평균 "
+        "동종 기업보다 0.6점 높습니다 → 적합도를 낮춤",
     ),
     (
         Contribution("target_fit", 0.001, {"targets": (), "gap": None}),
-        "The programme strengthens no stated capabilities; your gap to peers there is unknown "
-        "points on average: hardly changes fit",
-        None,
+        "The programme strengthens no stated capabilities; your firm has not rated these: "
+        "hardly changes fit",
+        "이 사업은 명시된 역량 없음 역량을 강화합니다. 귀사는 해당 역량을 자가진단하지 "
+        "않았습니다 → 적합도에 거의 영향 없음",
     ),
     (
         Contribution("finances", -0.01, {"revenue_krw_m": 8500.0, "revenue_growth": 0.07}),
-        "Revenue 8,500 million KRW, growth +7%: lowers fit",
-        "매출 8,500백만 원, 증가율 +7% → 적합도를 낮춤",
+        "Revenue 8.5 billion KRW, growth +7%: lowers fit",
+        "매출 85억 원, 증가율 +7% → 적합도를 낮춤",
+    ),
+    (
+        Contribution("finances", 0.01, {"revenue_krw_m": 420.0, "revenue_growth": None}),
+        "Revenue 420 million KRW, growth not known: raises fit",
+        "매출 4억 2천만 원, 증가율 미기재 → 적합도를 높임",
     ),
     (
         Contribution("rnd_base", 0.02, {"researchers": 6.0, "patents": 3.0, "has_rnd_lab": True}),
@@ -71,6 +86,17 @@ SENTENCES: list[tuple[Contribution, str, str | None]] = [  # facts, English, Kor
         "Self-diagnosis average 2.7/5 with 5 of 12 items unanswered: raises fit",
         "자가진단 평균 2.7/5점, 12개 문항 중 5개 미응답 → 적합도를 높임",
     ),
+    (  # a firm that rated none of the readiness capabilities: said, never "unknown/5"
+        Contribution("readiness", 0.0, {"capabilities": ("cap_marketing",), "value": None}),
+        "Readiness to absorb this support (marketing and sales channels): not rated: "
+        "hardly changes fit",
+        "이 지원을 소화할 준비도(마케팅·판로): 자가진단 안 함 → 적합도에 거의 영향 없음",
+    ),
+    (
+        Contribution("self_assessment", -0.02, {"mean": None, "unanswered": 12}),
+        "Self-diagnosis: none of the 12 items answered: lowers fit",
+        "자가진단: 12개 문항 모두 미응답 → 적합도를 낮춤",
+    ),
     (
         Contribution("history", 0.02, {"programmes": 2, "same_type": 1}),
         "Took part in 2 programmes before, 1 of this type: raises fit",
@@ -78,8 +104,23 @@ SENTENCES: list[tuple[Contribution, str, str | None]] = [  # facts, English, Kor
     ),
     (
         Contribution("support_level", -0.13, {"support_krw_m": None}),
-        "Support of unknown million KRW per firm: lowers fit",
-        None,
+        "Support per firm not stated: lowers fit",
+        "기업당 지원금 미기재 → 적합도를 낮춤",
+    ),
+    (
+        Contribution("support_level", 0.13, {"support_krw_m": 50.0}),
+        "Support per firm: up to 50 million KRW: raises fit",
+        "기업당 지원금: 최대 5천만 원 → 적합도를 높임",
+    ),
+    (
+        Contribution("programme_format", 0.02, {"duration_months": 6.0, "capacity": None}),
+        "Format: 6 months: raises fit",
+        "형식: 6개월 → 적합도를 높임",
+    ),
+    (
+        Contribution("programme_format", 0.0, {"duration_months": None, "capacity": None}),
+        "Format: duration and places not stated: hardly changes fit",
+        "형식: 기간·선정 규모 미기재 → 적합도에 거의 영향 없음",
     ),
     (
         Contribution("programme_type", 0.02, {"programme_type": "rnd_planning"}),
@@ -118,7 +159,10 @@ def test_small_contributions_hardly_change_fit(value: float, key: str) -> None:
 
 
 def test_factor_labels_name_the_capability_of_a_gap() -> None:
-    assert renderer("en").factor_label("gap:cap_marketing") == "Gap: Marketing and sales channels"
+    assert (
+        renderer("en").factor_label("gap:cap_marketing") == "Marketing and sales channels vs peers"
+    )
+    assert renderer("ko").factor_label("gap:cap_marketing") == "마케팅·판로 (동종 기업 대비)"
     assert renderer("ko").factor_label("support_level") == "지원 규모"
 
 
@@ -155,8 +199,13 @@ REASONS: list[tuple[Reason, str, str | None]] = [  # facts, English, Korean or N
     ),
     (
         window_reason("2025-03-01", None, "2025-08-20"),
-        "applications are open 2025-03-01 to ?, not on 2025-08-20",
-        "신청 기간은 2025-03-01부터 ?까지이며, 2025-08-20에는 신청할 수 없습니다",
+        "applications are open from 2025-03-01, not on 2025-08-20",
+        "신청은 2025-03-01부터이며, 2025-08-20에는 신청할 수 없습니다",
+    ),
+    (
+        window_reason(None, "2025-03-31", "2025-08-20"),
+        "applications are open until 2025-03-31, not on 2025-08-20",
+        "신청은 2025-03-31까지이며, 2025-08-20에는 신청할 수 없습니다",
     ),
 ]
 
@@ -186,3 +235,60 @@ def test_every_language_has_the_same_phrases() -> None:
 def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(RecommenderError, match="'fr'"):
         renderer("fr")
+
+
+# --- one sign convention for gaps: peers minus own, said in words ----------------------
+@pytest.mark.parametrize(
+    ("gap", "short", "english", "korean"),
+    [
+        (1.34, False, "1.3 points below firms like yours", "동종 기업보다 1.3점 낮습니다"),
+        (-0.4, False, "0.4 points above firms like yours", "동종 기업보다 0.4점 높습니다"),
+        (0.02, False, "level with firms like yours", "동종 기업과 같은 수준입니다"),
+        (1.34, True, "1.3 below", "1.3점 낮음"),
+        (-0.4, True, "0.4 above", "0.4점 높음"),
+        (None, False, "not rated by your firm", "귀사가 자가진단하지 않음"),
+    ],
+)
+def test_a_gap_is_said_as_below_or_above_peers(
+    gap: float | None, short: bool, english: str, korean: str
+) -> None:
+    assert renderer("en").gap(gap, short=short) == english
+    assert renderer("ko").gap(gap, short=short) == korean
+
+
+# --- support: kind and per-firm amount where stated, "not stated" where not ------------
+@pytest.mark.parametrize(
+    ("amount", "kind", "english", "korean"),
+    [
+        (50.0, "grant", "Grant, up to 50 million KRW per firm", "보조금, 기업당 최대 5천만 원"),
+        (150.0, None, "up to 150 million KRW per firm", "기업당 최대 1억 5천만 원"),
+        (1000.0, "loan", "Loan, up to 1 billion KRW per firm", "융자, 기업당 최대 10억 원"),
+        (
+            25.0,
+            "voucher",
+            "Voucher, up to 25 million KRW per firm",
+            "바우처, 기업당 최대 2,500만 원",
+        ),
+        (None, "guarantee", "Credit guarantee; amount not stated", "보증, 지원 금액 미기재"),
+        (None, None, "support not stated", "지원 규모 미기재"),
+        (float("nan"), "", "support not stated", "지원 규모 미기재"),
+    ],
+)
+def test_support_is_said_where_stated_and_never_from_a_missing_value(
+    amount: float | None, kind: str | None, english: str, korean: str
+) -> None:
+    assert renderer("en").support(amount, kind) == english
+    assert renderer("ko").support(amount, kind) == korean
+
+
+@pytest.mark.parametrize(
+    ("krw_m", "korean"),
+    [(0.5, "50만 원"), (12.3, "1,230만 원"), (12345.6, "123억 4,560만 원"), (0.005, "5,000원")],
+)
+def test_sums_are_written_in_korean_units(krw_m: float, korean: str) -> None:
+    assert renderer("ko").money(krw_m) == korean
+
+
+def test_every_support_kind_of_the_contract_has_a_label() -> None:
+    for lang in LANGUAGES:
+        assert set(phrases()[lang]["support_kinds"]) == set(SUPPORT_KINDS)
