@@ -161,6 +161,10 @@ def explain_pairs(
 
 def first_versus_second(items: list[RecommendedItem]) -> list[Contribution]:
     """What puts the first item above the second (:func:`contrast`), where both are
-    explained; nothing otherwise."""
-    first, second = (i.explanation for i in items[:2]) if len(items) >= 2 else (None, None)
-    return contrast(first, second) if first and second else []
+    explained and the first scores higher; nothing otherwise (two equal scores may share
+    out their factors differently, but nothing puts one above the other)."""
+    if len(items) < 2 or items[0].score is None or items[1].score is None:
+        return []
+    first, second = items[0].explanation, items[1].explanation
+    ahead = items[0].score - items[1].score > 1e-9
+    return contrast(first, second) if first and second and ahead else []
