@@ -136,7 +136,7 @@ class Ranker:
             )
         p.update(
             monotone_constraints=[1 if n in MONOTONE_INCREASING else 0 for n in feature_names],
-            monotone_constraints_method="advanced",
+            monotone_constraints_method="intermediate",
         )
         return p
 

@@ -29,22 +29,22 @@ log = logging.getLogger("recommender.registry")
 
 PINNED: Final[dict[str, dict[str, Any]]] = {
     DEMO_MODEL_VERSION: {
-        "manifest": "536583e2e2165d69a571beb602a72cc8703ebdeff726f7d49c8be12c2581186b",
+        "manifest": "6470b00734c53da35069e849c504cab2b7d3bab4e9c397ab04bbc249c024ce67",
         "files": {
-            "calibration.json": "0a4f6cf1340a371165a33ee2a0d46035c4b1618466078deca3592623e52b0d4a",
-            "model.txt": "3541da904dbf12a01b37d636fdb93c0cf5a61246323d86ed9f81f4e4dcaf6823",
+            "calibration.json": "14280693aa7252357bf175a8616b3d61a1967772cef18d0ebbf3e6c414d4313f",
+            "model.txt": "d51503c073d71ff7528f68e133b9a40958487675241bedbf7cdd6255815c1dec",
             "pipeline.json": "d5e5d6bafbd70adb8a0f48a1f393c2b10ca82f9c7fc885d0912a20cf2bdb1ab7",
-            "reliability.png": "dc0db4c2a5842a0cb2c42d4a9ce5143335ceef1db61cf9b1da0d381b0e9a1905",
-            "report.html": "7f2b61cdf91951f9e78c2b60f56397ae06fb46cb5830627ee78cb0d3ac9abdc2",
-            "report.md": "6fc5acdb3e6129e30870839c8b5913c32baf80d329377a11047797193675e6a5",
-            "shap_beeswarm.png": "b556e3bfafb2b86e864a6632f24e6eb78d9442d5ca92ae3969249750c6ace464",
+            "reliability.png": "0bb5a41c03c3779dfbfa5640bcd74c378f47401080d4586d139b323d0c2c4caa",
+            "report.html": "95a5d9bd05ac14a4a4513fe555bf70a5e5d33a8e886ac12041005bd529a218da",
+            "report.md": "06b12b695df423e3e1c1337e2befef88e07bcffadd2f8a5911a60f3e51f545e1",
+            "shap_beeswarm.png": "47cf74429b68b414d1d91c2a86a5b57638562fa9c45d18c0e0182336b35813b1",
             "shap_importance.png": (
-                "c772d0cb2639de19b006100e4363e0faa7c9043431217ce77c9ed263abf3cb5e"
+                "bf9951b91c3e29719ea1af41bfcc3115bb515c8dc2ba013bd48fac4390482a56"
             ),
             "transparency.json": (
-                "cfe53b6aa0622e0769574468277d4476cb542d49cfc14b5bdfff7cd9ff00d8aa"
+                "2256a0b103920102ed1f30767402556e9763f1c1b7d4f725c4e7cd4bc403a35c"
             ),
-            "transparency.md": "e13e0a185da2a58a05e21d9c6685ff9985f7c66dbbc5af0cb79978274847a66d",
+            "transparency.md": "54621c5d671d1987a01cd0dbc0af25fe27d9206e353678faf8384ac144120d3b",
         },
     }
 }
