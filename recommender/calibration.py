@@ -30,8 +30,8 @@ from typing import Any, Final, NamedTuple
 
 import numpy as np
 
+from recommender.artefact_json import parsed, refusal
 from recommender.constants import SECTORS, SIZE_BANDS
-from recommender.errors import ModelIntegrityError
 
 FORMAT: Final[str] = "sme-recommender/calibration"
 FORMAT_VERSION: Final[int] = 1
@@ -152,15 +152,8 @@ class Calibration:
             (naming ``where`` and the field); nothing was loaded.
         """
 
-        def bad(why: str) -> ModelIntegrityError:
-            return ModelIntegrityError(f"{where} {why}; nothing was loaded")
-
-        if len(data) > MAX_BYTES:
-            raise bad(f"is larger than {MAX_BYTES} bytes")
-        try:
-            doc = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise bad(f"is not JSON ({type(exc).__name__})") from None
+        bad = refusal(where)
+        doc = parsed(data, max_bytes=MAX_BYTES, bad=bad)
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise bad(f"is not a {FORMAT} file")
         if doc.get("format_version") != FORMAT_VERSION or doc.get("measurable_from") != MEASURABLE:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
 
+from recommender.artefact_json import Refusal, parsed, refusal
 from recommender.constants import CAPABILITIES, SECTORS, SIZE_BANDS
-from recommender.errors import ModelIntegrityError, NotFittedError
+from recommender.errors import NotFittedError
 from recommender.features import CapabilityProfiler, CellTotals, FeaturePipeline
 
 FORMAT: Final[str] = "sme-recommender/feature-pipeline"
@@ -30,7 +31,6 @@ MAX_BYTES: Final[int] = 4 * 1024 * 1024
 TOLERANCE: Final[float] = 1e-9  # stored benchmarks vs those refitted from the sums
 MAX_RATING: Final[float] = 5.0  # self-ratings are 1..5 (docs/contract.md)
 
-Bad = Callable[[str], ModelIntegrityError]
 """Makes the error that names the file and why it was refused."""
 
 
@@ -84,15 +84,8 @@ def load_pipeline_bytes(data: bytes, *, where: str) -> FeaturePipeline:
         benchmarks that do not follow from the sums; nothing was loaded.
     """
 
-    def bad(why: str) -> ModelIntegrityError:
-        return ModelIntegrityError(f"{where} {why}; nothing was loaded")
-
-    if len(data) > MAX_BYTES:
-        raise bad(f"is larger than {MAX_BYTES} bytes")
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise bad(f"is not JSON ({type(exc).__name__})") from None
+    bad = refusal(where)
+    document = parsed(data, max_bytes=MAX_BYTES, bad=bad)
     if not isinstance(document, dict):
         raise bad("is not a JSON object")
     if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
@@ -140,7 +133,7 @@ def load_pipeline_bytes(data: bytes, *, where: str) -> FeaturePipeline:
 
 
 def _expect_names(
-    document: Mapping[str, Any], key: str, expected: Sequence[str], bad: Bad, prefix: str = ""
+    document: Mapping[str, Any], key: str, expected: Sequence[str], bad: Refusal, prefix: str = ""
 ) -> None:
     if document.get(key) != list(expected):
         raise bad(f"has {prefix}{key} other than this code's ({len(expected)} names)")
@@ -153,7 +146,9 @@ def _number(value: object) -> float | None:
     return None
 
 
-def _array(document: Mapping[str, Any], key: str, shape: tuple[int, ...], bad: Bad) -> np.ndarray:
+def _array(
+    document: Mapping[str, Any], key: str, shape: tuple[int, ...], bad: Refusal
+) -> np.ndarray:
     """A nested list of finite numbers of exactly ``shape``, as a float array."""
     level: list[Any] = [document.get(key)]
     for size in shape:  # one level of nesting at a time: lists of the right length
