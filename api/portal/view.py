@@ -196,8 +196,7 @@ def _type_label(ptype: Any, tr: Translator) -> str:
 
 
 def _card(
-    programme_id: str,
-    name: str,
+    item: RecommendedItem | IneligibleItem,
     record: Mapping[str, Any],
     *,
     today: date,
@@ -205,8 +204,8 @@ def _card(
     **extra: Any,
 ) -> ProgrammeCard:
     return ProgrammeCard(
-        programme_id=programme_id,
-        name=name,
+        programme_id=item.programme_id,
+        name=item.name,
         rank=extra.pop("rank", None),
         type_label=_type_label(record.get("programme_type"), tr),
         agency=_text(record.get("agency")),
@@ -253,35 +252,25 @@ def _ranked(
     checks = tuple(say.reasons(item.to_check))
     match = _match(item, say)
     chance = None if item.chance is None else say.chance(item.chance)
-    if item.explanation is None:
-        return _card(
-            item.programme_id,
-            item.name,
-            record,
-            today=today,
-            tr=tr,
-            rank=item.rank,
-            score=score,
-            chance=chance,
-            checks=checks,
-            match=match,
-        )
-    top = item.explanation.contributions[:TOP_SENTENCES]
-    sentences = tuple((say.sentence(c), effect_key(c.value)) for c in top)
+    explained: dict[str, Any] = {}
+    if item.explanation is not None:
+        top = item.explanation.contributions[:TOP_SENTENCES]
+        explained = {
+            "base": f"{item.explanation.base_value:.2f}",
+            "sentences": tuple((say.sentence(c), effect_key(c.value)) for c in top),
+            "chart": _chart(item.explanation, say, tr),
+        }
     return _card(
-        item.programme_id,
-        item.name,
+        item,
         record,
         today=today,
         tr=tr,
         rank=item.rank,
         score=score,
         chance=chance,
-        base=f"{item.explanation.base_value:.2f}",
-        sentences=sentences,
-        chart=_chart(item.explanation, say, tr),
         checks=checks,
         match=match,
+        **explained,
     )
 
 
@@ -331,8 +320,7 @@ def build_results(
     contrast = tuple(say.describe(c) for c in rec.contrast)
     unscored = tuple(
         _card(
-            i.programme_id,
-            i.name,
+            i,
             record(i.programme_id),
             today=today,
             tr=tr,
@@ -376,8 +364,7 @@ def _ineligible_groups(
     for key, items in sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         cards = tuple(
             _card(
-                i.programme_id,
-                i.name,
+                i,
                 record(i.programme_id),
                 today=today,
                 tr=tr,
