@@ -68,6 +68,7 @@ class ListOptions:
     programme_types: tuple[str, ...] | None = None
     as_of: date | None = None
     unscored_k: int | None = None  # unscored programmes to list; default: see below
+    conditional_k: int | None = None  # eligible-if ones listed after the k sure ones
 
     @property
     def unscored_limit(self) -> int | None:
@@ -296,6 +297,7 @@ class ServingService:
             as_of=options.as_of,
             today=self.today(),
             unscored_k=options.unscored_limit,
+            conditional_k=options.conditional_k,
         )
 
     def _audited(

@@ -62,10 +62,15 @@ STATIC_VERSION: Final[str] = hashlib.sha256(
     b"".join((STATIC_DIR / n).read_bytes() for n in sorted(STATIC_TYPES))
 ).hexdigest()[:12]
 
-MAX_RANKED: Final[int] = 100  # every eligible programme of a year is listed, ranked ...
+MAX_RANKED: Final[int] = 100  # the best 100 surely eligible programmes are listed ...
 EXPLAINED: Final[int] = 10  # ... and the best ten are explained
+CONDITIONAL: Final[int] = 50  # then the best 50 of those with a condition to check
 PORTAL_LIST: Final[ListOptions] = ListOptions(
-    k=MAX_RANKED, explain="top", explain_k=EXPLAINED, include_ineligible=True
+    k=MAX_RANKED,
+    explain="top",
+    explain_k=EXPLAINED,
+    include_ineligible=True,
+    conditional_k=CONDITIONAL,
 )
 ENDPOINT: Final[str] = "POST /portal"
 PORTAL_CALLER: Final[Principal] = Principal("portal", "partner")  # as audited

@@ -133,6 +133,7 @@ class ResultsView:
     capabilities: tuple[CapabilityRow, ...]
     explained: tuple[ProgrammeCard, ...]
     more_ranked: tuple[ProgrammeCard, ...]
+    conditional: tuple[ProgrammeCard, ...]  # eligible if: each with the conditions to check
     contrast: tuple[str, ...]
     unscored: tuple[ProgrammeCard, ...]
     ineligible: tuple[IneligibleGroup, ...]
@@ -315,8 +316,10 @@ def build_results(
         return programmes.get(pid, {})
 
     ranked = [_ranked(i, record(i.programme_id), say, today=today, tr=tr) for i in rec.items]
-    explained = tuple(c for c in ranked if c.sentences)
-    more = tuple(c for c in ranked if not c.sentences)
+    sure = [c for c in ranked if not c.checks]
+    explained = tuple(c for c in sure if c.sentences)
+    more = tuple(c for c in sure if not c.sentences)
+    conditional = tuple(c for c in ranked if c.checks)
     contrast = tuple(say.describe(c) for c in rec.contrast)
     unscored = tuple(
         _card(
@@ -336,6 +339,7 @@ def build_results(
         _capabilities(rec, tr),
         explained,
         more,
+        conditional,
         contrast,
         unscored,
         ineligible,

@@ -51,6 +51,16 @@ def blended(
     )
 
 
+def first_k(run: np.ndarray, unsure: np.ndarray, k: int, conditional_k: int | None) -> np.ndarray:
+    """The pairs a firm's list shows from its ordered ``run`` (surely eligible first, then
+    those with a condition, ``unsure``): the first ``k``; or, with ``conditional_k``, the
+    first ``k`` surely eligible and then up to ``conditional_k`` with a condition, so a
+    long list of sure ones does not hide every *eligible if* one."""
+    if conditional_k is None:
+        return run[:k]
+    return np.concatenate([run[~unsure][:k], run[unsure][:conditional_k]])
+
+
 class FirmMatch:
     """One firm's text match and conditions over a year's catalogue, for its items."""
 

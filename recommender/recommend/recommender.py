@@ -34,6 +34,7 @@ from recommender.recommend.lists import (
     blended,
     chances_of,
     explain_pairs,
+    first_k,
     first_versus_second,
 )
 from recommender.recommend.profiles import _records, profile_columns, profile_frame, record_columns
@@ -73,11 +74,8 @@ class Recommender:
         text_weight: float = TEXT_MATCH_WEIGHT,
         calibration: Calibration | None = None,
     ) -> None:
-        self.ranker = ranker
-        self.calibration = calibration
-        self.text_weight = text_weight
-        self.pipeline = pipeline
-        self.version = version
+        self.ranker, self.pipeline, self.calibration = ranker, pipeline, calibration
+        self.version, self.text_weight = version, text_weight
         self.programmes = programmes.reset_index(drop=True)
         self._years = {int(y): YearCatalogue(g) for y, g in self.programmes.groupby("year")}
 
@@ -109,10 +107,8 @@ class Recommender:
         """How many programmes of ``year`` (of ``programme_types``, if given) a profile
         of that year is ranked against; 0 for a year without a catalogue."""
         cat = self._years.get(int(year))
-        if cat is None:
-            return 0
-        if programme_types is None:
-            return len(cat.ids)
+        if cat is None or programme_types is None:
+            return 0 if cat is None else len(cat.ids)
         return int(cat.of_types(set(programme_types)).sum())
 
     # --- one firm -------------------------------------------------------------------
@@ -183,8 +179,10 @@ class Recommender:
         as_of: date | None = None,
         today: date | None = None,
         unscored_k: int | None = None,
+        conditional_k: int | None = None,
     ) -> list[Recommendation]:
-        """:meth:`recommend` for many profiles, scoring each year's pairs in one call."""
+        """:meth:`recommend` for many profiles, scoring each year's pairs in one call;
+        ``conditional_k``: see :func:`~recommender.recommend.lists.first_k`."""
         types = set(programme_types) if programme_types is not None else None
         source: Columns  # the firms column by column: a frame, or lists for a few
         if not isinstance(profiles, pd.DataFrame) and len(profiles) <= FEW and outcomes is None:
@@ -227,6 +225,7 @@ class Recommender:
                     types=types,
                     as_of=reference_date(int(year), as_of, today),
                     unscored_k=unscored_k,
+                    conditional_k=conditional_k,
                 ),
                 strict=True,
             ):
@@ -250,6 +249,7 @@ class Recommender:
         types: set[str] | None,
         as_of: date | None,
         unscored_k: int | None,
+        conditional_k: int | None = None,
     ) -> list[Recommendation]:
         whole = len(rows) == len(records)  # rows are then 0..n-1: skip the copies
         firm_records = records if whole else [records[i] for i in rows.tolist()]
@@ -298,15 +298,13 @@ class Recommender:
         # then by the blend of model score and text match, ties by the text match, then
         # the sooner closing day, then catalogue order
         blend = blended(scores, matched, fi, len(firm_records), weight=self.text_weight)
-        ordered = (
-            np.lexsort((np.arange(len(scores)), cat.closing_key[pj], -matched, -blend, unsure, fi))
-            if len(scores)
-            else fi
+        ordered = np.lexsort(
+            (np.arange(len(fi)), cat.closing_key[pj], -matched, -blend, unsure, fi)
         )
         shown, explained = [], []
         for local in range(len(firm_records)):
-            lo, hi = bounds[local], bounds[local + 1]
-            top = ordered[lo:hi] if explain == "all" else ordered[lo : min(hi, lo + k)]
+            run = ordered[bounds[local] : bounds[local + 1]]
+            top = run if explain == "all" else first_k(run, unsure[run], k, conditional_k)
             shown.append(top)
             explained.append(
                 top if explain == "all" else top[:n_explain] if explain == "top" else top[:0]

@@ -745,6 +745,31 @@ def test_results_rank_and_explain_like_the_recommender(
     assert Translator("en")("ui.not_saved_notice") in response.text
 
 
+def test_eligible_if_programmes_have_a_section_after_the_ranked_ones(
+    world: SimpleNamespace, module_engine: Engine
+) -> None:
+    """A programme for one district the firm has not named is listed under *Eligible
+    if*, with its condition, after the sure ones; naming the district makes it sure."""
+    programmes = world.programmes.copy()
+    ranked = world.rec.recommend(profile_of(GOOD_FORM), k=100, explain="none").items
+    row = programmes.index[programmes["programme_id"] == ranked[0].programme_id][0]
+    programmes.loc[row, "districts"] = "강남구"
+    name = str(programmes.loc[row, "name"])
+    client = TestClient(make_app(world.rec.with_programmes(programmes), module_engine))
+    page = dom(client.post("/portal", data=GOOD_FORM).text)
+    section = page.by_id("conditional")
+    cards = section.find_all("li", class_="programme programme--compact programme--conditional")
+    assert [c.find_all("strong")[0].text for c in cards] == [name]
+    assert "강남구" in cards[0].text and Translator("en")("ui.to_check") in cards[0].text
+    sure = [n.text for n in page.by_id("ranked").find_all("strong")]
+    assert name not in sure and name not in [
+        n.text for n in page.find_all("h3", class_="programme__name")
+    ]
+    named = dom(client.post("/portal", data={**GOOD_FORM, "district": "강남구"}).text)
+    assert not [n for n in named.iter() if n.attrs.get("id") == "conditional"]
+    assert name in [n.text for n in named.find_all("h3", class_="programme__name")]
+
+
 def test_korean_names_and_links_are_shown_as_they_are(
     client: TestClient, world: SimpleNamespace
 ) -> None:

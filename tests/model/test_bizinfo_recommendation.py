@@ -109,8 +109,27 @@ def test_each_real_announcement_says_its_support_and_window_or_that_they_are_not
     view = build_results(
         out, programmes=programme_index(ranking[0]), tr=Translator("ko"), today=AS_OF
     )
-    cards = [*view.explained, *view.more_ranked, *view.unscored]
+    cards = [*view.explained, *view.more_ranked, *view.conditional, *view.unscored]
     assert len(cards) == len(items)
     shown = [c.support for c in cards] + [c.window.text if c.window else "" for c in cards]
     assert not [s for s in shown if re.search(r"\b(None|nan|NaN|unknown)\b|알 수 없음|백만", s)]
     assert {c.support.endswith("미기재") for c in cards} == {True, False}
+
+
+def test_eligible_if_programmes_follow_the_sure_ones_in_a_section_of_their_own(ranking) -> None:
+    rec, firm, _ = ranking
+    # the demo firm states no district, statuses or industry code: many real
+    # announcements depend on one of them, and more than 20 are surely eligible
+    plain = rec.recommend_batch(firm, k=20, as_of=AS_OF)[0]
+    assert [i.to_check for i in plain.items] == [()] * 20, "20 sure ones hide every condition"
+    out = rec.recommend_batch(firm, k=20, conditional_k=8, as_of=AS_OF)[0]
+    assert [i.programme_id for i in out.items[:20]] == [i.programme_id for i in plain.items]
+    conditional = out.items[20:]
+    assert len(conditional) == 8 and all(i.to_check for i in conditional)
+    assert [i.rank for i in out.items] == list(range(1, 29))
+    assert all(i.score is not None for i in conditional)
+    for lang, word in (("en", "check"), ("ko", "확인")):
+        view = build_results(out, programmes=programme_index(rec), tr=Translator(lang), today=AS_OF)
+        assert [c.programme_id for c in view.conditional] == [i.programme_id for i in conditional]
+        assert all(not c.checks for c in (*view.explained, *view.more_ranked))
+        assert all(c.checks and all(word in t for t in c.checks) for c in view.conditional)
