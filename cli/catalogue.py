@@ -104,8 +104,8 @@ def catalogue_set_field(
         str,
         typer.Argument(
             metavar="FIELD",
-            help="districts, target_groups, industries, support_kind, support_krw_m or "
-            "offers_nothing",
+            help="districts, target_groups, industries, support_kind, support_krw_m, "
+            "offers_nothing, requires_rnd_lab or requires_patent",
         ),
     ],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="as in overrides.csv; * = none")],

@@ -11,11 +11,13 @@ group      a programme for target groups admits firms holding one of them; small
            also follows from size and sector (< 10 staff in manufacturing, < 5 otherwise),
            preliminary_founder is never held by a founded firm (every profile is one)
 industry   a programme restricted to KSIC prefixes admits firms whose code starts with one
+patent     a programme for patent holders admits firms that state at least one patent
 nothing    a notice that offers nothing is never eligible
 ========== ================================================================================
 
 Reasons are :class:`~recommender.eligibility.Reason` facts: ``limit`` the programme's
-districts, groups or prefixes, ``value`` the firm's (``None`` in a condition to check).
+districts, groups or prefixes, ``value`` the firm's (``None`` in a condition to check;
+the patent rule's value is the firm's patent count).
 """
 
 from __future__ import annotations
@@ -27,8 +29,20 @@ import numpy as np
 
 from recommender.constants import ALL, DERIVED_FLAGS, FIRM_FLAGS, LIST_SEP
 
-DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE, NOTHING_RULE = "district", "group", "industry", "nothing"
-V2_RULES: Final[tuple[str, ...]] = (DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE, NOTHING_RULE)
+DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE = "district", "group", "industry"
+PATENT_RULE, NOTHING_RULE = "patent", "nothing"
+V2_RULES: Final[tuple[str, ...]] = (
+    DISTRICT_RULE,
+    GROUP_RULE,
+    INDUSTRY_RULE,
+    PATENT_RULE,
+    NOTHING_RULE,
+)
+V2_LISTED: Final[tuple[str, ...]] = (
+    DISTRICT_RULE,
+    GROUP_RULE,
+    INDUSTRY_RULE,
+)  # reasons name a list
 SMALL_MERCHANT, PRELIMINARY = "small_merchant", "preliminary_founder"
 # Statuses decided from the profile's facts, never left to check.
 DERIVED: Final[frozenset[str]] = frozenset(DERIVED_FLAGS)
@@ -66,6 +80,11 @@ def _column(frame: Any, column: str, n: int) -> list[Any]:
         return [None] * n
 
 
+def _flags(frame: Any, column: str, n: int) -> np.ndarray:
+    """A boolean column as an array (empty: false)."""
+    return np.array([v is True or v == 1 for v in _column(frame, column, n)], dtype=bool)
+
+
 class V2Rules:
     """A catalogue's v2 rules as arrays, computed once (see the module docstring)."""
 
@@ -76,9 +95,8 @@ class V2Rules:
             for v in _column(programmes, "target_groups", n)
         ]
         self.industries = [names(v) for v in _column(programmes, "industries", n)]
-        self.nothing = np.array(
-            [v is True or v == 1 for v in _column(programmes, "offers_nothing", n)], dtype=bool
-        )
+        self.nothing = _flags(programmes, "offers_nothing", n)
+        self.patent = _flags(programmes, "requires_patent", n)
         self._district_restricted = np.array([bool(d) for d in self.districts], dtype=bool)
         self._group_matrix = np.zeros((n, len(FIRM_FLAGS)), dtype=bool)
         for j, groups in enumerate(self.groups):
@@ -95,6 +113,7 @@ class V2Rules:
             DISTRICT_RULE: self.districts,
             GROUP_RULE: self.groups,
             INDUSTRY_RULE: self.industries,
+            PATENT_RULE: [None] * n,
             NOTHING_RULE: [None] * n,
         }
 
@@ -144,6 +163,14 @@ class V2Rules:
                 passes[i] = self._industry_ok(code)
         unknown = np.array([c is None for c in codes], dtype=bool)[:, None]
         yield INDUSTRY_RULE, passes, unknown & self._industry_restricted[None, :], codes
+
+        patents = np.asarray(
+            [np.nan if _text(v) is None else float(v) for v in _column(firms, "patents", n_firms)]
+        )
+        unknown = np.isnan(patents)[:, None] & self.patent[None, :]
+        passes = ~self.patent[None, :] | (patents > 0)[:, None] | unknown
+        counts = [None if np.isnan(c) else int(c) for c in patents.tolist()]
+        yield PATENT_RULE, passes, unknown, counts
 
         nothing = np.broadcast_to(~self.nothing[None, :], (n_firms, m))
         yield NOTHING_RULE, nothing, np.zeros((n_firms, m), dtype=bool), [None] * n_firms

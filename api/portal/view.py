@@ -47,6 +47,7 @@ _GROUP_OF_RULE: Final[dict[str, str]] = {
     "min_firm_age": "age",
     "max_firm_age": "age",
     "lab": "lab",
+    "patent": "patent",
     "window": "closed",
     "year": "year",
 }

@@ -31,6 +31,8 @@ FIELD_KINDS: Final[dict[str, str]] = {
     "industries": "set",
     "max_firm_age": "number",
     "max_employees": "number",
+    "requires_rnd_lab": "label",
+    "requires_patent": "label",
     "support_kind": "label",
     "support_krw_m": "number",
     "offers_nothing": "label",

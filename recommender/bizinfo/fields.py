@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from recommender.bizinfo.classify import TypeRules, classify_v2
 from recommender.bizinfo.criteria import read_max_employees, read_max_firm_age
 from recommender.bizinfo.groups import read_target_groups
+from recommender.bizinfo.holdings import read_lab_required, read_patent_required
 from recommender.bizinfo.industries import IndustryRules, read_industries
 from recommender.bizinfo.offers import read_offers_nothing
 from recommender.bizinfo.reading import Notice, Reading
@@ -33,6 +34,8 @@ FIELD_NAMES: tuple[str, ...] = (
     "industries",
     "max_firm_age",
     "max_employees",
+    "requires_rnd_lab",
+    "requires_patent",
     "support_kind",
     "support_krw_m",
     "offers_nothing",
@@ -56,6 +59,8 @@ class AnnouncementFields:
     industries: Reading[tuple[str, ...]]
     max_firm_age: Reading[float | None]
     max_employees: Reading[float | None]
+    requires_rnd_lab: Reading[bool]
+    requires_patent: Reading[bool]
     support_kind: Reading[str | None]
     support_krw_m: Reading[float | None]
     offers_nothing: Reading[bool]
@@ -117,6 +122,8 @@ def read_fields(
         ),
         max_firm_age=read_max_firm_age(notice, groups.value),
         max_employees=read_max_employees(notice),
+        requires_rnd_lab=read_lab_required(notice),
+        requires_patent=read_patent_required(notice),
         support_kind=support,
         support_krw_m=amount,
         offers_nothing=nothing,

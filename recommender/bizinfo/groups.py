@@ -95,13 +95,17 @@ _GENERAL: Final[re.Pattern[str]] = re.compile(
 # A parenthesis glosses the applicant named before it ("벤처기업 (과거 벤처기업확인 이력
 # 있는 기업 포함)"): its words do not admit firms at large.
 _GLOSS: Final[re.Pattern[str]] = re.compile(r"\([^()]*\)")
+# A law's name (「중소기업기본법」) names no applicant; "중소기업인 중 여성기업" narrows
+# firms at large to the group after 중.
+_LAW: Final[re.Pattern[str]] = re.compile(r"「[^」]*」")
+_AMONG: Final[re.Pattern[str]] = re.compile(r"\S*(?:기업|기업인|사업자|법인)\s*중\s+")
 # Lines that do not say who may apply.
 _SIDE_LINE: Final[re.Pattern[str]] = re.compile(r"우대|우선|가점|가산|제외|불가|제한|한함")
 # Youth wording that makes 창업자 a youth founder (만 39세 이하 대표).
 _YOUTH_AGE: Final[re.Pattern[str]] = re.compile(r"(만\s*)?(39|34|29)\s*세\s*이하")
 
 
-def _applicant_lines(target: str) -> list[str]:
+def applicant_lines(target: str) -> list[str]:
     lines = []
     for line in target.split("\n"):
         text = line.strip()
@@ -114,10 +118,11 @@ def _applicant_lines(target: str) -> list[str]:
 def _named_groups(line: str) -> list[str] | None:
     """The groups ``line`` names as its only applicants (``None``: none named, or the
     line also admits firms at large)."""
-    named = [g for g, pattern in _PATTERNS.items() if pattern.search(line)]
+    plain = " ".join(_GLOSS.sub(" ", line).split())  # "여성 (예비)창업자" -> "여성 창업자"
+    named = [g for g, p in _PATTERNS.items() if p.search(line) or p.search(plain)]
     if not named:
         return None
-    rest = _GLOSS.sub(" ", line)
+    rest = _AMONG.sub(" ", _LAW.sub(" ", plain))
     for group in named:
         rest = _PATTERNS[group].sub(" ", rest)
     if (
@@ -144,7 +149,7 @@ def read_target_groups(notice: Notice) -> Reading[tuple[str, ...]]:
         :data:`GROUPS`, with the line that decided or ``"not stated"``.
     """
     required: dict[str, str] = {}
-    for line in _applicant_lines(notice.target):
+    for line in applicant_lines(notice.target):
         for group in _named_groups(line) or ():
             required.setdefault(group, line)
     if not required and notice.target and not _names_anyone(notice.target):

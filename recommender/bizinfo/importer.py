@@ -69,7 +69,8 @@ EVIDENCE_COLUMNS: Final[tuple[str, ...]] = (
     "target_group",
     "date_evidence",
     # The evidence of the contract-v2 columns (districts, target_groups, industries,
-    # support_kind, offers_nothing), and the type with finance and workforce:
+    # support_kind, offers_nothing, requires_patent; v1's requires_rnd_lab), and the type
+    # with finance and workforce:
     "type_v2",
     "district_evidence",
     "target_groups_evidence",
@@ -77,6 +78,8 @@ EVIDENCE_COLUMNS: Final[tuple[str, ...]] = (
     "support_kind_evidence",
     "support_amount_evidence",
     "offers_nothing_evidence",
+    "requires_rnd_lab_evidence",
+    "requires_patent_evidence",
 )
 CATALOGUE_COLUMNS: Final[tuple[str, ...]] = (
     *PROGRAMME_COLUMNS,
@@ -175,6 +178,9 @@ def _said(fields: AnnouncementFields) -> dict[str, Any]:
         "support_amount_evidence": fields.support_krw_m.evidence,
         "offers_nothing": fields.offers_nothing.value,
         "offers_nothing_evidence": fields.offers_nothing.evidence,
+        "requires_rnd_lab_evidence": fields.requires_rnd_lab.evidence,
+        "requires_patent": fields.requires_patent.value or None,
+        "requires_patent_evidence": fields.requires_patent.evidence,
     }
 
 
@@ -229,7 +235,7 @@ def announcement_to_programme(
         "max_firm_age": fields.max_firm_age.value,
         "sectors": sectors.sectors,
         "regions": fields.regions.value,
-        "requires_rnd_lab": None,
+        "requires_rnd_lab": fields.requires_rnd_lab.value or None,
         "max_revenue_krw_m": revenue.high,
         "support_krw_m": fields.support_krw_m.value,
         "duration_months": None,

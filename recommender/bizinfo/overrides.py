@@ -39,6 +39,8 @@ FIELD_COLUMNS: Final[dict[str, str]] = {
     "support_kind": "support_kind_evidence",
     "support_krw_m": "support_amount_evidence",
     "offers_nothing": "offers_nothing_evidence",
+    "requires_rnd_lab": "requires_rnd_lab_evidence",
+    "requires_patent": "requires_patent_evidence",
 }
 NONE_CELL: Final[str] = "*"
 SET_BY_CASEWORKER: Final[str] = "set by caseworker"
@@ -108,11 +110,14 @@ def parse_field(column: str, text: str) -> tuple[object, str | None]:
         if not math.isfinite(amount) or amount <= 0:
             return None, "* or a positive amount in million KRW"
         return amount, None
-    if column == "offers_nothing":
+    if column in ("offers_nothing", "requires_rnd_lab", "requires_patent"):
         word = text.lower()
-        if word in _TRUE | _FALSE:
-            return word in _TRUE, None
-        return None, "true or false"
+        if word not in _TRUE | _FALSE:
+            return None, "true or false"
+        if word in _TRUE:
+            return True, None
+        # a requirement that does not hold is the contract's empty cell
+        return (False if column == "offers_nothing" else None), None
     raise KeyError(column)
 
 

@@ -158,6 +158,13 @@ PROGRAMMES: Final = Table(
             nullable=True,
             optional=True,
         ),
+        Field(
+            "requires_patent",
+            "bool",
+            "only for firms holding a patent, granted or applied for; empty: not required (v2)",
+            nullable=True,
+            optional=True,
+        ),
     ),
     key=("programme_id",),
     duplicate="a programme_id used only once; row {row} already has it",

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from recommender.calibration import Chance
 from recommender.eligibility import RULE_OF_COLUMN, Reason
-from recommender.eligibility_v2 import DERIVED, DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE
+from recommender.eligibility_v2 import DERIVED, GROUP_RULE, PATENT_RULE, V2_LISTED
 from recommender.errors import RecommenderError
 from recommender.explain.amounts import MONEY
 from recommender.explain.facts import Contribution
@@ -313,8 +313,10 @@ class Renderer:
             return self._say("reasons", key, start=start, end=end, day=r.value)
         if r.rule == "year":
             return self._say("reasons", "year", limit=r.limit, value=r.value)
-        if r.rule in (DISTRICT_RULE, GROUP_RULE, INDUSTRY_RULE):
+        if r.rule in V2_LISTED:
             return self._v2_reason(r)
+        if r.rule == PATENT_RULE and r.value is None:
+            return self._say("reasons", "patent_check")
         return self._say("reasons", r.rule)
 
     def _v2_reason(self, r: Reason) -> str:

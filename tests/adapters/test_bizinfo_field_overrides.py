@@ -27,7 +27,10 @@ from recommender.constants import CAPABILITIES
 from recommender.errors import DataValidationError, NotFoundError
 from tests.adapters.test_bizinfo_filestore import EXPORT, LOAN, feed  # noqa: F401 (fixture)
 
-HEADER = "id,type,districts,target_groups,industries,support_kind,support_krw_m,offers_nothing\n"
+HEADER = (
+    "id,type,districts,target_groups,industries,support_kind,support_krw_m,offers_nothing,"
+    "requires_rnd_lab,requires_patent\n"
+)
 
 
 def write(folder: Path, rows: str, header: str = HEADER) -> None:
@@ -40,7 +43,7 @@ def test_every_field_a_caseworker_sets_wins_over_the_readers_on_each_import(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "catalogue"
-    write(out, f'{EXPORT},,포항시;경주시,women_owned,27;26,voucher,"1,500",false\n')
+    write(out, f'{EXPORT},,포항시;경주시,women_owned,27;26,voucher,"1,500",false,true,true\n')
     for _ in range(2):  # the first import and a re-import
         import_into_dir(feed, out)
         row = read_catalogue(out).set_index("programme_id").loc[EXPORT]
@@ -51,6 +54,9 @@ def test_every_field_a_caseworker_sets_wins_over_the_readers_on_each_import(
         )
         assert (row["support_kind"], float(row["support_krw_m"])) == ("voucher", 1500.0)
         assert row["offers_nothing"] in ("False", "false")
+        assert row["requires_rnd_lab"] in ("True", "true")
+        assert row["requires_patent"] in ("True", "true")
+        assert row["requires_patent_evidence"].startswith(SET_BY_CASEWORKER)
         assert row["district_evidence"].startswith(f"{SET_BY_CASEWORKER}; readers said: ")
         assert row["support_amount_evidence"].startswith(SET_BY_CASEWORKER)
         assert row["type_method"] == "rules"  # the type was not corrected
@@ -71,12 +77,13 @@ def test_a_star_sets_none_and_offers_nothing_can_be_set(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "catalogue"
-    write(out, f"{LOAN},,*,*,*,*,*,true\n")
+    write(out, f"{LOAN},,*,*,*,*,*,true,false,false\n")
     import_into_dir(feed, out)
     row = read_catalogue(out).set_index("programme_id").loc[LOAN]
     assert row["districts"] == "*"
     assert (row["target_groups"], row["industries"], row["support_kind"]) == ("", "", "")
     assert row["support_krw_m"] == "" and row["offers_nothing"] in ("True", "true")
+    assert (row["requires_rnd_lab"], row["requires_patent"]) == ("", "")  # not required
     assert row["offers_nothing_evidence"].startswith(SET_BY_CASEWORKER)
 
 

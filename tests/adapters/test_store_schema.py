@@ -43,7 +43,7 @@ TABLES = {
 
 def test_migrations_create_every_table_at_head(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= TABLES
-    assert current_revision(engine) == head_revision() == "0008"
+    assert current_revision(engine) == head_revision() == "0009"
 
 
 def test_migrated_schema_matches_the_mappings(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from recommender.adapters.bizinfo.industry_rules import load_industry_rules
 from recommender.bizinfo.criteria import read_max_firm_age
 from recommender.bizinfo.districts import read_districts
 from recommender.bizinfo.groups import read_target_groups
+from recommender.bizinfo.holdings import read_lab_required, read_patent_required
 from recommender.bizinfo.industries import read_industries
 from recommender.bizinfo.offers import read_offers_nothing
 from recommender.bizinfo.places import SUBREGIONS
@@ -165,3 +166,65 @@ def test_upstream_and_downstream_industries_are_not_defence():
         notice("CCU 전후방산업 기업지원 프로그램", target="CCU 전후방산업 기업"), rules=SHIPPED
     )
     assert "252" not in reading.value
+
+
+# --- what the applicant must hold: an R&D lab, a patent ----------------------------------
+@pytest.mark.parametrize(
+    ("target", "required"),
+    [
+        (
+            "「중소기업기본법」제2조에 따른 중소기업으로, "
+            "기업부설연구소 또는 연구개발전담부서를 보유한 중소기업",
+            True,
+        ),
+        ("연구인력 채용수요가 있고, 기업부설연구소(또는 연구개발전담부서)가 설치된 중소기업", True),
+        ("소규모(연구활동종사자 10인∼49인) 기업부설연구소 및 연구개발전담부서", True),
+        (
+            "인천지역에 본사 및 기업부설연구소(또는 연구개발전담부서)가 설립된 기업(법인사업자)",
+            True,
+        ),
+        # a place the firm may be located at, not something it must have
+        (
+            "공고일 현재 본사, 지사, 공장, 기업부설연구소 중 1개 이상 "
+            "영암군 소재지로 등록된 중소기업",
+            False,
+        ),
+        ("전북특별자치도에 본사, 지점, 공장 또는 기업부설연구소를 둔 개인 및 법인기업", False),
+        ("경남지역 내 사업장 또는 공장(부설연구소 포함)을 보유한 기업", False),
+        # something the programme helps to set up
+        ("전국 기업 대상 대구지역 내 연구소/전담부서 및 전문연구사업자 설립 희망 기업", False),
+    ],
+)
+def test_an_rnd_lab_is_required_only_when_the_applicant_must_have_one(target, required):
+    reading = read_lab_required(notice(target=target))
+    assert reading.value is required
+    assert reading.evidence == (f"applicants: {target}" if required else NOT_STATED)
+
+
+@pytest.mark.parametrize(
+    ("target", "required"),
+    [
+        ("특허권을 보유 및 사업화하여 활용하고 있는 중소기업 및 초기 중견기업", True),
+        (
+            "출원 특허 또는 등록된 특허권을 보유하고 사업화하여 활용하고 있는 국내 등록된 사업자",
+            True,
+        ),
+        # another right would do as well
+        ("특허권, 임치기술, 실용신안권, 디자인권을 보유한 국내소재 중소기업", False),
+        ("대상 국가에 유효 또는 출원한 지식재산권(상표/디자인/특허 등)을 보유한 기업", False),
+        # a patent pledged for a loan, or transferred: not a holding the call asks for
+        ("특허(IP)를 담보로 금융기관에서 대출을 받은 소방산업체", False),
+        ("자체 연구ㆍ개발한 특허권, 실용신안권, 기술비법 또는 기술을 이전하는 중소기업", False),
+    ],
+)
+def test_a_patent_is_required_only_when_the_applicant_must_hold_one(target, required):
+    reading = read_patent_required(notice(target=target))
+    assert reading.value is required
+    assert reading.evidence == (f"applicants: {target}" if required else NOT_STATED)
+
+
+def test_women_founders_among_smes_are_a_group_a_law_name_does_not_open():
+    reading = read_target_groups(
+        notice(target="여성 (예비)창업자 및 「중소기업기본법」 상 중소기업인 중 여성기업")
+    )
+    assert "women_owned" in reading.value

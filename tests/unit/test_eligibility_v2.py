@@ -177,6 +177,21 @@ def test_an_unknown_industry_code_is_a_condition_to_check() -> None:
     assert KO.reason(check[0]).endswith("귀사의 업종코드를 확인하세요")
 
 
+def test_a_patent_programme_admits_firms_that_state_a_patent() -> None:
+    p = programme(requires_patent=True)
+    assert screened(firm(patents=3), p)[:2] == (True, [])
+    ok, failed, check = screened(firm(patents=0), p)
+    assert not ok and check == [] and failed == [Reason("patent", None, 0)]
+    assert EN.reason(failed[0]).endswith("your firm states none")
+    assert KO.reason(failed[0]).endswith("귀사는 보유 특허가 없습니다")
+    # a profile that does not say how many patents it holds: a condition to check
+    ok, failed, check = screened(firm(), p)
+    assert ok and failed == [] and check == [Reason("patent", None, None)]
+    assert EN.reason(check[0]).endswith("check that yours holds one")
+    assert KO.reason(check[0]).endswith("귀사가 보유하는지 확인하세요")
+    assert screened(firm(patents=0), programme(requires_patent=None)) == (True, [], [])
+
+
 def test_a_notice_offering_nothing_is_never_eligible() -> None:
     ok, failed, check = screened(firm(), programme(offers_nothing=True))
     assert not ok and check == [] and failed == [Reason("nothing", None, None)]

@@ -3,10 +3,10 @@
 Columns: ``id``, ``type`` and, optionally, any of the fields the readers fill
 (:data:`~recommender.bizinfo.overrides.FIELD_COLUMNS`: ``districts``,
 ``target_groups``, ``industries``, ``support_kind``, ``support_krw_m``,
-``offers_nothing``). A blank cell corrects nothing, ``*`` sets "none". The file lives
-beside the imported catalogue; every re-import reads it, so a correction survives new
-versions of the feed. Each row is checked by the core
-(:func:`recommender.bizinfo.overrides.check_override_row`).
+``offers_nothing``, ``requires_rnd_lab``, ``requires_patent``). A blank cell corrects
+nothing, ``*`` sets "none". The file lives beside the imported catalogue; every
+re-import reads it, so a correction survives new versions of the feed. Each row is
+checked by the core (:func:`recommender.bizinfo.overrides.check_override_row`).
 """
 
 from __future__ import annotations

@@ -122,6 +122,7 @@ class Programme(Base):
     industries: Mapped[str | None]
     support_kind: Mapped[str | None]
     offers_nothing: Mapped[bool | None]
+    requires_patent: Mapped[bool | None]
     type_evidence: Mapped[str | None] = mapped_column(Text)
     type_method: Mapped[str | None]
     type_confidence: Mapped[float | None]
