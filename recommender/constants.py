@@ -45,9 +45,14 @@ SCORED_TYPES: Final[tuple[str, ...]] = (
     "industry_academic",
     "commercialization",
     "globalization",
+    "finance",
+    "workforce",
 )
 OTHER_TYPE: Final[str] = "other"
 PROGRAMME_TYPES: Final[tuple[str, ...]] = (*SCORED_TYPES, OTHER_TYPE)
+# Contract v1's seven types (finance and workforce came with v2): the first Bizinfo
+# classification (``classify_text``) and its labelled sample still speak these.
+V1_PROGRAMME_TYPES: Final[tuple[str, ...]] = (*SCORED_TYPES[:6], OTHER_TYPE)
 
 # The twelve-item management-of-technology self-diagnosis, 1 = very weak, 5 = very strong.
 CAPABILITIES: Final[tuple[str, ...]] = (
@@ -180,6 +185,8 @@ TYPE_LABELS: Final[dict[str, str]] = {
     "industry_academic": "industry-academic cooperation",
     "commercialization": "commercialization",
     "globalization": "globalization",
+    "finance": "finance (loans, guarantees, interest subsidies)",
+    "workforce": "workforce (hiring and staff development)",
     "other": "other support",
 }
 
@@ -192,6 +199,8 @@ TYPE_READINESS_CAPS: Final[dict[str, tuple[str, ...]]] = {
     "industry_academic": ("cap_hr_skills", "cap_rnd_execution", "cap_tech_acquisition"),
     "commercialization": ("cap_hr_skills", "cap_rnd_execution", "cap_funding_access"),
     "globalization": ("cap_hr_skills", "cap_global_orientation", "cap_global_partnerships"),
+    "finance": ("cap_funding_access", "cap_internal_coordination"),
+    "workforce": ("cap_hr_skills", "cap_internal_coordination"),
 }
 
 # --- the demo world the product starts with (make run) and its shipped model ----------

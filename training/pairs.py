@@ -20,7 +20,8 @@ class PairSet:
     """Feature rows ``X`` and, row for row, who and what they describe (``meta``).
 
     ``meta`` holds firm_id, year, programme_id, programme_type, sector, region,
-    size_band and outcome (NaN where the pair was not observed).
+    size_band and outcome (NaN where the pair was not observed); labelled pairs built
+    with a masking also ``masked`` (the copy whose attributes were hidden).
     """
 
     X: np.ndarray
@@ -100,7 +101,9 @@ def labelled_pairs(
     masking: Masking | None = None,
 ) -> PairSet:
     """One row per observed participation in a scored programme, with its outcome; with
-    ``masking``, each pair's programme attributes are hidden as it draws them."""
+    ``masking``, two: the pair as the catalogue states it, then a copy whose programme
+    attributes are hidden as the masking draws them (so hiding them costs the model no
+    signal where they are stated, and it still learns to rank without them)."""
     if ds.outcomes is None or ds.outcomes.empty:
         return _build(pipeline, firms, table, np.array([], int), np.array([], int)).subset(
             np.array([], bool)
@@ -111,15 +114,17 @@ def labelled_pairs(
     rows = rows.assign(programme_row=rows["programme_id"].map(prog))
     rows = rows[rows["programme_row"].notna()]
     rows = rows[table.scored[rows["programme_row"].to_numpy(int)]]
-    pairs = _build(
-        pipeline,
-        firms,
-        table,
-        rows["firm_row"].to_numpy(int),
-        rows["programme_row"].to_numpy(int),
-        masking,
-    )
-    pairs.meta["outcome"] = rows["outcome"].to_numpy(float)
+    firm_rows, prog_rows = rows["firm_row"].to_numpy(int), rows["programme_row"].to_numpy(int)
+    outcome = rows["outcome"].to_numpy(float)
+    pairs = _build(pipeline, firms, table, firm_rows, prog_rows)
+    pairs.meta["outcome"] = outcome
+    if masking is not None and masking.rates:
+        hidden = _build(pipeline, firms, table, firm_rows, prog_rows, masking)
+        hidden.meta["outcome"] = outcome
+        pairs.meta["masked"], hidden.meta["masked"] = False, True
+        pairs = PairSet(
+            np.vstack([pairs.X, hidden.X]), pd.concat([pairs.meta, hidden.meta], ignore_index=True)
+        )
     return pairs
 
 

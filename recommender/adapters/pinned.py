@@ -29,22 +29,22 @@ log = logging.getLogger("recommender.registry")
 
 PINNED: Final[dict[str, dict[str, Any]]] = {
     DEMO_MODEL_VERSION: {
-        "manifest": "6470b00734c53da35069e849c504cab2b7d3bab4e9c397ab04bbc249c024ce67",
+        "manifest": "224199cb7db760e41620fe193253ec7e128cd7e343f0d3c53c3186ba61d103ae",
         "files": {
-            "calibration.json": "14280693aa7252357bf175a8616b3d61a1967772cef18d0ebbf3e6c414d4313f",
-            "model.txt": "d51503c073d71ff7528f68e133b9a40958487675241bedbf7cdd6255815c1dec",
-            "pipeline.json": "d5e5d6bafbd70adb8a0f48a1f393c2b10ca82f9c7fc885d0912a20cf2bdb1ab7",
-            "reliability.png": "0bb5a41c03c3779dfbfa5640bcd74c378f47401080d4586d139b323d0c2c4caa",
-            "report.html": "95a5d9bd05ac14a4a4513fe555bf70a5e5d33a8e886ac12041005bd529a218da",
-            "report.md": "06b12b695df423e3e1c1337e2befef88e07bcffadd2f8a5911a60f3e51f545e1",
-            "shap_beeswarm.png": "47cf74429b68b414d1d91c2a86a5b57638562fa9c45d18c0e0182336b35813b1",
+            "calibration.json": "a78ff484d85aec7cc788d408802def80d1d87e4803a3d806a40fe0ac88b784cf",
+            "model.txt": "4f169f0bb73b2bbf39f841c3e6b76674f216fd995fe4d3b0a0e0ed4f8349697e",
+            "pipeline.json": "54623bdff32068bf9c4afb93a8daf6c1e59fad6c716b9cd791227130f707e1b6",
+            "reliability.png": "9f1f8bd52fb528db1aedb212ab9aa829461b05f3cc235c186db23b0eceba398b",
+            "report.html": "40cf7daa5c861bf6c45641398bd674cb541172272b81b83f4e49c5f87eaaba85",
+            "report.md": "a0db4690571f499ea02b1888786f201e41b85b521edb5f831bcc813a949764f7",
+            "shap_beeswarm.png": "58c9aa5a76add507476df93bf490169dc84181d08f1ee12dd319e9f0528072d4",
             "shap_importance.png": (
-                "bf9951b91c3e29719ea1af41bfcc3115bb515c8dc2ba013bd48fac4390482a56"
+                "0853862fbd1eda2515aecdb12e7bad9d7461aa7996cc20bec550f157de2eec8c"
             ),
             "transparency.json": (
-                "2256a0b103920102ed1f30767402556e9763f1c1b7d4f725c4e7cd4bc403a35c"
+                "46cfc002ee83c7b1c6280b4e91d51f1fda802e817f1cb24b26328ef314047bba"
             ),
-            "transparency.md": "54621c5d671d1987a01cd0dbc0af25fe27d9206e353678faf8384ac144120d3b",
+            "transparency.md": "e325cfa052ec037eab019f4ee362f8cb6b4ad43311abba7ca6379e323e3fef17",
         },
     }
 }

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.bizinfo.text import Sections
-from recommender.constants import CAPABILITIES, OTHER_TYPE, PROGRAMME_TYPES, SCORED_TYPES
+from recommender.constants import CAPABILITIES, OTHER_TYPE, PROGRAMME_TYPES, V1_PROGRAMME_TYPES
 from recommender.errors import DataValidationError, Problem
 
 FIELDS: tuple[str, ...] = ("title", "support", "text")
@@ -24,7 +24,9 @@ METHOD_RULES = "rules"
 # or taxed less (finance) and hiring, wage and staff-cost support (workforce) leave other.
 FINANCE_TYPE = "finance"
 WORKFORCE_TYPE = "workforce"
-V2_TYPES: tuple[str, ...] = (*SCORED_TYPES, FINANCE_TYPE, WORKFORCE_TYPE, OTHER_TYPE)
+# The second classification's types: since the contract scores finance and workforce,
+# they are the contract's own programme types.
+V2_TYPES: tuple[str, ...] = PROGRAMME_TYPES
 _ASCII_WORD = re.compile(r"[A-Za-z0-9&]+")
 
 
@@ -110,8 +112,8 @@ def _check_rule(
 ) -> KeywordRule | None:
     where = f"rule {index + 1} ({raw.get('name', '?')})"
     kind = raw.get("type")
-    if kind not in PROGRAMME_TYPES:
-        problems.append(_problem(file, where, kind, f"type one of {', '.join(PROGRAMME_TYPES)}"))
+    if kind not in V1_PROGRAMME_TYPES:
+        problems.append(_problem(file, where, kind, f"type one of {', '.join(V1_PROGRAMME_TYPES)}"))
         return None
     keywords = _strings(raw, "keywords", (), where, file, problems)
     if not keywords:
@@ -163,14 +165,14 @@ def parse_type_rules(raw: Mapping[str, Any], *, source: str = "type_rules.toml")
     problems: list[Problem] = []
     rules = [_check_rule(r, i, source, problems) for i, r in enumerate(raw.get("rule", []))]
     scoring = raw.get("scoring", {})
-    order = tuple(scoring.get("type_order", PROGRAMME_TYPES))
-    if sorted(order) != sorted(PROGRAMME_TYPES):
+    order = tuple(scoring.get("type_order", V1_PROGRAMME_TYPES))
+    if sorted(order) != sorted(V1_PROGRAMME_TYPES):
         problems.append(
             _problem(source, "scoring.type_order", list(order), "every programme type exactly once")
         )
     prior: dict[str, tuple[str, float]] = {}
     for category, (kind, score) in raw.get("category_prior", {}).items():
-        if kind not in PROGRAMME_TYPES:
+        if kind not in V1_PROGRAMME_TYPES:
             problems.append(
                 _problem(source, f"category_prior.{category}", kind, "a programme type")
             )
@@ -259,21 +261,15 @@ def classify_v2(
 
     Each rule votes for its ``v2_type`` (its ``type`` unless the file says otherwise) and
     the category prior is ``[category_prior_v2]``; scoring, confidence and evidence work
-    as in :func:`classify_text`. The data contract does not know the two new types yet:
-    map them to ``other`` (:func:`contract_type`) until it does.
+    as in :func:`classify_text`; its type is the programme's contract type.
     """
     return _decide(title, sections, lcategory, rules=rules, v2=True)
-
-
-def contract_type(kind: str) -> str:
-    """A :data:`V2_TYPES` value as the data contract's programme type."""
-    return OTHER_TYPE if kind in (FINANCE_TYPE, WORKFORCE_TYPE) else kind
 
 
 def _decide(
     title: str, sections: Sections, lcategory: str | None, *, rules: TypeRules, v2: bool
 ) -> TypeDecision:
-    types = V2_TYPES if v2 else PROGRAMME_TYPES
+    types = V2_TYPES if v2 else V1_PROGRAMME_TYPES
     prior = rules.category_prior_v2 if v2 else rules.category_prior
     order = rules.type_order_v2 if v2 else rules.type_order
     parts = {

@@ -19,7 +19,6 @@ from recommender.bizinfo.classify import (
     METHOD_RULES,
     TypeDecision,
     TypeRules,
-    contract_type,
 )
 from recommender.bizinfo.fields import AnnouncementFields, read_fields
 from recommender.bizinfo.industries import IndustryRules
@@ -202,7 +201,7 @@ def announcement_to_programme(
     employees = parse_employees(sections.target)
     age = parse_firm_age(sections.target)
     revenue = parse_max_revenue(sections.target)
-    kind = contract_type(fields.programme_type.value)  # finance, workforce -> other for now
+    kind = fields.programme_type.value
     decision = TypeDecision(
         kind, fields.targets.value, fields.type_confidence, fields.programme_type.evidence, {}
     )

@@ -34,8 +34,8 @@ PROGRAMMES: Final = Table(
         Field(
             "programme_type",
             "enum",
-            "what kind of support it is; `other` is listed and "
-            "filtered but carries no learned fit score",
+            "what kind of support it is (finance and workforce since v2); `other` is listed "
+            "and filtered but carries no learned fit score",
             values=PROGRAMME_TYPES,
         ),
         Field("agency", "str", "running agency", nullable=True, says="an agency name"),

@@ -35,7 +35,7 @@ import numpy as np
 
 MAX_PATH_FEATURES: Final[int] = 12  # 2**12 patterns x 12 values per path at most
 MAX_TABLE: Final[int] = 2**24  # table entries (128 MB) beyond which pred_contrib is used
-ZERO_THRESHOLD: Final[float] = 1e-35  # LightGBM's kZeroThreshold
+ZERO_THRESHOLD: Final[float] = float(np.float32(1e-35))  # LightGBM's kZeroThreshold (1e-35f)
 
 
 def shapley_weights(d: int) -> np.ndarray:
@@ -276,6 +276,8 @@ class PathShap:
         takes each split's left branch, decided as LightGBM decides (missing values,
         zero-as-missing, categorical sets)."""
         values = XT[self.split_feature]
+        # LightGBM reads a value within its zero threshold (1e-35) as 0 before any split
+        values = np.where(np.abs(values) <= ZERO_THRESHOLD, 0.0, values)
         with np.errstate(invalid="ignore"):
             left = values <= self.threshold[:, None]  # NaN: False, fixed below
         splits, rows = np.nonzero(np.isnan(values))

@@ -34,21 +34,25 @@ INITIAL_LINES: Final[dict[str, int]] = {
     "industry_academic": 4,
     "commercialization": 5,
     "globalization": 4,
+    "finance": 4,
+    "workforce": 3,
     "other": 3,
 }
 NEW_LINE_WEIGHTS: Final[dict[str, float]] = {
-    "consulting": 0.18,
-    "rnd_planning": 0.16,
-    "education": 0.16,
-    "industry_academic": 0.13,
-    "commercialization": 0.16,
-    "globalization": 0.13,
-    "other": 0.08,
+    "consulting": 0.15,
+    "rnd_planning": 0.13,
+    "education": 0.13,
+    "industry_academic": 0.11,
+    "commercialization": 0.13,
+    "globalization": 0.11,
+    "finance": 0.1,
+    "workforce": 0.08,
+    "other": 0.06,
 }
 CONTINUE_RATE: Final[float] = 0.88  # a line runs again next year
 NEW_LINES_MEAN: Final[float] = 3.0  # wholly new lines a year: 1 + Poisson(mean)
-MIN_OFFERINGS: Final[int] = 25
-MAX_OFFERINGS: Final[int] = 40
+MIN_OFFERINGS: Final[int] = 30
+MAX_OFFERINGS: Final[int] = 48
 CAPACITY_SHARE: Final[float] = 0.016  # a typical line's capacity, as a share of the firms
 
 

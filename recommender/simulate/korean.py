@@ -49,10 +49,18 @@ STEMS: Final[dict[str, str]] = {
     "Overseas Partnership Matching": "해외 파트너 매칭",
     "Knowledge Service Global Leap": "지식서비스 글로벌 도약",
     "Global Buyer Matching": "글로벌 바이어 매칭",
+    "Policy Fund for Innovative SMEs": "혁신성장 정책자금",
+    "Technology Guarantee Programme": "기술보증 지원",
     "Policy Loan Interest Support": "정책자금 이자 지원",
-    "Smart Factory Equipment Grant": "스마트공장 설비 지원",
+    "Growth Capital Loan": "성장공유형 자금 융자",
+    "Innovation Talent Hiring Support": "혁신인재 채용 지원",
+    "Researcher Employment Subsidy": "연구인력 채용 지원",
+    "Staff Upskilling Programme": "재직자 역량강화 지원",
     "Youth Employment Subsidy": "청년 고용 장려금",
+    "Smart Factory Equipment Grant": "스마트공장 설비 지원",
     "Energy Efficiency Grant": "에너지 효율화 지원",
+    "Workplace Safety Improvement Grant": "작업환경 안전개선 지원",
+    "Trade Fair Booth Support": "전시회 참가 지원",
 }
 SUFFIXES: Final[dict[str, str]] = {
     " for Start-ups": " (창업기업)",
@@ -73,6 +81,8 @@ AGENCIES: Final[dict[str, str]] = {
     "Korea Productivity Center (KPC)": "한국생산성본부",
     "Korea Technology Finance Corporation (KOTEC)": "기술보증기금",
     "Ministry of Employment and Labor": "고용노동부",
+    "Korea Credit Guarantee Fund (KODIT)": "신용보증기금",
+    "Human Resources Development Service of Korea (HRD Korea)": "한국산업인력공단",
     "Seoul Business Agency": "서울경제진흥원",
     "Gyeonggi Business and Science Accelerator": "경기도경제과학진흥원",
 }

@@ -46,8 +46,13 @@ BASE: Final[dict[str, float]] = {
     "industry_academic": 0.0,
     "commercialization": 0.1,
     "globalization": 0.0,
+    "finance": 0.1,
+    "workforce": 0.0,
     "other": 0.6,
 }
+# What a million KRW of each type's stated support is worth to the firm: a loan or a
+# guarantee's face value is what it may borrow, worth about a tenth of a grant.
+SUPPORT_VALUE: Final[dict[str, float]] = {"finance": 0.1}
 THRESHOLDS: Final[np.ndarray] = np.array([0.0, 1.1, 2.2])  # c_1, c_2, c_3
 SCALE: Final[float] = 0.5  # logistic noise scale of the realised grade
 GAIN_PER_GRADE: Final[float] = 0.1  # next year's true level rises this much per grade on
@@ -98,13 +103,15 @@ def absorptive_capacity(
     export_share: np.ndarray,
     sector: np.ndarray,
 ) -> np.ndarray:
-    """Capacity ``(n, 7)`` in (0, 1) to absorb each programme type's support.
+    """Capacity ``(n, types)`` in (0, 1) to absorb each programme type's support.
 
     Human resources and internal coordination matter for every type; R&D readiness
     (lab, researchers, technology planning) for R&D planning, industry-academic
     cooperation and commercialization (which also needs access to finance); global
     orientation, exports and -- most for knowledge-based services -- global
-    partnerships for globalization.
+    partnerships for globalization; R&D readiness and commercialization for finance
+    (money that has a use), internal coordination for workforce support (someone to
+    take the new hire in).
     """
     z = caps - 3.0
 
@@ -133,6 +140,8 @@ def absorptive_capacity(
             + np.where(kbs, 0.6, 0.25) * cap("cap_global_partnerships")
             - 0.3
         ),
+        "finance": 0.3 * rd + 0.3 * cap("cap_commercialization") - 0.2,
+        "workforce": 0.4 * cap("cap_internal_coordination") + 0.2,
         "other": np.zeros(len(caps)),
     }
     return _sigmoid(common[:, None] + np.stack([terms[t] for t in PROGRAMME_TYPES], axis=1))
@@ -172,6 +181,15 @@ class Offerings:
         return cls(mask, codes, np.asarray(support, dtype=float))
 
 
+def support_intensity(
+    support: np.ndarray, type_code: np.ndarray, employees: np.ndarray
+) -> np.ndarray:
+    """``S = log(1 + worth / employees / s0)``, the support's worth being its stated
+    amount times :data:`SUPPORT_VALUE` of its type (arrays broadcast)."""
+    value = np.array([SUPPORT_VALUE.get(t, 1.0) for t in PROGRAMME_TYPES])[type_code]
+    return np.log1p(support * value / employees / SUPPORT_SCALE)
+
+
 def latent_benefit(
     gaps: np.ndarray,
     capacity: np.ndarray,
@@ -185,17 +203,19 @@ def latent_benefit(
     ----------
     gaps : ndarray, shape (n, 12)
         :func:`capability_gaps`.
-    capacity : ndarray, shape (n, 7)
+    capacity : ndarray, shape (n, types)
         :func:`absorptive_capacity`.
     employees : ndarray, shape (n,)
-    history : ndarray, shape (n, 7)
+    history : ndarray, shape (n, types)
         Programmes of each type the firm took part in, in earlier years.
     offerings : Offerings
     """
     n_targets = np.maximum(offerings.targets.sum(1), 1)
     room = gaps @ (offerings.targets / n_targets[:, None]).T
     absorb = capacity[:, offerings.type_code]
-    intensity = np.log1p(offerings.support[None, :] / employees[:, None] / SUPPORT_SCALE)
+    intensity = support_intensity(
+        offerings.support[None, :], offerings.type_code[None, :], employees[:, None]
+    )
     repeat = np.log1p(history[:, offerings.type_code])
     base = np.array([BASE[t] for t in PROGRAMME_TYPES])[offerings.type_code]
     return base + B_FIT * room * absorb + B_SUPPORT * intensity - B_REPEAT * repeat

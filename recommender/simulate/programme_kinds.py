@@ -43,6 +43,9 @@ KOTRA = "Korea Trade-Investment Promotion Agency (KOTRA)"
 KISED = "Korea Institute of Startup and Entrepreneurship Development (KISED)"
 KPC = "Korea Productivity Center (KPC)"
 KOTEC = "Korea Technology Finance Corporation (KOTEC)"
+KODIT = "Korea Credit Guarantee Fund (KODIT)"
+MOEL = "Ministry of Employment and Labor"
+HRDK = "Human Resources Development Service of Korea (HRD Korea)"
 
 TYPES: Final[dict[str, TypeSpec]] = {
     "consulting": TypeSpec(
@@ -176,14 +179,38 @@ TYPES: Final[dict[str, TypeSpec]] = {
             "regional": 0.2,
         },
     ),
+    "finance": TypeSpec(
+        (
+            ("Policy Fund for Innovative SMEs", _caps("funding_access")),
+            ("Technology Guarantee Programme", _caps("funding_access", "commercialization")),
+            ("Policy Loan Interest Support", _caps("funding_access")),
+            ("Growth Capital Loan", _caps("funding_access", "global_orientation")),
+        ),
+        (KOSMES, KOTEC, KODIT),
+        300.0,
+        (12, 24),
+        {"open": 0.3, "small": 0.2, "startup": 0.2, "growth": 0.1, "regional": 0.2},
+    ),
+    "workforce": TypeSpec(
+        (
+            ("Innovation Talent Hiring Support", _caps("hr_skills")),
+            ("Researcher Employment Subsidy", _caps("hr_skills", "rnd_execution")),
+            ("Staff Upskilling Programme", _caps("hr_skills", "internal_coordination")),
+            ("Youth Employment Subsidy", _caps("hr_skills")),
+        ),
+        (MOEL, HRDK, KOSMES),
+        40.0,
+        (6, 12),
+        {"open": 0.3, "small": 0.3, "startup": 0.15, "regional": 0.25},
+    ),
     "other": TypeSpec(
         (
-            ("Policy Loan Interest Support", ()),
             ("Smart Factory Equipment Grant", ()),
-            ("Youth Employment Subsidy", ()),
             ("Energy Efficiency Grant", ()),
+            ("Workplace Safety Improvement Grant", ()),
+            ("Trade Fair Booth Support", ()),
         ),
-        (KOSMES, KOTEC, "Ministry of Employment and Labor"),
+        (KOSMES, KPC, MOEL),
         60.0,
         (12,),
         {"open": 0.4, "small": 0.2, "startup": 0.2, "regional": 0.2},

@@ -38,7 +38,6 @@ from recommender.simulate.firms import (
 )
 from recommender.simulate.outcomes import (
     N_TYPES,
-    SUPPORT_SCALE,
     TYPE_INDEX,
     Offerings,
     absorptive_capacity,
@@ -48,6 +47,7 @@ from recommender.simulate.outcomes import (
     expected_outcome,
     latent_benefit,
     peer_reference,
+    support_intensity,
 )
 from recommender.simulate.participation import Applicants, Calls, choose
 
@@ -131,7 +131,8 @@ def _applicants(
 
 
 def _firm_side(pop: Population, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """True gaps to peers ``(k, 12)`` and absorptive capacity ``(k, 7)`` of the firms at rows."""
+    """True gaps to peers ``(k, 12)`` and absorptive capacity ``(k, types)`` of the firms
+    at rows."""
     caps = pop.caps[rows]
     peers = peer_reference(caps, pop.sector[rows], size_band(pop.employees[rows]))
     absorb = absorptive_capacity(
@@ -319,7 +320,7 @@ def _terms(
             "programme_type": programmes["programme_type"].to_numpy()[p],
             "room": (gaps[f] * targets).sum(1) / np.maximum(targets.sum(1), 1),
             "absorb": absorb[f, code],
-            "intensity": np.log1p(offerings.support[p] / employees[f] / SUPPORT_SCALE),
+            "intensity": support_intensity(offerings.support[p], code, employees[f]),
             "repeat": np.log1p(history[f, code]),
             "benefit": benefit[f, p],
             "expected_outcome": expected[f, p],

@@ -59,7 +59,7 @@ def test_import_writes_a_contract_valid_catalogue_with_evidence(feed: Path, tmp_
     out = tmp_path / "catalogue"
     report = import_into_dir(feed, out)
     assert report.counts == {"added": 2, "updated": 0, "unchanged": 0}
-    assert report.type_counts == {"other": 1, "globalization": 1}
+    assert report.type_counts == {"finance": 1, "globalization": 1}
     evidence = pd.read_csv(out / EVIDENCE_FILE, dtype=str)
     assert list(evidence["programme_id"]) == [LOAN, EXPORT]
     assert evidence["type_evidence"].str.contains("->").all()

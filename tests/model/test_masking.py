@@ -43,28 +43,45 @@ def test_the_shipped_rates_are_the_shipped_feeds() -> None:
 def test_masked_pairs_lose_attributes_at_the_set_rates_and_keep_the_rest(built) -> None:
     ds, pipeline, firms, table = built
     full = labelled_pairs(ds, pipeline, firms, table)
-    masked = labelled_pairs(ds, pipeline, firms, table, SHIPPED_MASKING)
-    assert len(full.meta) == len(masked.meta) > 1000
+    both = labelled_pairs(ds, pipeline, firms, table, SHIPPED_MASKING)
+    # every pair as the catalogue states it, then its masked copy
+    assert len(both.meta) == 2 * len(full.meta) > 2000
+    stated, masked = (
+        both.subset(~both.meta["masked"].to_numpy()),
+        both.subset(both.meta["masked"].to_numpy()),
+    )
+    np.testing.assert_array_equal(stated.X, full.X)
     assert np.isnan(full.X[:, SUPPORT]).mean() == 0.0, "the demo world states support"
     hidden = np.isnan(masked.X[:, SUPPORT])
     assert hidden.mean() == pytest.approx(BIZINFO_MISSING_RATES["support_krw_m"], abs=0.04)
     assert np.array_equal(hidden, np.isnan(masked.X[:, PER_EMPLOYEE]))
     assert np.isnan(masked.X[:, DURATION]).all() and np.isnan(masked.X[:, CAPACITY]).all()
-    assert (masked.X[:, LAB] == 0).all()
+    assert (masked.X[:, LAB] == 0).mean() >= (full.X[:, LAB] == 0).mean()
     untouched = [i for i in range(len(PAIR_FEATURES)) if i not in (SUPPORT, PER_EMPLOYEE)]
     untouched = [i for i in untouched if i not in (DURATION, CAPACITY, LAB)]
     np.testing.assert_array_equal(masked.X[:, untouched], full.X[:, untouched])
     np.testing.assert_array_equal(masked.X[~hidden, SUPPORT], full.X[~hidden, SUPPORT])
-    assert masked.meta.equals(full.meta)
+    columns = list(full.meta.columns)
+    assert masked.meta[columns].equals(full.meta) and stated.meta[columns].equals(full.meta)
 
 
 def test_a_pair_is_masked_the_same_way_whatever_else_is_built_with_it(built) -> None:
     ds, pipeline, firms, table = built
     masking = Masking({"support_krw_m": 0.5}, seed=3)
-    whole = labelled_pairs(ds, pipeline, firms, table, masking)
+
+    def copies(pairs):
+        return pairs.subset(pairs.meta["masked"].to_numpy())
+
+    whole = copies(labelled_pairs(ds, pipeline, firms, table, masking))
     last = ds.firms["year"].max()
-    part = labelled_pairs(
-        ds, pipeline, firms, ProgrammeTable(ds.programmes[ds.programmes["year"] == last]), masking
+    part = copies(
+        labelled_pairs(
+            ds,
+            pipeline,
+            firms,
+            ProgrammeTable(ds.programmes[ds.programmes["year"] == last]),
+            masking,
+        )
     )
     assert len(part.meta) > 100
     keys = ["firm_id", "year", "programme_id"]
@@ -73,7 +90,9 @@ def test_a_pair_is_masked_the_same_way_whatever_else_is_built_with_it(built) -> 
     np.testing.assert_array_equal(
         whole.X[pos["index_x"].to_numpy(), SUPPORT], part.X[pos["index_y"].to_numpy(), SUPPORT]
     )
-    other = labelled_pairs(ds, pipeline, firms, table, Masking({"support_krw_m": 0.5}, seed=4))
+    other = copies(
+        labelled_pairs(ds, pipeline, firms, table, Masking({"support_krw_m": 0.5}, seed=4))
+    )
     assert not np.array_equal(np.isnan(other.X[:, SUPPORT]), np.isnan(whole.X[:, SUPPORT]))
 
 

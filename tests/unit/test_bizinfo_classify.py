@@ -11,11 +11,15 @@ from recommender.bizinfo.classify import (
     V2_TYPES,
     classify_text,
     classify_v2,
-    contract_type,
     parse_type_rules,
 )
 from recommender.bizinfo.text import html_to_text, split_sections
-from recommender.constants import CAPABILITIES, PROGRAMME_TYPES
+from recommender.constants import (
+    CAPABILITIES,
+    PROGRAMME_TYPES,
+    SCORED_TYPES,
+    V1_PROGRAMME_TYPES,
+)
 from recommender.errors import DataValidationError
 
 
@@ -129,7 +133,8 @@ def test_ties_go_to_the_type_listed_first(rules):
 
 
 def test_the_shipped_rules_cover_every_type_and_name_only_real_capabilities(rules):
-    assert {r.type for r in rules.rules} == set(PROGRAMME_TYPES)
+    assert {r.type for r in rules.rules} == set(V1_PROGRAMME_TYPES)
+    assert {r.v2_type for r in rules.rules} == set(PROGRAMME_TYPES)
     assert all(set(r.targets) <= set(CAPABILITIES) for r in rules.rules)
 
 
@@ -194,16 +199,12 @@ def test_v2_evidence_names_the_new_type_and_v1_still_says_other(rules):
     assert "loan_guarantee->finance[title:융자,육성자금; support:이차보전]" in v2.evidence
     assert "category 금융->finance" in v2.evidence and v2.targets == ("cap_funding_access",)
     v1 = decide(rules, "2025년 중소기업육성자금 융자지원계획 공고", html, "금융")
-    assert v1.programme_type == "other" and contract_type(v2.programme_type) == "other"
+    assert v1.programme_type == "other" and v2.programme_type == "finance"
 
 
-def test_contract_type_keeps_contract_types_and_maps_the_new_ones_to_other():
-    assert [contract_type(t) for t in V2_TYPES] == [
-        *PROGRAMME_TYPES[:-1],
-        "other",
-        "other",
-        "other",
-    ]
+def test_the_second_classification_speaks_the_contracts_programme_types():
+    assert V2_TYPES == PROGRAMME_TYPES
+    assert {"finance", "workforce"} <= set(SCORED_TYPES)  # the model scores both
 
 
 def test_a_rule_with_an_unknown_v2_type_is_refused_by_name():

@@ -58,7 +58,7 @@ def test_contract_columns_get_the_amount_and_extra_columns_the_district_and_indu
     assert len(validate_programmes(imported(rules, row()))) == 1
 
 
-def test_finance_is_other_in_the_contract_and_finance_in_type_v2(rules):
+def test_a_guarantee_is_a_finance_programme_the_model_scores(rules):
     out = imported(
         rules,
         row(
@@ -68,7 +68,7 @@ def test_finance_is_other_in_the_contract_and_finance_in_type_v2(rules):
             "<p>☞ 업체당 최대 50백만원 이내 특례보증 지원</p>",
         ),
     ).iloc[0]
-    assert (out["programme_type"], out["type_v2"]) == ("other", "finance")
+    assert (out["programme_type"], out["type_v2"]) == ("finance", "finance")
     assert out["support_kind"] == "guarantee" and out["support_krw_m"] == 50
     assert out["target_groups"] == "small_merchant"
 

@@ -161,6 +161,8 @@ def test_shipped_import_uses_every_type_and_fills_windows_only_where_given(shipp
         "industry_academic",
         "commercialization",
         "globalization",
+        "finance",
+        "workforce",
         "other",
     }
     with_window = set(shipped_raw.loc[shipped_raw["apply_start"] != "", "id"])

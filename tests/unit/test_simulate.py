@@ -54,6 +54,9 @@ ALLOWED_TARGETS = {
     "industry_academic": {"cap_tech_acquisition", "cap_rnd_execution", "cap_hr_skills"},
     "commercialization": {"cap_commercialization", "cap_marketing", "cap_funding_access"},
     "globalization": {"cap_global_orientation", "cap_global_partnerships", "cap_marketing"},
+    # the reports' two main problems: funds and people
+    "finance": {"cap_funding_access", "cap_commercialization", "cap_global_orientation"},
+    "workforce": {"cap_hr_skills", "cap_rnd_execution", "cap_internal_coordination"},
 }
 
 
