@@ -20,12 +20,9 @@ from recommender.errors import DataValidationError, Problem
 
 FIELDS: tuple[str, ...] = ("title", "support", "text")
 METHOD_RULES = "rules"
-# Types of the second classification (not in the data contract yet): money lent, guaranteed
-# or taxed less (finance) and hiring, wage and staff-cost support (workforce) leave other.
-FINANCE_TYPE = "finance"
-WORKFORCE_TYPE = "workforce"
-# The second classification's types: since the contract scores finance and workforce,
-# they are the contract's own programme types.
+# The second classification's types, which split money lent, guaranteed or taxed less
+# (finance) and hiring, wage and staff-cost support (workforce) from other: since the
+# contract scores both, they are the contract's own programme types.
 V2_TYPES: tuple[str, ...] = PROGRAMME_TYPES
 _ASCII_WORD = re.compile(r"[A-Za-z0-9&]+")
 
