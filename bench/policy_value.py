@@ -108,6 +108,7 @@ def study(
                     "estimate": v.estimate,
                     "ci_low": v.ci_low,
                     "ci_high": v.ci_high,
+                    "allowance": v.allowance,
                     "error": v.estimate - truth,
                     "covered": v.ci_low <= truth <= v.ci_high,
                     "n_firms": v.n_firms,
@@ -135,6 +136,12 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
                 "covered": float(part["covered"].mean()),
                 "max_abs_error": float(part["error"].abs().max()),
                 "mean_ci_width": float((part["ci_high"] - part["ci_low"]).mean()),
+                "covered_percentile": float(
+                    (
+                        (part["ci_low"] + part.get("allowance", 0.0) <= part["truth"])
+                        & (part["truth"] <= part["ci_high"] - part.get("allowance", 0.0))
+                    ).mean()
+                ),
                 "min_tau": float(min(taus)),
                 "mean_tau": float(np.mean(taus)),
             }

@@ -27,7 +27,14 @@ worlds only and the estimator validated against the simulator's oracle on others
 
 Intervals are percentile bootstraps that resample firms (each firm keeps all of its
 pairs), seeded and deterministic; a paired difference of two policies resamples the
-same firms for both. Frames in, frozen results out: the functions fit nothing.
+same firms for both. The bootstrap sees the clipped estimator's noise, not its bias, so
+``dr``'s interval is **bias-aware**: with ``b = |dr - dr_unclipped|`` (the clip's
+estimated bias, the correction it held back) and ``se`` the bootstrap standard error,
+each end is widened by ``se (cv(b / se) - z)``, where ``cv(t)``, the ``level`` quantile
+of ``|N(t, 1)|``, is the critical value of an interval that holds whatever the bias up
+to ``b`` (Armstrong and Kolesar's fixed-length interval) and ``z`` the normal one it
+replaces. Nothing clipped, nothing widened. Frames in, frozen results out: the
+functions fit nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import ncx2, norm
 
 from recommender import DataValidationError, Problem
 from recommender.constants import FIRM_ID, OUTCOME, PROGRAMME_ID, YEAR
@@ -58,7 +66,9 @@ class PolicyValue:
     """An estimated policy value (or a paired difference of two) with its interval.
 
     ``n_firms`` firm profiles were averaged over; ``n_matched`` of them had joined one
-    of the policy's picks (the ones the observed outcomes speak for).
+    of the policy's picks (the ones the observed outcomes speak for). ``allowance`` is
+    how far each end of the percentile interval was moved out for the clip's estimated
+    bias (``dr`` only; 0 when no ratio was clipped).
     """
 
     estimate: float
@@ -69,6 +79,7 @@ class PolicyValue:
     method: str
     n_firms: int
     n_matched: int
+    allowance: float = 0.0
 
     def as_dict(self) -> dict[str, float | int | str]:
         """The interface's keys: estimate, ci_low, ci_high, year, k, method."""
@@ -155,6 +166,24 @@ def _bootstrap(terms: list[_Terms], signs: list[float], *, n_boot: int, seed: in
     return out
 
 
+def bias_allowance(bias: float, se: float, *, level: float) -> float:
+    """How far to move each end of a ``level`` interval of standard error ``se`` out so
+    that it holds for any bias up to ``|bias|``: ``se (cv(|bias| / se) - z)``, with
+    ``cv(t)`` the ``level`` quantile of ``|N(t, 1)|`` and ``z`` that of ``|N(0, 1)|``."""
+    bias = abs(bias)
+    if bias == 0.0:
+        return 0.0
+    if se <= 0.0:
+        return bias
+    z = float(norm.ppf((1 + level) / 2))
+    cv = float(np.sqrt(ncx2.ppf(level, 1, (bias / se) ** 2)))
+    return se * max(cv - z, 0.0)
+
+
+def _value(terms: list[_Terms], signs: list[float]) -> float:
+    return float(sum(s * t.num.sum() / t.den.sum() for t, s in zip(terms, signs, strict=True)))
+
+
 def _result(
     terms: list[_Terms],
     signs: list[float],
@@ -164,21 +193,61 @@ def _result(
     n_boot: int,
     seed: int,
     level: float,
+    unclipped: list[_Terms] | None = None,
 ) -> PolicyValue:
-    estimate = sum(s * t.num.sum() / t.den.sum() for t, s in zip(terms, signs, strict=True))
+    estimate = _value(terms, signs)
     draws = _bootstrap(terms, signs, n_boot=n_boot, seed=seed)
     with np.errstate(invalid="ignore"):  # a draw with no matched firm (snips) is NaN
         low, high = np.nanquantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    allowance = 0.0
+    if unclipped is not None:
+        se = float(np.std(draws, ddof=1)) if n_boot > 1 else 0.0
+        allowance = bias_allowance(estimate - _value(unclipped, signs), se, level=level)
     matched = np.logical_or.reduce([t.matched for t in terms])
     return PolicyValue(
-        float(estimate),
-        float(low),
-        float(high),
+        estimate,
+        float(low) - allowance,
+        float(high) + allowance,
         terms[0].year,
         k,
         method,
         len(terms[0].num),
         int(matched.sum()),
+        allowance,
+    )
+
+
+def _estimate(
+    logged: pd.DataFrame,
+    rankings: list[pd.DataFrame],
+    signs: list[float],
+    *,
+    method: str,
+    k: int,
+    n_boot: int,
+    seed: int,
+    level: float,
+) -> PolicyValue:
+    terms = [_terms(logged, r, k=k, method=method) for r in rankings]
+    if len({len(t.num) for t in terms}) > 1:
+        raise ValueError(
+            f"the two policies rank different firm profiles of {terms[0].year} "
+            f"({len(terms[0].num)} and {len(terms[1].num)})"
+        )
+    unclipped = (
+        [_terms(logged, r, k=k, method="dr_unclipped") for r in rankings]
+        if method == "dr"
+        else None
+    )
+    return _result(
+        terms,
+        signs,
+        k=k,
+        method=method,
+        n_boot=n_boot,
+        seed=seed,
+        level=level,
+        unclipped=unclipped,
     )
 
 
@@ -213,8 +282,9 @@ def policy_value(
         No firm profile with a ranked pair, or (every method but ``dm``) no firm that
         joined one of the policy's picks: no overlap. Names the year.
     """
-    terms = _terms(logged, ranking, k=k, method=method)
-    return _result([terms], [1.0], k=k, method=method, n_boot=n_boot, seed=seed, level=level)
+    return _estimate(
+        logged, [ranking], [1.0], method=method, k=k, n_boot=n_boot, seed=seed, level=level
+    )
 
 
 def policy_difference(
@@ -233,14 +303,16 @@ def policy_difference(
 
     Both policies must rank the same firm profiles. Raises as :func:`policy_value`.
     """
-    a = _terms(logged, candidate, k=k, method=method)
-    b = _terms(logged, baseline, k=k, method=method)
-    if len(a.num) != len(b.num):
-        raise ValueError(
-            f"the two policies rank different firm profiles of {a.year} "
-            f"({len(a.num)} and {len(b.num)})"
-        )
-    return _result([a, b], [1.0, -1.0], k=k, method=method, n_boot=n_boot, seed=seed, level=level)
+    return _estimate(
+        logged,
+        [candidate, baseline],
+        [1.0, -1.0],
+        method=method,
+        k=k,
+        n_boot=n_boot,
+        seed=seed,
+        level=level,
+    )
 
 
 def overlap(
