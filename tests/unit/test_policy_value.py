@@ -20,10 +20,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 from recommender import DataValidationError
 from training.policies import oracle_value, picks, ranking_from_scores
-from training.policy_value import CLIP, overlap, policy_difference, policy_value
+from training.policy_value import (
+    CLIP,
+    bias_allowance,
+    overlap,
+    policy_difference,
+    policy_value,
+)
 
 ROWS = [
     ("A", "P1", True, 3.0, 0.50, 2.0, 1, 2),
@@ -86,6 +93,54 @@ def test_dr_clips_a_small_propensitys_importance_ratio_and_dr_unclipped_does_not
     assert same[0] == same[1]
 
 
+@pytest.mark.parametrize("t", [0.1, 0.5, 1.0, 2.0, 4.0])
+def test_the_bias_allowance_gives_95_percent_coverage_at_the_largest_allowed_bias(t: float) -> None:
+    # an estimate distributed N(truth + t se, se^2): estimate +- (z se + allowance) holds
+    # the truth with probability 0.95 exactly
+    se = 0.02
+    cv = norm.ppf(0.975) + bias_allowance(t * se, se, level=0.95) / se
+    assert norm.cdf(cv - t) - norm.cdf(-cv - t) == pytest.approx(0.95, abs=1e-9)
+    assert bias_allowance(-t * se, se, level=0.95) == bias_allowance(t * se, se, level=0.95)
+
+
+def test_no_bias_moves_nothing_and_no_noise_moves_the_ends_by_the_bias() -> None:
+    assert bias_allowance(0.0, 0.05, level=0.95) == 0.0
+    assert bias_allowance(0.3, 0.0, level=0.95) == 0.3
+
+
+def test_drs_interval_allows_for_what_the_clip_held_back() -> None:
+    # three alike firms: every draw is the same, so the percentile interval is a point,
+    # and the clip held back 3 CLIP of each firm's correction (ratio 4 CLIP, residual 1)
+    alike = pd.DataFrame(
+        {
+            "firm_id": ["A", "B", "C"],
+            "year": 2024,
+            "programme_id": "P1",
+            "joined": True,
+            "outcome": 3.0,
+            "propensity": 0.25 / CLIP,
+            "expected": 2.0,
+        }
+    )
+    ranks = alike[["firm_id", "year", "programme_id"]].assign(rank=1)
+    value = policy_value(alike, ranks, method="dr", n_boot=100)
+    assert value.estimate == pytest.approx(2.0 + CLIP)
+    assert value.allowance == pytest.approx(3 * CLIP)
+    assert (value.ci_low, value.ci_high) == pytest.approx((2.0 - 2 * CLIP, 2.0 + 4 * CLIP))
+    unclipped = policy_value(alike, ranks, method="dr_unclipped", n_boot=100)
+    assert (unclipped.allowance, unclipped.ci_low) == (0.0, pytest.approx(2.0 + 4 * CLIP))
+
+
+def test_nothing_clipped_leaves_drs_percentile_interval_as_it_is(
+    frame: pd.DataFrame, logged: pd.DataFrame
+) -> None:
+    pi = ranking(frame, "pi")
+    dr = policy_value(logged, pi, method="dr", n_boot=300, seed=5)
+    unclipped = policy_value(logged, pi, method="dr_unclipped", n_boot=300, seed=5)
+    assert dr.allowance == 0.0
+    assert (dr.ci_low, dr.ci_high) == (unclipped.ci_low, unclipped.ci_high)
+
+
 def test_the_mean_over_the_top_k_weighs_each_firm_once(
     frame: pd.DataFrame, logged: pd.DataFrame
 ) -> None:
@@ -116,8 +171,10 @@ def test_a_policy_against_itself_differs_by_exactly_zero_in_every_draw(
     frame: pd.DataFrame, logged: pd.DataFrame
 ) -> None:
     pi = ranking(frame, "pi")
-    for method in ("dr", "snips"):
-        diff = policy_difference(logged, pi, pi, method=method, n_boot=200)  # type: ignore[arg-type]
+    # with A-P1's ratio clipped too: the clip's bias is the same for both and cancels
+    rare = logged.assign(propensity=np.where(logged["programme_id"].eq("P1"), 0.25 / CLIP, 0.4))
+    for data, method in ((logged, "dr"), (logged, "snips"), (rare, "dr")):
+        diff = policy_difference(data, pi, pi, method=method, n_boot=200)  # type: ignore[arg-type]
         assert (diff.estimate, diff.ci_low, diff.ci_high) == (0.0, 0.0, 0.0)
 
 
