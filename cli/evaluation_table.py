@@ -37,6 +37,11 @@ def print_evaluation(result: dict[str, Any], *, data: Path) -> None:
     if "true_value" in result:
         policy += f"   true_value (oracle.csv): {result['true_value']:.3f}"
     print(policy)
+    if result.get("clip_allowance"):
+        print(
+            f"  (each end moved out by {result['clip_allowance']:.3f} for the bias of "
+            "clipping importance ratios at 100)"
+        )
     pairs, picks = result["overlap"]["pairs"], result["overlap"]["picks"]
     print(
         f"overlap: {pairs['share_below_1pct']:.1%} of eligible pairs and "

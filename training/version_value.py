@@ -147,7 +147,8 @@ def evaluate_version(
     """Everything ``recommender evaluate --model VERSION --json`` prints.
 
     Keys: ``version``; ``policy_value`` (``estimate, ci_low, ci_high, year, k,
-    method``: the doubly robust value of the top pick); ``true_value`` (the oracle's
+    method``: the doubly robust value of the top pick); ``clip_allowance`` (how far each
+    end of its interval was moved out for the clip's estimated bias); ``true_value`` (the oracle's
     value of the same picks, only when ``oracle`` covers the year, else absent);
     ``in_sample`` (the year is one of ``trained_years``, the version's training years:
     the estimate is then biased towards the version);
@@ -162,6 +163,7 @@ def evaluate_version(
     ranking = ranking_of(recommender, data)
     dr = policy_value(data.logged, ranking, method="dr", k=k, n_boot=n_boot, seed=seed)
     result: dict[str, Any] = {"version": recommender.version, "policy_value": dr.as_dict()}
+    result["clip_allowance"] = dr.allowance
     result["in_sample"] = data.year in trained_years
     if oracle is not None and (oracle[YEAR] == data.year).any():
         result["true_value"] = oracle_value(ranking, oracle, year=data.year, k=k)

@@ -103,6 +103,7 @@ def test_evaluate_json_scores_the_stored_version_from_outcomes_alone(
     assert good["policy_value"]["method"] == "dr" and good["in_sample"] is False
     value = good["policy_value"]
     assert value["ci_low"] < value["estimate"] < value["ci_high"]
+    assert good["clip_allowance"] >= 0.0
     # the stored versions are scored, not retrained: the inverted one is far worse
     assert bad["policy_value"]["estimate"] < value["estimate"] - 0.2
     ds = read_data_dir(data)
