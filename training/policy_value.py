@@ -97,9 +97,9 @@ class _Terms:
     year: int
 
 
-def _terms(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int, method: str) -> _Terms:
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+def _chosen(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int) -> tuple[pd.DataFrame, int]:
+    """The policy's top-``k`` picks with their weights ``w``, and the year; refused when
+    the policy ranks no pair of the year."""
     year = year_of(logged)
     chosen = picks(logged, ranking, k=k)
     if chosen.empty:
@@ -114,6 +114,10 @@ def _terms(logged: pd.DataFrame, ranking: pd.DataFrame, *, k: int, method: str) 
                 )
             ]
         )
+    return chosen, year
+
+
+def _terms(chosen: pd.DataFrame, year: int, *, k: int, method: str) -> _Terms:
     joined = chosen[JOINED].to_numpy(bool)
     w = chosen["w"].to_numpy(float)
     m = np.zeros(len(w)) if method in ("ips", "snips") else chosen[EXPECTED].to_numpy(float)
@@ -228,14 +232,17 @@ def _estimate(
     seed: int,
     level: float,
 ) -> PolicyValue:
-    terms = [_terms(logged, r, k=k, method=method) for r in rankings]
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    chosen = [_chosen(logged, r, k=k) for r in rankings]
+    terms = [_terms(c, year, k=k, method=method) for c, year in chosen]
     if len({len(t.num) for t in terms}) > 1:
         raise ValueError(
             f"the two policies rank different firm profiles of {terms[0].year} "
             f"({len(terms[0].num)} and {len(terms[1].num)})"
         )
     unclipped = (
-        [_terms(logged, r, k=k, method="dr_unclipped") for r in rankings]
+        [_terms(c, year, k=k, method="dr_unclipped") for c, year in chosen]
         if method == "dr"
         else None
     )

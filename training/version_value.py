@@ -167,10 +167,14 @@ def evaluate_version(
     result["in_sample"] = data.year in trained_years
     if oracle is not None and (oracle[YEAR] == data.year).any():
         result["true_value"] = oracle_value(ranking, oracle, year=data.year, k=k)
-    result["methods"] = {
-        m: policy_value(data.logged, ranking, method=m, k=k, n_boot=n_boot, seed=seed).as_dict()
-        for m in METHODS
-    }
+    result["methods"] = {}
+    for m in METHODS:  # dr's value is the one above, not bootstrapped again
+        value = (
+            dr
+            if m == "dr"
+            else policy_value(data.logged, ranking, method=m, k=k, n_boot=n_boot, seed=seed)
+        )
+        result["methods"][m] = value.as_dict()
     result["overlap"] = {
         "pairs": overlap(data.logged),
         "picks": overlap(data.logged, ranking, k=k),
