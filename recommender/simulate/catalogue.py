@@ -24,6 +24,7 @@ from recommender.constants import (
     PROGRAMME_TYPES,
     TYPE_LABELS,
 )
+from recommender.simulate.industries import TYPE_WORDS, boilerplate, draw_focus, focus_text
 from recommender.simulate.programme_kinds import RULES, TYPES, archetype, regional_agency
 
 SOURCE: Final[str] = "simulated"
@@ -72,6 +73,8 @@ class Line:
     visibility: float
     publish_support: bool
     publish_capacity: bool
+    focus: int  # index into industries.INDUSTRIES, -1: announced for every industry
+    named: tuple[int, ...]  # which of the focus industry's products it names
 
 
 def _new_line(
@@ -114,6 +117,7 @@ def _new_line(
         * float(np.exp(0.4 * visibility + rng.normal(0.0, 0.25)))
     )
     is_other = ptype == OTHER_TYPE
+    focus, named = (-1, ()) if is_other else draw_focus(rng)
     return Line(
         number,
         ptype,
@@ -127,6 +131,8 @@ def _new_line(
         visibility,
         publish_support=not (is_other and rng.random() < 0.3),
         publish_capacity=not (is_other and rng.random() < 0.5),
+        focus=focus,
+        named=named,
     )
 
 
@@ -202,17 +208,20 @@ def _row(line: Line, year: int, number: int, rng: np.random.Generator) -> dict[s
         "apply_start": _date(year, opens),
         "apply_end": _date(year, opens + int(rng.integers(14, 46))),
         "url": None,
-        "description": f"{TYPE_LABELS[line.programme_type].capitalize()} programme{what}.",
+        "description": f"{TYPE_LABELS[line.programme_type].capitalize()} programme{what}. "
+        + f"{TYPE_WORDS[line.programme_type]} {focus_text(line.focus, line.named)}".strip()
+        + f" {boilerplate(rng)}",
         "source": SOURCE,
         # hidden truth, dropped before the catalogue is published
         "line": line.line,
         "visibility": line.visibility,
         "true_support": line.support,
         "true_capacity": line.capacity,
+        "focus": line.focus,
     }
 
 
-HIDDEN: Final[tuple[str, ...]] = ("line", "visibility", "true_support", "true_capacity")
+HIDDEN: Final[tuple[str, ...]] = ("line", "visibility", "true_support", "true_capacity", "focus")
 
 
 def catalogue(rng: np.random.Generator, *, years: range, n_firms: int) -> pd.DataFrame:
@@ -230,7 +239,8 @@ def catalogue(rng: np.random.Generator, *, years: range, n_firms: int) -> pd.Dat
     -------
     pandas.DataFrame
         Contract programme columns (raw dtypes) plus ``line`` (the recurring programme),
-        ``visibility``, ``true_support`` and ``true_capacity``; ordered by year and id.
+        ``visibility``, ``true_support``, ``true_capacity`` and ``focus`` (the industry a
+        line is announced for, -1: none); ordered by year and id.
     """
     rows: list[dict[str, Any]] = []
     lines: list[Line] = []

@@ -24,6 +24,7 @@ from recommender.simulate.capabilities import (
     self_bias,
     true_levels,
 )
+from recommender.simulate.industries import INDUSTRIES, descriptions, draw_industries
 
 KBS: Final[np.ndarray] = np.array([s.startswith("kbs_") for s in SECTORS])
 MFG: Final[np.ndarray] = np.array([s.startswith("mfg_") for s in SECTORS])
@@ -105,6 +106,12 @@ class Population:
     lab : ndarray of bool
     caps : ndarray of shape (n, 12)
         True capability levels on the 1..5 scale (continuous).
+    industry : ndarray of int
+        Index into :data:`~recommender.simulate.industries.INDUSTRIES` (of the sector).
+    description : ndarray of object
+        What the firm does, in the words of a business description (every firm).
+    says : ndarray of bool
+        Whether its profile gives that description.
     """
 
     firm_id: np.ndarray
@@ -126,6 +133,9 @@ class Population:
     patents: np.ndarray
     lab: np.ndarray
     caps: np.ndarray
+    industry: np.ndarray
+    description: np.ndarray
+    says: np.ndarray
 
     def present(self, year: int) -> np.ndarray:
         """Indices of the firms that have a profile in ``year``."""
@@ -254,6 +264,9 @@ def new_population(
         rng.normal(0.0, CAP_NOISE, (n, N_CAPS)),
     )
     width = max(6, len(str(n)))
+    bias, missing_rate = self_bias(caps, rng), missing_propensity(n, rng)
+    industry = draw_industries(rng, sector)
+    description, says = descriptions(rng, industry)
     return Population(
         firm_id=np.array([f"F{i:0{width}d}" for i in range(1, n + 1)], dtype=object),
         sector=sector,
@@ -263,8 +276,8 @@ def new_population(
         exit=exit_year.astype(np.int64),
         factors=factors,
         growth_trend=trend,
-        bias=self_bias(caps, rng),
-        missing_rate=missing_propensity(n, rng),
+        bias=bias,
+        missing_rate=missing_rate,
         employees=employees,
         revenue=revenue,
         prev_revenue=np.round(revenue / (1.0 + growth), 1),
@@ -274,6 +287,9 @@ def new_population(
         patents=patents,
         lab=lab,
         caps=caps,
+        industry=industry,
+        description=description,
+        says=says,
     )
 
 
@@ -361,6 +377,10 @@ def profiles(
             "researchers": pop.researchers[rows],
             "patents": pop.patents[rows],
             "has_rnd_lab": pop.lab[rows],
+            "industry_code": np.array(
+                [INDUSTRIES[i].ksic for i in pop.industry[rows]], dtype=object
+            ),
+            "business_description": np.where(pop.says[rows], pop.description[rows], None),
         }
     )
     for i, cap in enumerate(CAPABILITIES):

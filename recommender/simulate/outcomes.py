@@ -6,7 +6,8 @@ For a firm ``i`` and an offering ``p`` of type ``t`` targeting capabilities ``K`
     G_ip     = mean_{k in K} gap_ik                        (room to gain on p's targets)
     A_it     = sigmoid(a0 + capacity terms of type t)       (absorptive capacity)
     S_ip     = log(1 + support_p / employees_i / s0)        (support intensity)
-    B_ip     = base_t + b_fit G_ip A_it + b_sup S_ip - b_rep log(1 + n_same_it)
+    R_ip     = text match of what i does with what p says     (TF-IDF cosine, [0, 1])
+    B_ip     = base_t + b_fit G_ip A_it + b_sup S_ip + b_text R_ip - b_rep log(1 + n_same_it)
     outcome  = #{j : B_ip + e > c_j},   e ~ Logistic(0, scale)
 
 so ``P(outcome >= j) = sigmoid((B - c_j) / scale)`` and
@@ -38,6 +39,7 @@ RESEARCHERS_WEIGHT: Final[float] = 0.4  # researchers help every type absorb sup
 B_FIT: Final[float] = 3.5
 B_SUPPORT: Final[float] = 0.25
 SUPPORT_SCALE: Final[float] = 2.0  # million KRW per employee at which S = log 2
+B_TEXT: Final[float] = 5.0  # per unit of text match (0.1-0.3: its own industry named)
 B_REPEAT: Final[float] = 0.6  # diminishing returns of taking the same type again
 BASE: Final[dict[str, float]] = {
     "consulting": 0.1,
@@ -196,6 +198,7 @@ def latent_benefit(
     employees: np.ndarray,
     history: np.ndarray,
     offerings: Offerings,
+    relatedness: np.ndarray | None = None,
 ) -> np.ndarray:
     """Latent benefit ``B`` ``(n, m)`` of every firm with every offering.
 
@@ -209,6 +212,9 @@ def latent_benefit(
     history : ndarray, shape (n, types)
         Programmes of each type the firm took part in, in earlier years.
     offerings : Offerings
+    relatedness : ndarray, shape (n, m), optional
+        ``R``: how well what each firm does matches what each offering says
+        (``world.text_relatedness``); None: no text term.
     """
     n_targets = np.maximum(offerings.targets.sum(1), 1)
     room = gaps @ (offerings.targets / n_targets[:, None]).T
@@ -218,7 +224,10 @@ def latent_benefit(
     )
     repeat = np.log1p(history[:, offerings.type_code])
     base = np.array([BASE[t] for t in PROGRAMME_TYPES])[offerings.type_code]
-    return base + B_FIT * room * absorb + B_SUPPORT * intensity - B_REPEAT * repeat
+    benefit = base + B_FIT * room * absorb + B_SUPPORT * intensity - B_REPEAT * repeat
+    if relatedness is not None:
+        benefit += B_TEXT * relatedness
+    return benefit
 
 
 def expected_outcome(benefit: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from recommender.contract.canonical import (
 )
 from recommender.eligibility import eligibility_mask
 from recommender.errors import RecommenderError
+from recommender.features.text_match import TextMatcher
 from recommender.simulate.capabilities import self_ratings
 from recommender.simulate.catalogue import HIDDEN, catalogue
 from recommender.simulate.firms import (
@@ -184,6 +185,15 @@ def simulate_world(
     return run_years(pop, offers, span=span, year_seed=year_seed, progress=progress)
 
 
+def text_relatedness(descriptions: np.ndarray, programmes: pd.DataFrame) -> np.ndarray:
+    """``R`` ``(n, m)``: the TF-IDF match of what each firm does (its description, given
+    or not) with each programme's name and description, as the product measures it
+    (:class:`~recommender.features.text_match.TextMatcher`, fitted on the year's
+    catalogue). Firms share few distinct descriptions, so each is matched once."""
+    unique, index = np.unique(descriptions.astype(str), return_inverse=True)
+    return TextMatcher.of(programmes).similarity(unique.tolist())[index]
+
+
 def run_years(
     pop: Population,
     offers: pd.DataFrame,
@@ -233,8 +243,15 @@ def run_years(
         )
         employees = pop.employees[rows].astype(float)
         gaps, absorb = _firm_side(pop, rows)
-        benefit = latent_benefit(gaps, absorb, employees, history[rows], offerings)
+        related = text_relatedness(pop.description[rows], published)
+        benefit = latent_benefit(gaps, absorb, employees, history[rows], offerings, related)
         expected = expected_outcome(benefit)
+        # firms choose by what they expect of a programme's kind, not by how its words
+        # match theirs: otherwise participation would select on a term the data do not
+        # show for the firms that give no description (docs/causal-model.md)
+        chosen_by = expected_outcome(
+            latent_benefit(gaps, absorb, employees, history[rows], offerings)
+        )
         calls = Calls(
             visibility=cat["visibility"].to_numpy(float),
             support=offerings.support,
@@ -247,7 +264,7 @@ def run_years(
             _applicants(pop, rows, ratings, history, last_type, last_year, year),
             calls,
             eligible,
-            expected,
+            chosen_by,
             rng,
         )
         grades = draw_outcome(benefit[f, p], rng)

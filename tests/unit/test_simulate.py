@@ -19,13 +19,16 @@ from recommender.errors import RecommenderError
 from recommender.simulate import World, simulate_world
 from recommender.simulate.chunked import scaled_capacity, simulate_in_chunks
 from recommender.simulate.firms import size_band
+from recommender.simulate.industries import BOILERPLATE, INDUSTRIES, TYPE_WORDS, focus_text
 from recommender.simulate.outcomes import (
+    B_TEXT,
     THRESHOLDS,
     Offerings,
     draw_outcome,
     expected_outcome,
     latent_benefit,
 )
+from recommender.simulate.world import text_relatedness
 
 KEY = ["firm_id", "year", "programme_id"]
 # which capabilities a programme of each type may target (docs/causal-model.md)
@@ -345,6 +348,36 @@ def test_latent_benefit_terms_act_as_documented():
     ) - _benefit(1.0, 0.5)  # ... ever less (log)
     small, mid, big = (_benefit(1.0, 0.5, employees=e) for e in (200.0, 20.0, 2.0))
     assert small < mid < big and big - mid < 2 * (mid - small) + 1  # diminishing intensity
+
+
+def test_the_text_term_adds_its_weight_times_the_match():
+    offer = Offerings.from_columns(
+        ["cap_marketing", "cap_marketing"], ["consulting"] * 2, np.array([20.0, 20.0])
+    )
+    gaps = np.zeros((1, len(CAPABILITIES)))
+    absorb = np.full((1, len(PROGRAMME_TYPES)), 0.5)
+    history = np.zeros((1, len(PROGRAMME_TYPES)))
+    plain = latent_benefit(gaps, absorb, np.array([10.0]), history, offer)
+    match = np.array([[0.0, 0.2]])
+    with_text = latent_benefit(gaps, absorb, np.array([10.0]), history, offer, match)
+    assert with_text - plain == pytest.approx(B_TEXT * match)
+
+
+def test_a_programme_naming_what_a_firm_does_matches_it_more_than_boilerplate():
+    programmes = pd.DataFrame(
+        {
+            "name": ["Commercialization programme"] * 3,
+            "description": [
+                f"{TYPE_WORDS['commercialization']} {focus_text(0, (0, 1))} {BOILERPLATE[0]}",
+                f"{TYPE_WORDS['commercialization']} {focus_text(0, (2,))} {BOILERPLATE[0]}",
+                f"{TYPE_WORDS['commercialization']} {BOILERPLATE[0]} {BOILERPLATE[1]}",
+            ],
+        }
+    )
+    does = np.array([f"{INDUSTRIES[0].products[0]} {INDUSTRIES[0].activity}"], dtype=object)
+    named, same_industry, boilerplate = text_relatedness(does, programmes)[0]
+    assert 1.0 >= named > same_industry > boilerplate >= 0.0
+    assert named > 3 * boilerplate
 
 
 # --- the oracle --------------------------------------------------------------------------
