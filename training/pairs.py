@@ -11,7 +11,7 @@ from recommender import FeaturePipeline
 from recommender.constants import SIZE_BANDS
 from recommender.contract.canonical import Dataset
 from recommender.eligibility import eligible_pairs
-from recommender.features import ProgrammeTable, size_band, with_history
+from recommender.features import ProgrammeTable, descriptions, size_band, with_history
 from training.masking import Masking
 
 
@@ -85,7 +85,9 @@ def _masked_matrix(
         }
     )
     shown = ProgrammeTable(masking.apply(table.programmes.iloc[prog_rows], keys))
-    return pipeline.matrix(firms, shown, firm_rows, np.arange(len(prog_rows)))
+    # the text is matched over the year's whole catalogue, not the per-pair rows
+    text = table.text_match(descriptions(firms), firm_rows, prog_rows)
+    return pipeline.matrix(firms, shown, firm_rows, np.arange(len(prog_rows)), text=text)
 
 
 def prepared_firms(ds: Dataset) -> pd.DataFrame:

@@ -29,22 +29,20 @@ log = logging.getLogger("recommender.registry")
 
 PINNED: Final[dict[str, dict[str, Any]]] = {
     DEMO_MODEL_VERSION: {
-        "manifest": "224199cb7db760e41620fe193253ec7e128cd7e343f0d3c53c3186ba61d103ae",
+        "manifest": "2597c925f0cff698b627fadad2646ae6f2b329f2d8eb93677e81d75469442aaf",
         "files": {
-            "calibration.json": "a78ff484d85aec7cc788d408802def80d1d87e4803a3d806a40fe0ac88b784cf",
-            "model.txt": "4f169f0bb73b2bbf39f841c3e6b76674f216fd995fe4d3b0a0e0ed4f8349697e",
-            "pipeline.json": "54623bdff32068bf9c4afb93a8daf6c1e59fad6c716b9cd791227130f707e1b6",
-            "reliability.png": "9f1f8bd52fb528db1aedb212ab9aa829461b05f3cc235c186db23b0eceba398b",
-            "report.html": "40cf7daa5c861bf6c45641398bd674cb541172272b81b83f4e49c5f87eaaba85",
-            "report.md": "a0db4690571f499ea02b1888786f201e41b85b521edb5f831bcc813a949764f7",
-            "shap_beeswarm.png": "58c9aa5a76add507476df93bf490169dc84181d08f1ee12dd319e9f0528072d4",
+            "calibration.json": "a72917f5c272b8bac8efeeb560f0a8a3574ca72ca46bd4a261f38c58b4c2b2aa",
+            "model.txt": "582d1b59b6d0f5b59f0f5e20632f81f72cad1a0d46b33f8a043310abd4ff6108",
+            "pipeline.json": "483e8168342acc62bd210a41647a5a15e95aca8030316cee954230939ca61124",
+            "reliability.png": "3500432424be7e4f6679fa5dfbe1f5ad36939523d9a2415948b8ea2c6199cc41",
+            "report.html": "760be650bbae8fe83a8235d5df45aeab820fd487dba11bf952ab5c4a810b7751",
+            "report.md": "88bc5bf2d8f3315d21a1943dc38a966d60d2aca2f4097ed9f036e6fc2f8bac41",
+            "shap_beeswarm.png": "bb5a7493f5ed704e2e5957657879e29bf658c78ed6be44d4d3494c6f827506af",
             "shap_importance.png": (
-                "0853862fbd1eda2515aecdb12e7bad9d7461aa7996cc20bec550f157de2eec8c"
+                "7d22289bde552aac75ab2475e166aa9ae89d093b07ae2c7eae4b0073bc367351"
             ),
-            "transparency.json": (
-                "46cfc002ee83c7b1c6280b4e91d51f1fda802e817f1cb24b26328ef314047bba"
-            ),
-            "transparency.md": "e325cfa052ec037eab019f4ee362f8cb6b4ad43311abba7ca6379e323e3fef17",
+            "transparency.json": "f903caa5d41b77b0faa6aaca8ecbfbfb0d370e385b4147499f359466b64384f7",
+            "transparency.md": "abf299fa06596ae7bccd565eeb1a4dd84a95c232cf53f9474e338145c1bb869e",
         },
     }
 }

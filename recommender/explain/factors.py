@@ -50,6 +50,7 @@ FACTOR_OF: dict[str, str] = {
     "sector_restricted": "programme_format",
     "requires_lab": "programme_format",
     "programme_type": "programme_type",
+    "text_match": "text_match",
 }
 FACTORS: tuple[str, ...] = tuple(dict.fromkeys(FACTOR_OF[f] for f in PAIR_FEATURES))
 # (n_features, n_factors) 0/1 matrix: contributions @ GROUPING = factor contributions

@@ -20,6 +20,8 @@ factor                  facts                                                  h
 ``support_level``       ``support_krw_m``                                      programme
 ``programme_format``    ``duration_months``, ``capacity``                      programme
 ``programme_type``      ``programme_type``                                     programme
+``text_match``          ``match`` (TF-IDF cosine of description and            pair
+                        announcement, 0-1; None: no description)
 ======================  =====================================================  ========
 
 Firm facts are built once per firm and programme facts once per catalogue; the
@@ -55,7 +57,8 @@ FIRM_FACTORS: frozenset[str] = frozenset(
 )
 _COLUMN = {name: i for i, name in enumerate(PAIR_FEATURES)}
 PAIR_COLUMNS: tuple[int, ...] = tuple(
-    _COLUMN[f] for f in ("target_gap_mean", "readiness", "hist_n_total", "type_taken_before")
+    _COLUMN[f]
+    for f in ("target_gap_mean", "readiness", "hist_n_total", "type_taken_before", "text_match")
 )
 
 
@@ -176,13 +179,14 @@ class ProgrammeFacts:
 
         ``features`` are the pair's model inputs at :data:`PAIR_COLUMNS`.
         """
-        gap, ready, total, same = (None if v != v else v for v in features)
+        gap, ready, total, same, text = (None if v != v else v for v in features)
         k = self.kind[row]
         return {
             **self.facts[k],
             "target_fit": {"targets": self.targets[k], "gap": gap},
             "readiness": {"capabilities": self.readiness[k], "value": ready},
             "history": {"programmes": int(total or 0), "same_type": int(same or 0)},
+            "text_match": {"match": text},
         }
 
 

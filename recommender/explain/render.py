@@ -26,6 +26,9 @@ PHRASES_FILE: Final[Path] = Path(__file__).with_name("phrases.json")
 LANGUAGES: Final[tuple[str, ...]] = ("en", "ko")
 NEUTRAL: Final[float] = 0.005  # |contribution| below this "hardly changes fit"
 LEVEL: Final[float] = 0.05  # |gap| below this is "level with firms like yours" (shown to .1)
+# a TF-IDF match of description and announcement from which the texts are "close": real
+# announcements naming the firm's products score 0.1-0.35, unrelated ones under 0.05
+TEXT_CLOSE: Final[float] = 0.1
 CACHED_SENTENCES: Final[int] = 10_000  # per language and cache; it starts over beyond this
 CACHED_REASONS: Final[int] = 65_536  # every region and sector value x a real year's catalogue
 
@@ -258,6 +261,12 @@ class Renderer:
                 return self._say(s, "support_level", support=self.money(support))
             case "programme_format":
                 return self._say(s, "programme_format", parts=self._format(f))
+            case "text_match":
+                match = f["match"]
+                if not _stated(match):
+                    return self._say(s, "text_none")
+                key = "text_close" if match >= TEXT_CLOSE else "text_far"
+                return self._say(s, key, score=fmt(100 * match, ".0f"))
             case "programme_type":
                 kind = str(f["programme_type"])
                 code = kind if kind in self.words["types"] else "other"

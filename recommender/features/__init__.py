@@ -16,8 +16,15 @@ from recommender.features.names import (
     PAIR_FEATURES,
     PROGRAMME_FEATURES,
 )
-from recommender.features.pairs import FeaturePipeline, PairFeaturizer, ProgrammeTable, firm_caps
+from recommender.features.pairs import (
+    FeaturePipeline,
+    PairFeaturizer,
+    ProgrammeTable,
+    descriptions,
+    firm_caps,
+)
 from recommender.features.profiler import CapabilityProfiler, CellTotals, size_band
+from recommender.features.text_match import TextMatcher
 
 __all__ = [
     "CATEGORICAL_FEATURES",
@@ -32,6 +39,8 @@ __all__ = [
     "FeaturePipeline",
     "PairFeaturizer",
     "ProgrammeTable",
+    "TextMatcher",
+    "descriptions",
     "firm_caps",
     "history_features",
     "size_band",

@@ -49,6 +49,7 @@ FIT_FEATURES: tuple[str, ...] = (
     "readiness",
     "type_taken_before",
     "last_type_same",
+    "text_match",
 )
 PAIR_FEATURES: tuple[str, ...] = (*FIRM_FEATURES, *PROGRAMME_FEATURES, *FIT_FEATURES)
 CATEGORICAL_FEATURES: tuple[str, ...] = ("sector", "size_band", "hist_last_type", "programme_type")

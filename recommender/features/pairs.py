@@ -7,6 +7,8 @@ offerings are new rows, so only what a programme *is* may be learned from.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,7 @@ from recommender.features.names import (
     PAIR_FEATURES,
 )
 from recommender.features.profiler import CapabilityProfiler
+from recommender.features.text_match import TextMatcher, has_text
 
 
 class ProgrammeTable:
@@ -57,10 +60,45 @@ class ProgrammeTable:
             ]
         )
 
+        self.year = p["year"].to_numpy(np.int64)
+        self._matchers: dict[int, tuple[np.ndarray, TextMatcher]] = {}
+
     @property
     def scored(self) -> np.ndarray:
         """Which rows carry a learned fit score (not ``other``)."""
         return self.type_code >= 0
+
+    def matcher(self, year: int) -> tuple[np.ndarray, TextMatcher]:
+        """The rows of ``year`` and the text matcher fitted on them (built on first use)."""
+        if year not in self._matchers:
+            rows = np.flatnonzero(self.year == year)
+            self._matchers[year] = (rows, TextMatcher.of(self.programmes.iloc[rows]))
+        return self._matchers[year]
+
+    def text_match(
+        self, descriptions: Any, firm_rows: np.ndarray, programme_rows: np.ndarray
+    ) -> np.ndarray:
+        """The pair feature ``text_match``: each pair's firm description matched with the
+        programme's text (TF-IDF cosine over the programmes of that year); NaN where the
+        firm gives no description. ``descriptions`` is indexed by ``firm_rows``."""
+        out = np.full(len(firm_rows), np.nan)
+        said = np.array([has_text(d) for d in descriptions], dtype=bool)
+        wanted = said[firm_rows] if len(firm_rows) else np.zeros(0, dtype=bool)
+        if not wanted.any():
+            return out
+        texts = np.array([d.strip() if has_text(d) else "" for d in descriptions], dtype=object)
+        pair_year = self.year[programme_rows]
+        for year in np.unique(pair_year[wanted]).tolist():
+            rows, matcher = self.matcher(int(year))
+            local = np.full(len(self.year), -1)
+            local[rows] = np.arange(len(rows))
+            sel = np.flatnonzero(wanted & (pair_year == year))
+            # few distinct descriptions (a world's firms share templates; a request has
+            # one): match each once
+            unique, index = np.unique(texts[firm_rows[sel]], return_inverse=True)
+            match = matcher.similarity(unique.tolist())
+            out[sel] = match[index, local[programme_rows[sel]]]
+        return out
 
 
 def _masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -82,6 +120,7 @@ class PairFeaturizer:
         table: ProgrammeTable,
         firm_rows: np.ndarray,
         programme_rows: np.ndarray,
+        text: np.ndarray | None = None,
     ) -> np.ndarray:
         """Feature matrix of shape ``(n_pairs, len(PAIR_FEATURES))``.
 
@@ -96,6 +135,9 @@ class PairFeaturizer:
             The catalogue's :class:`ProgrammeTable`.
         firm_rows, programme_rows
             Positional indices of each pair into the firms and into ``table``.
+        text
+            Each pair's ``text_match`` (:meth:`ProgrammeTable.text_match`); None: NaN,
+            nothing known.
         """
         F = np.asarray(firm_features, dtype=float)[firm_rows]
         P = table.matrix[programme_rows].copy()
@@ -123,6 +165,7 @@ class PairFeaturizer:
                 _masked_mean(own, table.readiness[programme_rows]),
                 taken,
                 np.where(np.isnan(last_type), 0.0, (last_type == ptype).astype(float)),
+                np.full(len(F), np.nan) if text is None else np.asarray(text, dtype=float),
             ]
         )
         return np.hstack([F, P, fit])
@@ -160,12 +203,26 @@ class FeaturePipeline:
         table: ProgrammeTable,
         firm_rows: np.ndarray,
         programme_rows: np.ndarray,
+        text: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Model input for pairs of ``firms`` rows and ``table`` rows (positional)."""
+        """Model input for pairs of ``firms`` rows and ``table`` rows (positional);
+        ``text`` (None: matched here, over ``table``'s programmes of each year): see
+        :meth:`PairFeaturizer.transform`."""
+        firm_rows, programme_rows = np.asarray(firm_rows, int), np.asarray(programme_rows, int)
+        if text is None:
+            text = table.text_match(descriptions(firms), firm_rows, programme_rows)
         return self.pairs.transform(
             self.profiler.transform(firms),
             firm_caps(firms),
             table,
-            np.asarray(firm_rows),
-            np.asarray(programme_rows),
+            firm_rows,
+            programme_rows,
+            text,
         )
+
+
+def descriptions(firms: pd.DataFrame) -> list[Any]:
+    """The firms' business descriptions (None where a frame has no such column)."""
+    if "business_description" not in firms:
+        return [None] * len(firms)
+    return firms["business_description"].tolist()

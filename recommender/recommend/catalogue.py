@@ -11,9 +11,8 @@ import pandas as pd
 
 from recommender.eligibility import EligibilityIndex, Reason, window_reason
 from recommender.explain import ProgrammeFacts
-from recommender.features import ProgrammeTable
+from recommender.features import ProgrammeTable, TextMatcher
 from recommender.recommend.results import IneligibleItem, RecommendedItem
-from recommender.recommend.text_match import TextMatcher
 
 _NO_DAY: Final[int] = np.iinfo(np.int64).min  # a missing window date, as epoch days
 _KEPT_DAYS: Final[int] = 4  # unranked items kept for this many reference days
@@ -66,7 +65,10 @@ class YearCatalogue:
         self.end_day = _epoch_days(p["apply_end"])
         # closing day as a sort key: sooner first, unknown last
         self.closing_key = np.where(self.end_day == _NO_DAY, np.iinfo(np.int64).max, self.end_day)
-        self.text = TextMatcher.of(p)
+        # the year's matcher: the ranking's text match and the model's feature share it
+        self.text: TextMatcher = (
+            self.table.matcher(int(p["year"].iloc[0]))[1] if len(p) else TextMatcher.of(p)
+        )
         self.item_fields = [
             (pid, name, kind, _text(agency), _text(url), start, end)
             for pid, name, kind, agency, url, (start, end) in zip(

@@ -8,12 +8,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from recommender.constants import OTHER_TYPE
+from recommender.constants import OTHER_TYPE, TEXT_MATCH_WEIGHT
 from recommender.eligibility import EligibilityIndex
 from recommender.errors import NotFoundError
-from recommender.features import FeaturePipeline, ProgrammeTable, with_history
+from recommender.features import FeaturePipeline, descriptions, with_history
 from recommender.ranker import Ranker
 from recommender.recommend.catalogue import YearCatalogue
+from recommender.recommend.lists import blended
 
 SCORE_COLUMNS: tuple[str, ...] = ("firm_id", "year", "programme_id", "eligible", "score", "rank")
 OUTREACH_COLUMNS: tuple[str, ...] = ("firm_id", "year", "score", "rank")
@@ -28,11 +29,14 @@ def score_all(
     years: Mapping[int, YearCatalogue],
     outcomes: pd.DataFrame | None = None,
     chunk: int = 20_000,
+    text_weight: float = TEXT_MATCH_WEIGHT,
 ) -> pd.DataFrame:
     """Every firm row x every programme of its year: the contract's score output.
 
     Columns :data:`SCORE_COLUMNS`; ``score`` is empty for unscored (``other``)
-    programmes, ``rank`` for ineligible or unscored ones.
+    programmes, ``rank`` for ineligible or unscored ones. The rank orders a firm's
+    eligible programmes as its own list does: the blend of score and the text match of
+    its description (``text_weight``), ties by the match, then the sooner closing day.
     """
     parts = []
     firms = with_history(firms.reset_index(drop=True), outcomes, programmes)
@@ -42,14 +46,21 @@ def score_all(
             continue
         for start in range(0, len(idx), chunk):
             sub = firms.iloc[idx[start : start + chunk]].reset_index(drop=True)
-            parts.append(_score_chunk(sub, cat, ranker=ranker, pipeline=pipeline))
+            parts.append(
+                _score_chunk(sub, cat, ranker=ranker, pipeline=pipeline, text_weight=text_weight)
+            )
     if not parts:
         return pd.DataFrame(columns=list(SCORE_COLUMNS))
     return pd.concat(parts, ignore_index=True)[list(SCORE_COLUMNS)]
 
 
 def _score_chunk(
-    firms: pd.DataFrame, cat: YearCatalogue, *, ranker: Ranker, pipeline: FeaturePipeline
+    firms: pd.DataFrame,
+    cat: YearCatalogue,
+    *,
+    ranker: Ranker,
+    pipeline: FeaturePipeline,
+    text_weight: float,
 ) -> pd.DataFrame:
     n, m = len(firms), len(cat.programmes)
     eligible = cat.eligibility.mask(firms)
@@ -58,13 +69,19 @@ def _score_chunk(
     score = np.full((n, m), np.nan)
     if len(X):
         score[fi, pj] = ranker.predict(X)
-    ranked = np.where(eligible & ~np.isnan(score), score, -np.inf)
-    # ties as a firm's own list breaks them: the sooner closing day, then catalogue order
+    text = cat.text.similarity(descriptions(firms))
+    candidates = eligible & ~np.isnan(score)
+    ci, cj = np.nonzero(candidates)
+    ranked = np.full((n, m), -np.inf)
+    ranked[ci, cj] = blended(score[ci, cj], text[ci, cj], ci, n, weight=text_weight)
+    # ties as a firm's own list breaks them: the text match, the sooner closing day, then
+    # catalogue order
     shape = (n, m)
     order = np.lexsort(
         (
             np.broadcast_to(np.arange(m), shape),
             np.broadcast_to(cat.closing_key, shape),
+            -text,
             -ranked,
         ),
         axis=1,
@@ -91,10 +108,13 @@ def rank_firms(
     ranker: Ranker,
     pipeline: FeaturePipeline,
     programmes: pd.DataFrame,
+    years: Mapping[int, YearCatalogue],
     k: int = 20,
     outcomes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Firms ranked by fit for one offering, eligible ones only (outreach list).
+    """Firms ranked by fit for one offering, eligible ones only (outreach list); each
+    firm's text match is read against its year's catalogue (``years``), as its own
+    list reads it.
 
     Columns :data:`OUTREACH_COLUMNS`, best first, at most ``k`` rows.
 
@@ -114,7 +134,9 @@ def rank_firms(
     firms = with_history(firms, outcomes, programmes)
     ok = EligibilityIndex(prog).mask(firms)[:, 0]
     rows = np.flatnonzero(ok)
-    X = pipeline.matrix(firms, ProgrammeTable(prog), rows, np.zeros(len(rows), int))
+    table = years[year].table
+    at = np.flatnonzero(table.programmes["programme_id"].to_numpy() == programme_id)[:1]
+    X = pipeline.matrix(firms, table, rows, np.repeat(at, len(rows)))
     scores = ranker.predict(X) if len(rows) else np.empty(0)
     ranked = pd.DataFrame(
         {"firm_id": firms["firm_id"].to_numpy()[rows], "year": year, "score": scores}

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from recommender.adapters.artefact import MODEL_FILE, PIPELINE_FILE, REPORT_FILE, REPORT_HTML_FILE
-from recommender.adapters.files import write_data_dir
+from recommender.adapters.files import read_data_dir, write_data_dir
 from recommender.adapters.registry import Registry
 from recommender.contract.canonical import Dataset
 from recommender.simulate import simulate_world
@@ -97,6 +97,15 @@ def test_score_ranks_every_eligible_programme_of_the_year(
     assert not ranked.empty
     for _, group in ranked.groupby("firm_id"):
         assert sorted(group["rank"]) == list(range(1, len(group) + 1))
+    # a firm without a business description is ranked by the score alone (with one, the
+    # rank follows its list's blend of score and text match)
+    firms = read_data_dir(foreign_dir).firms
+    plain = set(
+        firms.loc[(firms["year"] == 2018) & firms["business_description"].isna(), "firm_id"]
+    )
+    silent = ranked[ranked["firm_id"].isin(plain)]
+    assert silent["firm_id"].nunique() >= 10
+    for _, group in silent.groupby("firm_id"):
         assert group.sort_values("rank")["score"].is_monotonic_decreasing
 
 

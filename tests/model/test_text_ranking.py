@@ -1,7 +1,7 @@
 """The shipped model ranking a hand-made catalogue of equal programmes, so that what is
-under test decides: the business-description text match (blended in, explained in
-words), ties broken by the match then the sooner closing day, and the programmes with
-a condition to check listed after the surely eligible ones."""
+under test decides: the business-description text match (a model feature and blended
+in, explained in words), ties broken by the match then the sooner closing day, and the
+programmes with a condition to check listed after the surely eligible ones."""
 
 from __future__ import annotations
 
@@ -71,7 +71,10 @@ def test_the_description_decides_among_equal_programmes_and_is_said(shipped) -> 
     assert "의료기기" in top.match_terms and "체외진단" in top.match_terms
     assert renderer("en").text_match(top.match_terms).startswith("matches your business: 체외진단")
     assert renderer("ko").text_match(top.match_terms).startswith("귀사의 사업과 맞습니다: 체외진단")
-    assert len({i.score for i in out.items}) == 1  # the model alone could not tell them apart
+    # the model reads the match too: the matching programme scores above the three others,
+    # which match nothing and tie
+    assert top.score > max(i.score for i in out.items[1:])
+    assert len({i.score for i in out.items[1:]}) == 1
 
 
 def test_without_a_description_ties_go_to_the_sooner_closing_day(shipped) -> None:

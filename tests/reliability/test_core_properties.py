@@ -21,6 +21,7 @@ from recommender.adapters.artefact import load_recommender
 from recommender.constants import CAPABILITIES
 from recommender.eligibility import eligibility_mask
 from recommender.recommend import Recommender, profile_frame
+from recommender.recommend.lists import blended
 from tests.api.conftest import Deployment
 
 SETTINGS = settings(
@@ -148,7 +149,19 @@ def test_ranking_and_explanations_hold_for_any_valid_profile(
         assert [i.rank for i in rec.items] == list(range(1, len(ranked) + 1))
         scores = [i.score for i in rec.items]
         assert all(s is not None and np.isfinite(s) for s in scores)
-        assert scores == sorted(scores, reverse=True)
+        # the whole list (k covers every candidate): surely eligible first, each part in
+        # the order of the blend of model score and text match
+        blend = blended(
+            np.array(scores, dtype=float),
+            np.array([i.text_match or 0.0 for i in rec.items]),
+            np.zeros(len(scores), dtype=int),
+            1,
+            weight=recommender.text_weight,
+        )
+        keys = [
+            (bool(i.to_check), -round(float(b), 9)) for i, b in zip(rec.items, blend, strict=True)
+        ]
+        assert keys == sorted(keys)
         # may be empty for an ineligible profile: the count below proves real lists ran
         unexplained = [
             (i.programme_id, i.score, i.explanation)

@@ -127,6 +127,23 @@ SENTENCES: list[tuple[Contribution, str, str | None]] = [  # facts, English, Kor
         "Programme type: R&D planning: raises fit",
         "사업 유형: R&D 기획 → 적합도를 높임",
     ),
+    (
+        Contribution("text_match", 0.4, {"match": 0.213}),
+        "The announcement's words are close to your business description (match 21 of 100): "
+        "raises fit",
+        "공고의 표현이 귀사의 사업 설명과 가깝습니다(일치도 100점 중 21점) → 적합도를 높임",
+    ),
+    (
+        Contribution("text_match", -0.1, {"match": 0.031}),
+        "The announcement has few words in common with your business description "
+        "(match 3 of 100): lowers fit",
+        "공고와 귀사의 사업 설명에 겹치는 표현이 적습니다(일치도 100점 중 3점) → 적합도를 낮춤",
+    ),
+    (
+        Contribution("text_match", 0.05, {"match": None}),
+        "No business description given: scored as a firm whose match is not known: raises fit",
+        "사업 설명이 없어 일치도를 모르는 기업으로 평가했습니다 → 적합도를 높임",
+    ),
 ]
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from recommender.recommend.text_match import TextMatcher
+from recommender.features import PAIR_FEATURES, FeaturePipeline, ProgrammeTable, descriptions
+from recommender.features.text_match import TextMatcher
+from tests.data.factories import firms_frame, programmes_frame
 
 PROGRAMMES = pd.DataFrame(
     {
@@ -39,3 +42,23 @@ def test_an_empty_catalogue_text_matches_nothing() -> None:
 def test_filler_words_are_not_shown_as_what_matches() -> None:
     matcher = TextMatcher(["해외 인증 준비 지원 사업"])
     assert matcher.terms("해외 인증 준비 중인 기업", 0) == ("해외", "인증")
+
+
+def test_the_model_reads_the_match_as_a_feature_and_nothing_without_a_description() -> None:
+    programmes = programmes_frame()
+    programmes = programmes[programmes["year"] == programmes["year"].max()].reset_index(drop=True)
+    firms = firms_frame()
+    firms = firms[firms["year"] == programmes["year"].iloc[0]].head(2).reset_index(drop=True)
+    described = programmes.loc[0, "name"]  # the first firm describes itself as the first programme
+    firms["business_description"] = [described, None]
+    table = ProgrammeTable(programmes)
+    firm_rows = np.array([0, 0, 1, 1])
+    programme_rows = np.array([0, 1, 0, 1])
+    feature = table.text_match(descriptions(firms), firm_rows, programme_rows)
+    cosine = TextMatcher.of(programmes).similarity([described])[0]
+    assert feature[:2] == pytest.approx(cosine[:2])
+    assert feature[0] > feature[1]
+    assert np.isnan(feature[2:]).all()
+    X = FeaturePipeline().fit(firms).matrix(firms, table, firm_rows, programme_rows)
+    column = X[:, PAIR_FEATURES.index("text_match")]
+    assert column[:2] == pytest.approx(cosine[:2]) and np.isnan(column[2:]).all()

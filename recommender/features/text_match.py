@@ -1,12 +1,14 @@
 """How well a firm's business description matches each programme's text.
 
 A character n-gram TF-IDF (2- to 4-grams within words, sublinear term frequency) is
-fitted on one year's catalogue (name and description of every programme) when the
-:class:`~recommender.recommend.recommender.Recommender` is built; a firm's description
-is compared with every programme by cosine similarity. Character n-grams need no
+fitted on one year's catalogue (name and description of every programme); a firm's
+description is compared with every programme by cosine similarity, which is the
+model's pair feature ``text_match`` (the demo world makes a programme worth more the
+closer its text is to what a firm does, ``docs/causal-model.md``). Character n-grams need no
 Korean analyser: ``체외진단 의료기기를`` and ``의료기기 제조`` share ``의료``, ``료기``,
-``의료기기``. A firm that gives no description gets 0 everywhere (the match then adds
-nothing to the ranking, and no factor is said).
+``의료기기``. A firm that gives no description gets 0 everywhere: the blend then adds
+nothing to the ranking, the model's feature is missing (NaN, as for any firm whose
+description is unknown) and the reason says that no description was given.
 
 The words shown as the factor ("matches your business: 체외진단, 의료기기") are the
 description's words (of at least two characters, a trailing particle dropped, filler
@@ -33,6 +35,11 @@ FILLER: Final[frozenset[str]] = frozenset(
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def has_text(value: Any) -> bool:
+    """Whether a description says anything."""
+    return bool(_text(value))
 
 
 class TextMatcher:
