@@ -42,6 +42,14 @@ def has_text(value: Any) -> bool:
     return bool(_text(value))
 
 
+def as_feature(similarity: np.ndarray, descriptions: list[Any]) -> np.ndarray:
+    """The model's ``text_match`` from :meth:`TextMatcher.similarity` of ``descriptions``:
+    the same values, with NaN rows for firms that give no description (their match is
+    unknown, not 0)."""
+    given = np.array([has_text(d) for d in descriptions], dtype=bool)
+    return np.where(given[:, None], similarity, np.nan)
+
+
 class TextMatcher:
     """TF-IDF of one catalogue's programme texts, and the match of descriptions to them.
 

@@ -22,7 +22,7 @@ from recommender.constants import CAPABILITIES, TEXT_MATCH_WEIGHT
 from recommender.eligibility import Columns
 from recommender.explain import PathShap
 from recommender.features import HISTORY_COLUMNS, FeaturePipeline, with_history
-from recommender.features.text_match import has_text
+from recommender.features.text_match import as_feature
 from recommender.ranker import Ranker
 from recommender.recommend.catalogue import (
     YearCatalogue,
@@ -283,14 +283,13 @@ class Recommender:
         descriptions = [f.get("business_description") for f in firm_records]
         text = cat.text.similarity(descriptions)
         fi, pj = np.nonzero(usable & cat.table.scored[None, :])
-        described = np.array([has_text(d) for d in descriptions], dtype=bool)
         X = self.pipeline.pairs.transform(
             firm_feats if whole else firm_feats[rows],
             caps[rows],
             cat.table,
             fi,
             pj,
-            np.where(described[fi], text[fi, pj], np.nan),  # the model's text_match
+            as_feature(text, descriptions)[fi, pj],
         )
         scores = self.ranker.predict(X) if len(X) else np.empty(0)
         matched = text[fi, pj]

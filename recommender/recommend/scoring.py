@@ -12,6 +12,7 @@ from recommender.constants import OTHER_TYPE, TEXT_MATCH_WEIGHT
 from recommender.eligibility import EligibilityIndex
 from recommender.errors import NotFoundError
 from recommender.features import FeaturePipeline, descriptions, with_history
+from recommender.features.text_match import as_feature
 from recommender.ranker import Ranker
 from recommender.recommend.catalogue import YearCatalogue
 from recommender.recommend.lists import blended
@@ -65,11 +66,12 @@ def _score_chunk(
     n, m = len(firms), len(cat.programmes)
     eligible = cat.eligibility.mask(firms)
     fi, pj = np.nonzero(np.broadcast_to(cat.table.scored[None, :], (n, m)))
-    X = pipeline.matrix(firms, cat.table, fi, pj)
+    said = descriptions(firms)
+    text = cat.text.similarity(said)  # matched once: the model's feature and the blend
+    X = pipeline.matrix(firms, cat.table, fi, pj, text=as_feature(text, said)[fi, pj])
     score = np.full((n, m), np.nan)
     if len(X):
         score[fi, pj] = ranker.predict(X)
-    text = cat.text.similarity(descriptions(firms))
     candidates = eligible & ~np.isnan(score)
     ci, cj = np.nonzero(candidates)
     ranked = np.full((n, m), -np.inf)

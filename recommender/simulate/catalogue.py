@@ -217,11 +217,10 @@ def _row(line: Line, year: int, number: int, rng: np.random.Generator) -> dict[s
         "visibility": line.visibility,
         "true_support": line.support,
         "true_capacity": line.capacity,
-        "focus": line.focus,
     }
 
 
-HIDDEN: Final[tuple[str, ...]] = ("line", "visibility", "true_support", "true_capacity", "focus")
+HIDDEN: Final[tuple[str, ...]] = ("line", "visibility", "true_support", "true_capacity")
 
 
 def catalogue(rng: np.random.Generator, *, years: range, n_firms: int) -> pd.DataFrame:
@@ -239,8 +238,7 @@ def catalogue(rng: np.random.Generator, *, years: range, n_firms: int) -> pd.Dat
     -------
     pandas.DataFrame
         Contract programme columns (raw dtypes) plus ``line`` (the recurring programme),
-        ``visibility``, ``true_support``, ``true_capacity`` and ``focus`` (the industry a
-        line is announced for, -1: none); ordered by year and id.
+        ``visibility``, ``true_support`` and ``true_capacity``; ordered by year and id.
     """
     rows: list[dict[str, Any]] = []
     lines: list[Line] = []

@@ -5,9 +5,10 @@ Real announcements often name the industry they are for ("의료기기 분야 �
 "뿌리산업 기업") without restricting eligibility to it, and a firm's business
 description says what it makes. The demo world gives each firm one industry of its
 sector (a KSIC code and words a description would use) and some programme lines a
-focus industry (words in the announcement's description), and makes a programme do
-more for firms of its focus industry (``outcomes.latent_benefit``, ``docs/causal-model.md``):
-so the model can learn what a text match between description and announcement is worth.
+focus industry (words in the announcement's description); a programme does more the
+closer its text is to what the firm does (``world.text_relatedness``,
+``outcomes.latent_benefit``, ``docs/causal-model.md``), so the model can learn what a
+text match between description and announcement is worth.
 """
 
 from __future__ import annotations
